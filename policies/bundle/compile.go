@@ -1,0 +1,102 @@
+package bundle
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/internal/field"
+)
+
+// forbidden builtins: a rule on the checkout's hot path never waits on the
+// network.
+var forbidden = []string{"http.send", "net.lookup_ip_addr"}
+
+// capabilities are OPA's, less the forbidden builtins.
+func capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = slices.DeleteFunc(slices.Clone(caps.Builtins), func(b *ast.Builtin) bool {
+		return slices.Contains(forbidden, b.Name)
+	})
+	return caps
+}
+
+// compile compiles the bundle's modules; problems name file and line.
+func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
+	mods := make(map[string]*ast.Module, len(b.Modules))
+	for _, m := range b.Modules {
+		mods[m.Path] = m.Parsed
+	}
+	c := ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(false)
+	c.Compile(mods)
+	if !c.Failed() {
+		return c, nil
+	}
+	return nil, astProblems(c.Errors)
+}
+
+// checkRules makes sure every rule a campaign names is a compiled package
+// promo.rules.<rule>, and marks campaigns whose rule may return effects.
+func checkRules(c *ast.Compiler, campaigns []*policies.Campaign, files []string) []Problem {
+	pkgs := map[string]map[string]bool{} // rule -> names of its rules
+	for _, m := range c.Modules {
+		path := m.Package.Path
+		if len(path) != 4 || !path[1].Equal(ast.StringTerm("promo")) || !path[2].Equal(ast.StringTerm("rules")) {
+			continue
+		}
+		name, ok := path[3].Value.(ast.String)
+		if !ok {
+			continue
+		}
+		names := pkgs[string(name)]
+		if names == nil {
+			names = map[string]bool{}
+			pkgs[string(name)] = names
+		}
+		for _, r := range m.Rules {
+			names[r.Head.Name.String()] = true
+			if len(r.Head.Reference) > 0 {
+				names[r.Head.Reference[0].String()] = true
+			}
+		}
+	}
+	var out []Problem
+	for _, camp := range campaigns {
+		if camp.Rule == "" {
+			continue
+		}
+		names, ok := pkgs[camp.Rule]
+		if !ok {
+			out = append(out, Problem{
+				File:    dataFile(files, "promo/campaigns/"+camp.ID),
+				Field:   campaignField(camp.ID, "rule"),
+				Message: fmt.Sprintf("rule %q does not exist: no module has package promo.rules.%s%s", camp.Rule, camp.Rule, suggestRule(camp.Rule, pkgs)),
+			})
+			continue
+		}
+		if !names["eligible"] {
+			out = append(out, Problem{
+				File: dataFile(files, "promo/campaigns/"+camp.ID), Field: campaignField(camp.ID, "rule"),
+				Message: fmt.Sprintf("package promo.rules.%s defines no eligible rule", camp.Rule),
+			})
+		}
+		camp.DynamicEffects = names["effects"]
+	}
+	return out
+}
+
+func suggestRule(name string, pkgs map[string]map[string]bool) string {
+	best, bestD := "", 4
+	for p := range pkgs {
+		if d := field.Distance(name, p); d < bestD || (d == bestD && p < best) {
+			best, bestD = p, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}

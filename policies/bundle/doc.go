@@ -1,0 +1,15 @@
+// Package bundle turns an OPA bundle (a directory, a .tar.gz or an fs.FS)
+// into a policies.Revision: it reads the bundle with OPA's own loader,
+// validates every campaign document under data.promo.campaigns, compiles the
+// Rego modules with OPA's compiler, checks that every rule a campaign names
+// exists, and prepares the rule evaluator.
+//
+// A bundle with problems is refused as a whole with a *LoadError that lists
+// every problem, each with its file and field.
+//
+// # Caveats
+//
+// Rules are compiled without network builtins (http.send,
+// net.lookup_ip_addr): a rule runs on the checkout's hot path and must not
+// wait on the network.
+package bundle

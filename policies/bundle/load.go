@@ -1,0 +1,222 @@
+package bundle
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/rego"
+)
+
+// Config says where a bundle comes from and how far to trust it.
+type Config struct {
+	// Source names the bundle in errors and in GET /v1/bundles.
+	Source string
+	// MaxBytes bounds the size of any one file of the bundle; 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// DefaultMaxBytes bounds one file of a bundle.
+const DefaultMaxBytes = 64 << 20
+
+// LoadPath reads a bundle directory or a .tar.gz file.
+func LoadPath(ctx context.Context, p string) (*policies.Revision, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("opening bundle: %w", err)
+	}
+	cfg := Config{Source: p}
+	if st.IsDir() {
+		return load(ctx, cfg, opabundle.NewDirectoryLoader(p))
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, fmt.Errorf("opening bundle: %w", err)
+	}
+	defer f.Close()
+	return LoadTarball(ctx, cfg, f)
+}
+
+// LoadTarball reads a bundle from a gzipped tarball.
+func LoadTarball(ctx context.Context, cfg Config, r io.Reader) (*policies.Revision, error) {
+	return load(ctx, cfg, opabundle.NewTarballLoaderWithBaseURL(r, ""))
+}
+
+// LoadFS reads a bundle from the root of fsys (an embedded bundle).
+func LoadFS(ctx context.Context, cfg Config, fsys fs.FS) (*policies.Revision, error) {
+	return load(ctx, cfg, opabundle.NewFSLoaderWithRoot(fsys, "."))
+}
+
+func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*policies.Revision, error) {
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = DefaultMaxBytes
+	}
+	rec := &recorder{DirectoryLoader: dl.WithSizeLimitBytes(cfg.MaxBytes)}
+	b, err := opabundle.NewCustomReader(rec).
+		WithSizeLimitBytes(cfg.MaxBytes).
+		WithSkipBundleVerification(true).
+		WithRegoVersion(ast.RegoV1).
+		Read()
+	if err != nil {
+		return nil, &LoadError{Source: cfg.Source, Problems: readProblems(err)}
+	}
+	return build(ctx, cfg, &b, rec.files)
+}
+
+// build validates and compiles a bundle that OPA's reader accepted.
+func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string) (*policies.Revision, error) {
+	var problems []Problem
+	campaigns, ps := readCampaigns(b, files)
+	problems = append(problems, ps...)
+	compiler, ps := compile(b)
+	problems = append(problems, ps...)
+	if compiler != nil {
+		problems = append(problems, checkRules(compiler, campaigns, files)...)
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Source: cfg.Source, Problems: problems}
+	}
+	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	var rules policies.Rules
+	if len(compiler.Modules) > 0 {
+		ev, err := rego.New(ctx, compiler, store)
+		if err != nil {
+			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
+		}
+		rules = ev
+	}
+	rev, err := policies.NewRevision(revisionID(b), cfg.Source, campaigns, rules)
+	if err != nil {
+		return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
+	}
+	return rev, nil
+}
+
+// readCampaigns validates every document under data.promo.campaigns.
+func readCampaigns(b *opabundle.Bundle, files []string) ([]*policies.Campaign, []Problem) {
+	promo, _ := b.Data["promo"].(map[string]any)
+	raw, ok := promo["campaigns"]
+	if !ok {
+		return nil, nil
+	}
+	docs, ok := raw.(map[string]any)
+	if !ok {
+		return nil, []Problem{{File: dataFile(files, "promo/campaigns"), Field: "promo.campaigns", Message: "must be an object of campaigns by id"}}
+	}
+	ids := make([]string, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var out []*policies.Campaign
+	var problems []Problem
+	for _, id := range ids {
+		file := dataFile(files, "promo/campaigns/"+id)
+		doc, ok := docs[id].(map[string]any)
+		if !ok {
+			problems = append(problems, Problem{File: file, Field: "promo.campaigns." + id, Message: "campaign must be an object"})
+			continue
+		}
+		c, err := policies.ParseCampaign(id, doc)
+		var ce *policies.CampaignError
+		if errors.As(err, &ce) {
+			for _, p := range ce.Problems {
+				problems = append(problems, Problem{File: file, Field: campaignField(id, p.Field), Message: p.Message})
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, problems
+}
+
+func campaignField(id, f string) string {
+	if f == "" {
+		return "campaigns." + id
+	}
+	return "campaigns." + id + "." + f
+}
+
+// dataFile finds the data file a document at dir came from: the deepest
+// data.json or data.yaml at or above it.
+func dataFile(files []string, dir string) string {
+	for d := dir; ; d = path.Dir(d) {
+		for _, name := range []string{"data.json", "data.yaml", "data.yml"} {
+			want := path.Join(d, name)
+			for _, f := range files {
+				if strings.TrimPrefix(f, "/") == want {
+					return want
+				}
+			}
+		}
+		if d == "." || d == "/" || d == "" {
+			return ""
+		}
+	}
+}
+
+func revisionID(b *opabundle.Bundle) string {
+	if b.Manifest.Revision != "" {
+		return b.Manifest.Revision
+	}
+	h := sha256.New()
+	mods := append([]opabundle.ModuleFile(nil), b.Modules...)
+	sort.Slice(mods, func(i, j int) bool { return mods[i].Path < mods[j].Path })
+	for _, m := range mods {
+		fmt.Fprintf(h, "%s\x00%s\x00", m.Path, m.Raw)
+	}
+	data, _ := json.Marshal(b.Data)
+	h.Write(data)
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// readProblems splits OPA's parse errors into one problem per error.
+func readProblems(err error) []Problem {
+	var errs ast.Errors
+	if !errors.As(err, &errs) {
+		return []Problem{{Message: err.Error()}}
+	}
+	return astProblems(errs)
+}
+
+func astProblems(errs ast.Errors) []Problem {
+	out := make([]Problem, 0, len(errs))
+	for _, e := range errs {
+		p := Problem{Message: e.Code + ": " + e.Message}
+		if e.Location != nil {
+			p.File, p.Line = strings.TrimPrefix(e.Location.File, "/"), e.Location.Row
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// recorder remembers the paths of the files a loader hands out, so that
+// problems in merged data documents can name their file.
+type recorder struct {
+	opabundle.DirectoryLoader
+	files []string
+}
+
+func (r *recorder) NextFile() (*opabundle.Descriptor, error) {
+	d, err := r.DirectoryLoader.NextFile()
+	if d != nil {
+		r.files = append(r.files, strings.TrimPrefix(d.Path(), "/"))
+	}
+	return d, err
+}

@@ -1,0 +1,115 @@
+package policies
+
+import (
+	"sort"
+
+	"github.com/promoedge/promoedge/policies/money"
+)
+
+// unitGroup is a run of units of one line that are worth the same: a line's
+// amount left spreads over its units so that they differ by at most one
+// minor unit, which gives at most two groups a line.
+type unitGroup struct {
+	line  int
+	value int64
+	count int64
+	buy   bool // the buy filter matches
+}
+
+// buyXGetY gives Get.Quantity units for every Buy.Quantity units bought, as
+// many times as the cart allows (up to MaxApply). The cheapest qualifying
+// units are the ones given; a unit is bought or given, never both.
+func (st *cartState) buyXGetY(o *outcome, e *Effect, a *Applied) {
+	gets, buyTotal := st.unitGroups(o, e)
+	n := maxApplications(e, gets, buyTotal)
+	if n == 0 {
+		return
+	}
+	// Take n*Get.Quantity units from the cheapest groups.
+	perLine := make(map[int]int64)
+	var lines []int
+	need := n * e.Get.Quantity
+	var value int64
+	for _, g := range gets {
+		if need == 0 {
+			break
+		}
+		k := min(need, g.count)
+		need -= k
+		if _, ok := perLine[g.line]; !ok {
+			lines = append(lines, g.line)
+		}
+		perLine[g.line] += k * g.value
+		value += k * g.value
+	}
+	sort.Ints(lines)
+	weights := make([]int64, len(lines))
+	for k, i := range lines {
+		weights[k] = perLine[i]
+	}
+	spread(o, st, a, money.MulDiv(value, int64(e.Get.Percent), int64(money.Hundred)), lines, weights)
+}
+
+// unitGroups returns the get-qualifying units, cheapest first (ties by line
+// order), and how many units qualify to be bought.
+func (st *cartState) unitGroups(o *outcome, e *Effect) ([]unitGroup, int64) {
+	var gets []unitGroup
+	var buyTotal int64
+	for i := range st.items {
+		it := &st.items[i]
+		buy, get := e.Buy.Filter.Match(it), e.Get.Filter.Match(it)
+		if buy {
+			buyTotal += it.Quantity
+		}
+		if !get {
+			continue
+		}
+		base, extra := o.left[i]/it.Quantity, o.left[i]%it.Quantity
+		if it.Quantity-extra > 0 {
+			gets = append(gets, unitGroup{line: i, value: base, count: it.Quantity - extra, buy: buy})
+		}
+		if extra > 0 {
+			gets = append(gets, unitGroup{line: i, value: base + 1, count: extra, buy: buy})
+		}
+	}
+	sort.SliceStable(gets, func(a, b int) bool { return gets[a].value < gets[b].value })
+	return gets, buyTotal
+}
+
+// maxApplications is the largest n for which the n*Get cheapest units can be
+// given while n*Buy other units are bought. Feasibility shrinks as n grows,
+// so a binary search finds it.
+func maxApplications(e *Effect, gets []unitGroup, buyTotal int64) int64 {
+	var getTotal int64
+	for _, g := range gets {
+		getTotal += g.count
+	}
+	hi := getTotal / e.Get.Quantity
+	if e.MaxApply > 0 {
+		hi = min(hi, e.MaxApply)
+	}
+	feasible := func(n int64) bool {
+		need, givenBuy := n*e.Get.Quantity, int64(0)
+		for _, g := range gets {
+			if need == 0 {
+				break
+			}
+			k := min(need, g.count)
+			need -= k
+			if g.buy {
+				givenBuy += k
+			}
+		}
+		return buyTotal-givenBuy >= n*e.Buy.Quantity
+	}
+	lo := int64(0)
+	for lo < hi {
+		mid := lo + (hi-lo+1)/2
+		if feasible(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}

@@ -1,0 +1,176 @@
+package policies
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/promoedge/promoedge/policies/internal/field"
+)
+
+// Stacking says how a campaign combines with the others.
+type Stacking string
+
+// Stacking modes (SPEC §5 "Stacking").
+const (
+	Stackable Stacking = "stackable"
+	Exclusive Stacking = "exclusive"
+	Stop      Stacking = "stop"
+)
+
+// Limits caps a campaign's use; zero means unlimited.
+type Limits struct {
+	Redemptions int64 // cluster-wide count of redemptions
+	PerCustomer int64 // redemptions per customer
+	Budget      int64 // cluster-wide total discount, minor units
+}
+
+// Campaign is one promotion of a bundle, validated.
+type Campaign struct {
+	ID          string
+	Name        string
+	Enabled     bool
+	Priority    int64
+	ValidFrom   time.Time // zero: no start
+	ValidUntil  time.Time // zero: no end; exclusive
+	Timezone    *time.Location
+	Code        string // public code, as written
+	UniqueCodes bool   // generated codes (see the redemption store)
+	Stacking    Stacking
+	Limits      Limits
+	Currency    string // when set, carts in other currencies are refused
+	Rule        string // Rego package promo.rules.<Rule>; "" with Wasm or for none
+	Wasm        string // custom module promo/wasm/<Wasm>.wasm
+	Effects     []Effect
+	// DynamicEffects is set when the rule may return its own effects.
+	DynamicEffects bool
+	// Doc is the campaign document as the bundle holds it; rules see it as
+	// input.campaign.
+	Doc map[string]any
+
+	filtered bool // every effect is line filtered (see gateFilter)
+}
+
+// NeedsCode reports whether the campaign only applies with a code.
+func (c *Campaign) NeedsCode() bool { return c.Code != "" || c.UniqueCodes }
+
+// HasRule reports whether a rule decides the campaign's eligibility.
+func (c *Campaign) HasRule() bool { return c.Rule != "" || c.Wasm != "" }
+
+// localLayouts are the forms valid_from and valid_until may take without an
+// offset; they are read in the campaign's time zone.
+var localLayouts = []string{"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"}
+
+// ParseCampaign validates a campaign document (decoded JSON or YAML, numbers
+// as json.Number). It reports every problem at once in a *CampaignError.
+func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
+	var errs field.Errors
+	o := field.Object("", doc, &errs)
+	c := &Campaign{
+		ID:          id,
+		Doc:         doc,
+		Name:        o.String("name", id),
+		Enabled:     o.Bool("enabled", true),
+		Priority:    o.Int("priority", 0, -1<<40),
+		Code:        strings.TrimSpace(o.String("code", "")),
+		UniqueCodes: o.Bool("unique_codes", false),
+		Stacking:    Stacking(o.String("stacking", string(Stackable))),
+		Currency:    o.String("currency", ""),
+		Rule:        o.String("rule", ""),
+		Wasm:        o.String("wasm", ""),
+		Timezone:    time.UTC,
+	}
+	o.String("description", "")
+	o.Map("metadata")
+	if id == "" {
+		errs = append(errs, &FieldError{Message: "campaign id must not be empty"})
+	}
+	readSchedule(o, c)
+	readLimits(o, c)
+	switch c.Stacking {
+	case Stackable, Exclusive, Stop:
+	default:
+		o.Fail("stacking", "must be one of stackable, exclusive, stop; got %q", c.Stacking)
+	}
+	if c.Currency != "" && !currencyRE.MatchString(c.Currency) {
+		o.Fail("currency", "must be an ISO 4217 code such as \"USD\", got %q", c.Currency)
+	}
+	if c.Code != "" && c.UniqueCodes {
+		o.Fail("code", "a campaign has either a public code or unique_codes, not both")
+	}
+	if c.Rule != "" && c.Wasm != "" {
+		o.Fail("wasm", "a campaign has either a rule or a wasm module, not both")
+	}
+	if !o.Has("effects") && !c.HasRule() {
+		o.Fail("effects", "is required (or a rule that returns effects)")
+	}
+	c.Effects = readEffects(o, "effects")
+	c.filtered = len(c.Effects) > 0
+	for i := range c.Effects {
+		c.filtered = c.filtered && c.Effects[i].lineFiltered()
+	}
+	o.Strict()
+	if len(errs) > 0 {
+		return nil, &CampaignError{Campaign: id, Problems: errs}
+	}
+	return c, nil
+}
+
+func readSchedule(o *field.Obj, c *Campaign) {
+	if tz := o.String("timezone", ""); tz != "" {
+		loc, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			o.Fail("timezone", "unknown IANA time zone %q", tz)
+		} else {
+			c.Timezone = loc
+		}
+	}
+	c.ValidFrom = readTime(o, "valid_from", c.Timezone)
+	c.ValidUntil = readTime(o, "valid_until", c.Timezone)
+	if !c.ValidFrom.IsZero() && !c.ValidUntil.IsZero() && !c.ValidUntil.After(c.ValidFrom) {
+		o.Fail("valid_until", "must be after valid_from")
+	}
+}
+
+func readTime(o *field.Obj, key string, loc *time.Location) time.Time {
+	s := o.String(key, "")
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t
+	}
+	for _, layout := range localLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t
+		}
+	}
+	o.Fail(key, "must be a local time like \"2026-06-01T00:00:00\" or an RFC 3339 time, got %q", s)
+	return time.Time{}
+}
+
+func readLimits(o *field.Obj, c *Campaign) {
+	l := o.Object("limits")
+	if l == nil {
+		return
+	}
+	c.Limits = Limits{
+		Redemptions: l.Int("redemptions", 0, 0),
+		PerCustomer: l.Int("per_customer", 0, 0),
+		Budget:      l.Int("budget", 0, 0),
+	}
+	l.Strict()
+}
+
+// status is where the campaign's schedule stands at t.
+func (c *Campaign) status(t time.Time) Reason {
+	if !c.ValidFrom.IsZero() && t.Before(c.ValidFrom) {
+		return NotStarted
+	}
+	if !c.ValidUntil.IsZero() && !t.Before(c.ValidUntil) {
+		return Expired
+	}
+	return ""
+}
+
+func (c *Campaign) String() string { return fmt.Sprintf("campaign %s", c.ID) }

@@ -1,0 +1,60 @@
+package policies
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// Config wires an Engine.
+type Config struct {
+	// Usage reads how much of their limits campaigns have used. Nil means
+	// no campaign has used anything (no redemption store is attached).
+	Usage Usage
+	// Now is the clock for requests without context.now; nil is time.Now.
+	Now func() time.Time
+}
+
+// Engine prices carts against the active Revision.
+type Engine struct {
+	rev   atomic.Pointer[Revision]
+	usage Usage
+	now   func() time.Time
+}
+
+// NewEngine returns an Engine with no active revision; Swap one in.
+func NewEngine(cfg Config) *Engine {
+	e := &Engine{usage: cfg.Usage, now: cfg.Now}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e
+}
+
+// Swap makes r the active revision and returns the previous one. Requests
+// in flight finish on the revision they started with.
+func (e *Engine) Swap(r *Revision) *Revision { return e.rev.Swap(r) }
+
+// Revision returns the active revision, nil before the first Swap.
+func (e *Engine) Revision() *Revision { return e.rev.Load() }
+
+// Now is the engine's clock.
+func (e *Engine) Now() time.Time { return e.now() }
+
+// Decode parses a request body against the engine's clock.
+func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(body, e.now()) }
+
+// Evaluate prices req. It changes nothing: limits are read, not reserved.
+func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
+	rev := e.rev.Load()
+	if rev == nil {
+		return nil, ErrNoRevision
+	}
+	ev := newEvaluation(rev, req, e.usage)
+	for _, st := range pipeline {
+		if err := st.run(ctx, ev); err != nil {
+			return nil, err
+		}
+	}
+	return ev.dec, nil
+}

@@ -1,0 +1,238 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// pipeline is the order of evaluation, in one place (SPEC §4: a campaign's
+// reason is the first check it fails, in this order).
+var pipeline = []stage{
+	{"resolve", resolveCandidates}, // automatic campaigns + the ones the codes name; code_invalid
+	{"gates", runGates},            // disabled, not_started/expired, code_used, currency, filter
+	{"rules", decideRules},         // rule / error
+	{"limits", checkLimits},        // limit_exhausted, per_customer_limit
+	{"stacking", applyStacking},    // budget_exhausted, excluded; prices the cart
+	{"totals", finishTotals},       // points, per-line totals, sums
+}
+
+// gates are the cheap per-campaign checks that run before any rule, in
+// order. Each returns the reason the campaign cannot apply, or "".
+var gates = []func(ev *evaluation, c *candidate) (Reason, []string){
+	gateDisabled,
+	gateSchedule,
+	gateCurrency,
+	gateFilter,
+}
+
+type stage struct {
+	name string
+	run  func(ctx context.Context, ev *evaluation) error
+}
+
+// candidate is a campaign under consideration for one request.
+type candidate struct {
+	c       *Campaign
+	code    string // the code it came with, as the campaign spells it
+	effects []Effect
+	used    Used
+	out     bool // rejected or excluded
+}
+
+type evaluation struct {
+	rev   *Revision
+	req   *Request
+	usage Usage
+	dec   *Decision
+	cands []candidate
+	cart  *cartState
+	rank  map[string]int // rejected ordering: campaign id -> position
+}
+
+func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
+	return &evaluation{
+		rev: rev, req: req, usage: usage,
+		dec: &Decision{
+			Currency: req.Cart.Currency, BundleRevision: rev.ID,
+			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{},
+		},
+		cart: newCartState(&req.Cart),
+	}
+}
+
+func (ev *evaluation) reject(cd *candidate, r Reason, details []string) {
+	cd.out = true
+	ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: cd.c.ID, Code: cd.code, Reason: r, Details: details})
+}
+
+// live is the candidates still in the running, in application order.
+func (ev *evaluation) live() []*candidate {
+	out := make([]*candidate, 0, len(ev.cands))
+	for i := range ev.cands {
+		if !ev.cands[i].out {
+			out = append(out, &ev.cands[i])
+		}
+	}
+	return out
+}
+
+func resolveCandidates(_ context.Context, ev *evaluation) error {
+	rev := ev.rev
+	ev.cands = make([]candidate, 0, len(rev.auto)+len(ev.req.Codes))
+	for _, c := range rev.auto {
+		ev.cands = append(ev.cands, candidate{c: c})
+	}
+	seen := make(map[*Campaign]bool, len(ev.req.Codes))
+	for _, code := range ev.req.Codes {
+		c, ok := rev.byCode[normalizeCode(code)]
+		if !ok {
+			ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Code: code, Reason: CodeInvalid})
+			continue
+		}
+		if !seen[c] {
+			seen[c] = true
+			ev.cands = append(ev.cands, candidate{c: c, code: c.Code})
+		}
+	}
+	if ev.req.Explain {
+		for _, c := range rev.campaigns {
+			if c.NeedsCode() && !seen[c] {
+				ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: c.ID, Reason: CodeRequired})
+			}
+		}
+	}
+	if len(seen) > 0 {
+		sort.SliceStable(ev.cands, func(i, j int) bool { return rev.rank[ev.cands[i].c] < rev.rank[ev.cands[j].c] })
+	}
+	return nil
+}
+
+func runGates(_ context.Context, ev *evaluation) error {
+	for i := range ev.cands {
+		cd := &ev.cands[i]
+		for _, gate := range gates {
+			if r, details := gate(ev, cd); r != "" {
+				ev.reject(cd, r, details)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func gateDisabled(_ *evaluation, cd *candidate) (Reason, []string) {
+	if !cd.c.Enabled {
+		return Disabled, nil
+	}
+	return "", nil
+}
+
+func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
+	return cd.c.status(ev.req.Context.Now), nil
+}
+
+func gateCurrency(ev *evaluation, cd *candidate) (Reason, []string) {
+	if cd.c.Currency != "" && cd.c.Currency != ev.req.Cart.Currency {
+		return CurrencyMismatch, []string{fmt.Sprintf("campaign is in %s, cart in %s", cd.c.Currency, ev.req.Cart.Currency)}
+	}
+	return "", nil
+}
+
+// gateFilter rejects, without running its rule, a campaign whose every
+// effect is limited to lines that the cart does not have.
+func gateFilter(ev *evaluation, cd *candidate) (Reason, []string) {
+	if !cd.c.filtered || cd.c.DynamicEffects {
+		return "", nil
+	}
+	for i := range cd.c.Effects {
+		if cd.c.Effects[i].matchesAny(ev.req.Cart.Items) {
+			return "", nil
+		}
+	}
+	return RuleFailed, []string{"no item in the cart matches the campaign's filter"}
+}
+
+func decideRules(ctx context.Context, ev *evaluation) error {
+	var ruled []*Campaign
+	var idx []int
+	for i := range ev.cands {
+		cd := &ev.cands[i]
+		if cd.out {
+			continue
+		}
+		if !cd.c.HasRule() {
+			cd.effects = cd.c.Effects
+			continue
+		}
+		ruled = append(ruled, cd.c)
+		idx = append(idx, i)
+	}
+	if len(ruled) == 0 {
+		return nil
+	}
+	verdicts := make([]Verdict, len(ruled))
+	if err := ev.rev.rules.Decide(ctx, ev.req, ruled, verdicts); err != nil {
+		return fmt.Errorf("deciding rules: %w", err)
+	}
+	for k, v := range verdicts {
+		cd := &ev.cands[idx[k]]
+		switch {
+		case v.Err != nil:
+			ev.reject(cd, RuleError, []string{v.Err.Error()})
+		case !v.Eligible:
+			ev.reject(cd, RuleFailed, v.Reasons)
+		case v.Effects != nil:
+			cd.effects = v.Effects
+		default:
+			cd.effects = cd.c.Effects
+		}
+	}
+	return nil
+}
+
+func checkLimits(ctx context.Context, ev *evaluation) error {
+	for _, cd := range ev.live() {
+		l := cd.c.Limits
+		if l == (Limits{}) {
+			continue
+		}
+		var u Used
+		if ev.usage != nil {
+			var err error
+			if u, err = ev.usage.Used(ctx, cd.c.ID, ev.req.Customer.ID); err != nil {
+				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
+			}
+		}
+		cd.used = u
+		switch {
+		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:
+			ev.reject(cd, LimitExhausted, nil)
+		case l.PerCustomer > 0 && ev.req.Customer.ID == "":
+			ev.reject(cd, PerCustomerLimit, []string{"the campaign has a per-customer limit and the cart has no customer id"})
+		case l.PerCustomer > 0 && u.Customer >= l.PerCustomer:
+			ev.reject(cd, PerCustomerLimit, nil)
+		case l.Budget > 0 && u.Spent >= l.Budget:
+			ev.reject(cd, BudgetExhausted, nil)
+		}
+	}
+	return nil
+}
+
+func finishTotals(_ context.Context, ev *evaluation) error {
+	ev.cart.finish(ev)
+	order := ev.rev.rank
+	sort.SliceStable(ev.dec.Rejected, func(i, j int) bool {
+		return rejectionRank(order, ev.rev, &ev.dec.Rejected[i]) < rejectionRank(order, ev.rev, &ev.dec.Rejected[j])
+	})
+	return nil
+}
+
+// rejectionRank sorts presented codes that matched nothing first, then
+// campaigns in the order they apply.
+func rejectionRank(order map[*Campaign]int, rev *Revision, r *Rejection) int {
+	if r.Campaign == "" {
+		return -1
+	}
+	return order[rev.byID[r.Campaign]]
+}

@@ -1,0 +1,193 @@
+package policies
+
+import (
+	"github.com/promoedge/promoedge/policies/money"
+)
+
+// cartState is what is left to discount as campaigns apply in turn.
+type cartState struct {
+	items    []Item
+	left     []int64 // per line, after the campaigns applied so far
+	ship     int64   // shipping charge left
+	ship0    int64   // shipping charge before discounts
+	points   []pendingPoints
+	subtotal int64
+}
+
+type pendingPoints struct {
+	campaign string
+	effect   *Effect
+}
+
+func newCartState(c *Cart) *cartState {
+	st := &cartState{items: c.Items, left: make([]int64, len(c.Items)), ship: c.Shipping.Amount, ship0: c.Shipping.Amount}
+	for i := range c.Items {
+		st.left[i] = c.Items[i].Amount()
+		st.subtotal += st.left[i]
+	}
+	return st
+}
+
+// outcome is one campaign's effects priced on a trial copy of the cart.
+type outcome struct {
+	applied  []Applied
+	free     []FreeItem
+	points   []pendingPoints
+	left     []int64
+	ship     int64
+	discount int64 // lines + shipping
+}
+
+// try prices a campaign's effects on a copy of the state; nothing changes
+// until commit, so a campaign refused for its budget leaves no trace.
+func (st *cartState) try(cd *candidate) *outcome {
+	o := &outcome{left: append([]int64(nil), st.left...), ship: st.ship}
+	for i := range cd.effects {
+		e := &cd.effects[i]
+		a := Applied{Campaign: cd.c.ID, Code: cd.code, Effect: e.Type}
+		switch e.Type {
+		case PercentOff:
+			st.percentOff(o, e, &a)
+		case AmountOff:
+			st.amountOff(o, e, &a)
+		case FixedPrice:
+			st.fixedPrice(o, e, &a)
+		case BuyXGetY:
+			st.buyXGetY(o, e, &a)
+		case FreeShipping:
+			want := st.ship0
+			if e.MaxDiscount != NoCap {
+				want = min(want, e.MaxDiscount)
+			}
+			a.Amount = min(want, o.ship)
+			if a.Amount < want {
+				a.ReducedFrom = want
+			}
+			o.ship -= a.Amount
+		case FreeItemEffect:
+			o.free = append(o.free, FreeItem{SKU: e.SKU, Quantity: e.Quantity, Campaign: cd.c.ID})
+		case PointsEffect:
+			o.points = append(o.points, pendingPoints{campaign: cd.c.ID, effect: e})
+		}
+		o.discount += a.Amount
+		o.applied = append(o.applied, a)
+	}
+	return o
+}
+
+func (st *cartState) commit(o *outcome, dec *Decision) {
+	st.left, st.ship = o.left, o.ship
+	st.points = append(st.points, o.points...)
+	dec.Applied = append(dec.Applied, o.applied...)
+	dec.FreeItems = append(dec.FreeItems, o.free...)
+}
+
+// matching returns the indexes of lines the filter matches that still have
+// something left to discount, and their amounts left as weights.
+func (st *cartState) matching(o *outcome, f *Filter) ([]int, []int64) {
+	var idx []int
+	var w []int64
+	for i := range st.items {
+		if o.left[i] > 0 && f.Match(&st.items[i]) {
+			idx = append(idx, i)
+			w = append(w, o.left[i])
+		}
+	}
+	return idx, w
+}
+
+// spread takes total off the lines idx pro rata to weights and records the
+// per-line shares.
+func spread(o *outcome, st *cartState, a *Applied, total int64, idx []int, weights []int64) {
+	shares := money.Allocate(total, weights)
+	for k, i := range idx {
+		takeLine(o, st, a, i, shares[k])
+	}
+}
+
+func takeLine(o *outcome, st *cartState, a *Applied, i int, amount int64) {
+	if amount <= 0 {
+		return
+	}
+	o.left[i] -= amount
+	a.Amount += amount
+	a.Lines = append(a.Lines, LineAmount{ID: st.items[i].ID, Amount: amount})
+}
+
+func sum(xs []int64) int64 {
+	var s int64
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func (st *cartState) percentOff(o *outcome, e *Effect, a *Applied) {
+	idx, w := st.matching(o, &e.Filter)
+	d := e.Percent.Of(sum(w))
+	if e.MaxDiscount != NoCap {
+		d = min(d, e.MaxDiscount)
+	}
+	spread(o, st, a, d, idx, w)
+}
+
+func (st *cartState) amountOff(o *outcome, e *Effect, a *Applied) {
+	if e.Scope == ScopeItems {
+		var want int64
+		for i := range st.items {
+			if !e.Filter.Match(&st.items[i]) {
+				continue
+			}
+			w := e.Amount * st.items[i].Quantity
+			want += w
+			takeLine(o, st, a, i, min(w, o.left[i]))
+		}
+		if a.Amount < want {
+			a.ReducedFrom = want
+		}
+		return
+	}
+	idx, w := st.matching(o, &e.Filter)
+	d := min(e.Amount, sum(w))
+	if d < e.Amount {
+		a.ReducedFrom = e.Amount
+	}
+	spread(o, st, a, d, idx, w)
+}
+
+func (st *cartState) fixedPrice(o *outcome, e *Effect, a *Applied) {
+	for i := range st.items {
+		if e.Filter.Match(&st.items[i]) {
+			takeLine(o, st, a, i, o.left[i]-e.Price*st.items[i].Quantity)
+		}
+	}
+}
+
+// finish credits points on the final amounts and writes the totals.
+func (st *cartState) finish(ev *evaluation) {
+	dec := ev.dec
+	dec.Items = make([]ItemTotal, len(st.items))
+	for i := range st.items {
+		it := &st.items[i]
+		d := it.Amount() - st.left[i]
+		dec.Items[i] = ItemTotal{ID: it.ID, Subtotal: it.Amount(), Discount: d, Total: st.left[i]}
+		dec.Discount += d
+	}
+	dec.Subtotal = st.subtotal
+	dec.Shipping = st.ship0
+	dec.ShippingDiscount = st.ship0 - st.ship
+	dec.Total = dec.Subtotal + dec.Shipping - dec.Discount - dec.ShippingDiscount
+	for _, p := range st.points {
+		pts := p.effect.Points
+		if p.effect.PerAmount > 0 {
+			var base int64
+			for i := range st.items {
+				if p.effect.Filter.Match(&st.items[i]) {
+					base += st.left[i]
+				}
+			}
+			pts = base / p.effect.PerAmount * p.effect.Points
+		}
+		dec.Points = append(dec.Points, PointAward{Campaign: p.campaign, Points: pts})
+	}
+}

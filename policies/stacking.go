@@ -1,0 +1,54 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+)
+
+// applyStacking prices the eligible campaigns in order (SPEC §5
+// "Stacking"). If any exclusive campaign is eligible, the first of them
+// that fits its budget is the only one applied; otherwise each campaign
+// applies on what the ones before it left, and a stop campaign ends the
+// chain. Every campaign that does not apply is rejected with its reason.
+func applyStacking(_ context.Context, ev *evaluation) error {
+	live := ev.live()
+	for _, cd := range live {
+		if cd.c.Stacking != Exclusive {
+			continue
+		}
+		if ev.tryApply(cd) {
+			excludeAll(ev, live, fmt.Sprintf("exclusive campaign %s applied", cd.c.ID))
+			return nil
+		}
+	}
+	for i, cd := range live {
+		if cd.out || cd.c.Stacking == Exclusive {
+			continue
+		}
+		if ev.tryApply(cd) && cd.c.Stacking == Stop {
+			excludeAll(ev, live[i+1:], fmt.Sprintf("campaign %s stops the chain", cd.c.ID))
+			return nil
+		}
+	}
+	return nil
+}
+
+// tryApply prices cd and commits it unless it would overrun its budget.
+func (ev *evaluation) tryApply(cd *candidate) bool {
+	o := ev.cart.try(cd)
+	if b := cd.c.Limits.Budget; b > 0 && cd.used.Spent+o.discount > b {
+		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.used.Spent)})
+		return false
+	}
+	ev.cart.commit(o, ev.dec)
+	cd.out = true // applied: no longer a candidate
+	return true
+}
+
+func excludeAll(ev *evaluation, cands []*candidate, why string) {
+	for _, cd := range cands {
+		if !cd.out {
+			ev.reject(cd, ExcludedByStacker, []string{why})
+		}
+	}
+}
