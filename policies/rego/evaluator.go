@@ -168,4 +168,3 @@ func effects(c *policies.Campaign, t *ast.Term) ([]policies.Effect, error) {
 	}
 	return effs, nil
 }
-
