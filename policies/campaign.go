@@ -162,8 +162,16 @@ func readLimits(o *field.Obj, c *Campaign) {
 	l.Strict()
 }
 
-// status is where the campaign's schedule stands at t.
-func (c *Campaign) status(t time.Time) Reason {
+// Status is where the campaign stands at t: Disabled, NotStarted, Expired
+// or "" when it can apply.
+func (c *Campaign) Status(t time.Time) Reason {
+	if !c.Enabled {
+		return Disabled
+	}
+	return c.schedule(t)
+}
+
+func (c *Campaign) schedule(t time.Time) Reason {
 	if !c.ValidFrom.IsZero() && t.Before(c.ValidFrom) {
 		return NotStarted
 	}

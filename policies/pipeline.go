@@ -129,7 +129,7 @@ func gateDisabled(_ *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
-	return cd.c.status(ev.req.Context.Now), nil
+	return cd.c.schedule(ev.req.Context.Now), nil
 }
 
 func gateCurrency(ev *evaluation, cd *candidate) (Reason, []string) {

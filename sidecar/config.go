@@ -1,0 +1,42 @@
+package sidecar
+
+import (
+	"errors"
+	"time"
+)
+
+// Config is the HTTP side of the sidecar.
+type Config struct {
+	// Listen is the TCP address to serve on; "" serves no TCP.
+	Listen string
+	// Socket is a unix socket path to serve on as well; "" for none.
+	Socket string
+	// MaxBodyBytes bounds a request body; larger ones get 413.
+	MaxBodyBytes int
+	// ReadTimeout and WriteTimeout bound one request on a connection.
+	ReadTimeout, WriteTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long.
+	IdleTimeout time.Duration
+}
+
+// DefaultConfig serves localhost only: a sidecar answers its own pod.
+func DefaultConfig() Config {
+	return Config{
+		Listen:       "127.0.0.1:8181",
+		MaxBodyBytes: 1 << 20,
+		ReadTimeout:  10 * time.Second,
+		WriteTimeout: 10 * time.Second,
+		IdleTimeout:  2 * time.Minute,
+	}
+}
+
+// Validate reports a configuration that cannot serve.
+func (c Config) Validate() error {
+	if c.Listen == "" && c.Socket == "" {
+		return errors.New("sidecar: nothing to listen on: set a listen address or a socket")
+	}
+	if c.MaxBodyBytes <= 0 {
+		return errors.New("sidecar: max body bytes must be positive")
+	}
+	return nil
+}

@@ -1,0 +1,11 @@
+// Package sidecar serves the promoedge HTTP API (SPEC §4) over fasthttp, on
+// a TCP address and optionally a unix socket. It decodes requests, calls the
+// pricing engine and writes JSON; it is the only place that chooses an HTTP
+// status for an error.
+//
+// # Caveats
+//
+// A request body larger than Config.MaxBodyBytes is refused with 413 before
+// any handler runs. Every response is JSON, errors included:
+// {"error": {"code", "message", "field"}}.
+package sidecar

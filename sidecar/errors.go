@@ -1,0 +1,76 @@
+package sidecar
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// apiError is the body of every error response (SPEC §4).
+type apiError struct {
+	Error errorBody `json:"error"`
+}
+
+type errorBody struct {
+	Code    string   `json:"code"`
+	Message string   `json:"message"`
+	Field   string   `json:"field,omitempty"`
+	Details []string `json:"details,omitempty"`
+}
+
+// Error codes.
+const (
+	codeInvalid     = "invalid_request"
+	codeNotFound    = "not_found"
+	codeMethod      = "method_not_allowed"
+	codeTooLarge    = "body_too_large"
+	codeNotReady    = "not_ready"
+	codeInternal    = "internal"
+	codeUnsupported = "unsupported_media_type"
+)
+
+// fail writes err with the status its kind calls for.
+func fail(ctx *fasthttp.RequestCtx, err error) {
+	var re *policies.RequestError
+	switch {
+	case errors.As(err, &re):
+		details := make([]string, 0, len(re.Problems))
+		for _, p := range re.Problems {
+			details = append(details, p.Error())
+		}
+		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: re.Error(), Field: re.Field(), Details: details})
+	case errors.Is(err, policies.ErrNoRevision):
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: codeNotReady, Message: err.Error()})
+	case errors.Is(err, policies.ErrUnknownCampaign):
+		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: err.Error()})
+	default:
+		writeError(ctx, fasthttp.StatusInternalServerError, errorBody{Code: codeInternal, Message: err.Error()})
+	}
+}
+
+func writeError(ctx *fasthttp.RequestCtx, status int, body errorBody) {
+	writeJSON(ctx, status, apiError{Error: body})
+}
+
+func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	enc := json.NewEncoder(ctx)
+	if err := enc.Encode(v); err != nil {
+		ctx.ResetBody()
+		ctx.SetStatusCode(fasthttp.StatusInternalServerError)
+		ctx.SetBodyString(`{"error":{"code":"internal","message":"encoding the response failed"}}`)
+	}
+}
+
+// transportError answers errors fasthttp meets before a handler runs.
+func transportError(ctx *fasthttp.RequestCtx, err error) {
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, errorBody{Code: codeTooLarge, Message: "request body is larger than the limit"})
+		return
+	}
+	writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "malformed HTTP request: " + err.Error()})
+}

@@ -1,0 +1,51 @@
+package sidecar
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
+	start := time.Now()
+	if !jsonBody(ctx) {
+		return
+	}
+	req, err := s.engine.Decode(ctx.PostBody())
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	dec, err := s.engine.Evaluate(ctx, req)
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	s.metrics.evaluated(dec, time.Since(start))
+	writeJSON(ctx, fasthttp.StatusOK, dec)
+}
+
+// jsonBody refuses a body declared as something other than JSON.
+func jsonBody(ctx *fasthttp.RequestCtx) bool {
+	ct := ctx.Request.Header.ContentType()
+	if len(ct) == 0 || bytes.HasPrefix(ct, []byte("application/json")) || bytes.HasPrefix(ct, []byte("application/x-www-form-urlencoded")) {
+		// curl -d sends the form content type; a JSON body is still JSON.
+		return true
+	}
+	writeError(ctx, fasthttp.StatusUnsupportedMediaType, errorBody{Code: codeUnsupported, Message: "body must be application/json, got " + string(ct)})
+	return false
+}
+
+func (s *Server) health(ctx *fasthttp.RequestCtx, _ []string) {
+	writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) ready(ctx *fasthttp.RequestCtx, _ []string) {
+	rev := s.engine.Revision()
+	if rev == nil {
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: codeNotReady, Message: "no policy bundle is active"})
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "ready", "bundle_revision": rev.ID})
+}

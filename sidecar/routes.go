@@ -1,0 +1,18 @@
+package sidecar
+
+import (
+	"github.com/valyala/fasthttp"
+)
+
+// routeTable is every endpoint, in one place.
+func (s *Server) routeTable() []route {
+	type h = map[string]func(*fasthttp.RequestCtx, []string)
+	return []route{
+		newRoute("/v1/evaluate", h{"POST": s.evaluate}),
+		newRoute("/v1/campaigns", h{"GET": s.listCampaigns}),
+		newRoute("/v1/campaigns/{id}", h{"GET": s.getCampaign}),
+		newRoute("/health", h{"GET": s.health}),
+		newRoute("/ready", h{"GET": s.ready}),
+		newRoute("/metrics", h{"GET": s.serveMetrics}),
+	}
+}

@@ -1,0 +1,148 @@
+package sidecar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Server is the sidecar's HTTP API.
+type Server struct {
+	cfg     Config
+	engine  *policies.Engine
+	http    *fasthttp.Server
+	metrics *metrics
+	routes  []route
+}
+
+// New returns a server over engine; it serves nothing until Serve.
+func New(cfg Config, engine *policies.Engine) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, engine: engine, metrics: newMetrics()}
+	s.routes = s.routeTable()
+	s.http = &fasthttp.Server{
+		Handler:               s.Handle,
+		ErrorHandler:          transportError,
+		Name:                  "promoedge",
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		NoDefaultServerHeader: true,
+		NoDefaultDate:         true,
+		CloseOnShutdown:       true,
+	}
+	return s, nil
+}
+
+// Listen opens the configured TCP address and unix socket.
+func (s *Server) Listen() ([]net.Listener, error) {
+	var lns []net.Listener
+	if s.cfg.Listen != "" {
+		ln, err := net.Listen("tcp", s.cfg.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("listening on %s: %w", s.cfg.Listen, err)
+		}
+		lns = append(lns, ln)
+	}
+	if s.cfg.Socket != "" {
+		if err := os.Remove(s.cfg.Socket); err != nil && !errors.Is(err, os.ErrNotExist) {
+			closeAll(lns)
+			return nil, fmt.Errorf("removing stale socket: %w", err)
+		}
+		ln, err := net.Listen("unix", s.cfg.Socket)
+		if err != nil {
+			closeAll(lns)
+			return nil, fmt.Errorf("listening on %s: %w", s.cfg.Socket, err)
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		ln.Close()
+	}
+}
+
+// Serve answers on every listener until ctx ends, then shuts down
+// gracefully: requests in flight finish.
+func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		go func() { errc <- s.http.Serve(ln) }()
+	}
+	select {
+	case err := <-errc:
+		s.http.Shutdown()
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+		return s.http.Shutdown()
+	}
+}
+
+// Handle routes one request; it is the fasthttp handler.
+func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
+	path := string(ctx.Path())
+	method := string(ctx.Method())
+	for i := range s.routes {
+		r := &s.routes[i]
+		params, ok := r.match(path)
+		if !ok {
+			continue
+		}
+		h, ok := r.methods[method]
+		if !ok {
+			writeError(ctx, fasthttp.StatusMethodNotAllowed, errorBody{Code: codeMethod, Message: method + " is not allowed on " + path})
+			s.metrics.request(r.name, ctx.Response.StatusCode())
+			return
+		}
+		h(ctx, params)
+		s.metrics.request(r.name, ctx.Response.StatusCode())
+		return
+	}
+	writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: "no such endpoint: " + path})
+	s.metrics.request("unknown", fasthttp.StatusNotFound)
+}
+
+// route is one path pattern; segments written {name} capture one segment.
+type route struct {
+	name    string
+	parts   []string
+	methods map[string]func(*fasthttp.RequestCtx, []string)
+}
+
+func newRoute(pattern string, methods map[string]func(*fasthttp.RequestCtx, []string)) route {
+	return route{name: pattern, parts: strings.Split(strings.Trim(pattern, "/"), "/"), methods: methods}
+}
+
+func (r *route) match(path string) ([]string, bool) {
+	var params []string
+	rest := strings.Trim(path, "/")
+	for i, p := range r.parts {
+		seg, tail, more := strings.Cut(rest, "/")
+		if seg == "" && p != "" {
+			return nil, false
+		}
+		if strings.HasPrefix(p, "{") {
+			params = append(params, seg)
+		} else if seg != p {
+			return nil, false
+		}
+		if !more {
+			return params, i == len(r.parts)-1
+		}
+		rest = tail
+	}
+	return nil, false
+}
