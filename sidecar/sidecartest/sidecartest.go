@@ -1,0 +1,82 @@
+package sidecartest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/valyala/fasthttp/fasthttputil"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar"
+)
+
+// Sidecar is a running sidecar and a client for it.
+type Sidecar struct {
+	Engine *policies.Engine
+	Client *http.Client
+}
+
+// Start serves engine on an in-memory listener until the test ends.
+func Start(t testing.TB, engine *policies.Engine) *Sidecar {
+	t.Helper()
+	cfg := sidecar.DefaultConfig()
+	cfg.MaxBodyBytes = 64 << 10
+	srv, err := sidecar.New(cfg, engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := fasthttputil.NewInmemoryListener()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Sidecar{Engine: engine, Client: &http.Client{Transport: tr}}
+}
+
+// Do sends a request and returns the status and body.
+func (s *Sidecar) Do(t testing.TB, method, path string, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://sidecar"+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// Evaluate posts body to /v1/evaluate and decodes a 200 answer.
+func (s *Sidecar) Evaluate(t testing.TB, body string) *policies.Decision {
+	t.Helper()
+	status, out := s.Do(t, http.MethodPost, "/v1/evaluate", []byte(body))
+	if status != http.StatusOK {
+		t.Fatalf("evaluate: status %d: %s", status, out)
+	}
+	var d policies.Decision
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatalf("evaluate: %v: %s", err, out)
+	}
+	return &d
+}
