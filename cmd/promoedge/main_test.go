@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "pe.sock")
+	env := map[string]string{"PROMOEDGE_SOCKET": sock, "PROMOEDGE_DATA": filepath.Join(dir, "data")}
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--listen", ""}, func(k string) string { return env[k] }, io.Discard, &stderr)
+	}()
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) { return net.Dial("unix", sock) },
+	}}
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		if resp, err = client.Get("http://promoedge/ready"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("sidecar never became ready: %v\n%s", err, stderr.String())
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("ready: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "revision=examples-2026.11") {
+		t.Fatalf("log: %s", stderr.String())
+	}
+}
+
+func TestServeRefusesBadConfig(t *testing.T) {
+	noenv := func(string) string { return "" }
+	for _, args := range [][]string{
+		{"serve", "--listen", ""},
+		{"serve", "--bundle", "/does/not/exist", "--listen", "127.0.0.1:0"},
+		{"serve", "--watch"},
+		{"nonsense"},
+	} {
+		err := run(context.Background(), args, noenv, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	err := run(context.Background(), []string{"serve", "--max-body", "x"}, noenv, io.Discard, io.Discard)
+	if !errors.Is(err, errUsage) {
+		t.Errorf("bad flag: %v", err)
+	}
+	err = run(context.Background(), []string{"serve"}, func(k string) string {
+		if k == "PROMOEDGE_MAX_BODY" {
+			return "lots"
+		}
+		return ""
+	}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PROMOEDGE_MAX_BODY") {
+		t.Errorf("bad env: %v", err)
+	}
+}
