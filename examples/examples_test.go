@@ -2,7 +2,10 @@ package examples_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -321,5 +324,32 @@ func TestEveryExampleCampaignIsTested(t *testing.T) {
 		if !slices.Contains(tested, c.ID) {
 			t.Errorf("campaign %s has no test", c.ID)
 		}
+	}
+}
+
+// The README's curl example answers exactly what the README shows.
+func TestReadmeExample(t *testing.T) {
+	s := start(t)
+	body, err := os.ReadFile("requests/vip-birthday.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, got := s.Do(t, "POST", "/v1/evaluate", body)
+	if status != 200 {
+		t.Fatalf("status %d: %s", status, got)
+	}
+	want, err := os.ReadFile("requests/vip-birthday.answer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g, w any
+	if err := json.Unmarshal(got, &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(want, &w); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("answer changed:\n%s\nwant (requests/vip-birthday.answer.json, shown in the README):\n%s", got, want)
 	}
 }
