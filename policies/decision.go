@@ -39,6 +39,8 @@ type Decision struct {
 	Points           []PointAward `json:"points"`
 	Rejected         []Rejection  `json:"rejected"`
 	Items            []ItemTotal  `json:"items"`
+
+	revision *Revision // the revision that priced it
 }
 
 // Applied is one effect of one campaign that changed the cart.

@@ -11,20 +11,32 @@ type Config struct {
 	// Usage reads how much of their limits campaigns have used. Nil means
 	// no campaign has used anything (no redemption store is attached).
 	Usage Usage
+	// Codes looks up generated (unique) codes; nil means there are none.
+	Codes Codes
+	// Committer makes redemptions durable; nil refuses redeem with
+	// ErrNoStore.
+	Committer Committer
 	// Now is the clock for requests without context.now; nil is time.Now.
 	Now func() time.Time
 }
 
+// Codes finds the campaign of a generated code and whether it is used up.
+type Codes interface {
+	LookupCode(ctx context.Context, code string) (campaign string, reason Reason, found bool, err error)
+}
+
 // Engine prices carts against the active Revision.
 type Engine struct {
-	rev   atomic.Pointer[Revision]
-	usage Usage
-	now   func() time.Time
+	rev       atomic.Pointer[Revision]
+	usage     Usage
+	codes     Codes
+	committer Committer
+	now       func() time.Time
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{usage: cfg.Usage, now: cfg.Now}
+	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, committer: cfg.Committer, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -46,11 +58,18 @@ func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(bo
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
+	return e.evaluate(ctx, req, nil)
+}
+
+// evaluate runs the pipeline; forced rejects campaigns that lost a limit
+// race at commit, as if their limits had been read as used up.
+func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
+	ev.codes, ev.forced = e.codes, forced
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

@@ -22,6 +22,7 @@ var pipeline = []stage{
 var gates = []func(ev *evaluation, c *candidate) (Reason, []string){
 	gateDisabled,
 	gateSchedule,
+	gateCode,
 	gateCurrency,
 	gateFilter,
 }
@@ -35,26 +36,29 @@ type stage struct {
 type candidate struct {
 	c       *Campaign
 	code    string // the code it came with, as the campaign spells it
+	unique  bool   // code is a generated one
+	codeErr Reason // code_used for a generated code used up
 	effects []Effect
 	used    Used
 	out     bool // rejected or excluded
 }
 
 type evaluation struct {
-	rev   *Revision
-	req   *Request
-	usage Usage
-	dec   *Decision
-	cands []candidate
-	cart  *cartState
-	rank  map[string]int // rejected ordering: campaign id -> position
+	rev    *Revision
+	req    *Request
+	usage  Usage
+	dec    *Decision
+	cands  []candidate
+	cart   *cartState
+	codes  Codes
+	forced map[string]Reason // lost limit races at commit
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 	return &evaluation{
 		rev: rev, req: req, usage: usage,
 		dec: &Decision{
-			Currency: req.Cart.Currency, BundleRevision: rev.ID,
+			Currency: req.Cart.Currency, BundleRevision: rev.ID, revision: rev,
 			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{},
 		},
 		cart: newCartState(&req.Cart),
@@ -77,7 +81,7 @@ func (ev *evaluation) live() []*candidate {
 	return out
 }
 
-func resolveCandidates(_ context.Context, ev *evaluation) error {
+func resolveCandidates(ctx context.Context, ev *evaluation) error {
 	rev := ev.rev
 	ev.cands = make([]candidate, 0, len(rev.auto)+len(ev.req.Codes))
 	for _, c := range rev.auto {
@@ -85,20 +89,29 @@ func resolveCandidates(_ context.Context, ev *evaluation) error {
 	}
 	seen := make(map[*Campaign]bool, len(ev.req.Codes))
 	for _, code := range ev.req.Codes {
-		c, ok := rev.byCode[normalizeCode(code)]
-		if !ok {
+		norm := normalizeCode(code)
+		if c, ok := rev.byCode[norm]; ok {
+			if !seen[c] {
+				seen[c] = true
+				ev.cands = append(ev.cands, candidate{c: c, code: c.Code})
+			}
+			continue
+		}
+		cd, err := ev.uniqueCode(ctx, norm)
+		if err != nil {
+			return err
+		}
+		if cd == nil || seen[cd.c] {
 			ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Code: code, Reason: CodeInvalid})
 			continue
 		}
-		if !seen[c] {
-			seen[c] = true
-			ev.cands = append(ev.cands, candidate{c: c, code: c.Code})
-		}
+		seen[cd.c] = true
+		ev.cands = append(ev.cands, *cd)
 	}
 	if ev.req.Explain {
 		for _, c := range rev.campaigns {
 			if c.NeedsCode() && !seen[c] {
-				ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: c.ID, Reason: CodeRequired})
+				ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: c.ID, Reason: codeRequired(ev, c)})
 			}
 		}
 	}
@@ -106,6 +119,34 @@ func resolveCandidates(_ context.Context, ev *evaluation) error {
 		sort.SliceStable(ev.cands, func(i, j int) bool { return rev.rank[ev.cands[i].c] < rev.rank[ev.cands[j].c] })
 	}
 	return nil
+}
+
+// codeRequired is the reason explain gives a campaign whose code was not
+// presented: a check that comes before code_* (SPEC §4) wins.
+func codeRequired(ev *evaluation, c *Campaign) Reason {
+	cd := &candidate{c: c}
+	for _, gate := range []func(*evaluation, *candidate) (Reason, []string){gateDisabled, gateSchedule} {
+		if r, _ := gate(ev, cd); r != "" {
+			return r
+		}
+	}
+	return CodeRequired
+}
+
+// uniqueCode finds the campaign of a generated code; nil if none has it.
+func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, error) {
+	if ev.codes == nil {
+		return nil, nil
+	}
+	id, reason, found, err := ev.codes.LookupCode(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("looking up code: %w", err)
+	}
+	c, ok := ev.rev.byID[id]
+	if !found || !ok || !c.UniqueCodes {
+		return nil, nil
+	}
+	return &candidate{c: c, code: code, unique: true, codeErr: reason}, nil
 }
 
 func runGates(_ context.Context, ev *evaluation) error {
@@ -130,6 +171,10 @@ func gateDisabled(_ *evaluation, cd *candidate) (Reason, []string) {
 
 func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
 	return cd.c.schedule(ev.req.Context.Now), nil
+}
+
+func gateCode(_ *evaluation, cd *candidate) (Reason, []string) {
+	return cd.codeErr, nil
 }
 
 func gateCurrency(ev *evaluation, cd *candidate) (Reason, []string) {
@@ -193,6 +238,10 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 
 func checkLimits(ctx context.Context, ev *evaluation) error {
 	for _, cd := range ev.live() {
+		if r, lost := ev.forced[cd.c.ID]; lost {
+			ev.reject(cd, r, []string{"the limit ran out while redeeming"})
+			continue
+		}
 		l := cd.c.Limits
 		if l == (Limits{}) {
 			continue

@@ -25,7 +25,29 @@ type campaignView struct {
 	Rule        string            `json:"rule,omitempty"`
 	Wasm        string            `json:"wasm,omitempty"`
 	Limits      limitsView        `json:"limits"`
+	Usage       *usageView        `json:"usage,omitempty"`
 	Effects     any               `json:"effects"`
+}
+
+// usageView is the live use of a campaign's limits on this node.
+type usageView struct {
+	Redemptions     int64  `json:"redemptions"`
+	Spent           int64  `json:"budget_spent"`
+	RedemptionsLeft *int64 `json:"redemptions_left,omitempty"`
+	BudgetLeft      *int64 `json:"budget_left,omitempty"`
+}
+
+func usageOf(c *policies.Campaign, u policies.Used) *usageView {
+	v := &usageView{Redemptions: u.Redemptions, Spent: u.Spent}
+	if l := c.Limits.Redemptions; l > 0 {
+		left := max(0, l-u.Redemptions)
+		v.RedemptionsLeft = &left
+	}
+	if b := c.Limits.Budget; b > 0 {
+		left := max(0, b-u.Spent)
+		v.BudgetLeft = &left
+	}
+	return v
 }
 
 type limitsView struct {
@@ -68,7 +90,16 @@ func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 	now := s.engine.Now()
 	out := make([]campaignView, 0, len(rev.Campaigns()))
 	for _, c := range rev.Campaigns() {
-		out = append(out, viewOf(c, now))
+		v := viewOf(c, now)
+		if s.state != nil {
+			u, err := s.state.Used(ctx, c.ID, "")
+			if err != nil {
+				fail(ctx, err)
+				return
+			}
+			v.Usage = usageOf(c, u)
+		}
+		out = append(out, v)
 	}
 	writeJSON(ctx, fasthttp.StatusOK, map[string]any{"bundle_revision": rev.ID, "campaigns": out})
 }
@@ -84,5 +115,14 @@ func (s *Server) getCampaign(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, fasthttp.StatusOK, viewOf(c, s.engine.Now()))
+	v := viewOf(c, s.engine.Now())
+	if s.state != nil {
+		u, err := s.state.Used(ctx, c.ID, "")
+		if err != nil {
+			fail(ctx, err)
+			return
+		}
+		v.Usage = usageOf(c, u)
+	}
+	writeJSON(ctx, fasthttp.StatusOK, v)
 }

@@ -17,6 +17,9 @@ type Config struct {
 	ReadTimeout, WriteTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long.
 	IdleTimeout time.Duration
+	// AdminToken is the bearer token admin endpoints require; "" refuses
+	// them all.
+	AdminToken string
 }
 
 // DefaultConfig serves localhost only: a sidecar answers its own pod.

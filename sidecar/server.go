@@ -11,23 +11,38 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Server is the sidecar's HTTP API.
 type Server struct {
 	cfg     Config
 	engine  *policies.Engine
+	state   State
 	http    *fasthttp.Server
 	metrics *metrics
 	routes  []route
 }
 
-// New returns a server over engine; it serves nothing until Serve.
-func New(cfg Config, engine *policies.Engine) (*Server, error) {
+// State is what the API reads and writes beside pricing: usage, the
+// ledger and generated codes. The bbolt store implements it.
+type State interface {
+	policies.Usage
+	Redemptions(ctx context.Context, f store.Filter, emit func(*policies.Redemption) error) error
+	CheckCodes(spec store.CodeSpec) error
+	Generate(ctx context.Context, campaign string, spec store.CodeSpec, emit func([]string) error) error
+	Code(ctx context.Context, code string) (*store.Code, error)
+}
+
+var _ State = (*store.Store)(nil)
+
+// New returns a server over engine and state (nil serves pricing only);
+// it serves nothing until Serve.
+func New(cfg Config, engine *policies.Engine, state State) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, engine: engine, metrics: newMetrics()}
+	s := &Server{cfg: cfg, engine: engine, state: state, metrics: newMetrics()}
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,

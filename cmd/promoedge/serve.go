@@ -14,6 +14,7 @@ import (
 	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 )
 
@@ -96,14 +97,20 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
 	}
-	engine := policies.NewEngine(policies.Config{})
+	st, err := store.Open(store.DefaultConfig(cfg.Data))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	engine := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
 	rev, err := loadBundle(ctx, cfg.Bundle)
 	if err != nil {
 		return err
 	}
 	engine.Swap(rev)
 	log.Info("bundle active", "revision", rev.ID, "source", rev.Source, "campaigns", len(rev.Campaigns()))
-	srv, err := sidecar.New(cfg.HTTP, engine)
+	cfg.HTTP.AdminToken = cfg.Admin
+	srv, err := sidecar.New(cfg.HTTP, engine, st)
 	if err != nil {
 		return err
 	}

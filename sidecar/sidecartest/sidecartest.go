@@ -23,10 +23,16 @@ type Sidecar struct {
 
 // Start serves engine on an in-memory listener until the test ends.
 func Start(t testing.TB, engine *policies.Engine) *Sidecar {
+	return StartWith(t, engine, nil, "")
+}
+
+// StartWith serves engine and state (may be nil) with an admin token.
+func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, adminToken string) *Sidecar {
 	t.Helper()
 	cfg := sidecar.DefaultConfig()
 	cfg.MaxBodyBytes = 64 << 10
-	srv, err := sidecar.New(cfg, engine)
+	cfg.AdminToken = adminToken
+	srv, err := sidecar.New(cfg, engine, state)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,74 @@
+package policies
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors of redemptions.
+var (
+	// ErrIdempotencyConflict: the idempotency key was used with another body.
+	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	// ErrLimitRace: the redemption kept losing limit races and gave up.
+	ErrLimitRace = errors.New("redemption lost a limit race; retry")
+	// ErrUnknownRedemption: no redemption has that id.
+	ErrUnknownRedemption = errors.New("unknown redemption")
+	// ErrNoStore: redemptions need a store and none is attached.
+	ErrNoStore = errors.New("no redemption store")
+)
+
+// Redemption is one committed order's promotions: what it consumed of
+// every limit, so that a rollback can give exactly that back.
+type Redemption struct {
+	ID             string             `json:"redemption_id"`
+	OrderID        string             `json:"order_id"`
+	CustomerID     string             `json:"customer_id"`
+	IdempotencyKey string             `json:"idempotency_key"`
+	RequestHash    string             `json:"request_hash"`
+	CreatedAt      time.Time          `json:"created_at"`
+	Status         RedemptionStatus   `json:"status"`
+	RolledBackAt   *time.Time         `json:"rolled_back_at,omitempty"`
+	Currency       string             `json:"currency"`
+	Campaigns      []RedeemedCampaign `json:"campaigns"`
+	Discount       int64              `json:"discount"` // lines + shipping
+	Total          int64              `json:"total"`
+	// Response is the JSON answered, replayed for the same key.
+	Response []byte `json:"response,omitempty"`
+}
+
+// RedemptionStatus is where a redemption stands.
+type RedemptionStatus string
+
+// Statuses.
+const (
+	Redeemed   RedemptionStatus = "redeemed"
+	RolledBack RedemptionStatus = "rolled_back"
+)
+
+// RedeemedCampaign is one campaign a redemption applied.
+type RedeemedCampaign struct {
+	Campaign   string `json:"campaign"`
+	Code       string `json:"code,omitempty"`
+	UniqueCode bool   `json:"unique_code,omitempty"` // Code is a generated code: one use consumed
+	Amount     int64  `json:"amount"`                // discount, lines + shipping
+	Points     int64  `json:"points"`
+	Limits     Limits `json:"-"` // the campaign's limits when redeemed
+}
+
+// Committer makes redemptions durable. The bbolt store implements it; the
+// cluster wraps its limit checks.
+type Committer interface {
+	// Commit checks and consumes every limit of every campaign of r,
+	// all or none, and stores r with its response, durably, before
+	// returning. If the idempotency key is known with the same request
+	// hash it returns the stored redemption (replayed=true); with another
+	// hash, ErrIdempotencyConflict. If limits ran out it consumes nothing
+	// and returns the campaigns that could not have them in exhausted.
+	Commit(ctx context.Context, r *Redemption) (stored *Redemption, replayed bool, exhausted map[string]Reason, err error)
+	// Replay returns the redemption stored for an idempotency key, if any.
+	Replay(ctx context.Context, key string) (*Redemption, bool, error)
+	// Rollback gives back what redemption id consumed, once. It returns the
+	// redemption as it now stands.
+	Rollback(ctx context.Context, id string, at time.Time) (*Redemption, error)
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Code is one generated code.
+type Code struct {
+	Code      string    `json:"code"`
+	Campaign  string    `json:"campaign"`
+	State     CodeState `json:"state"`
+	Uses      int64     `json:"uses"`
+	MaxUses   int64     `json:"max_uses"`
+	Owner     string    `json:"owner,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CodeState is whether a code can still be used.
+type CodeState string
+
+// Code states.
+const (
+	CodeActive CodeState = "active"
+	CodeUsed   CodeState = "used"
+)
+
+// CodeSpec asks for generated codes. In Pattern, '#' is a digit, '?' an
+// upper-case letter, anything else literal.
+type CodeSpec struct {
+	Count   int    `json:"count"`
+	Pattern string `json:"pattern"`
+	Prefix  string `json:"prefix"`
+	Postfix string `json:"postfix"`
+}
+
+// Limits of code generation.
+const (
+	MaxCodesPerCall = 1_000_000
+	maxCodeLen      = 64
+	codeBatch       = 20_000
+	// fill bounds how full a pattern's space may get (existing codes of
+	// the same shape plus the new ones), so a random draw is free with
+	// probability at least 1-fill and generation ends quickly.
+	fill = 0.5
+)
+
+// literal characters allowed in codes besides the pattern's.
+const codeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+
+// Validate reports what is wrong with a spec before anything is written.
+func (sp *CodeSpec) Validate() error {
+	if sp.Count < 1 || sp.Count > MaxCodesPerCall {
+		return fmt.Errorf("%w: count must be from 1 to %d, got %d", ErrBadPattern, MaxCodesPerCall, sp.Count)
+	}
+	if !strings.ContainsAny(sp.Pattern, "#?") {
+		return fmt.Errorf("%w: pattern %q has no '#' or '?' to vary", ErrBadPattern, sp.Pattern)
+	}
+	for name, s := range map[string]string{"pattern": sp.Pattern, "prefix": sp.Prefix, "postfix": sp.Postfix} {
+		for _, r := range s {
+			if r != '#' && r != '?' && !strings.ContainsRune(codeChars, r) || (name != "pattern" && (r == '#' || r == '?')) {
+				return fmt.Errorf("%w: %s %q has the character %q; codes use A-Z, 0-9, '-' and '_'", ErrBadPattern, name, s, r)
+			}
+		}
+	}
+	if n := len(sp.Prefix) + len(sp.Pattern) + len(sp.Postfix); n > maxCodeLen {
+		return fmt.Errorf("%w: codes would be %d characters, at most %d", ErrBadPattern, n, maxCodeLen)
+	}
+	return nil
+}
+
+// space is how many codes a pattern can make (capped at MaxInt64).
+func (sp *CodeSpec) space() float64 {
+	return math.Pow(10, float64(strings.Count(sp.Pattern, "#"))) * math.Pow(26, float64(strings.Count(sp.Pattern, "?")))
+}
+
+func (sp *CodeSpec) shape() []byte {
+	return []byte(sp.Prefix + "\x00" + sp.Pattern + "\x00" + sp.Postfix)
+}
+
+// Generate makes sp.Count new codes for campaign, unique across the store,
+// committing them in batches and calling emit with each committed batch.
+// A spec whose pattern space is too small (counting codes made earlier
+// with the same shape) is refused before anything is written.
+func (s *Store) Generate(ctx context.Context, campaign string, sp CodeSpec, emit func([]string) error) error {
+	if err := s.CheckCodes(sp); err != nil {
+		return err
+	}
+	var seed [32]byte
+	if _, err := crand.Read(seed[:]); err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewChaCha8(seed))
+	now := s.now().UTC()
+	for left := sp.Count; left > 0; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch, err := s.generateBatch(rng, campaign, &sp, min(left, codeBatch), now)
+		if err != nil {
+			return err
+		}
+		left -= len(batch)
+		if err := emit(batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckCodes refuses, before anything is written, a spec that is invalid
+// or whose pattern space is too small: the codes made earlier with the same
+// prefix, pattern and postfix plus the new ones may fill at most half of
+// it, so that random draws find free codes fast.
+func (s *Store) CheckCodes(sp CodeSpec) error {
+	if err := sp.Validate(); err != nil {
+		return err
+	}
+	var made uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		made = getU64(tx.Bucket(bMeta).Get(append([]byte("shape:"), sp.shape()...)))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if space := sp.space(); float64(made)+float64(sp.Count) > fill*space {
+		return fmt.Errorf("%w: pattern %q makes %.0f codes; %d exist with this shape and %d more would fill over half of it (add '#' or '?')",
+			ErrPatternTooSmall, sp.Pattern, space, made, sp.Count)
+	}
+	return nil
+}
+
+func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n int, now time.Time) ([]string, error) {
+	out := make([]string, 0, n)
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = out[:0]
+		b := tx.Bucket(bCodes)
+		seen := make(map[string]bool, n)
+		// Each draw is free with probability >= 1-fill: 64 draws a code
+		// fail with probability below 2^-64.
+		for attempts := 0; len(out) < n; attempts++ {
+			if attempts > 64*n {
+				return fmt.Errorf("%w: gave up after %d draws", ErrPatternTooSmall, attempts)
+			}
+			c := draw(rng, sp)
+			if seen[c] || b.Get([]byte(c)) != nil {
+				continue
+			}
+			seen[c] = true
+			out = append(out, c)
+		}
+		slices.Sort(out) // sequential inserts keep bbolt's pages full
+		for _, c := range out {
+			raw, err := json.Marshal(Code{Code: c, Campaign: campaign, State: CodeActive, MaxUses: 1, CreatedAt: now})
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(c), raw); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		key := append([]byte("shape:"), sp.shape()...)
+		return meta.Put(key, u64(getU64(meta.Get(key))+uint64(len(out))))
+	})
+	return out, err
+}
+
+func draw(rng *rand.Rand, sp *CodeSpec) string {
+	b := make([]byte, 0, len(sp.Prefix)+len(sp.Pattern)+len(sp.Postfix))
+	b = append(b, sp.Prefix...)
+	for i := 0; i < len(sp.Pattern); i++ {
+		switch sp.Pattern[i] {
+		case '#':
+			b = append(b, byte('0'+rng.IntN(10)))
+		case '?':
+			b = append(b, byte('A'+rng.IntN(26)))
+		default:
+			b = append(b, sp.Pattern[i])
+		}
+	}
+	return string(append(b, sp.Postfix...))
+}
+
+// Code looks one code up.
+func (s *Store) Code(_ context.Context, code string) (*Code, error) {
+	var c *Code
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		c, err = getCode(tx, code)
+		return err
+	})
+	return c, err
+}
+
+func getCode(tx *bolt.Tx, code string) (*Code, error) {
+	raw := tx.Bucket(bCodes).Get([]byte(code))
+	if raw == nil {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownCode, code)
+	}
+	var c Code
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("store: code %s is corrupt: %w", code, err)
+	}
+	return &c, nil
+}
+
+// codeAvailable is the reason a redemption cannot use code, or "".
+func codeAvailable(tx *bolt.Tx, code, campaign string) policies.Reason {
+	c, err := getCode(tx, code)
+	if err != nil || c.Campaign != campaign {
+		return policies.CodeInvalid
+	}
+	if c.Uses >= c.MaxUses {
+		return policies.CodeUsed
+	}
+	return ""
+}
+
+// useCode counts n uses of code (n = -1 gives one back).
+func useCode(tx *bolt.Tx, code, customer string, n int64) error {
+	c, err := getCode(tx, code)
+	if err != nil {
+		return err
+	}
+	c.Uses = max(0, c.Uses+n)
+	c.State = CodeActive
+	if c.Uses >= c.MaxUses {
+		c.State = CodeUsed
+	}
+	switch {
+	case n > 0 && c.Owner == "":
+		c.Owner = customer
+	case c.Uses == 0:
+		c.Owner = ""
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bCodes).Put([]byte(code), raw)
+}
+
+// LookupCode implements policies.Codes: which campaign a generated code
+// belongs to and whether it can still be used.
+func (s *Store) LookupCode(_ context.Context, code string) (string, policies.Reason, bool, error) {
+	var campaign string
+	var reason policies.Reason
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c, err := getCode(tx, code)
+		if err != nil {
+			return nil
+		}
+		found, campaign = true, c.Campaign
+		if c.Uses >= c.MaxUses {
+			reason = policies.CodeUsed
+		}
+		return nil
+	})
+	return campaign, reason, found, err
+}

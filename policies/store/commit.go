@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+var _ policies.Committer = (*Store)(nil)
+
+type commitReq struct {
+	r    *policies.Redemption
+	done chan commitRes
+}
+
+type commitRes struct {
+	stored    *policies.Redemption
+	replayed  bool
+	exhausted map[string]policies.Reason
+	err       error
+}
+
+// Commit implements policies.Committer. It returns once r's transaction is
+// on disk.
+func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	req := &commitReq{r: r, done: make(chan commitRes, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return nil, false, nil, ErrClosed
+	}
+	select {
+	case s.queue <- req:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return nil, false, nil, ctx.Err()
+	}
+	s.mu.RUnlock()
+	// Once queued, the commit happens whatever the caller does: wait for
+	// it so that an acknowledged answer is never lost.
+	res := <-req.done
+	return res.stored, res.replayed, res.exhausted, res.err
+}
+
+// loop is the group committer: it takes every redemption queued while the
+// previous transaction was syncing and commits them together.
+func (s *Store) loop() {
+	defer close(s.done)
+	batch := make([]*commitReq, 0, s.max)
+	for {
+		select {
+		case req := <-s.queue:
+			batch = append(batch[:0], req)
+		case <-s.stop:
+			s.drain()
+			return
+		}
+	fill:
+		for len(batch) < s.max {
+			select {
+			case req := <-s.queue:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *Store) drain() {
+	for {
+		select {
+		case req := <-s.queue:
+			s.commitBatch([]*commitReq{req})
+		default:
+			return
+		}
+	}
+}
+
+// commitBatch applies a batch in one transaction. Business outcomes
+// (replays, conflicts, exhausted limits) are per redemption and never fail
+// the transaction; if the transaction itself fails, each redemption is
+// retried alone so that one bad write cannot sink the others.
+func (s *Store) commitBatch(batch []*commitReq) {
+	results := make([]commitRes, len(batch))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for i, req := range batch {
+			res, err := s.apply(tx, req.r)
+			if err != nil {
+				return err
+			}
+			results[i] = res
+		}
+		return nil
+	})
+	if err == nil {
+		for i, req := range batch {
+			req.done <- results[i]
+		}
+		return
+	}
+	if len(batch) == 1 {
+		batch[0].done <- commitRes{err: fmt.Errorf("store: committing redemption: %w", err)}
+		return
+	}
+	for _, req := range batch {
+		s.commitBatch([]*commitReq{req})
+	}
+}
+
+// apply checks every limit of r, then, only if all hold, writes r. It
+// returns an error only for a failed write, which aborts the transaction.
+func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
+	if r.IdempotencyKey != "" {
+		if id := tx.Bucket(bIdempotency).Get([]byte(r.IdempotencyKey)); id != nil {
+			prev, err := getRedemption(tx, string(id))
+			if err != nil {
+				return commitRes{}, err
+			}
+			if prev.RequestHash != r.RequestHash {
+				return commitRes{err: policies.ErrIdempotencyConflict}, nil
+			}
+			return commitRes{stored: prev, replayed: true}, nil
+		}
+	}
+	if exhausted, err := s.check(tx, r); err != nil || len(exhausted) > 0 {
+		return commitRes{exhausted: exhausted}, err
+	}
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		if err := s.counter.Take(tx, c, r.CustomerID); err != nil {
+			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
+		}
+		if err := addUsage(tx, c, r.CustomerID, 1); err != nil {
+			return commitRes{}, err
+		}
+		if c.UniqueCode {
+			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
+				return commitRes{}, err
+			}
+		}
+		if c.Points != 0 && r.CustomerID != "" {
+			if err := creditPoints(tx, r.CustomerID, c.Campaign, r.ID, c.Points, r.CreatedAt); err != nil {
+				return commitRes{}, err
+			}
+		}
+	}
+	r.Status = policies.Redeemed
+	if err := putRedemption(tx, r); err != nil {
+		return commitRes{}, err
+	}
+	if r.IdempotencyKey != "" {
+		if err := tx.Bucket(bIdempotency).Put([]byte(r.IdempotencyKey), []byte(r.ID)); err != nil {
+			return commitRes{}, err
+		}
+	}
+	if r.OrderID != "" {
+		if err := tx.Bucket(bOrders).Put([]byte(r.OrderID), []byte(r.ID)); err != nil {
+			return commitRes{}, err
+		}
+	}
+	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
+		return commitRes{}, err
+	}
+	return commitRes{stored: r}, nil
+}
+
+// check finds every campaign of r whose limits (or unique code) cannot
+// take this redemption. It writes nothing.
+func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) (map[string]policies.Reason, error) {
+	var out map[string]policies.Reason
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		reason, err := s.counter.Check(tx, c, r.CustomerID)
+		if err != nil {
+			return nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
+		}
+		if reason == "" && c.UniqueCode {
+			reason = codeAvailable(tx, c.Code, c.Campaign)
+		}
+		if reason != "" {
+			if out == nil {
+				out = map[string]policies.Reason{}
+			}
+			out[c.Campaign] = reason
+		}
+	}
+	return out, nil
+}
+
+// Replay implements policies.Committer.
+func (s *Store) Replay(_ context.Context, key string) (*policies.Redemption, bool, error) {
+	var r *policies.Redemption
+	err := s.db.View(func(tx *bolt.Tx) error {
+		id := tx.Bucket(bIdempotency).Get([]byte(key))
+		if id == nil {
+			return nil
+		}
+		var err error
+		r, err = getRedemption(tx, string(id))
+		return err
+	})
+	return r, r != nil, err
+}
+
+// Redemption returns one redemption by id.
+func (s *Store) Redemption(_ context.Context, id string) (*policies.Redemption, error) {
+	var r *policies.Redemption
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		r, err = getRedemption(tx, id)
+		return err
+	})
+	return r, err
+}
+
+// Rollback implements policies.Committer: the first call gives everything
+// back; later calls return the rolled back redemption unchanged.
+func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.Redemption, error) {
+	var r *policies.Redemption
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if r, err = getRedemption(tx, id); err != nil || r.Status == policies.RolledBack {
+			return err
+		}
+		for i := range r.Campaigns {
+			c := &r.Campaigns[i]
+			if err := s.counter.Give(tx, c, r.CustomerID); err != nil {
+				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
+			}
+			if err := addUsage(tx, c, r.CustomerID, -1); err != nil {
+				return err
+			}
+			if c.UniqueCode {
+				if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
+					return err
+				}
+			}
+			if c.Points != 0 && r.CustomerID != "" {
+				if err := creditPoints(tx, r.CustomerID, c.Campaign, r.ID, -c.Points, at); err != nil {
+					return err
+				}
+			}
+		}
+		t := at.UTC()
+		r.Status, r.RolledBackAt = policies.RolledBack, &t
+		if err := putRedemption(tx, r); err != nil {
+			return err
+		}
+		return appendLedger(tx, at, r.ID, policies.RolledBack)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
+	raw := tx.Bucket(bRedemptions).Get([]byte(id))
+	if raw == nil {
+		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownRedemption, id)
+	}
+	var r policies.Redemption
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("store: redemption %s is corrupt: %w", id, err)
+	}
+	return &r, nil
+}
+
+func putRedemption(tx *bolt.Tx, r *policies.Redemption) error {
+	if r.ID == "" {
+		return errors.New("redemption without an id")
+	}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bRedemptions).Put([]byte(r.ID), raw)
+}

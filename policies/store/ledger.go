@@ -1,0 +1,121 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// event is one entry of the append-only ledger.
+type event struct {
+	Redemption string                    `json:"redemption_id"`
+	Kind       policies.RedemptionStatus `json:"event"`
+	At         time.Time                 `json:"at"`
+}
+
+func appendLedger(tx *bolt.Tx, at time.Time, id string, kind policies.RedemptionStatus) error {
+	b := tx.Bucket(bLedger)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(event{Redemption: id, Kind: kind, At: at.UTC()})
+	if err != nil {
+		return err
+	}
+	return b.Put(ledgerKey(at, seq), raw)
+}
+
+func ledgerKey(at time.Time, seq uint64) []byte {
+	k := make([]byte, 16)
+	binary.BigEndian.PutUint64(k[:8], uint64(max(0, at.UnixNano())))
+	binary.BigEndian.PutUint64(k[8:], seq)
+	return k
+}
+
+// Filter selects ledger records.
+type Filter struct {
+	Campaign string
+	Customer string
+	Since    time.Time
+}
+
+func (f *Filter) match(r *policies.Redemption) bool {
+	if f.Customer != "" && r.CustomerID != f.Customer {
+		return false
+	}
+	if f.Campaign == "" {
+		return true
+	}
+	for _, c := range r.Campaigns {
+		if c.Campaign == f.Campaign {
+			return true
+		}
+	}
+	return false
+}
+
+// pageSize is how many ledger entries one read transaction visits, so that
+// an export of millions of rows never holds a transaction (and bbolt's
+// remap lock) for long, and never holds more than a page in memory.
+const pageSize = 512
+
+// Redemptions calls emit for every redemption matching f, in the order
+// they were redeemed, with its current status. It stops at emit's first
+// error.
+func (s *Store) Redemptions(ctx context.Context, f Filter, emit func(*policies.Redemption) error) error {
+	next := ledgerKey(f.Since, 0)
+	for next != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var page []*policies.Redemption
+		var err error
+		page, next, err = s.ledgerPage(next, &f)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := emit(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) ledgerPage(from []byte, f *Filter) ([]*policies.Redemption, []byte, error) {
+	var page []*policies.Redemption
+	var next []byte
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bLedger).Cursor()
+		n := 0
+		for k, v := c.Seek(from); k != nil; k, v = c.Next() {
+			if n == pageSize {
+				next = bytes.Clone(k)
+				return nil
+			}
+			n++
+			var e event
+			if err := json.Unmarshal(v, &e); err != nil || e.Kind != policies.Redeemed {
+				continue
+			}
+			r, err := getRedemption(tx, e.Redemption)
+			if err != nil {
+				return err
+			}
+			if f.match(r) {
+				r.Response = nil
+				page = append(page, r)
+			}
+		}
+		return nil
+	})
+	return page, next, err
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names.
+var (
+	bMeta        = []byte("meta")
+	bRedemptions = []byte("redemptions") // id -> Redemption JSON
+	bIdempotency = []byte("idempotency") // key -> redemption id
+	bUsage       = []byte("usage")       // campaign -> usage (16 bytes: count, spent)
+	bCustomers   = []byte("customers")   // campaign \x00 customer -> count (8 bytes)
+	bCodes       = []byte("codes")       // code -> Code JSON
+	bLedger      = []byte("ledger")      // time (8) seq (8) -> event JSON
+	bPoints      = []byte("points")      // customer \x00 seq (8) -> credit JSON
+	bBalances    = []byte("balances")    // customer -> points (8 bytes)
+	bOrders      = []byte("orders")      // order id -> redemption id
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bOrders}
+)
+
+// SchemaVersion is the layout this binary writes.
+const SchemaVersion = 1
+
+// migrations[v] moves a file from schema v to v+1.
+var migrations = map[int]func(*bolt.Tx) error{}
+
+// Config opens a Store.
+type Config struct {
+	// Path is the bbolt file.
+	Path string
+	// MaxBatch bounds how many redemptions one transaction commits.
+	MaxBatch int
+	// Counter checks and takes limits; nil means Local.
+	Counter Counter
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// DefaultConfig keeps the file in dir.
+func DefaultConfig(dir string) Config {
+	return Config{Path: filepath.Join(dir, "promoedge.db"), MaxBatch: 256}
+}
+
+// Store is the bbolt file and its commit loop.
+type Store struct {
+	db      *bolt.DB
+	counter Counter
+	now     func() time.Time
+	queue   chan *commitReq
+	stop    chan struct{}
+	done    chan struct{}
+	mu      sync.RWMutex // guards closed against the queue
+	closed  bool
+	max     int
+}
+
+// Open opens or creates the file, migrating an older schema.
+func Open(cfg Config) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{Timeout: 2 * time.Second, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, fmt.Errorf("store: opening %s: %w", cfg.Path, err)
+	}
+	if err := db.Update(initSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
+	}
+	s := &Store{db: db, counter: cfg.Counter, now: cfg.Now, max: cfg.MaxBatch,
+		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+	if s.counter == nil {
+		s.counter = Local{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.max <= 0 {
+		s.max = 256
+	}
+	go s.loop()
+	return s, nil
+}
+
+func initSchema(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(bMeta)
+	v := 0
+	if raw := meta.Get([]byte("schema")); raw != nil {
+		v = int(binary.BigEndian.Uint64(raw))
+	} else {
+		v = SchemaVersion // a new file starts at the current layout
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("%w: file has schema %d, this binary writes %d", ErrSchema, v, SchemaVersion)
+	}
+	for ; v < SchemaVersion; v++ {
+		if err := migrations[v](tx); err != nil {
+			return fmt.Errorf("migrating schema %d to %d: %w", v, v+1, err)
+		}
+	}
+	return meta.Put([]byte("schema"), u64(uint64(v)))
+}
+
+// Close stops the commit loop after the queued redemptions and closes the
+// file.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.stop)
+	s.mu.Unlock()
+	<-s.done
+	return s.db.Close()
+}
+
+// DB exposes the bbolt handle to packages that keep their own buckets in
+// the same file (the cluster's rights).
+func (s *Store) DB() *bolt.DB { return s.db }
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func getU64(b []byte) uint64 {
+	if len(b) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}

@@ -1,0 +1,82 @@
+package sidecar
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// generateCodes answers {"campaign", "count", "codes": [...]}, streamed as
+// each batch commits, so a million codes never sit in memory at once.
+func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
+	if s.state == nil {
+		fail(ctx, policies.ErrNoStore)
+		return
+	}
+	rev := s.engine.Revision()
+	if rev == nil {
+		fail(ctx, policies.ErrNoRevision)
+		return
+	}
+	c, err := rev.Campaign(params[0])
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	if !c.UniqueCodes {
+		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "campaign",
+			Message: fmt.Sprintf("campaign %s does not use generated codes (its document needs unique_codes: true)", c.ID)}}})
+		return
+	}
+	var spec store.CodeSpec
+	if err := json.Unmarshal(ctx.PostBody(), &spec); err != nil {
+		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Message: "body must be {\"count\", \"pattern\", \"prefix\", \"postfix\"}: " + err.Error()}}})
+		return
+	}
+	if err := s.state.CheckCodes(spec); err != nil {
+		fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetContentType("application/json")
+	id := c.ID
+	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+		fmt.Fprintf(w, `{"campaign":%s,"count":%d,"codes":[`, strconv.Quote(id), spec.Count)
+		first := true
+		err := s.state.Generate(context.Background(), id, spec, func(batch []string) error {
+			for _, code := range batch {
+				if !first {
+					w.WriteByte(',')
+				}
+				first = false
+				w.WriteString(strconv.Quote(code))
+			}
+			return w.Flush()
+		})
+		w.WriteString("]}\n")
+		if err != nil {
+			w.WriteString("#error: " + err.Error() + "\n")
+		}
+		w.Flush()
+	})
+}
+
+func (s *Server) getCode(ctx *fasthttp.RequestCtx, params []string) {
+	if s.state == nil {
+		fail(ctx, policies.ErrNoStore)
+		return
+	}
+	c, err := s.state.Code(ctx, params[0])
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, c)
+}

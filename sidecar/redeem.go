@@ -1,0 +1,64 @@
+package sidecar
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// maxKeyLen bounds order ids and idempotency keys.
+const maxKeyLen = 256
+
+func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
+	if !jsonBody(ctx) {
+		return
+	}
+	body := ctx.PostBody()
+	req, err := s.engine.Decode(body)
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	rr := &policies.RedeemRequest{Request: req}
+	var problems []*policies.FieldError
+	rr.OrderID, problems = requiredKey(req.Input, "order_id", problems)
+	rr.IdempotencyKey, problems = requiredKey(req.Input, "idempotency_key", problems)
+	if len(problems) > 0 {
+		fail(ctx, &policies.RequestError{Problems: problems})
+		return
+	}
+	sum := sha256.Sum256(body)
+	rr.Hash = hex.EncodeToString(sum[:])
+	out, err := s.engine.Redeem(ctx, rr)
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(out)
+}
+
+func requiredKey(doc map[string]any, key string, problems []*policies.FieldError) (string, []*policies.FieldError) {
+	v, ok := doc[key].(string)
+	switch {
+	case !ok || v == "":
+		return "", append(problems, &policies.FieldError{Field: key, Message: "is required: a non-empty string"})
+	case len(v) > maxKeyLen:
+		return "", append(problems, &policies.FieldError{Field: key, Message: fmt.Sprintf("at most %d bytes", maxKeyLen)})
+	}
+	return v, problems
+}
+
+func (s *Server) rollback(ctx *fasthttp.RequestCtx, params []string) {
+	r, err := s.engine.Rollback(ctx, params[0])
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, recordOf(r))
+}
