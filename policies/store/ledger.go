@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -32,8 +33,14 @@ func appendLedger(tx *bolt.Tx, at time.Time, id string, kind policies.Redemption
 	return b.Put(ledgerKey(at, seq), raw)
 }
 
+// lastNano is the latest time a ledger key can hold (int64 nanoseconds).
+var lastNano = time.Unix(0, math.MaxInt64)
+
 func ledgerKey(at time.Time, seq uint64) []byte {
 	k := make([]byte, 16)
+	if at.After(lastNano) {
+		at = lastNano
+	}
 	binary.BigEndian.PutUint64(k[:8], uint64(max(0, at.UnixNano())))
 	binary.BigEndian.PutUint64(k[8:], seq)
 	return k

@@ -1,0 +1,405 @@
+package sidecar_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/store"
+	"github.com/promoedge/promoedge/sidecar/sidecartest"
+)
+
+const adminToken = "s3cret"
+
+// redeemEnv is a sidecar over a real bbolt store and a bundle of the given
+// campaign documents (JSON by id).
+type redeemEnv struct {
+	*sidecartest.Sidecar
+	store *store.Store
+}
+
+func newRedeemEnv(t *testing.T, campaigns map[string]string) *redeemEnv {
+	t.Helper()
+	dir := t.TempDir()
+	bdir := filepath.Join(dir, "bundle")
+	for id, doc := range campaigns {
+		p := filepath.Join(bdir, "promo", "campaigns", id)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(p, "data.json"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bdir, ".manifest"), []byte(`{"revision":"t1","roots":["promo"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rev, err := bundle.LoadPath(context.Background(), bdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
+	e.Swap(rev)
+	return &redeemEnv{Sidecar: sidecartest.StartWith(t, e, st, adminToken), store: st}
+}
+
+func redeemBody(order, key, customer string, unitPrice int, codes ...string) string {
+	cust := ""
+	if customer != "" {
+		cust = fmt.Sprintf(`,"customer":{"id":%q}`, customer)
+	}
+	cs := ""
+	if len(codes) > 0 {
+		cs = `,"codes":["` + strings.Join(codes, `","`) + `"]`
+	}
+	return fmt.Sprintf(`{"order_id":%q,"idempotency_key":%q,"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"context":{"now":"2026-11-24T12:00:00Z"}%s%s}`,
+		order, key, unitPrice, cust, cs)
+}
+
+type receipt struct {
+	policies.Decision
+	RedemptionID string `json:"redemption_id"`
+}
+
+func (e *redeemEnv) redeem(t *testing.T, body string) (int, receipt, []byte) {
+	t.Helper()
+	status, out := e.Do(t, "POST", "/v1/redemptions", []byte(body))
+	var r receipt
+	if status == 200 {
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+	}
+	return status, r, out
+}
+
+func appliedTo(r receipt, campaign string) bool {
+	for _, a := range r.Applied {
+		if a.Campaign == campaign && a.Amount > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func reasonFor(r receipt, campaign string) policies.Reason {
+	for _, x := range r.Rejected {
+		if x.Campaign == campaign {
+			return x.Reason
+		}
+	}
+	return ""
+}
+
+// concurrently redeems n bodies at once and returns how many got campaign
+// and the rejection reasons of the others.
+func (e *redeemEnv) concurrently(t *testing.T, n int, body func(i int) string, campaign string) (int, map[policies.Reason]int) {
+	t.Helper()
+	var mu sync.Mutex
+	got := 0
+	reasons := map[policies.Reason]int{}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			status, r, out := e.redeem(t, body(i))
+			if status != 200 {
+				t.Errorf("redeem %d: %d %s", i, status, out)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if appliedTo(r, campaign) {
+				got++
+			} else {
+				reasons[reasonFor(r, campaign)]++
+			}
+		})
+	}
+	wg.Wait()
+	return got, reasons
+}
+
+func TestRedeemRaceNeverExceedsLimits(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"first-20":  `{"limits":{"redemptions":20},"effects":[{"type":"amount_off","amount":100}]}`,
+		"budget-10": `{"limits":{"budget":1000},"effects":[{"type":"amount_off","amount":100}]}`,
+		"once-each": `{"limits":{"per_customer":1},"effects":[{"type":"amount_off","amount":50}]}`,
+	})
+	got, reasons := e.concurrently(t, 100, func(i int) string {
+		return redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%50), 5000)
+	}, "first-20")
+	if got != 20 || reasons[policies.LimitExhausted] != 80 {
+		t.Fatalf("limit 20: %d applied, rejections %v", got, reasons)
+	}
+	// The budget of 10.00 holds exactly ten 1.00 discounts.
+	u, _ := e.store.Used(context.Background(), "budget-10", "")
+	if u.Redemptions != 10 || u.Spent != 1000 {
+		t.Fatalf("budget usage %+v", u)
+	}
+	// 50 customers, two orders each: exactly one each.
+	u, _ = e.store.Used(context.Background(), "once-each", "")
+	if u.Redemptions != 50 {
+		t.Fatalf("per customer: %d redemptions for 50 customers", u.Redemptions)
+	}
+	// Evaluate now shows the limit as used up and reserves nothing.
+	d := e.Evaluate(t, redeemBody("x", "x", "new", 5000))
+	if r := reasonFor(receipt{Decision: *d}, "first-20"); r != policies.LimitExhausted {
+		t.Fatalf("evaluate after the limit: %q", r)
+	}
+	if r := reasonFor(receipt{Decision: *d}, "budget-10"); r != policies.BudgetExhausted {
+		t.Fatalf("evaluate after the budget: %q", r)
+	}
+}
+
+func TestRedeemPerCustomerRace(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"twice": `{"limits":{"per_customer":2},"effects":[{"type":"percent_off","percent":10}]}`,
+	})
+	got, reasons := e.concurrently(t, 40, func(i int) string {
+		return redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), "same-customer", 1000)
+	}, "twice")
+	if got != 2 || reasons[policies.PerCustomerLimit] != 38 {
+		t.Fatalf("per customer 2: %d applied, %v", got, reasons)
+	}
+}
+
+func TestBudgetNeverAppliedInPart(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"b": `{"limits":{"budget":1500},"effects":[{"type":"percent_off","percent":10}]}`,
+	})
+	if _, r, _ := e.redeem(t, redeemBody("o1", "k1", "u", 10000)); !appliedTo(r, "b") {
+		t.Fatalf("first: %+v", r)
+	}
+	// 1000 would exceed the 500 left: rejected whole, not cut to 500.
+	_, r, _ := e.redeem(t, redeemBody("o2", "k2", "u", 10000))
+	if appliedTo(r, "b") || reasonFor(r, "b") != policies.BudgetExhausted || r.Discount != 0 {
+		t.Fatalf("second: %+v", r)
+	}
+	// 400 still fits.
+	if _, r, _ := e.redeem(t, redeemBody("o3", "k3", "u", 4000)); !appliedTo(r, "b") {
+		t.Fatalf("third: %+v", r)
+	}
+}
+
+func TestRedeemIsIdempotent(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{"c": `{"limits":{"redemptions":5},"effects":[{"type":"amount_off","amount":100},{"type":"points","points":7}]}`})
+	body := redeemBody("o1", "key-1", "u1", 1000)
+	status, r1, out1 := e.redeem(t, body)
+	if status != 200 || r1.RedemptionID == "" || !appliedTo(r1, "c") {
+		t.Fatalf("%d %s", status, out1)
+	}
+	_, _, out2 := e.redeem(t, body)
+	if !bytes.Equal(out1, out2) {
+		t.Fatalf("replay differs:\n%s\n%s", out1, out2)
+	}
+	if u, _ := e.store.Used(context.Background(), "c", ""); u.Redemptions != 1 {
+		t.Fatalf("counted %d times", u.Redemptions)
+	}
+	if bal, _, _ := e.store.Points(context.Background(), "u1"); bal != 7 {
+		t.Fatalf("points %d", bal)
+	}
+	status, out := e.Do(t, "POST", "/v1/redemptions", []byte(redeemBody("o1", "key-1", "u1", 2000)))
+	if status != http.StatusConflict || !strings.Contains(string(out), "idempotency_conflict") {
+		t.Fatalf("other body, same key: %d %s", status, out)
+	}
+}
+
+func TestRollbackGivesBackOnce(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{"c": `{"limits":{"redemptions":1,"budget":100,"per_customer":1},"effects":[{"type":"amount_off","amount":100},{"type":"points","points":5}]}`})
+	_, r, _ := e.redeem(t, redeemBody("o1", "k1", "u1", 1000))
+	if !appliedTo(r, "c") {
+		t.Fatalf("%+v", r)
+	}
+	if _, r2, _ := e.redeem(t, redeemBody("o2", "k2", "u2", 1000)); reasonFor(r2, "c") != policies.LimitExhausted {
+		t.Fatalf("limit not used: %+v", r2)
+	}
+	for i := range 2 {
+		status, out := e.Do(t, "POST", "/v1/redemptions/"+r.RedemptionID+"/rollback", nil)
+		var rec map[string]any
+		json.Unmarshal(out, &rec)
+		if status != 200 || rec["status"] != "rolled_back" {
+			t.Fatalf("rollback %d: %d %s", i, status, out)
+		}
+		u, _ := e.store.Used(context.Background(), "c", "u1")
+		if u.Redemptions != 0 || u.Spent != 0 || u.Customer != 0 {
+			t.Fatalf("after rollback %d: %+v", i, u)
+		}
+		if bal, credits, _ := e.store.Points(context.Background(), "u1"); bal != 0 || len(credits) != 2 {
+			t.Fatalf("points after rollback %d: %d %+v", i, bal, credits)
+		}
+	}
+	if _, r3, _ := e.redeem(t, redeemBody("o3", "k3", "u3", 1000)); !appliedTo(r3, "c") {
+		t.Fatalf("limit not given back: %+v", r3)
+	}
+	if status, _ := e.Do(t, "POST", "/v1/redemptions/rd_nope/rollback", nil); status != 404 {
+		t.Fatalf("unknown id: %d", status)
+	}
+}
+
+func TestBadRedeemsWriteNothing(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{"c": `{"effects":[{"type":"amount_off","amount":100}]}`})
+	for _, tc := range []struct {
+		body  string
+		field string
+	}{
+		{`{"cart":{"currency":"USD","items":[]},"idempotency_key":"k"}`, "order_id"},
+		{`{"cart":{"currency":"USD","items":[]},"order_id":"o"}`, "idempotency_key"},
+		{`{"cart":{"currency":"USD","items":[]},"order_id":"o","idempotency_key":"` + strings.Repeat("k", 300) + `"}`, "idempotency_key"},
+		{`{"cart":{"currency":"USD","items":[{"id":"a","quantity":-1,"unit_price":1}]},"order_id":"o","idempotency_key":"k"}`, "cart.items[0].quantity"},
+		{`{"order_id":`, ""},
+	} {
+		status, out := e.Do(t, "POST", "/v1/redemptions", []byte(tc.body))
+		var eb errorBody
+		json.Unmarshal(out, &eb)
+		if status != 400 || eb.Error.Field != tc.field {
+			t.Errorf("%s: %d %s", tc.body, status, out)
+		}
+	}
+	n := 0
+	e.store.Redemptions(context.Background(), store.Filter{}, func(*policies.Redemption) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d redemptions written by bad requests", n)
+	}
+}
+
+func TestUniqueCodes(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"vouchers": `{"unique_codes":true,"effects":[{"type":"amount_off","amount":500}]}`,
+		"auto":     `{"effects":[{"type":"points","points":1}]}`,
+	})
+	gen := func(token, body string) (int, []byte) {
+		req, _ := http.NewRequest("POST", "http://sidecar/v1/campaigns/vouchers/codes", strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := e.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var buf bytes.Buffer
+		buf.ReadFrom(resp.Body)
+		return resp.StatusCode, buf.Bytes()
+	}
+	if status, _ := gen("", `{"count":10,"pattern":"V-####"}`); status != 401 {
+		t.Fatalf("no token: %d", status)
+	}
+	if status, _ := gen("wrong", `{"count":10,"pattern":"V-####"}`); status != 401 {
+		t.Fatalf("wrong token: %d", status)
+	}
+	for _, bad := range []string{`{"count":10,"pattern":"V-##"}` /* 100 codes: 10 fit, but not 60 */, `{"count":10,"pattern":"V-ßß##"}`, `{"count":0,"pattern":"V-####"}`, `{"count":10,"pattern":"FIXED"}`, `not json`} {
+		if bad == `{"count":10,"pattern":"V-##"}` {
+			bad = `{"count":60,"pattern":"V-##"}`
+		}
+		if status, out := gen(adminToken, bad); status != 400 {
+			t.Fatalf("%s: %d %s", bad, status, out)
+		}
+	}
+	status, out := gen(adminToken, `{"count":100,"pattern":"SPR-####-??","prefix":"X"}`)
+	var res struct {
+		Campaign string
+		Count    int
+		Codes    []string
+	}
+	if err := json.Unmarshal(out, &res); err != nil || status != 200 || res.Count != 100 || len(res.Codes) != 100 || res.Campaign != "vouchers" {
+		t.Fatalf("generate: %d %v %s", status, err, out)
+	}
+	seen := map[string]bool{}
+	for _, c := range res.Codes {
+		if seen[c] || !strings.HasPrefix(c, "XSPR-") || len(c) != len("XSPR-1234-AB") {
+			t.Fatalf("bad code %q", c)
+		}
+		seen[c] = true
+	}
+	code := res.Codes[0]
+	// Evaluate takes the code in any case; a redeem uses it once.
+	d := e.Evaluate(t, redeemBody("o", "k", "u1", 1000, strings.ToLower(code)))
+	if a, _ := json.Marshal(d.Applied); !strings.Contains(string(a), `"vouchers"`) {
+		t.Fatalf("evaluate with code: %s", a)
+	}
+	_, r, _ := e.redeem(t, redeemBody("o1", "k1", "u1", 1000, code))
+	if !appliedTo(r, "vouchers") {
+		t.Fatalf("redeem with code: %+v", r)
+	}
+	_, r2, _ := e.redeem(t, redeemBody("o2", "k2", "u2", 1000, code))
+	if reasonFor(r2, "vouchers") != policies.CodeUsed || !appliedTo(r2, "auto") && len(r2.Points) == 0 {
+		t.Fatalf("second use: %+v", r2)
+	}
+	status, out = e.Do(t, "GET", "/v1/codes/"+code, nil)
+	var c store.Code
+	json.Unmarshal(out, &c)
+	if status != 200 || c.State != store.CodeUsed || c.Uses != 1 || c.Owner != "u1" || c.Campaign != "vouchers" {
+		t.Fatalf("code after use: %d %s", status, out)
+	}
+	e.Do(t, "POST", "/v1/redemptions/"+r.RedemptionID+"/rollback", nil)
+	_, out = e.Do(t, "GET", "/v1/codes/"+code, nil)
+	json.Unmarshal(out, &c)
+	if c.State != store.CodeActive || c.Uses != 0 {
+		t.Fatalf("code after rollback: %s", out)
+	}
+	if status, _ := e.Do(t, "GET", "/v1/codes/NOPE-1", nil); status != 404 {
+		t.Fatalf("unknown code: %d", status)
+	}
+}
+
+func TestAdminDisabledWithoutToken(t *testing.T) {
+	s := sidecartest.Start(t, engine(t))
+	status, out := s.Do(t, "POST", "/v1/campaigns/socks-bogo/codes", []byte(`{"count":1,"pattern":"####"}`))
+	if status != http.StatusForbidden || !strings.Contains(string(out), "admin-token") {
+		t.Fatalf("%d %s", status, out)
+	}
+}
+
+func TestLedgerExport(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"a": `{"effects":[{"type":"amount_off","amount":100}]}`,
+		"b": `{"code":"BEE","effects":[{"type":"amount_off","amount":10}]}`,
+	})
+	for i := range 5 {
+		codes := []string{}
+		if i%2 == 0 {
+			codes = append(codes, "BEE")
+		}
+		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%2), 1000, codes...))
+	}
+	_, out := e.Do(t, "GET", "/v1/redemptions?campaign=b", nil)
+	var list struct{ Redemptions []map[string]any }
+	if err := json.Unmarshal(out, &list); err != nil || len(list.Redemptions) != 3 {
+		t.Fatalf("json: %v %s", err, out)
+	}
+	_, out = e.Do(t, "GET", "/v1/redemptions?customer=u1&format=ndjson", nil)
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 2 {
+		t.Fatalf("ndjson: %s", out)
+	}
+	_, out = e.Do(t, "GET", "/v1/redemptions?format=csv", nil)
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 6 || rows[0][0] != "redemption_id" || rows[1][6] != "a;b" || rows[1][8] != "110" {
+		t.Fatalf("csv: %v %q", err, rows)
+	}
+	_, out = e.Do(t, "GET", "/v1/redemptions?since=2999-01-01T00:00:00Z", nil)
+	if !strings.Contains(string(out), `"redemptions":[]`) {
+		t.Fatalf("since: %s", out)
+	}
+	if status, _ := e.Do(t, "GET", "/v1/redemptions?format=xml", nil); status != 400 {
+		t.Fatalf("bad format: %d", status)
+	}
+	status, out := e.Do(t, "GET", "/v1/campaigns/a", nil)
+	if status != 200 || !strings.Contains(string(out), `"usage":{"redemptions":5,"budget_spent":500}`) {
+		t.Fatalf("usage: %s", out)
+	}
+}
