@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCrashLosesNothingAcknowledged starts the real binary, redeems
+// concurrently, kills it with SIGKILL mid-load and restarts it on the same
+// data directory: every acknowledged redemption must be in the ledger,
+// every acknowledged key must replay to the same id, and the usage counters
+// must equal the ledger and stay within the limits.
+func TestCrashLosesNothingAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "promoedge")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	addr := freeAddr(t)
+	client := &http.Client{Timeout: 5 * time.Second}
+	base := "http://" + addr
+
+	p := startProc(t, bin, addr, data)
+	var acked sync.Map // idempotency key -> redemption id
+	var n atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := fmt.Sprintf("w%d-%d", w, i)
+				id, ok := redeemOnce(client, base, key)
+				if ok {
+					acked.Store(key, id)
+					n.Add(1)
+				}
+			}
+		})
+	}
+	for n.Load() < 150 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.Process.Signal(syscall.SIGKILL)
+	p.Wait()
+	close(stop)
+	wg.Wait()
+	t.Logf("%d redemptions acknowledged before SIGKILL", n.Load())
+
+	startProc(t, bin, addr, data)
+	ledger := map[string]bool{}
+	used := map[string]int64{}
+	spent := map[string]int64{}
+	resp, err := client.Get(base + "/v1/redemptions?format=ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var rec struct {
+			ID        string `json:"redemption_id"`
+			Campaigns []struct {
+				Campaign string
+				Amount   int64
+			}
+		}
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("%v: %s", err, sc.Bytes())
+		}
+		ledger[rec.ID] = true
+		for _, c := range rec.Campaigns {
+			used[c.Campaign]++
+			spent[c.Campaign] += c.Amount
+		}
+	}
+	resp.Body.Close()
+	acked.Range(func(k, v any) bool {
+		if !ledger[v.(string)] {
+			t.Errorf("acknowledged redemption %s (key %s) is not in the ledger", v, k)
+		}
+		if id, ok := redeemOnce(client, base, k.(string)); !ok || id != v.(string) {
+			t.Errorf("key %s replays to %q, acknowledged as %s", k, id, v)
+		}
+		return true
+	})
+	for _, campaign := range []string{"first-50", "tenth"} {
+		var view struct {
+			Usage struct {
+				Redemptions int64
+				Spent       int64 `json:"budget_spent"`
+			}
+		}
+		getJSON(t, client, base+"/v1/campaigns/"+campaign, &view)
+		if view.Usage.Redemptions != used[campaign] || view.Usage.Spent != spent[campaign] {
+			t.Errorf("%s: counters %+v, ledger %d redemptions %d spent", campaign, view.Usage, used[campaign], spent[campaign])
+		}
+	}
+	if used["first-50"] > 50 || spent["tenth"] > 2000 {
+		t.Errorf("over the limits: %d redemptions of first-50, %d of the tenth budget spent", used["first-50"], spent["tenth"])
+	}
+}
+
+func redeemOnce(c *http.Client, base, key string) (string, bool) {
+	body := fmt.Sprintf(`{"order_id":"o-%s","idempotency_key":%q,"customer":{"id":"c-%s"},"cart":{"currency":"USD","items":[{"id":"l1","quantity":1,"unit_price":1000}]}}`, key, key, key)
+	resp, err := c.Post(base+"/v1/redemptions", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	var r struct {
+		ID string `json:"redemption_id"`
+	}
+	if resp.StatusCode != 200 || json.NewDecoder(resp.Body).Decode(&r) != nil {
+		return "", false
+	}
+	return r.ID, true
+}
+
+func startProc(t *testing.T, bin, addr, data string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if resp, err := http.Get("http://" + addr + "/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("promoedge did not become ready:\n%s", logs.String())
+	return nil
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func getJSON(t *testing.T, c *http.Client, url string, v any) {
+	t.Helper()
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
