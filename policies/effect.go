@@ -137,6 +137,7 @@ func readEffect(o *field.Obj) Effect {
 		readPoints(o, &e)
 	case "":
 		o.Fail("type", "is required; one of %v", EffectTypes)
+		return e
 	default:
 		o.Fail("type", "unknown effect type %q; one of %v%s", e.Type, EffectTypes, suggestType(string(e.Type)))
 		return e
@@ -148,8 +149,9 @@ func readEffect(o *field.Obj) Effect {
 func readPoints(o *field.Obj, e *Effect) {
 	e.Filter = readFilter(o.Object("filter"))
 	pa := o.Object("per_amount")
+	_, hasPoints := o.Raw("points") // Raw marks it known for Strict
 	switch {
-	case pa != nil && o.Has("points"):
+	case pa != nil && hasPoints:
 		o.Fail("points", "give either points or per_amount, not both")
 	case pa != nil:
 		e.Points = requiredInt(pa, "points", 0)

@@ -124,11 +124,8 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 // codeRequired is the reason explain gives a campaign whose code was not
 // presented: a check that comes before code_* (SPEC §4) wins.
 func codeRequired(ev *evaluation, c *Campaign) Reason {
-	cd := &candidate{c: c}
-	for _, gate := range []func(*evaluation, *candidate) (Reason, []string){gateDisabled, gateSchedule} {
-		if r, _ := gate(ev, cd); r != "" {
-			return r
-		}
+	if r := c.Status(ev.req.Context.Now); r != "" {
+		return r
 	}
 	return CodeRequired
 }

@@ -74,6 +74,10 @@ const (
 	MaxCodes = 20
 )
 
+// maxAmount bounds a line's amount and the shipping charge, which keeps
+// every sum of a cart far from overflow.
+const maxAmount = 1 << 50
+
 var (
 	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 	dateRE     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
@@ -162,6 +166,9 @@ func readCart(c *field.Obj) Cart {
 	}
 	if s := c.Object("shipping"); s != nil {
 		cart.Shipping = Shipping{Method: s.String("method", ""), Amount: s.Int("amount", 0, 0)}
+		if cart.Shipping.Amount > maxAmount {
+			s.Fail("amount", "is too large")
+		}
 	}
 	return cart
 }
@@ -181,8 +188,7 @@ func readItem(o *field.Obj) Item {
 	if !o.Has("unit_price") {
 		o.Fail("unit_price", "is required")
 	}
-	const maxAmount = 1 << 50 // keeps every sum of a cart far from overflow
-	if it.Quantity > 1<<20 || it.UnitPrice > maxAmount || it.Quantity*it.UnitPrice > maxAmount {
+	if it.Quantity > 1<<20 || it.UnitPrice > maxAmount || it.Quantity > 0 && it.UnitPrice > maxAmount/it.Quantity {
 		o.Fail("quantity", "quantity times unit_price is too large")
 	}
 	return it

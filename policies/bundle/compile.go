@@ -24,12 +24,18 @@ func capabilities() *ast.Capabilities {
 	return caps
 }
 
-// compile compiles the bundle's modules; problems name file and line.
-func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
+// parsed is the bundle's parsed modules by path.
+func parsed(b *opabundle.Bundle) map[string]*ast.Module {
 	mods := make(map[string]*ast.Module, len(b.Modules))
 	for _, m := range b.Modules {
 		mods[m.Path] = m.Parsed
 	}
+	return mods
+}
+
+// compile compiles the bundle's modules; problems name file and line.
+func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
+	mods := parsed(b)
 	c := ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(false)
 	c.Compile(mods)
 	if !c.Failed() {
@@ -38,11 +44,12 @@ func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
 	return nil, astProblems(c.Errors)
 }
 
-// checkRules makes sure every rule a campaign names is a compiled package
-// promo.rules.<rule>, and marks campaigns whose rule may return effects.
-func checkRules(c *ast.Compiler, campaigns []*policies.Campaign, files []string) []Problem {
+// checkRules makes sure every rule a campaign names is a package
+// promo.rules.<rule> of the parsed modules (so that it runs even when they
+// do not compile), and marks campaigns whose rule may return effects.
+func checkRules(modules map[string]*ast.Module, campaigns []*policies.Campaign, files []string) []Problem {
 	pkgs := map[string]map[string]bool{} // rule -> names of its rules
-	for _, m := range c.Modules {
+	for _, m := range modules {
 		path := m.Package.Path
 		if len(path) != 4 || !path[1].Equal(ast.StringTerm("promo")) || !path[2].Equal(ast.StringTerm("rules")) {
 			continue

@@ -85,9 +85,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string)
 	problems = append(problems, ps...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
-	if compiler != nil {
-		problems = append(problems, checkRules(compiler, campaigns, files)...)
-	}
+	problems = append(problems, checkRules(parsed(b), campaigns, files)...)
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
