@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -50,9 +51,19 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 
 // loop is the group committer: it takes every redemption queued while the
 // previous transaction was syncing and commits them together.
+//
+// Callers whose batch just committed need a moment to send their next
+// redemption; a loop that took the queue at once would commit the first
+// of them alone, paying an fsync for one, and the rest in the next batch.
+// So when the queue holds fewer than half as many as the last batch, the
+// loop waits up to Config.Linger for them. With one caller the last batch
+// was one and nothing waits.
 func (s *Store) loop() {
 	defer close(s.done)
 	batch := make([]*commitReq, 0, s.max)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	last := 0
 	for {
 		select {
 		case req := <-s.queue:
@@ -61,17 +72,44 @@ func (s *Store) loop() {
 			s.drain()
 			return
 		}
-	fill:
-		for len(batch) < s.max {
-			select {
-			case req := <-s.queue:
-				batch = append(batch, req)
-			default:
-				break fill
-			}
-		}
+		batch = s.fill(batch, last, timer)
+		last = len(batch)
 		s.commitBatch(batch)
 	}
+}
+
+// fill adds queued redemptions to batch, lingering until it holds want.
+func (s *Store) fill(batch []*commitReq, want int, timer *time.Timer) []*commitReq {
+	lingering := false
+	for len(batch) < s.max {
+		select {
+		case req := <-s.queue:
+			batch = append(batch, req)
+			continue
+		default:
+		}
+		if len(batch) >= want || s.linger <= 0 {
+			break
+		}
+		if !lingering {
+			lingering = true
+			timer.Reset(s.linger)
+		}
+		select {
+		case req := <-s.queue:
+			batch = append(batch, req)
+			continue
+		case <-timer.C:
+		}
+		return batch
+	}
+	if lingering && !timer.Stop() {
+		select {
+		case <-timer.C:
+		default:
+		}
+	}
+	return batch
 }
 
 func (s *Store) drain() {
@@ -159,11 +197,6 @@ func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
 	}
 	if r.IdempotencyKey != "" {
 		if err := tx.Bucket(bIdempotency).Put([]byte(r.IdempotencyKey), []byte(r.ID)); err != nil {
-			return commitRes{}, err
-		}
-	}
-	if r.OrderID != "" {
-		if err := tx.Bucket(bOrders).Put([]byte(r.OrderID), []byte(r.ID)); err != nil {
 			return commitRes{}, err
 		}
 	}
@@ -272,16 +305,29 @@ func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("store: redemption %s is corrupt: %w", id, err)
 	}
+	r.Response = bytes.Clone(tx.Bucket(bResponses).Get([]byte(id)))
 	return &r, nil
 }
 
+// putRedemption stores r; its response goes to its own bucket as it is,
+// not escaped inside the record.
 func putRedemption(tx *bolt.Tx, r *policies.Redemption) error {
 	if r.ID == "" {
 		return errors.New("redemption without an id")
 	}
+	resp := r.Response
+	r.Response = nil
 	raw, err := json.Marshal(r)
+	r.Response = resp
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bRedemptions).Put([]byte(r.ID), raw)
+	if err := tx.Bucket(bRedemptions).Put([]byte(r.ID), raw); err != nil {
+		return err
+	}
+	if resp == nil {
+		return nil
+	}
+	return tx.Bucket(bResponses).Put([]byte(r.ID), resp)
 }
+

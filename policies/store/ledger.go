@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"math"
 	"time"
 
@@ -13,12 +12,12 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// event is one entry of the append-only ledger.
-type event struct {
-	Redemption string                    `json:"redemption_id"`
-	Kind       policies.RedemptionStatus `json:"event"`
-	At         time.Time                 `json:"at"`
-}
+// Ledger entries: the key is the time and a sequence number, the value a
+// kind byte and the redemption id.
+const (
+	kindRedeemed   byte = 'R'
+	kindRolledBack byte = 'B'
+)
 
 func appendLedger(tx *bolt.Tx, at time.Time, id string, kind policies.RedemptionStatus) error {
 	b := tx.Bucket(bLedger)
@@ -26,11 +25,11 @@ func appendLedger(tx *bolt.Tx, at time.Time, id string, kind policies.Redemption
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(event{Redemption: id, Kind: kind, At: at.UTC()})
-	if err != nil {
-		return err
+	k := kindRedeemed
+	if kind == policies.RolledBack {
+		k = kindRolledBack
 	}
-	return b.Put(ledgerKey(at, seq), raw)
+	return b.Put(ledgerKey(at, seq), append([]byte{k}, id...))
 }
 
 // lastNano is the latest time a ledger key can hold (int64 nanoseconds).
@@ -109,11 +108,10 @@ func (s *Store) ledgerPage(from []byte, f *Filter) ([]*policies.Redemption, []by
 				return nil
 			}
 			n++
-			var e event
-			if err := json.Unmarshal(v, &e); err != nil || e.Kind != policies.Redeemed {
+			if len(v) < 2 || v[0] != kindRedeemed {
 				continue
 			}
-			r, err := getRedemption(tx, e.Redemption)
+			r, err := getRedemption(tx, string(v[1:]))
 			if err != nil {
 				return err
 			}

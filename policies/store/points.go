@@ -12,6 +12,7 @@ import (
 // redemption earns them, negative when its rollback takes them back. The
 // shape leaves room for an expiry policy (ExpiresAt) and a wallet API.
 type Credit struct {
+	Customer   string     `json:"customer"`
 	Campaign   string     `json:"campaign"`
 	Redemption string     `json:"redemption_id"`
 	Points     int64      `json:"points"`
@@ -25,11 +26,11 @@ func creditPoints(tx *bolt.Tx, customer, campaign, redemption string, points int
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(Credit{Campaign: campaign, Redemption: redemption, Points: points, At: at.UTC()})
+	raw, err := json.Marshal(Credit{Customer: customer, Campaign: campaign, Redemption: redemption, Points: points, At: at.UTC()})
 	if err != nil {
 		return err
 	}
-	if err := b.Put(append(customerKey(customer, ""), u64(seq)...), raw); err != nil {
+	if err := b.Put(u64(seq), raw); err != nil {
 		return err
 	}
 	bal := tx.Bucket(bBalances)
@@ -37,22 +38,25 @@ func creditPoints(tx *bolt.Tx, customer, campaign, redemption string, points int
 	return bal.Put([]byte(customer), u64(uint64(cur+points)))
 }
 
-// Points returns a customer's balance and credits, oldest first.
+// Points returns a customer's balance and credits, oldest first. Credits
+// are kept in time order for the commit path (appends are the cheapest
+// writes); listing one customer's scans them all, which a wallet API will
+// replace with an index.
 func (s *Store) Points(_ context.Context, customer string) (int64, []Credit, error) {
 	var balance int64
 	var credits []Credit
 	err := s.db.View(func(tx *bolt.Tx) error {
 		balance = int64(getU64(tx.Bucket(bBalances).Get([]byte(customer))))
-		prefix := customerKey(customer, "")
-		c := tx.Bucket(bPoints).Cursor()
-		for k, v := c.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = c.Next() {
+		return tx.Bucket(bPoints).ForEach(func(_, v []byte) error {
 			var cr Credit
 			if err := json.Unmarshal(v, &cr); err != nil {
 				return err
 			}
-			credits = append(credits, cr)
-		}
-		return nil
+			if cr.Customer == customer {
+				credits = append(credits, cr)
+			}
+			return nil
+		})
 	})
 	return balance, credits, err
 }

@@ -18,12 +18,12 @@ var (
 	bIdempotency = []byte("idempotency") // key -> redemption id
 	bUsage       = []byte("usage")       // campaign -> usage (16 bytes: count, spent)
 	bCustomers   = []byte("customers")   // campaign \x00 customer -> count (8 bytes)
+	bResponses   = []byte("responses")   // redemption id -> the JSON answered
 	bCodes       = []byte("codes")       // code -> Code JSON
-	bLedger      = []byte("ledger")      // time (8) seq (8) -> event JSON
-	bPoints      = []byte("points")      // customer \x00 seq (8) -> credit JSON
+	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
+	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	bOrders      = []byte("orders")      // order id -> redemption id
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bOrders}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -38,6 +38,9 @@ type Config struct {
 	Path string
 	// MaxBatch bounds how many redemptions one transaction commits.
 	MaxBatch int
+	// Linger is how long the committer waits for callers of the previous
+	// batch to send their next redemption (see loop); 0 never waits.
+	Linger time.Duration
 	// Counter checks and takes limits; nil means Local.
 	Counter Counter
 	// Now is the clock; nil is time.Now.
@@ -46,7 +49,7 @@ type Config struct {
 
 // DefaultConfig keeps the file in dir.
 func DefaultConfig(dir string) Config {
-	return Config{Path: filepath.Join(dir, "promoedge.db"), MaxBatch: 256}
+	return Config{Path: filepath.Join(dir, "promoedge.db"), MaxBatch: 256, Linger: 200 * time.Microsecond}
 }
 
 // Store is the bbolt file and its commit loop.
@@ -60,6 +63,7 @@ type Store struct {
 	mu      sync.RWMutex // guards closed against the queue
 	closed  bool
 	max     int
+	linger  time.Duration
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -75,7 +79,7 @@ func Open(cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
-	s := &Store{db: db, counter: cfg.Counter, now: cfg.Now, max: cfg.MaxBatch,
+	s := &Store{db: db, counter: cfg.Counter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
 	if s.counter == nil {
 		s.counter = Local{}

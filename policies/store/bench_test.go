@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// BenchmarkCommit is the store's commit path alone (consume the limits,
+// write the redemption, the ledger entry and the idempotency record, fsync)
+// at 64 concurrent callers: group commit (batch=256) against one commit per
+// redemption (batch=1) in the same run. commits/s is the figure.
+func BenchmarkCommit(b *testing.B) {
+	for _, batch := range []int{1, 256} {
+		b.Run(fmt.Sprintf("batch=%d/callers=64", batch), func(b *testing.B) {
+			cfg := DefaultConfig(b.TempDir())
+			cfg.MaxBatch = batch
+			s, err := Open(cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var seq atomic.Int64
+			camps := []policies.RedeemedCampaign{
+				{Campaign: "first-1000000", Amount: 100, Limits: policies.Limits{Redemptions: 1 << 40}},
+				{Campaign: "budget", Amount: 250, Points: 10, Limits: policies.Limits{Budget: 1 << 50, PerCustomer: 1 << 20}},
+			}
+			b.SetParallelism(64 / max(1, testingProcs()))
+			b.ResetTimer()
+			start := time.Now()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := seq.Add(1)
+					id := fmt.Sprintf("rd_%012d", n)
+					r := redemption(id, fmt.Sprintf("k%d", n), fmt.Sprintf("u%d", n%1000), camps...)
+					if _, _, ex, err := s.Commit(context.Background(), r); err != nil || ex != nil {
+						b.Error(ex, err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "commits/s")
+		})
+	}
+}
+
+// BenchmarkGenerateCodes makes a million codes in one call.
+func BenchmarkGenerateCodes(b *testing.B) {
+	for range b.N {
+		s, err := Open(Config{Path: filepath.Join(b.TempDir(), "p.db")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		start := time.Now()
+		err = s.Generate(context.Background(), "c", CodeSpec{Count: MaxCodesPerCall, Pattern: "SPR-####-????"}, func(batch []string) error {
+			n += len(batch)
+			return nil
+		})
+		if err != nil || n != MaxCodesPerCall {
+			b.Fatal(n, err)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/1M-codes")
+		s.Close()
+	}
+}
+
+func testingProcs() int { return runtime.GOMAXPROCS(0) }
