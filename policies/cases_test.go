@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // campaign time zones must not depend on the host's zoneinfo
@@ -92,6 +95,20 @@ func (u memUsage) Used(_ context.Context, campaign, _ string) (policies.Used, er
 
 var caseName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
+// TestPricingCases runs testdata/cases/*.yaml. Each file is
+//
+//	bundle:
+//	  campaigns: {<id>: <campaign document>}    # promo/campaigns/<id>/data.json
+//	  rules: {<rule>: <Rego module text>}       # promo/rules/<rule>.rego
+//	cases:
+//	  - name: <slug>
+//	    request: <request body; context.now is required>
+//	    usage: {<campaign>: {redemptions, customer, spent}}
+//	    want: {discount, shipping_discount, total, applied, rejected, ...}
+//
+// The bundle is written to a temporary directory and loaded with
+// bundle.LoadPath, so the rules run in real OPA. Every decision must also
+// match testdata/golden/<file>/<case>.json; go test -update rewrites those.
 func TestPricingCases(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -103,7 +120,9 @@ func TestPricingCases(t *testing.T) {
 	}
 }
 
-func runCaseFile(t *testing.T, file, name string) {
+// loadCaseFile reads a case file and loads its bundle with OPA.
+func loadCaseFile(t *testing.T, file, name string) (*caseFile, *policies.Revision) {
+	t.Helper()
 	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +137,11 @@ func runCaseFile(t *testing.T, file, name string) {
 	if err != nil {
 		t.Fatalf("loading the bundle of %s: %v", file, err)
 	}
+	return &cf, rev
+}
+
+func runCaseFile(t *testing.T, file, name string) {
+	cf, rev := loadCaseFile(t, file, name)
 	seen := map[string]bool{}
 	for _, pc := range cf.Cases {
 		if !caseName.MatchString(pc.Name) || seen[pc.Name] {
@@ -129,6 +153,42 @@ func runCaseFile(t *testing.T, file, name string) {
 			checkInvariants(t, dec)
 			checkExpectation(t, pc.Want, dec)
 			checkGolden(t, filepath.Join("testdata", "golden", name, pc.Name+".json"), dec)
+		})
+	}
+}
+
+// TestPricingCasesConcurrently prices every case of a file at once on one
+// revision: the decisions must be those of the sequential run (and -race
+// must find nothing in the shared revision and rule evaluator).
+func TestPricingCasesConcurrently(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			cf, rev := loadCaseFile(t, file, name)
+			want := make([][]byte, len(cf.Cases))
+			for i, pc := range cf.Cases {
+				want[i], _ = json.Marshal(evaluateCase(t, rev, pc))
+			}
+			const rounds = 4
+			got := make([][]byte, rounds*len(cf.Cases))
+			var wg sync.WaitGroup
+			for i := range got {
+				wg.Go(func() {
+					dec, err := evaluate(rev, cf.Cases[i%len(cf.Cases)])
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					got[i], _ = json.Marshal(dec)
+				})
+			}
+			wg.Wait()
+			for i := range got {
+				if !bytes.Equal(got[i], want[i%len(cf.Cases)]) {
+					t.Errorf("case %s priced concurrently:\n got: %s\nwant: %s", cf.Cases[i%len(cf.Cases)].Name, got[i], want[i%len(cf.Cases)])
+				}
+			}
 		})
 	}
 }
@@ -158,12 +218,21 @@ func writeFile(t *testing.T, path string, data []byte) {
 
 func evaluateCase(t *testing.T, rev *policies.Revision, pc pricingCase) *policies.Decision {
 	t.Helper()
+	dec, err := evaluate(rev, pc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dec
+}
+
+// evaluate prices a case's request on rev with the case's usage.
+func evaluate(rev *policies.Revision, pc pricingCase) (*policies.Decision, error) {
 	req, err := policies.DecodeRequest(pc.Request, time.Time{})
 	if err != nil {
-		t.Fatalf("decoding the request: %v", err)
+		return nil, fmt.Errorf("decoding the request: %w", err)
 	}
 	if req.Context.Now.IsZero() {
-		t.Fatal("the request must give context.now so that the case is deterministic")
+		return nil, errors.New("the request must give context.now so that the case is deterministic")
 	}
 	usage := memUsage{}
 	for id, u := range pc.Usage {
@@ -173,9 +242,9 @@ func evaluateCase(t *testing.T, rev *policies.Revision, pc pricingCase) *policie
 	eng.Swap(rev)
 	dec, err := eng.Evaluate(context.Background(), req)
 	if err != nil {
-		t.Fatalf("evaluating: %v", err)
+		return nil, fmt.Errorf("evaluating: %w", err)
 	}
-	return dec
+	return dec, nil
 }
 
 // checkInvariants asserts what holds for every decision (SPEC §2, §4).
