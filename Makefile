@@ -9,7 +9,7 @@ BENCHTIME ?= 2s
 # CI runs on 2 cores; race detector and fuzz seeds run in `make test`.
 TESTFLAGS ?= -race -timeout 9m
 
-.PHONY: all build run test bench bench-go bench-http bench-opa lint fmt vet clean
+.PHONY: all build run test bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
 
 all: build
 
@@ -25,7 +25,7 @@ test:
 
 # In-process benchmarks (evaluate on 10/100/1000-campaign bundles), then the
 # HTTP load test and the side-by-side run against a plain OPA server.
-bench: bench-go bench-http bench-opa
+bench: bench-go bench-http bench-opa bench-redeem
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
@@ -35,6 +35,15 @@ bench-http: build
 
 bench-opa:
 	../shared/bench/evaluate_vs_opa.sh . 1000 10
+
+# Durable redemptions: group commit vs one commit per redemption vs Redis
+# (appendfsync always), and POST /v1/redemptions over HTTP.
+bench-redeem:
+	./scripts/bench-redeem.sh
+
+# Long reliability runs: the crash test over many kill -9 cycles.
+soak:
+	SOAK_CYCLES=$${SOAK_CYCLES:-20} $(GO) test -run TestCrashLosesNothingAcknowledged -count 1 -timeout 30m -v ./cmd/promoedge/
 
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

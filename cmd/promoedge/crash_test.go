@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -36,37 +38,15 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	client := &http.Client{Timeout: 5 * time.Second}
 	base := "http://" + addr
 
-	p := startProc(t, bin, addr, data)
 	var acked sync.Map // idempotency key -> redemption id
-	var n atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 16 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				key := fmt.Sprintf("w%d-%d", w, i)
-				id, ok := redeemOnce(client, base, key)
-				if ok {
-					acked.Store(key, id)
-					n.Add(1)
-				}
-			}
-		})
+	cycles := 1
+	if n, err := strconv.Atoi(os.Getenv("SOAK_CYCLES")); err == nil && n > 0 {
+		cycles = n // make soak
 	}
-	for n.Load() < 150 {
-		time.Sleep(5 * time.Millisecond)
+	for cycle := range cycles {
+		n := loadAndKill(t, bin, addr, data, client, base, cycle, &acked)
+		t.Logf("cycle %d: %d redemptions acknowledged before SIGKILL", cycle, n)
 	}
-	p.Process.Signal(syscall.SIGKILL)
-	p.Wait()
-	close(stop)
-	wg.Wait()
-	t.Logf("%d redemptions acknowledged before SIGKILL", n.Load())
-
 	startProc(t, bin, addr, data)
 	ledger := map[string]bool{}
 	used := map[string]int64{}
@@ -118,6 +98,39 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	if used["first-50"] > 50 || spent["tenth"] > 2000 {
 		t.Errorf("over the limits: %d redemptions of first-50, %d of the tenth budget spent", used["first-50"], spent["tenth"])
 	}
+}
+
+// loadAndKill starts the sidecar, redeems from 16 clients and kills it
+// with SIGKILL once 150 redemptions were acknowledged.
+func loadAndKill(t *testing.T, bin, addr, data string, client *http.Client, base string, cycle int, acked *sync.Map) int64 {
+	p := startProc(t, bin, addr, data)
+	var n atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := fmt.Sprintf("c%d-w%d-%d", cycle, w, i)
+				if id, ok := redeemOnce(client, base, key); ok {
+					acked.Store(key, id)
+					n.Add(1)
+				}
+			}
+		})
+	}
+	for n.Load() < 150 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.Process.Signal(syscall.SIGKILL)
+	p.Wait()
+	close(stop)
+	wg.Wait()
+	return n.Load()
 }
 
 func redeemOnce(c *http.Client, base, key string) (string, bool) {
@@ -178,4 +191,3 @@ func getJSON(t *testing.T, c *http.Client, url string, v any) {
 		t.Fatal(err)
 	}
 }
-
