@@ -9,10 +9,20 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// gcPercent is the GC target promoedge runs with unless GOGC says
+// otherwise: a sidecar's live heap is small and its hot paths allocate, so
+// collecting at 4x the live heap instead of 2x halves GC work for a few
+// megabytes (see RATIONALE.md).
+const gcPercent = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -58,15 +58,20 @@ func BenchmarkGenerateCodes(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := 0
+		var peak uint64
+		var ms runtime.MemStats
 		start := time.Now()
 		err = s.Generate(context.Background(), "c", CodeSpec{Count: MaxCodesPerCall, Pattern: "SPR-####-????"}, func(batch []string) error {
 			n += len(batch)
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
 			return nil
 		})
 		if err != nil || n != MaxCodesPerCall {
 			b.Fatal(n, err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/1M-codes")
+		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 		s.Close()
 	}
 }

@@ -16,8 +16,10 @@ import (
 var _ policies.Committer = (*Store)(nil)
 
 type commitReq struct {
-	r    *policies.Redemption
-	done chan commitRes
+	r       *policies.Redemption
+	record  []byte   // r encoded, done by the caller, off the commit loop
+	credits [][]byte // each campaign's points credit encoded, likewise
+	done    chan commitRes
 }
 
 type commitRes struct {
@@ -30,7 +32,18 @@ type commitRes struct {
 // Commit implements policies.Committer. It returns once r's transaction is
 // on disk.
 func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	r.Status = policies.Redeemed
 	req := &commitReq{r: r, done: make(chan commitRes, 1)}
+	var err error
+	if req.record, err = encodeRedemption(r); err != nil {
+		return nil, false, nil, err
+	}
+	req.credits = make([][]byte, len(r.Campaigns))
+	for i, c := range r.Campaigns {
+		if c.Points != 0 && r.CustomerID != "" {
+			req.credits[i] = encodeCredit(r.CustomerID, c.Campaign, r.ID, c.Points, r.CreatedAt)
+		}
+	}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -131,7 +144,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 	results := make([]commitRes, len(batch))
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for i, req := range batch {
-			res, err := s.apply(tx, req.r)
+			res, err := s.apply(tx, req)
 			if err != nil {
 				return err
 			}
@@ -156,7 +169,8 @@ func (s *Store) commitBatch(batch []*commitReq) {
 
 // apply checks every limit of r, then, only if all hold, writes r. It
 // returns an error only for a failed write, which aborts the transaction.
-func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
+func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
+	r := req.r
 	if r.IdempotencyKey != "" {
 		if id := tx.Bucket(bIdempotency).Get([]byte(r.IdempotencyKey)); id != nil {
 			prev, err := getRedemption(tx, string(id))
@@ -169,7 +183,8 @@ func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
 			return commitRes{stored: prev, replayed: true}, nil
 		}
 	}
-	if exhausted, err := s.check(tx, r); err != nil || len(exhausted) > 0 {
+	used, exhausted, err := s.check(tx, r)
+	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
 	for i := range r.Campaigns {
@@ -177,7 +192,7 @@ func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
 		if err := s.counter.Take(tx, c, r.CustomerID); err != nil {
 			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
 		}
-		if err := addUsage(tx, c, r.CustomerID, 1); err != nil {
+		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
 			return commitRes{}, err
 		}
 		if c.UniqueCode {
@@ -185,14 +200,13 @@ func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
 				return commitRes{}, err
 			}
 		}
-		if c.Points != 0 && r.CustomerID != "" {
-			if err := creditPoints(tx, r.CustomerID, c.Campaign, r.ID, c.Points, r.CreatedAt); err != nil {
+		if req.credits[i] != nil {
+			if err := creditPoints(tx, r.CustomerID, c.Points, req.credits[i]); err != nil {
 				return commitRes{}, err
 			}
 		}
 	}
-	r.Status = policies.Redeemed
-	if err := putRedemption(tx, r); err != nil {
+	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
 		return commitRes{}, err
 	}
 	if r.IdempotencyKey != "" {
@@ -207,14 +221,17 @@ func (s *Store) apply(tx *bolt.Tx, r *policies.Redemption) (commitRes, error) {
 }
 
 // check finds every campaign of r whose limits (or unique code) cannot
-// take this redemption. It writes nothing.
-func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) (map[string]policies.Reason, error) {
+// take this redemption, and returns each campaign's usage as read. It
+// writes nothing.
+func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) ([]policies.Used, map[string]policies.Reason, error) {
 	var out map[string]policies.Reason
+	used := make([]policies.Used, len(r.Campaigns))
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		reason, err := s.counter.Check(tx, c, r.CustomerID)
+		used[i] = readUsage(tx, c.Campaign, r.CustomerID)
+		reason, err := s.counter.Check(tx, c, r.CustomerID, used[i])
 		if err != nil {
-			return nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
+			return nil, nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
 		}
 		if reason == "" && c.UniqueCode {
 			reason = codeAvailable(tx, c.Code, c.Campaign)
@@ -226,7 +243,7 @@ func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) (map[string]policies.
 			out[c.Campaign] = reason
 		}
 	}
-	return out, nil
+	return used, out, nil
 }
 
 // Replay implements policies.Committer.
@@ -269,7 +286,7 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 			if err := s.counter.Give(tx, c, r.CustomerID); err != nil {
 				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
 			}
-			if err := addUsage(tx, c, r.CustomerID, -1); err != nil {
+			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
 				return err
 			}
 			if c.UniqueCode {
@@ -278,7 +295,8 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 				}
 			}
 			if c.Points != 0 && r.CustomerID != "" {
-				if err := creditPoints(tx, r.CustomerID, c.Campaign, r.ID, -c.Points, at); err != nil {
+				credit := encodeCredit(r.CustomerID, c.Campaign, r.ID, -c.Points, at)
+				if err := creditPoints(tx, r.CustomerID, -c.Points, credit); err != nil {
 					return err
 				}
 			}
@@ -309,25 +327,35 @@ func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 	return &r, nil
 }
 
-// putRedemption stores r; its response goes to its own bucket as it is,
-// not escaped inside the record.
+// putRedemption stores r.
 func putRedemption(tx *bolt.Tx, r *policies.Redemption) error {
-	if r.ID == "" {
+	raw, err := encodeRedemption(r)
+	if err != nil {
+		return err
+	}
+	return putRecord(tx, r.ID, raw, r.Response)
+}
+
+// putRecord stores an encoded redemption; its response goes to its own
+// bucket as it is, not escaped inside the record.
+func putRecord(tx *bolt.Tx, id string, record, response []byte) error {
+	if id == "" {
 		return errors.New("redemption without an id")
 	}
+	if err := tx.Bucket(bRedemptions).Put([]byte(id), record); err != nil {
+		return err
+	}
+	if response == nil {
+		return nil
+	}
+	return tx.Bucket(bResponses).Put([]byte(id), response)
+}
+
+// encodeRedemption is the stored form of r, without its response.
+func encodeRedemption(r *policies.Redemption) ([]byte, error) {
 	resp := r.Response
 	r.Response = nil
 	raw, err := json.Marshal(r)
 	r.Response = resp
-	if err != nil {
-		return err
-	}
-	if err := tx.Bucket(bRedemptions).Put([]byte(r.ID), raw); err != nil {
-		return err
-	}
-	if resp == nil {
-		return nil
-	}
-	return tx.Bucket(bResponses).Put([]byte(r.ID), resp)
+	return raw, err
 }
-

@@ -16,8 +16,9 @@ var _ policies.Usage = (*Store)(nil)
 // cluster implements it with escrowed rights.
 type Counter interface {
 	// Check reports the limit that taking one redemption of amount for
-	// customer would exceed, or "". It must not write.
-	Check(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string) (policies.Reason, error)
+	// customer would exceed, or "". used is the campaign's usage on this
+	// node as the transaction sees it. It must not write.
+	Check(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, used policies.Used) (policies.Reason, error)
 	// Take consumes one redemption of amount; Check passed in this tx.
 	Take(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string) error
 	// Give returns what Take consumed.
@@ -30,8 +31,7 @@ type Local struct{}
 var _ Counter = Local{}
 
 // Check implements Counter.
-func (Local) Check(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string) (policies.Reason, error) {
-	u := readUsage(tx, c.Campaign, customer)
+func (Local) Check(_ *bolt.Tx, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
 	l := c.Limits
 	switch {
 	case l.Redemptions > 0 && u.Redemptions+1 > l.Redemptions:
@@ -72,9 +72,8 @@ func readUsage(tx *bolt.Tx, campaign, customer string) policies.Used {
 	return u
 }
 
-// addUsage moves a campaign's usage by n redemptions and amount spent.
-func addUsage(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, n int64) error {
-	u := readUsage(tx, c.Campaign, customer)
+// addUsage moves a campaign's usage u by n redemptions and amount spent.
+func addUsage(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, u policies.Used, n int64) error {
 	raw := make([]byte, 16)
 	binary.BigEndian.PutUint64(raw[:8], uint64(max(0, u.Redemptions+n)))
 	binary.BigEndian.PutUint64(raw[8:], uint64(max(0, u.Spent+n*c.Amount)))
