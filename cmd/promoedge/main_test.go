@@ -51,7 +51,13 @@ func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
 }
 
 func TestServeRefusesBadConfig(t *testing.T) {
-	noenv := func(string) string { return "" }
+	data := t.TempDir()
+	noenv := func(k string) string {
+		if k == "PROMOEDGE_DATA" {
+			return data
+		}
+		return ""
+	}
 	for _, args := range [][]string{
 		{"serve", "--listen", ""},
 		{"serve", "--bundle", "/does/not/exist", "--listen", "127.0.0.1:0"},

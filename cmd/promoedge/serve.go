@@ -94,6 +94,10 @@ func (c serveConfig) validate() error {
 
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	rev, err := loadBundle(ctx, cfg.Bundle)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
 	}
@@ -103,10 +107,6 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	defer st.Close()
 	engine := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
-	rev, err := loadBundle(ctx, cfg.Bundle)
-	if err != nil {
-		return err
-	}
 	engine.Swap(rev)
 	log.Info("bundle active", "revision", rev.ID, "source", rev.Source, "campaigns", len(rev.Campaigns()))
 	cfg.HTTP.AdminToken = cfg.Admin
