@@ -65,7 +65,9 @@ func (st *cartState) unitGroups(o *outcome, e *Effect) ([]unitGroup, int64) {
 			continue
 		}
 		base, extra := o.left[i]/it.Quantity, o.left[i]%it.Quantity
-		if it.Quantity-extra > 0 {
+		// Units an earlier campaign already made free are not worth
+		// giving: the customer would gain nothing.
+		if it.Quantity-extra > 0 && base > 0 {
 			gets = append(gets, unitGroup{line: i, value: base, count: it.Quantity - extra, buy: buy})
 		}
 		if extra > 0 {

@@ -209,11 +209,10 @@ func requiredInt(o *field.Obj, key string, min int64) int64 {
 }
 
 func suggestType(t string) string {
-	best := ""
+	best, bestD := "", 4
 	for _, c := range EffectTypes {
-		if field.Distance(t, string(c)) <= 3 {
-			best = string(c)
-			break
+		if d := field.Distance(t, string(c)); d < bestD {
+			best, bestD = string(c), d
 		}
 	}
 	if best == "" {

@@ -34,5 +34,4 @@ type Used struct {
 	Redemptions int64 // redemptions so far
 	Customer    int64 // redemptions by this customer
 	Spent       int64 // discount given so far, minor units
-	Disabled    bool  // the kill switch is on
 }
