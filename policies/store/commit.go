@@ -62,42 +62,55 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	return res.stored, res.replayed, res.exhausted, res.err
 }
 
-// loop is the group committer: it takes every redemption queued while the
-// previous transaction was syncing and commits them together.
+// loop is the group committer: it opens one write transaction, applies
+// redemptions to it as they arrive, and commits them all with one fsync.
 //
 // Callers whose batch just committed need a moment to send their next
-// redemption; a loop that took the queue at once would commit the first
-// of them alone, paying an fsync for one, and the rest in the next batch.
-// So when the queue holds fewer than half as many as the last batch, the
-// loop waits up to Config.Linger for them. With one caller the last batch
-// was one and nothing waits.
+// redemption; a loop that committed the first of them alone would pay an
+// fsync for one. So while the transaction holds fewer redemptions than the
+// last batch did, the loop waits up to Config.Linger for more, applying
+// each as it comes, so the waiting overlaps the work. With one caller the
+// last batch was one and nothing waits.
 func (s *Store) loop() {
 	defer close(s.done)
-	batch := make([]*commitReq, 0, s.max)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	last := 0
 	for {
 		select {
-		case req := <-s.queue:
-			batch = append(batch[:0], req)
+		case first := <-s.queue:
+			last = s.stream(first, last, timer)
 		case <-s.stop:
 			s.drain()
 			return
 		}
-		batch = s.fill(batch, last, timer)
-		last = len(batch)
-		s.commitBatch(batch)
 	}
 }
 
-// fill adds queued redemptions to batch, lingering until it holds want.
-func (s *Store) fill(batch []*commitReq, want int, timer *time.Timer) []*commitReq {
+// stream commits first and whatever follows it in one transaction and
+// returns how many redemptions that was.
+func (s *Store) stream(first *commitReq, want int, timer *time.Timer) int {
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		first.done <- commitRes{err: fmt.Errorf("store: %w", err)}
+		return 1
+	}
+	appendOnly(tx)
+	batch := make([]*commitReq, 0, max(want, 1))
+	results := make([]commitRes, 0, max(want, 1))
+	failed := false
+	add := func(req *commitReq) {
+		res, err := s.apply(tx, req)
+		batch, results = append(batch, req), append(results, res)
+		failed = err != nil
+	}
+	add(first)
 	lingering := false
-	for len(batch) < s.max {
+more:
+	for !failed && len(batch) < s.max {
 		select {
 		case req := <-s.queue:
-			batch = append(batch, req)
+			add(req)
 			continue
 		default:
 		}
@@ -110,19 +123,34 @@ func (s *Store) fill(batch []*commitReq, want int, timer *time.Timer) []*commitR
 		}
 		select {
 		case req := <-s.queue:
-			batch = append(batch, req)
-			continue
+			add(req)
 		case <-timer.C:
+			lingering = false
+			break more
 		}
-		return batch
 	}
 	if lingering && !timer.Stop() {
-		select {
-		case <-timer.C:
-		default:
-		}
+		<-timer.C
 	}
-	return batch
+	if failed {
+		// A write failed: nothing of this transaction stands. Retry each
+		// redemption alone so one bad write cannot sink the others.
+		tx.Rollback()
+		for _, req := range batch {
+			s.commitBatch([]*commitReq{req})
+		}
+		return len(batch)
+	}
+	if err := tx.Commit(); err != nil {
+		for _, req := range batch {
+			req.done <- commitRes{err: fmt.Errorf("store: committing redemptions: %w", err)}
+		}
+		return len(batch)
+	}
+	for i, req := range batch {
+		req.done <- results[i]
+	}
+	return len(batch)
 }
 
 func (s *Store) drain() {
@@ -143,6 +171,7 @@ func (s *Store) drain() {
 func (s *Store) commitBatch(batch []*commitReq) {
 	results := make([]commitRes, len(batch))
 	err := s.db.Update(func(tx *bolt.Tx) error {
+		appendOnly(tx)
 		for i, req := range batch {
 			res, err := s.apply(tx, req)
 			if err != nil {
@@ -164,6 +193,14 @@ func (s *Store) commitBatch(batch []*commitReq) {
 	}
 	for _, req := range batch {
 		s.commitBatch([]*commitReq{req})
+	}
+}
+
+// appendOnly packs the pages of buckets whose keys only grow: bbolt's
+// default split at half a page would leave every page half empty.
+func appendOnly(tx *bolt.Tx) {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints} {
+		tx.Bucket(name).FillPercent = 0.95
 	}
 }
 
