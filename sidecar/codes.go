@@ -35,6 +35,9 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 			Message: fmt.Sprintf("campaign %s does not use generated codes (its document needs unique_codes: true)", c.ID)}}})
 		return
 	}
+	if !s.jsonBody(ctx) {
+		return
+	}
 	var spec store.CodeSpec
 	if err := json.Unmarshal(ctx.PostBody(), &spec); err != nil {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Message: "body must be {\"count\", \"pattern\", \"prefix\", \"postfix\"}: " + err.Error()}}})

@@ -11,8 +11,10 @@ type Config struct {
 	Listen string
 	// Socket is a unix socket path to serve on as well; "" for none.
 	Socket string
-	// MaxBodyBytes bounds a request body; larger ones get 413.
+	// MaxBodyBytes bounds a JSON request body; larger ones get 413.
 	MaxBodyBytes int
+	// MaxBundleBytes bounds an uploaded bundle (PUT /v1/bundles).
+	MaxBundleBytes int
 	// ReadTimeout and WriteTimeout bound one request on a connection.
 	ReadTimeout, WriteTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long.
@@ -25,11 +27,12 @@ type Config struct {
 // DefaultConfig serves localhost only: a sidecar answers its own pod.
 func DefaultConfig() Config {
 	return Config{
-		Listen:       "127.0.0.1:8181",
-		MaxBodyBytes: 1 << 20,
-		ReadTimeout:  10 * time.Second,
-		WriteTimeout: 10 * time.Second,
-		IdleTimeout:  2 * time.Minute,
+		Listen:         "127.0.0.1:8181",
+		MaxBodyBytes:   1 << 20,
+		MaxBundleBytes: 64 << 20,
+		ReadTimeout:    10 * time.Second,
+		WriteTimeout:   10 * time.Second,
+		IdleTimeout:    2 * time.Minute,
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 
 func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 	start := time.Now()
-	if !jsonBody(ctx) {
+	if !s.jsonBody(ctx) {
 		return
 	}
 	req, err := s.engine.Decode(ctx.PostBody())
@@ -26,8 +26,14 @@ func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 	writeJSON(ctx, fasthttp.StatusOK, dec)
 }
 
-// jsonBody refuses a body declared as something other than JSON.
-func jsonBody(ctx *fasthttp.RequestCtx) bool {
+// jsonBody refuses a body declared as something other than JSON, or
+// larger than the JSON body limit (the server's own limit is the larger
+// bundle one).
+func (s *Server) jsonBody(ctx *fasthttp.RequestCtx) bool {
+	if len(ctx.PostBody()) > s.cfg.MaxBodyBytes {
+		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, errorBody{Code: codeTooLarge, Message: "request body is larger than the limit"})
+		return false
+	}
 	ct := ctx.Request.Header.ContentType()
 	if len(ct) == 0 || bytes.HasPrefix(ct, []byte("application/json")) || bytes.HasPrefix(ct, []byte("application/x-www-form-urlencoded")) {
 		// curl -d sends the form content type; a JSON body is still JSON.

@@ -14,7 +14,7 @@ import (
 const maxKeyLen = 256
 
 func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
-	if !jsonBody(ctx) {
+	if !s.jsonBody(ctx) {
 		return
 	}
 	body := ctx.PostBody()

@@ -15,6 +15,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/codes/{code}", h{"GET": s.getCode}),
 		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.listRedemptions}),
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
+		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(s.putBundle)}),
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
@@ -19,6 +20,7 @@ type Server struct {
 	cfg     Config
 	engine  *policies.Engine
 	state   State
+	bundles Bundles
 	http    *fasthttp.Server
 	metrics *metrics
 	routes  []route
@@ -36,19 +38,36 @@ type State interface {
 
 var _ State = (*store.Store)(nil)
 
-// New returns a server over engine and state (nil serves pricing only);
-// it serves nothing until Serve.
-func New(cfg Config, engine *policies.Engine, state State) (*Server, error) {
+// Bundles activates new policy bundles and reports on them. The
+// activation package implements it.
+type Bundles interface {
+	Tarball(ctx context.Context, source string, data []byte) (*activation.Activation, error)
+	Status() activation.Status
+}
+
+var _ Bundles = (*activation.Activator)(nil)
+
+// Deps are what the API serves: the pricing engine, and optionally the
+// state (nil serves pricing only) and the bundle activator (nil refuses
+// bundle uploads).
+type Deps struct {
+	Engine  *policies.Engine
+	State   State
+	Bundles Bundles
+}
+
+// New returns a server over deps; it serves nothing until Serve.
+func New(cfg Config, deps Deps) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, engine: engine, state: state, metrics: newMetrics()}
+	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: newMetrics()}
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
 		ErrorHandler:          transportError,
 		Name:                  "promoedge",
-		MaxRequestBodySize:    cfg.MaxBodyBytes,
+		MaxRequestBodySize:    max(cfg.MaxBodyBytes, cfg.MaxBundleBytes),
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,

@@ -130,7 +130,7 @@ func TestServesTCPAndUnixSocket(t *testing.T) {
 	cfg := sidecar.DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.Socket = filepath.Join(t.TempDir(), "promoedge.sock")
-	srv, err := sidecar.New(cfg, engine(t), nil)
+	srv, err := sidecar.New(cfg, sidecar.Deps{Engine: engine(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+
 	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
@@ -28,6 +32,7 @@ type serveConfig struct {
 	URL      string
 	Poll     time.Duration
 	VerifKey string
+	VerifAlg string
 	Admin    string
 	Node     string
 	Bind     string
@@ -47,7 +52,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&cfg.Watch, "watch", false, "reload the bundle path when it changes")
 	fs.StringVar(&cfg.URL, "bundle-url", "", "poll an OPA-style bundle server at this URL")
 	fs.DurationVar(&cfg.Poll, "bundle-poll", 10*time.Second, "how often to poll --bundle-url")
-	fs.StringVar(&cfg.VerifKey, "verification-key", "", "require bundles signed for this public key")
+	fs.StringVar(&cfg.VerifKey, "verification-key", "", "require bundles signed for this key (PEM public key, or HMAC secret file)")
+	fs.StringVar(&cfg.VerifAlg, "verification-alg", "RS256", "signing algorithm of --verification-key (as opa sign --signing-alg)")
 	fs.StringVar(&cfg.Admin, "admin-token", "", "bearer token for admin endpoints (without it they are refused)")
 	fs.StringVar(&cfg.Node, "node", "", "this node's name in the cluster")
 	fs.StringVar(&cfg.Bind, "cluster-bind", "", "HOST:PORT for cluster gossip")
@@ -81,7 +87,6 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 
 func (c serveConfig) validate() error {
 	notYet := map[string]bool{
-		"--watch": c.Watch, "--bundle-url": c.URL != "", "--verification-key": c.VerifKey != "",
 		"--node": c.Node != "", "--cluster-bind": c.Bind != "", "--join": c.Join != "", "--cluster-key": c.Key != "",
 	}
 	for flagName, set := range notYet {
@@ -89,14 +94,28 @@ func (c serveConfig) validate() error {
 			return fmt.Errorf("%s is not supported by this build yet", flagName)
 		}
 	}
+	switch {
+	case c.Watch && c.Bundle == "":
+		return errors.New("--watch needs --bundle: the path to watch")
+	case c.URL != "" && c.Bundle != "":
+		return errors.New("give --bundle or --bundle-url, not both")
+	case c.URL != "" && c.Poll <= 0:
+		return errors.New("--bundle-poll must be positive")
+	}
 	return c.HTTP.Validate()
 }
 
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	rev, err := loadBundle(ctx, cfg.Bundle)
-	if err != nil {
-		return err
+	var verify *opabundle.VerificationConfig
+	if cfg.VerifKey != "" {
+		key, err := os.ReadFile(cfg.VerifKey)
+		if err != nil {
+			return fmt.Errorf("reading the verification key: %w", err)
+		}
+		if verify, err = bundle.VerificationKey(key, cfg.VerifAlg); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
@@ -107,10 +126,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	defer st.Close()
 	engine := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
-	engine.Swap(rev)
-	log.Info("bundle active", "revision", rev.ID, "source", rev.Source, "campaigns", len(rev.Campaigns()))
+	act := activation.New(activation.Config{
+		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log,
+	}, engine)
+	if err := firstBundle(ctx, cfg, act, log); err != nil {
+		return err
+	}
 	cfg.HTTP.AdminToken = cfg.Admin
-	srv, err := sidecar.New(cfg.HTTP, engine, st)
+	srv, err := sidecar.New(cfg.HTTP, sidecar.Deps{Engine: engine, State: st, Bundles: act})
 	if err != nil {
 		return err
 	}
@@ -128,9 +151,60 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	return nil
 }
 
-func loadBundle(ctx context.Context, path string) (*policies.Revision, error) {
-	if path == "" {
-		return bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default"}, examples.Default())
+// firstBundle activates the bundle to start with and starts whatever keeps
+// it current:
+//   - --bundle-url: the server's bundle, else the last good one kept on
+//     disk, else none (/ready answers 503) until the server answers; then
+//     it is polled.
+//   - --bundle: that path (a bad one stops the start), watched with --watch.
+//   - neither: the last bundle uploaded with PUT /v1/bundles, else the
+//     embedded example bundle — unless signatures are required, as the
+//     example is not signed: then none until an upload.
+func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator, log *slog.Logger) error {
+	switch {
+	case cfg.URL != "":
+		p := &activation.Poller{URL: cfg.URL, Every: cfg.Poll, MaxBackoff: 5 * time.Minute}
+		first, cancel := context.WithTimeout(ctx, 10*time.Second)
+		a, err := act.Fetch(first, p)
+		cancel()
+		if err != nil {
+			log.Warn("no bundle from the bundle server yet", "url", cfg.URL, "err", err)
+			if a, err = act.RestoreLastGood(ctx); err != nil {
+				log.Warn("no last good bundle on disk: not ready until the server answers", "err", err)
+			}
+		}
+		logActive(log, a)
+		go act.Poll(ctx, p)
+	case cfg.Bundle != "":
+		a, err := act.Path(ctx, cfg.Bundle)
+		if err != nil {
+			return err
+		}
+		logActive(log, a)
+		if cfg.Watch {
+			go act.Watch(ctx, cfg.Bundle, time.Second)
+		}
+	default:
+		a, err := act.RestoreLastGood(ctx)
+		if err == nil {
+			logActive(log, a)
+			return nil
+		}
+		if cfg.VerifKey != "" {
+			log.Warn("signatures are required and no signed bundle is kept: not ready until one is uploaded")
+			return nil
+		}
+		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default"}, examples.Default())
+		if err != nil {
+			return err
+		}
+		logActive(log, act.Revision(rev))
 	}
-	return bundle.LoadPath(ctx, path)
+	return nil
+}
+
+func logActive(log *slog.Logger, a *activation.Activation) {
+	if a != nil {
+		log.Info("bundle active", "revision", a.Revision, "source", a.Source, "campaigns", a.Campaigns)
+	}
 }

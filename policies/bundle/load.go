@@ -29,6 +29,26 @@ type Config struct {
 	// MaxBytes bounds the size of any one file of the bundle; 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
+	// Verification, when set, requires the bundle to be signed as
+	// `opa build --signing-key` / `opa sign` sign it, for one of its keys;
+	// OPA's own verification code checks it. Nil accepts unsigned bundles
+	// (and ignores a signature).
+	Verification *opabundle.VerificationConfig
+}
+
+// VerificationKey is the verification config for one key: a PEM public key
+// (RS*, PS*, ES* algorithms) or an HMAC secret (HS*), as `opa run
+// --verification-key` takes it. alg "" is RS256, OPA's default.
+func VerificationKey(key []byte, alg string) (*opabundle.VerificationConfig, error) {
+	if alg == "" {
+		alg = "RS256"
+	}
+	kc := &opabundle.KeyConfig{Key: string(key), Algorithm: alg}
+	vc := opabundle.NewVerificationConfig(map[string]*opabundle.KeyConfig{"default": kc}, "default", "", nil)
+	if err := vc.ValidateAndInjectDefaults(vc.PublicKeys); err != nil {
+		return nil, fmt.Errorf("verification key: %w", err)
+	}
+	return vc, nil
 }
 
 // DefaultMaxBytes bounds one file of a bundle.
@@ -36,11 +56,15 @@ const DefaultMaxBytes = 64 << 20
 
 // LoadPath reads a bundle directory or a .tar.gz file.
 func LoadPath(ctx context.Context, p string) (*policies.Revision, error) {
+	return LoadPathWith(ctx, Config{Source: p}, p)
+}
+
+// LoadPathWith reads a bundle directory or a .tar.gz file with cfg.
+func LoadPathWith(ctx context.Context, cfg Config, p string) (*policies.Revision, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, fmt.Errorf("opening bundle: %w", err)
 	}
-	cfg := Config{Source: p}
 	if st.IsDir() {
 		return load(ctx, cfg, opabundle.NewDirectoryLoader(p))
 	}
@@ -67,11 +91,15 @@ func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*polic
 		cfg.MaxBytes = DefaultMaxBytes
 	}
 	rec := &recorder{DirectoryLoader: dl.WithSizeLimitBytes(cfg.MaxBytes)}
-	b, err := opabundle.NewCustomReader(rec).
+	reader := opabundle.NewCustomReader(rec).
 		WithSizeLimitBytes(cfg.MaxBytes).
-		WithSkipBundleVerification(true).
-		WithRegoVersion(ast.RegoV1).
-		Read()
+		WithRegoVersion(ast.RegoV1)
+	if cfg.Verification != nil {
+		reader = reader.WithBundleVerificationConfig(cfg.Verification)
+	} else {
+		reader = reader.WithSkipBundleVerification(true)
+	}
+	b, err := reader.Read()
 	if err != nil {
 		return nil, &LoadError{Source: cfg.Source, Problems: readProblems(err)}
 	}

@@ -28,11 +28,16 @@ func Start(t testing.TB, engine *policies.Engine) *Sidecar {
 
 // StartWith serves engine and state (may be nil) with an admin token.
 func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, adminToken string) *Sidecar {
+	return StartDeps(t, sidecar.Deps{Engine: engine, State: state}, adminToken)
+}
+
+// StartDeps serves deps with an admin token.
+func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	t.Helper()
 	cfg := sidecar.DefaultConfig()
 	cfg.MaxBodyBytes = 64 << 10
 	cfg.AdminToken = adminToken
-	srv, err := sidecar.New(cfg, engine, state)
+	srv, err := sidecar.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,7 @@ func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, admin
 	})
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &Sidecar{Engine: engine, Client: &http.Client{Transport: tr}}
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}
 }
 
 // Do sends a request and returns the status and body.

@@ -1,0 +1,195 @@
+package activation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+)
+
+// Config wires an Activator.
+type Config struct {
+	// Dir keeps the last good tarball bundle; "" keeps none.
+	Dir string
+	// Verification requires signed bundles; nil accepts unsigned ones.
+	Verification *opabundle.VerificationConfig
+	// MaxBytes bounds one bundle file; 0 is the bundle package's default.
+	MaxBytes int64
+	// History is how many activations GET /v1/bundles remembers.
+	History int
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Log receives what the watcher and the poller do; nil discards.
+	Log *slog.Logger
+}
+
+// Activation is one bundle that became active.
+type Activation struct {
+	Revision    string    `json:"revision"`
+	ActivatedAt time.Time `json:"activated_at"`
+	Source      string    `json:"source"`
+	Campaigns   int       `json:"campaigns"`
+}
+
+// Refusal is the last bundle that was refused.
+type Refusal struct {
+	At     time.Time `json:"at"`
+	Source string    `json:"source"`
+	Errors []string  `json:"errors"`
+}
+
+// Status is what GET /v1/bundles shows.
+type Status struct {
+	Active    *Activation  `json:"active"`
+	History   []Activation `json:"history"`
+	LastError *Refusal     `json:"last_error"`
+}
+
+// Activator builds bundles and swaps them into an engine.
+type Activator struct {
+	cfg    Config
+	engine *policies.Engine
+
+	mu     sync.Mutex // guards the status and orders swaps
+	status Status
+}
+
+// New returns an Activator for engine.
+func New(cfg Config, engine *policies.Engine) *Activator {
+	if cfg.History <= 0 {
+		cfg.History = 20
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
+}
+
+// lastGood is the file of the last good tarball bundle.
+func (a *Activator) lastGood() string { return filepath.Join(a.cfg.Dir, "last-good.tar.gz") }
+
+func (a *Activator) loadConfig(source string) bundle.Config {
+	return bundle.Config{Source: source, MaxBytes: a.cfg.MaxBytes, Verification: a.cfg.Verification}
+}
+
+// Tarball builds a gzipped tarball bundle and, if it loads, activates it
+// and keeps it as the last good bundle.
+func (a *Activator) Tarball(ctx context.Context, source string, data []byte) (*Activation, error) {
+	rev, err := bundle.LoadTarball(ctx, a.loadConfig(source), bytes.NewReader(data))
+	if err != nil {
+		return nil, a.refuse(source, err)
+	}
+	act := a.swap(rev, source)
+	if err := a.keep(data); err != nil {
+		return act, fmt.Errorf("bundle %s is active but could not be kept on disk: %w", rev.ID, err)
+	}
+	return act, nil
+}
+
+// Path builds a bundle directory or .tar.gz file and activates it.
+func (a *Activator) Path(ctx context.Context, path string) (*Activation, error) {
+	rev, err := bundle.LoadPathWith(ctx, a.loadConfig(path), path)
+	if err != nil {
+		return nil, a.refuse(path, err)
+	}
+	return a.swap(rev, path), nil
+}
+
+// Revision activates a revision built elsewhere (the embedded example).
+func (a *Activator) Revision(rev *policies.Revision) *Activation {
+	return a.swap(rev, rev.Source)
+}
+
+// RestoreLastGood activates the bundle kept on disk, if there is one.
+func (a *Activator) RestoreLastGood(ctx context.Context) (*Activation, error) {
+	if a.cfg.Dir == "" {
+		return nil, os.ErrNotExist
+	}
+	data, err := os.ReadFile(a.lastGood())
+	if err != nil {
+		return nil, err
+	}
+	rev, err := bundle.LoadTarball(ctx, a.loadConfig("last-good:"+a.lastGood()), bytes.NewReader(data))
+	if err != nil {
+		return nil, a.refuse(a.lastGood(), err)
+	}
+	return a.swap(rev, "last-good:"+a.lastGood()), nil
+}
+
+func (a *Activator) swap(rev *policies.Revision, source string) *Activation {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.engine.Swap(rev)
+	act := Activation{Revision: rev.ID, ActivatedAt: a.cfg.Now().UTC(), Source: source, Campaigns: len(rev.Campaigns())}
+	a.status.Active = &act
+	a.status.History = append([]Activation{act}, a.status.History...)
+	if len(a.status.History) > a.cfg.History {
+		a.status.History = a.status.History[:a.cfg.History]
+	}
+	return &act
+}
+
+func (a *Activator) refuse(source string, err error) error {
+	r := Refusal{At: a.cfg.Now().UTC(), Source: source}
+	var le *bundle.LoadError
+	if errors.As(err, &le) {
+		for _, p := range le.Problems {
+			r.Errors = append(r.Errors, p.String())
+		}
+	} else {
+		r.Errors = []string{err.Error()}
+	}
+	a.mu.Lock()
+	a.status.LastError = &r
+	a.mu.Unlock()
+	return err
+}
+
+// keep writes the tarball as the last good bundle, atomically.
+func (a *Activator) keep(data []byte) error {
+	if a.cfg.Dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(a.cfg.Dir, 0o750); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(a.cfg.Dir, "last-good-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), a.lastGood())
+}
+
+// Status reports the active bundle, the history and the last refusal.
+func (a *Activator) Status() Status {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.status
+	s.History = append([]Activation(nil), s.History...)
+	return s
+}
