@@ -1,16 +1,23 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/promoedge/promoedge/examples"
 )
 
 func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
@@ -82,4 +89,89 @@ func TestServeRefusesBadConfig(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "PROMOEDGE_MAX_BODY") {
 		t.Errorf("bad env: %v", err)
 	}
+}
+
+// A restart with an unreachable bundle server serves the last good bundle
+// the server gave before.
+func TestRestartWithUnreachableBundleServer(t *testing.T) {
+	dir := t.TempDir()
+	bundleTar := exampleBundleTar(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"1"`)
+		w.Write(bundleTar)
+	}))
+	start := func(url string) (func(), *http.Client) {
+		sock := filepath.Join(dir, "pe.sock")
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--listen", "", "--socket", sock, "--data", filepath.Join(dir, "data"), "--bundle-url", url},
+				func(string) string { return "" }, io.Discard, io.Discard)
+		}()
+		c := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+			DialContext: func(context.Context, string, string) (net.Conn, error) { return net.Dial("unix", sock) },
+		}}
+		return func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("run: %v", err)
+			}
+		}, c
+	}
+	readyRevision := func(c *http.Client) string {
+		for i := 0; i < 200; i++ {
+			if resp, err := c.Get("http://promoedge/ready"); err == nil {
+				var body struct {
+					Revision string `json:"bundle_revision"`
+				}
+				json.NewDecoder(resp.Body).Decode(&body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return body.Revision
+				}
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		return ""
+	}
+	stop, c := start(srv.URL)
+	if rev := readyRevision(c); rev != "examples-2026.11" {
+		t.Fatalf("from the server: %q", rev)
+	}
+	stop()
+	url := srv.URL
+	srv.Close()
+	stop, c = start(url)
+	defer stop()
+	if rev := readyRevision(c); rev != "examples-2026.11" {
+		t.Fatalf("after a restart without the server: %q", rev)
+	}
+}
+
+func exampleBundleTar(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	fsys := examples.Default()
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		_, err = tw.Write(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
 }
