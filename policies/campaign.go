@@ -41,6 +41,9 @@ type Campaign struct {
 	Currency    string // when set, carts in other currencies are refused
 	Rule        string // Rego package promo.rules.<Rule>; "" with Wasm or for none
 	Wasm        string // custom module promo/wasm/<Wasm>.wasm
+	// WasmTimeout is the deadline of one call of the Wasm module
+	// (wasm_timeout_ms); zero means the host's default.
+	WasmTimeout time.Duration
 	Effects     []Effect
 	// DynamicEffects is set when the rule may return its own effects.
 	DynamicEffects bool
@@ -101,6 +104,7 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	if c.Rule != "" && c.Wasm != "" {
 		o.Fail("wasm", "a campaign has either a rule or a wasm module, not both")
 	}
+	readWasmTimeout(o, c)
 	if !o.Has("effects") && !c.HasRule() {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
@@ -114,6 +118,25 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 		return nil, &CampaignError{Campaign: id, Problems: errs}
 	}
 	return c, nil
+}
+
+// MaxWasmTimeout bounds wasm_timeout_ms: a rule on the checkout's hot path
+// never gets a second.
+const MaxWasmTimeout = 1000 * time.Millisecond
+
+func readWasmTimeout(o *field.Obj, c *Campaign) {
+	if !o.Has("wasm_timeout_ms") {
+		return
+	}
+	ms := o.Int("wasm_timeout_ms", 0, 1)
+	switch {
+	case c.Wasm == "":
+		o.Fail("wasm_timeout_ms", "only applies to a campaign with a wasm module")
+	case ms > MaxWasmTimeout.Milliseconds():
+		o.Fail("wasm_timeout_ms", "must be from 1 to %d milliseconds, got %d", MaxWasmTimeout.Milliseconds(), ms)
+	default:
+		c.WasmTimeout = time.Duration(ms) * time.Millisecond
+	}
 }
 
 func readSchedule(o *field.Obj, c *Campaign) {

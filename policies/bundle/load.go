@@ -20,6 +20,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/rego"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // Config says where a bundle comes from and how far to trust it.
@@ -34,6 +35,9 @@ type Config struct {
 	// OPA's own verification code checks it. Nil accepts unsigned bundles
 	// (and ignores a signature).
 	Verification *opabundle.VerificationConfig
+	// Wasm is the sandbox of the bundle's custom wasm modules; the zero
+	// value is wasm.DefaultConfig().
+	Wasm wasm.Config
 }
 
 // VerificationKey is the verification config for one key: a PEM public key
@@ -90,7 +94,7 @@ func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*polic
 	if cfg.MaxBytes == 0 {
 		cfg.MaxBytes = DefaultMaxBytes
 	}
-	rec := &recorder{DirectoryLoader: dl.WithSizeLimitBytes(cfg.MaxBytes)}
+	rec := &recorder{DirectoryLoader: dl.WithSizeLimitBytes(cfg.MaxBytes), max: cfg.MaxBytes}
 	reader := opabundle.NewCustomReader(rec).
 		WithSizeLimitBytes(cfg.MaxBytes).
 		WithRegoVersion(ast.RegoV1)
@@ -103,17 +107,18 @@ func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*polic
 	if err != nil {
 		return nil, &LoadError{Source: cfg.Source, Problems: readProblems(err)}
 	}
-	return build(ctx, cfg, &b, rec.files)
+	return build(ctx, cfg, &b, rec.files, rec.wasm)
 }
 
 // build validates and compiles a bundle that OPA's reader accepted.
-func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string) (*policies.Revision, error) {
+func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string, modules map[string][]byte) (*policies.Revision, error) {
 	var problems []Problem
 	campaigns, ps := readCampaigns(b, files)
 	problems = append(problems, ps...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
 	problems = append(problems, checkRules(parsed(b), campaigns, files)...)
+	problems = append(problems, checkModules(campaigns, files, modules)...)
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
@@ -125,6 +130,9 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string)
 			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 		}
 		rules = ev
+	}
+	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules); len(problems) > 0 {
+		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
 	rev, err := policies.NewRevision(revisionID(b), cfg.Source, campaigns, rules)
 	if err != nil {
@@ -237,12 +245,17 @@ func astProblems(errs ast.Errors) []Problem {
 type recorder struct {
 	opabundle.DirectoryLoader
 	files []string
+	max   int64             // size limit of one file
+	wasm  map[string][]byte // custom modules by name (see keepWasm)
 }
 
 func (r *recorder) NextFile() (*opabundle.Descriptor, error) {
 	d, err := r.DirectoryLoader.NextFile()
 	if d != nil {
 		r.files = append(r.files, strings.TrimPrefix(d.Path(), "/"))
+		if d, err = r.keepWasm(d); err != nil {
+			return nil, err
+		}
 	}
 	return d, err
 }

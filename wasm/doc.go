@@ -1,0 +1,44 @@
+// Package wasm decides campaigns with WebAssembly rules on wazero, in the
+// two forms of SPEC §5 "Rule contract":
+//
+//   - OPA-compiled rules: the policy.wasm that `opa build -t wasm` puts in a
+//     bundle, with one entrypoint promo/rules/<rule> per rule, evaluated by
+//     OPA's own wazero-based engine (OPAEvaluator). It answers exactly as
+//     the Rego form of the same rule; BuildOPA makes that form of a bundle.
+//   - Custom modules in any language: promo/wasm/<module>.wasm exporting
+//     memory, alloc(i32) i32 and evaluate(i32, i32) i64 (Evaluator). The
+//     module gets the rule input as JSON and returns
+//     {"eligible": bool, "reasons": [...], "effects": [...]}.
+//
+// A Host compiles every custom module of a bundle once, refusing at load a
+// module that imports anything beyond WASI preview 1 or lacks an export,
+// and keeps a bounded pool of instances per module that requests reuse.
+// Each call runs under a deadline (Config.Timeout, or the campaign's
+// wasm_timeout_ms) and a memory cap; an instance that traps, runs out of
+// time or memory, or exits is closed and replaced. Any failure rejects only
+// that campaign, with reason "error" and a detail saying what happened, and
+// is counted in the package's metrics (WriteMetrics).
+//
+// What a module may do: it runs with WASI preview 1 and nothing else, and
+// WASI grants no file system (no preopened directory), no network, no
+// environment variables or arguments, an empty stdin and a discarded
+// stdout; the clocks are wazero's fixed fake clocks (rules read the time
+// from input.context.now), sleeping returns at once and random bytes are
+// deterministic. The last bytes a module writes to stderr are kept to
+// explain its failures.
+//
+// # Caveats
+//
+// A module's linear memory never shrinks: an instance keeps the high-water
+// mark of its memory (at most Config.MemoryLimit) until it is recycled, so
+// a pool holds at most Config.Instances × MemoryLimit per module.
+//
+// The deadline interrupts guest code (wazero checks it at function calls
+// and loop back-edges) but not a host function; the only host functions
+// are WASI's, none of which block.
+//
+// The compiled machine code of a module lives in a process-wide wazero
+// compilation cache, shared by revisions: loading the same module again
+// (a reload that changed only data) does not compile it again. It is
+// released when no revision uses the module any more.
+package wasm

@@ -1,0 +1,163 @@
+package wasm
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/promoedge/promoedge/wasm/internal/abi"
+)
+
+// cache is the process-wide compilation cache: a module loaded again (by a
+// reload of the same bundle) is not compiled again while a revision still
+// uses it.
+var cache = wazero.NewCompilationCache()
+
+// Host is the wazero runtime of one bundle's custom modules.
+type Host struct {
+	cfg     Config
+	rt      wazero.Runtime
+	wasi    map[string]bool // the WASI functions a module may import
+	modules map[string]*Module
+}
+
+// NewHost starts a runtime with the memory limit of cfg and WASI preview 1.
+func NewHost(ctx context.Context, cfg Config) (*Host, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	rc := wazero.NewRuntimeConfig().
+		WithCompilationCache(cache).
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(cfg.MemoryLimit / pageSize)
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("starting WASI: %w", err)
+	}
+	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}}
+	for _, def := range rt.Module(wasi_snapshot_preview1.ModuleName).ExportedFunctionDefinitions() {
+		for _, name := range def.ExportNames() {
+			h.wasi[name] = true
+		}
+	}
+	return h, nil
+}
+
+// Config is the host's sandbox, defaults filled in.
+func (h *Host) Config() Config { return h.cfg }
+
+// Compile checks and compiles one module, and instantiates it once so that
+// a module whose _initialize fails is refused now rather than on the first
+// request. name is how errors and metrics name it.
+func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, error) {
+	cm, err := h.rt.CompileModule(ctx, bin)
+	if err != nil {
+		return nil, fmt.Errorf("module %s is not valid WebAssembly: %w", name, err)
+	}
+	if err := h.check(name, cm); err != nil {
+		cm.Close(ctx)
+		return nil, err
+	}
+	m := newModule(h, name, cm)
+	in, err := m.pool.get(ctx)
+	if err != nil {
+		cm.Close(ctx)
+		return nil, err
+	}
+	m.pool.put(in)
+	h.modules[name] = m
+	return m, nil
+}
+
+// check refuses imports beyond WASI preview 1 and a missing export.
+func (h *Host) check(name string, cm wazero.CompiledModule) error {
+	for _, def := range cm.ImportedFunctions() {
+		mod, fn, _ := def.Import()
+		if mod != abi.WASI || !h.wasi[fn] {
+			return fmt.Errorf("module %s imports %s.%s: %w (only WASI preview 1, %q, is)", name, mod, fn, ErrImport, abi.WASI)
+		}
+	}
+	for _, def := range cm.ImportedMemories() {
+		mod, mem, _ := def.Import()
+		return fmt.Errorf("module %s imports the memory %s.%s: %w (a module exports its own memory)", name, mod, mem, ErrImport)
+	}
+	if _, ok := cm.ExportedMemories()[abi.ExportMemory]; !ok {
+		return fmt.Errorf("module %s does not export its memory as %q: %w", name, abi.ExportMemory, ErrExport)
+	}
+	fns := cm.ExportedFunctions()
+	want := []struct {
+		name    string
+		params  []api.ValueType
+		results []api.ValueType
+	}{
+		{abi.ExportAlloc, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
+		{abi.ExportEvaluate, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
+	}
+	for _, w := range want {
+		def, ok := fns[w.name]
+		if !ok {
+			return fmt.Errorf("module %s does not export %s: %w (it needs %s)", name, w.name, ErrExport, signature(w.name, w.params, w.results))
+		}
+		if !sameTypes(def.ParamTypes(), w.params) || !sameTypes(def.ResultTypes(), w.results) {
+			return fmt.Errorf("module %s exports %s: %w (it needs %s)", name, signature(w.name, def.ParamTypes(), def.ResultTypes()), ErrExport, signature(w.name, w.params, w.results))
+		}
+	}
+	return nil
+}
+
+func sameTypes(a, b []api.ValueType) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func signature(name string, params, results []api.ValueType) string {
+	s := name + "("
+	for i, p := range params {
+		if i > 0 {
+			s += ", "
+		}
+		s += api.ValueTypeName(p)
+	}
+	s += ")"
+	for _, r := range results {
+		s += " " + api.ValueTypeName(r)
+	}
+	return s
+}
+
+// Module returns a compiled module by name.
+func (h *Host) Module(name string) (*Module, bool) {
+	m, ok := h.modules[name]
+	return m, ok
+}
+
+// Modules lists the compiled modules' names, sorted.
+func (h *Host) Modules() []string {
+	out := make([]string, 0, len(h.modules))
+	for n := range h.modules {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Close stops every instance and releases the compiled modules.
+func (h *Host) Close(ctx context.Context) error {
+	for _, m := range h.modules {
+		m.close(ctx)
+	}
+	return h.rt.Close(ctx)
+}

@@ -1,0 +1,78 @@
+package wasm
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+)
+
+// counters are process-wide: they outlive the revisions whose modules they
+// count, as Prometheus counters must.
+type counters struct {
+	calls     atomic.Int64
+	instances atomic.Int64
+	recycled  atomic.Int64
+	errors    [len(errorKinds)]atomic.Int64
+}
+
+var stats counters
+
+// errorKinds are the label values of promoedge_wasm_errors_total, in order.
+var errorKinds = [...]struct {
+	err   error
+	label string
+}{
+	{ErrTimeout, "timeout"},
+	{ErrMemory, "memory"},
+	{ErrTrap, "trap"},
+	{ErrOutput, "output"},
+	{ErrInput, "input"},
+	{ErrBusy, "busy"},
+}
+
+func (c *counters) failed(kind error) {
+	for i := range errorKinds {
+		if errors.Is(kind, errorKinds[i].err) {
+			c.errors[i].Add(1)
+			return
+		}
+	}
+}
+
+// Stats is a snapshot of the wasm counters.
+type Stats struct {
+	Calls     int64            // evaluate calls of custom modules
+	Instances int64            // instances created
+	Recycled  int64            // instances closed after a failure
+	Errors    map[string]int64 // failed calls by kind: timeout, memory, trap, output, input, busy
+}
+
+// ReadStats returns the counters as they are now.
+func ReadStats() Stats {
+	s := Stats{
+		Calls: stats.calls.Load(), Instances: stats.instances.Load(), Recycled: stats.recycled.Load(),
+		Errors: make(map[string]int64, len(errorKinds)),
+	}
+	for i := range errorKinds {
+		s.Errors[errorKinds[i].label] = stats.errors[i].Load()
+	}
+	return s
+}
+
+// WriteMetrics writes the counters in the Prometheus text format.
+func WriteMetrics(w io.Writer) {
+	s := ReadStats()
+	counter(w, "promoedge_wasm_calls_total", "Calls of custom wasm rule modules.", s.Calls)
+	counter(w, "promoedge_wasm_instances_total", "Instances of wasm rule modules created.", s.Instances)
+	counter(w, "promoedge_wasm_recycled_total", "Wasm instances closed after a trap, a timeout or running out of memory.", s.Recycled)
+	fmt.Fprintln(w, "# HELP promoedge_wasm_errors_total Failed wasm rule calls by kind (the campaign was rejected with error).")
+	fmt.Fprintln(w, "# TYPE promoedge_wasm_errors_total counter")
+	for i := range errorKinds {
+		fmt.Fprintf(w, "promoedge_wasm_errors_total{kind=%q} %d\n", errorKinds[i].label, s.Errors[errorKinds[i].label])
+	}
+}
+
+func counter(w io.Writer, name, help string, v int64) {
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
+}

@@ -1,0 +1,99 @@
+package wasm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	_ "github.com/open-policy-agent/opa/v1/features/wasm" // registers OPA's wazero-based engine
+	"github.com/open-policy-agent/opa/v1/metrics"
+	"github.com/open-policy-agent/opa/v1/resolver"
+	opawasm "github.com/open-policy-agent/opa/v1/resolver/wasm"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/rego"
+)
+
+var _ policies.Rules = (*OPAEvaluator)(nil)
+
+// OPAEvaluator decides campaigns whose rule is compiled into an OPA
+// policy.wasm (`opa build -t wasm -e promo/rules/<rule>`), with OPA's own
+// wazero-based engine. Its input and its reading of the rule's document are
+// those of the Rego evaluator, so both forms of a bundle answer alike.
+type OPAEvaluator struct {
+	res  *opawasm.Resolver
+	refs map[string]ast.Ref               // rule -> data.promo.rules.<rule>
+	docs map[*policies.Campaign]*ast.Term // input.campaign of each campaign
+}
+
+// RuleEntrypoint is the entrypoint of a rule in a policy.wasm.
+func RuleEntrypoint(rule string) string { return "promo/rules/" + rule }
+
+// NewOPA loads policy (a policy.wasm) with the bundle's data. Every rule of
+// campaigns must be one of the module's entrypoints. The engine is closed
+// when the evaluator is no longer reachable.
+func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign) (*OPAEvaluator, error) {
+	e := &OPAEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}}
+	var refs []ast.Ref
+	for _, c := range campaigns {
+		if c.Rule == "" {
+			continue
+		}
+		if _, ok := e.refs[c.Rule]; !ok {
+			ref := ast.Ref{ast.DefaultRootDocument, ast.StringTerm("promo"), ast.StringTerm("rules"), ast.StringTerm(c.Rule)}
+			e.refs[c.Rule] = ref
+			refs = append(refs, ref)
+		}
+		doc, err := ast.InterfaceToValue(c.Doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c, err)
+		}
+		e.docs[c] = ast.NewTerm(doc)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	res, err := opawasm.NewWithContext(ctx, refs, policy, data)
+	if err != nil {
+		return nil, fmt.Errorf("loading policy.wasm: %w", err)
+	}
+	e.res = res
+	runtime.AddCleanup(e, func(r *opawasm.Resolver) { r.Close() }, res)
+	return e, nil
+}
+
+// Decide implements policies.Rules: one evaluation of the rule's
+// entrypoint per campaign, with input.campaign set to its document.
+func (e *OPAEvaluator) Decide(ctx context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
+	v, err := ast.InterfaceToValue(req.Input)
+	if err != nil {
+		return fmt.Errorf("converting the request for the rules: %w", err)
+	}
+	input, ok := v.(ast.Object)
+	if !ok {
+		return errors.New("request input is not an object")
+	}
+	key := ast.StringTerm("campaign")
+	for i, c := range campaigns {
+		ref, known := e.refs[c.Rule]
+		doc := e.docs[c]
+		if !known || doc == nil {
+			out[i] = policies.Verdict{Err: fmt.Errorf("rule %s is not in policy.wasm", c.Rule)}
+			continue
+		}
+		input.Insert(key, doc)
+		res, err := e.res.Eval(ctx, resolver.Input{Ref: ref, Input: ast.NewTerm(input), Metrics: metrics.NoOp()})
+		if err != nil {
+			out[i] = policies.Verdict{Err: fmt.Errorf("rule %s (policy.wasm): %w", c.Rule, err)}
+			continue
+		}
+		var term *ast.Term
+		if res.Value != nil {
+			term = ast.NewTerm(res.Value)
+		}
+		out[i] = rego.Verdict(c, term)
+	}
+	return nil
+}
