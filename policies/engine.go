@@ -16,6 +16,8 @@ type Config struct {
 	// Committer makes redemptions durable; nil refuses redeem with
 	// ErrNoStore.
 	Committer Committer
+	// Switches is the run-time kill switch; nil means none.
+	Switches Switches
 	// Now is the clock for requests without context.now; nil is time.Now.
 	Now func() time.Time
 }
@@ -31,12 +33,13 @@ type Engine struct {
 	usage     Usage
 	codes     Codes
 	committer Committer
+	switches  Switches
 	now       func() time.Time
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, committer: cfg.Committer, now: cfg.Now}
+	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, committer: cfg.Committer, switches: cfg.Switches, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -69,7 +72,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
-	ev.codes, ev.forced = e.codes, forced
+	ev.codes, ev.forced, ev.kill = e.codes, forced, e.switches
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

@@ -52,6 +52,7 @@ type evaluation struct {
 	cart   *cartState
 	codes  Codes
 	forced map[string]Reason // lost limit races at commit
+	kill   Switches
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
@@ -159,8 +160,8 @@ func runGates(_ context.Context, ev *evaluation) error {
 	return nil
 }
 
-func gateDisabled(_ *evaluation, cd *candidate) (Reason, []string) {
-	if !cd.c.Enabled {
+func gateDisabled(ev *evaluation, cd *candidate) (Reason, []string) {
+	if !cd.c.Enabled || ev.switchedOff(cd.c.ID) {
 		return Disabled, nil
 	}
 	return "", nil
