@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/internal/tz"
 )
 
 // Stacking says how a campaign combines with the others.
@@ -41,6 +42,9 @@ type Campaign struct {
 	Currency    string // when set, carts in other currencies are refused
 	Rule        string // Rego package promo.rules.<Rule>; "" with Wasm or for none
 	Wasm        string // custom module promo/wasm/<Wasm>.wasm
+	// When is the campaign's when: block (structured conditions) as
+	// written; the bundle loader compiles it into a rule and sets Rule.
+	When any
 	// WasmTimeout is the deadline of one call of the Wasm module
 	// (wasm_timeout_ms); zero means the host's default.
 	WasmTimeout time.Duration
@@ -58,7 +62,7 @@ type Campaign struct {
 func (c *Campaign) NeedsCode() bool { return c.Code != "" || c.UniqueCodes }
 
 // HasRule reports whether a rule decides the campaign's eligibility.
-func (c *Campaign) HasRule() bool { return c.Rule != "" || c.Wasm != "" }
+func (c *Campaign) HasRule() bool { return c.Rule != "" || c.Wasm != "" || c.When != nil }
 
 // localLayouts are the forms valid_from and valid_until may take without an
 // offset; they are read in the campaign's time zone.
@@ -104,8 +108,9 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	if c.Rule != "" && c.Wasm != "" {
 		o.Fail("wasm", "a campaign has either a rule or a wasm module, not both")
 	}
+	readWhen(o, c)
 	readWasmTimeout(o, c)
-	if !o.Has("effects") && !c.HasRule() {
+	if !o.Has("effects") && (!c.HasRule() || c.When != nil) {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
 	c.Effects = readEffects(o, "effects")
@@ -139,11 +144,23 @@ func readWasmTimeout(o *field.Obj, c *Campaign) {
 	}
 }
 
+// readWhen accepts a when: block in place of a rule; policies/when
+// validates and compiles it.
+func readWhen(o *field.Obj, c *Campaign) {
+	c.When, _ = o.Raw("when")
+	switch {
+	case c.When != nil && c.Rule != "":
+		o.Fail("when", "a campaign has either a rule or a when block, not both")
+	case c.When != nil && c.Wasm != "":
+		o.Fail("when", "a campaign has either a wasm module or a when block, not both")
+	}
+}
+
 func readSchedule(o *field.Obj, c *Campaign) {
-	if tz := o.String("timezone", ""); tz != "" {
-		loc, err := time.LoadLocation(tz)
-		if err != nil || tz == "Local" {
-			o.Fail("timezone", "unknown IANA time zone %q", tz)
+	if name := o.String("timezone", ""); name != "" {
+		loc, err := tz.Load(name)
+		if err != nil {
+			o.Fail("timezone", "%v", err)
 		} else {
 			c.Timezone = loc
 		}

@@ -105,9 +105,10 @@ func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*polic
 	}
 	b, err := reader.Read()
 	if err != nil {
-		return nil, &LoadError{Source: cfg.Source, Problems: readProblems(err)}
+		return nil, rec.withLines(&LoadError{Source: cfg.Source, Problems: readProblems(err)})
 	}
-	return build(ctx, cfg, &b, rec.files, rec.wasm)
+	rev, err := build(ctx, cfg, &b, rec.files, rec.wasm)
+	return rev, rec.withLines(err)
 }
 
 // build validates and compiles a bundle that OPA's reader accepted.
@@ -115,6 +116,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	var problems []Problem
 	campaigns, ps := readCampaigns(b, files)
 	problems = append(problems, ps...)
+	problems = append(problems, compileWhen(b, campaigns, files)...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
 	problems = append(problems, checkRules(parsed(b), campaigns, files)...)
@@ -247,6 +249,7 @@ type recorder struct {
 	files []string
 	max   int64             // size limit of one file
 	wasm  map[string][]byte // custom modules by name (see keepWasm)
+	data  map[string][]byte // data files by path (see keepData)
 }
 
 func (r *recorder) NextFile() (*opabundle.Descriptor, error) {
@@ -254,6 +257,9 @@ func (r *recorder) NextFile() (*opabundle.Descriptor, error) {
 	if d != nil {
 		r.files = append(r.files, strings.TrimPrefix(d.Path(), "/"))
 		if d, err = r.keepWasm(d); err != nil {
+			return nil, err
+		}
+		if d, err = r.keepData(d); err != nil {
 			return nil, err
 		}
 	}

@@ -164,7 +164,7 @@ func TestLoadChecksRuleNamesWhenRegoDoesNotCompile(t *testing.T) {
 	for _, p := range le.Problems {
 		got = append(got, fmt.Sprintf("%s:%d %s", p.File, p.Line, p.Field))
 	}
-	want := []string{"promo/rules/vip.rego:4 ", "promo/campaigns/other/data.json:0 campaigns.other.rule"}
+	want := []string{"promo/rules/vip.rego:4 ", "promo/campaigns/other/data.json:1 campaigns.other.rule"}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems at %q, want %q (%v)", got, want, err)
 	}

@@ -1,0 +1,70 @@
+package bundle
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/when"
+)
+
+// compileWhen compiles the when: block of every campaign that has one into
+// a module promo.rules.<rule> (see policies/when), adds it to the bundle's
+// modules and points the campaign's Rule at it. Rule names come from the
+// campaign ids; a name that a module of the bundle already uses gets a
+// suffix.
+func compileWhen(b *opabundle.Bundle, campaigns []*policies.Campaign, files []string) []Problem {
+	taken := rulePackages(b)
+	var problems []Problem
+	for _, c := range campaigns {
+		if c.When == nil {
+			continue
+		}
+		name := when.RuleName(c.ID, func(n string) bool { return taken[n] })
+		taken[name] = true
+		src, errs := when.Compile(whenCampaign(c, name), c.When, "when")
+		file := dataFile(files, "promo/campaigns/"+c.ID)
+		for _, e := range errs {
+			problems = append(problems, Problem{File: file, Field: campaignField(c.ID, e.Field), Message: e.Message})
+		}
+		if len(errs) > 0 {
+			continue
+		}
+		path := "/promo/campaigns/" + c.ID + "/when.rego" // no such file: the generated module
+		mod, err := ast.ParseModuleWithOpts(path, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			problems = append(problems, Problem{File: file, Field: campaignField(c.ID, "when"), Message: "internal error: " + err.Error()})
+			continue
+		}
+		b.Modules = append(b.Modules, opabundle.ModuleFile{URL: path, Path: path, RelativePath: path, Raw: []byte(src), Parsed: mod})
+		c.Rule = name
+	}
+	return problems
+}
+
+// whenCampaign is what the when compiler needs to know of c.
+func whenCampaign(c *policies.Campaign, rule string) when.Campaign {
+	zone := ""
+	if c.Timezone != nil {
+		zone = c.Timezone.String()
+	}
+	return when.Campaign{ID: c.ID, Name: c.Name, Rule: rule, Currency: c.Currency, Timezone: zone}
+}
+
+// rulePackages are the names <rule> of the bundle's packages
+// promo.rules.<rule>.
+func rulePackages(b *opabundle.Bundle) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range b.Modules {
+		if m.Parsed == nil {
+			continue
+		}
+		p := m.Parsed.Package.Path
+		if len(p) >= 4 && p[1].Equal(ast.StringTerm("promo")) && p[2].Equal(ast.StringTerm("rules")) {
+			if s, ok := p[3].Value.(ast.String); ok {
+				out[string(s)] = true
+			}
+		}
+	}
+	return out
+}
