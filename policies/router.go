@@ -89,3 +89,7 @@ func (r *Router) decide(ctx context.Context, route int, req *Request, campaigns 
 	}
 	return rules.Decide(ctx, req, campaigns, out)
 }
+
+// Rules is what decides the revision's campaigns (a *Router when more than
+// one evaluator does).
+func (r *Revision) Rules() Rules { return r.rules }

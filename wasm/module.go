@@ -61,6 +61,7 @@ func (m *Module) call(ctx context.Context, in *instance, input []byte, timeout t
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	in.stderr.reset()
+	in.stack[0] = uint64(len(input))
 	if err := in.alloc.CallWithStack(ctx, in.stack[:1:2]); err != nil {
 		return nil, m.trap(ctx, in, "alloc", err, timeout)
 	}

@@ -12,14 +12,18 @@ import (
 	"github.com/open-policy-agent/opa/v1/compile"
 )
 
-// BuildOPA writes the OPA-wasm form of bundle b to out as a .tar.gz: the
-// bundle's data and modules plus a policy.wasm with one entrypoint
-// promo/rules/<rule> per rule package, as
-// `opa build -t wasm -e promo/rules/<rule> ...` makes it. Loaded by
+// BuildOPA writes the OPA-wasm form of the bundle directory dir to out as
+// a .tar.gz: the bundle's data and modules plus a policy.wasm with one
+// entrypoint promo/rules/<rule> per rule package, as
+// `opa build -t wasm -b dir -e promo/rules/<rule> ...` makes it. Loaded by
 // promoedge, its campaigns are decided by OPAEvaluator.
 // `promoctl build --target wasm` calls it.
-func BuildOPA(ctx context.Context, b *opabundle.Bundle, out io.Writer) error {
-	rules := RulePackages(b)
+func BuildOPA(ctx context.Context, dir string, out io.Writer) error {
+	b, err := opabundle.NewCustomReader(opabundle.NewDirectoryLoader(dir)).WithRegoVersion(ast.RegoV1).Read()
+	if err != nil {
+		return fmt.Errorf("building the wasm form: %w", err)
+	}
+	rules := RulePackages(&b)
 	if len(rules) == 0 {
 		return errors.New("building the wasm form: the bundle has no rule package promo.rules.<rule>")
 	}
@@ -30,7 +34,7 @@ func BuildOPA(ctx context.Context, b *opabundle.Bundle, out io.Writer) error {
 	c := compile.New().
 		WithTarget(compile.TargetWasm).
 		WithAsBundle(true).
-		WithBundle(b).
+		WithPaths(dir).
 		WithEntrypoints(eps...).
 		WithRegoVersion(ast.RegoV1).
 		WithOutput(out)

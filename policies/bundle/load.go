@@ -119,7 +119,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	problems = append(problems, compileWhen(b, campaigns, files)...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
-	problems = append(problems, checkRules(parsed(b), campaigns, files)...)
+	problems = append(problems, checkRules(withCompiledRules(parsed(b), b), campaigns, files)...)
 	problems = append(problems, checkModules(campaigns, files, modules)...)
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}

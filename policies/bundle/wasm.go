@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
 	"github.com/promoedge/promoedge/policies"
@@ -134,6 +135,39 @@ func suggestModule(name string, modules map[string][]byte) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// withCompiledRules adds to a bundle's parsed modules the rules that its
+// policy.wasm compiled: `opa build -t wasm` takes the Rego rules it
+// compiled out of the modules it ships, and lists them in the manifest as
+// entrypoints promo/rules/<rule>/<name>. checkRules then finds them.
+func withCompiledRules(mods map[string]*ast.Module, b *opabundle.Bundle) map[string]*ast.Module {
+	rules := map[string]*ast.Module{}
+	for _, r := range b.Manifest.WasmResolvers {
+		parts := strings.Split(strings.Trim(r.Entrypoint, "/"), "/")
+		if len(parts) < 3 || parts[0] != "promo" || parts[1] != "rules" {
+			continue
+		}
+		m := rules[parts[2]]
+		if m == nil {
+			m = &ast.Module{Package: &ast.Package{Path: ast.Ref{ast.DefaultRootDocument, ast.StringTerm("promo"), ast.StringTerm("rules"), ast.StringTerm(parts[2])}}}
+			rules[parts[2]] = m
+		}
+		if len(parts) == 4 {
+			m.Rules = append(m.Rules, &ast.Rule{Head: ast.NewHead(ast.Var(parts[3]))})
+		}
+	}
+	if len(rules) == 0 {
+		return mods
+	}
+	out := make(map[string]*ast.Module, len(mods)+len(rules))
+	for p, m := range mods {
+		out[p] = m
+	}
+	for rule, m := range rules {
+		out["policy.wasm#"+rule] = m
+	}
+	return out
 }
 
 // loadPolicyWasm loads the bundle's policy.wasm (from `opa build -t
