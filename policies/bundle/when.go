@@ -14,7 +14,7 @@ import (
 // campaign ids; a name that a module of the bundle already uses gets a
 // suffix.
 func compileWhen(b *opabundle.Bundle, campaigns []*policies.Campaign, files []string) []Problem {
-	taken := rulePackages(b)
+	taken := when.RulePackages(b)
 	var problems []Problem
 	for _, c := range campaigns {
 		if c.When == nil {
@@ -49,22 +49,4 @@ func whenCampaign(c *policies.Campaign, rule string) when.Campaign {
 		zone = c.Timezone.String()
 	}
 	return when.Campaign{ID: c.ID, Name: c.Name, Rule: rule, Currency: c.Currency, Timezone: zone}
-}
-
-// rulePackages are the names <rule> of the bundle's packages
-// promo.rules.<rule>.
-func rulePackages(b *opabundle.Bundle) map[string]bool {
-	out := map[string]bool{}
-	for _, m := range b.Modules {
-		if m.Parsed == nil {
-			continue
-		}
-		p := m.Parsed.Package.Path
-		if len(p) >= 4 && p[1].Equal(ast.StringTerm("promo")) && p[2].Equal(ast.StringTerm("rules")) {
-			if s, ok := p[3].Value.(ast.String); ok {
-				out[string(s)] = true
-			}
-		}
-	}
-	return out
 }
