@@ -1,0 +1,169 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Commit implements policies.Committer. The store checks and spends the
+// rights this node holds, in the redemption's own transaction, with no
+// network on the way. Only when a campaign lost for want of rights held
+// here does Commit ask the nodes that have some, wait for the transfer
+// (at most Config.AcquireTimeout) and try again; a limit nobody holds any
+// of is exhausted at once.
+func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	deadline := time.Now().Add(n.cfg.AcquireTimeout)
+	for {
+		stored, replayed, exhausted, err := n.st.Commit(ctx, r)
+		if err != nil || replayed || len(exhausted) == 0 {
+			return stored, replayed, exhausted, err
+		}
+		need := shortfalls(r, exhausted)
+		if need == nil || !n.acquire(ctx, need, deadline) {
+			return stored, replayed, exhausted, err
+		}
+	}
+}
+
+// shortfalls is what r needs of each limit that rejected it, or nil when
+// one of its rejections is not for want of rights (per_customer, a used
+// code): the engine re-prices without those first.
+func shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
+	need := map[limitKey]int64{}
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		switch exhausted[c.Campaign] {
+		case "":
+		case policies.LimitExhausted:
+			need[limitKey{c.Campaign, limitCount}] = 1
+		case policies.BudgetExhausted:
+			need[limitKey{c.Campaign, limitBudget}] = c.Amount
+		default:
+			return nil
+		}
+	}
+	return need
+}
+
+func (n *Node) heldOf(k limitKey) int64 {
+	var held int64
+	_ = n.db.View(func(tx *bolt.Tx) error {
+		held = getRights(tx, k).held
+		return nil
+	})
+	return held
+}
+
+// acquire waits until this node holds what need says, asking holders for
+// rights, and reports whether it got them before deadline.
+func (n *Node) acquire(ctx context.Context, need map[limitKey]int64, deadline time.Time) bool {
+	for k, want := range need {
+		if !n.acquireOne(ctx, k, want, deadline) {
+			return false
+		}
+	}
+	return true
+}
+
+// acquireOne asks the nodes said to hold rights of k first, then every
+// live node. It gives up only when two rounds of asking every live node,
+// a gossip interval apart, were all answered "none here, none in flight":
+// a right moving between two nodes is always in the sender's outbox or the
+// receiver's hold, so a lone round could miss it.
+func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline time.Time) bool {
+	asked := map[string]time.Time{}
+	empty := 0
+	for {
+		news := n.xfer.wait(k) // before reading, so no credit is missed
+		held := n.heldOf(k)
+		if held >= want {
+			return true
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		wait := min(left, 5*n.cfg.RetryInterval)
+		if donor := n.pickDonor(k, asked); donor != "" {
+			asked[donor] = time.Now()
+			n.send(donor, message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: want - held})
+		} else {
+			answered, final := n.xfer.answers(k, asked)
+			switch {
+			case final:
+				if empty++; empty >= 2 {
+					return false
+				}
+				clear(asked)
+				wait = min(left, 2*n.cfg.PublishInterval)
+			case answered:
+				clear(asked) // rights are moving: ask again after a gossip round
+				wait = min(left, 2*n.cfg.PublishInterval)
+			}
+		}
+		select {
+		case <-news:
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return false
+		case <-n.stop:
+			return false
+		}
+	}
+}
+
+// pickDonor is the live node said to hold most of k that was not asked
+// yet; failing that, any live node not asked yet (its gossip may lag:
+// rights may have reached it since).
+func (n *Node) pickDonor(k limitKey, asked map[string]time.Time) string {
+	alive := map[string]bool{}
+	for _, m := range n.ml.Members() {
+		if m.Name != n.cfg.Name {
+			alive[m.Name] = true
+		}
+	}
+	for _, h := range n.usage.holders(k, n.cfg.Name) {
+		if _, done := asked[h]; alive[h] && !done {
+			return h
+		}
+	}
+	for name := range alive {
+		if _, done := asked[name]; !done {
+			return name
+		}
+	}
+	return ""
+}
+
+// lowWater notes, inside a commit, that k ran low here (held under
+// mark): the publish loop fetches more before a redemption has to wait.
+func (n *Node) lowWater(k limitKey, held, mark int64) {
+	if held >= mark {
+		return
+	}
+	n.lowMu.Lock()
+	n.low[k] = mark
+	n.lowMu.Unlock()
+}
+
+// lowMark is a quarter of an even share of a limit, at least need.
+func (n *Node) lowMark(limit, need int64) int64 {
+	return max(need, limit/int64(4*max(1, n.numMembers())))
+}
+
+// prefetch asks the biggest holder of each limit that ran low for more.
+func (n *Node) prefetch() {
+	n.lowMu.Lock()
+	low := n.low
+	n.low = map[limitKey]int64{}
+	n.lowMu.Unlock()
+	for k, mark := range low {
+		if hs := n.usage.holders(k, n.cfg.Name); len(hs) > 0 {
+			n.send(hs[0], message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: 2 * mark})
+		}
+	}
+}

@@ -1,0 +1,196 @@
+package cluster
+
+import (
+	"encoding/json"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+)
+
+// delegate receives memberlist's callbacks for a Node.
+type delegate struct{ n *Node }
+
+var (
+	_ memberlist.Delegate      = (*delegate)(nil)
+	_ memberlist.EventDelegate = (*delegate)(nil)
+)
+
+// meta is what every node tells about itself in memberlist's metadata.
+type meta struct {
+	Revision string `json:"rev,omitempty"`
+	Version  string `json:"ver,omitempty"`
+}
+
+// NodeMeta implements memberlist.Delegate.
+func (d *delegate) NodeMeta(limit int) []byte {
+	m := meta{Version: d.n.cfg.Version}
+	if d.n.rev != nil {
+		if r := d.n.rev(); r != nil {
+			m.Revision = r.ID
+		}
+	}
+	b, _ := json.Marshal(m)
+	if len(b) > limit {
+		return nil
+	}
+	return b
+}
+
+// NotifyMsg implements memberlist.Delegate: gossip (usage, switches) is
+// merged at once and passed on; transfers go to the inbound worker, as
+// they write to disk.
+func (d *delegate) NotifyMsg(b []byte) {
+	m, err := decode(b)
+	if err != nil {
+		d.n.log.Debug("dropping a malformed message", "err", err)
+		return
+	}
+	switch m.kind {
+	case kUsage, kSwitch:
+		d.n.mergeGossip(m, true)
+	default:
+		select {
+		case d.n.inbound <- m:
+		default: // full: the sender retries
+		}
+	}
+}
+
+// GetBroadcasts implements memberlist.Delegate.
+func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
+	return d.n.queue.GetBroadcasts(overhead, limit)
+}
+
+// LocalState implements memberlist.Delegate: the whole usage table and
+// every switch, for push/pull anti-entropy.
+func (d *delegate) LocalState(bool) []byte { return encodeState(d.n.snapshot()) }
+
+// MergeRemoteState implements memberlist.Delegate.
+func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
+	msgs, err := decodeState(buf)
+	if err != nil {
+		d.n.log.Debug("dropping a malformed state", "err", err)
+		return
+	}
+	for _, m := range msgs {
+		d.n.mergeGossip(m, false)
+	}
+}
+
+// NotifyJoin implements memberlist.EventDelegate.
+func (d *delegate) NotifyJoin(node *memberlist.Node) {
+	d.n.peers.set(node, "alive")
+	d.n.xfer.wake(node.Name) // resend what it is owed now
+}
+
+// NotifyLeave implements memberlist.EventDelegate.
+func (d *delegate) NotifyLeave(node *memberlist.Node) {
+	state := "dead"
+	if node.State == memberlist.StateLeft {
+		state = "left"
+	}
+	d.n.peers.set(node, state)
+}
+
+// NotifyUpdate implements memberlist.EventDelegate.
+func (d *delegate) NotifyUpdate(node *memberlist.Node) { d.n.peers.set(node, "alive") }
+
+// broadcast is one gossip message; a newer one with the same name
+// replaces it in the queue.
+type broadcast struct {
+	name string
+	msg  []byte
+}
+
+func (b *broadcast) Invalidates(memberlist.Broadcast) bool { return false }
+func (b *broadcast) Name() string                          { return b.name }
+func (b *broadcast) Message() []byte                       { return b.msg }
+func (b *broadcast) Finished()                             {}
+
+// peerTable remembers every node ever seen, with its last address and
+// state, so transfers can be resent and dead nodes rejoined.
+type peerTable struct {
+	mu    sync.RWMutex
+	peers map[string]*Member
+	nodes map[string]memberlist.Node
+}
+
+// Member is a node as GET /v1/cluster shows it.
+type Member struct {
+	Name     string    `json:"name"`
+	Addr     string    `json:"addr"`
+	State    string    `json:"state"` // alive, suspect, dead, left
+	Revision string    `json:"bundle_revision,omitempty"`
+	Version  string    `json:"version,omitempty"`
+	Since    time.Time `json:"since"`
+	Self     bool      `json:"self,omitempty"`
+}
+
+func newPeerTable() *peerTable {
+	return &peerTable{peers: map[string]*Member{}, nodes: map[string]memberlist.Node{}}
+}
+
+func (p *peerTable) set(node *memberlist.Node, state string) {
+	var m meta
+	_ = json.Unmarshal(node.Meta, &m)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	prev := p.peers[node.Name]
+	since := time.Now()
+	if prev != nil && prev.State == state {
+		since = prev.Since
+	}
+	p.peers[node.Name] = &Member{Name: node.Name, Addr: node.Address(), State: state, Revision: m.Revision, Version: m.Version, Since: since}
+	p.nodes[node.Name] = *node
+}
+
+// node is the last known address of name.
+func (p *peerTable) node(name string) (memberlist.Node, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	nd, ok := p.nodes[name]
+	return nd, ok
+}
+
+// dead lists nodes last seen failed (not those that left).
+func (p *peerTable) dead() []memberlist.Node {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var out []memberlist.Node
+	for name, m := range p.peers {
+		if m.State == "dead" {
+			out = append(out, p.nodes[name])
+		}
+	}
+	return out
+}
+
+// Members lists every node this one knows, itself included, by name.
+func (n *Node) Members() []Member {
+	if n.ml == nil {
+		return nil
+	}
+	live := map[string]string{}
+	for _, m := range n.ml.Members() {
+		st := "alive"
+		if m.State == memberlist.StateSuspect {
+			st = "suspect"
+		}
+		live[m.Name] = st
+	}
+	n.peers.mu.RLock()
+	out := make([]Member, 0, len(n.peers.peers))
+	for _, m := range n.peers.peers {
+		v := *m
+		if st, ok := live[v.Name]; ok {
+			v.State = st
+		}
+		v.Self = v.Name == n.cfg.Name
+		out = append(out, v)
+	}
+	n.peers.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

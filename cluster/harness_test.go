@@ -1,0 +1,314 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// faultNet drops all traffic between groups of nodes (by gossip port) to
+// make partitions: both ends of every link see the loss.
+type faultNet struct {
+	mu    sync.RWMutex
+	group map[int]int // port -> group; traffic flows only within a group
+}
+
+func newFaultNet() *faultNet { return &faultNet{group: map[int]int{}} }
+
+// split puts each port in its group; heal puts them all back together.
+func (f *faultNet) split(groups ...[]int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for g, ports := range groups {
+		for _, p := range ports {
+			f.group[p] = g + 1
+		}
+	}
+}
+
+func (f *faultNet) heal() {
+	f.mu.Lock()
+	clear(f.group)
+	f.mu.Unlock()
+}
+
+func (f *faultNet) blocked(from int, to string) bool {
+	_, p, err := net.SplitHostPort(to)
+	if err != nil {
+		return false
+	}
+	port, _ := strconv.Atoi(p)
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.group[from] != f.group[port]
+}
+
+// faultTransport is memberlist's NetTransport with a faultNet in front.
+type faultTransport struct {
+	*memberlist.NetTransport
+	net  *faultNet
+	port int
+}
+
+var _ memberlist.NodeAwareTransport = (*faultTransport)(nil)
+
+func newFaultTransport(fn *faultNet, port int) (*faultTransport, error) {
+	var nt *memberlist.NetTransport
+	var err error
+	for range 20 { // a port just freed may still be busy for a moment
+		nt, err = memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{"127.0.0.1"}, BindPort: port})
+		if err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &faultTransport{NetTransport: nt, net: fn, port: nt.GetAutoBindPort()}, nil
+}
+
+func (t *faultTransport) WriteTo(b []byte, addr string) (time.Time, error) {
+	if t.net.blocked(t.port, addr) {
+		return time.Now(), nil
+	}
+	return t.NetTransport.WriteTo(b, addr)
+}
+
+func (t *faultTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
+	if t.net.blocked(t.port, a.Addr) {
+		return time.Now(), nil
+	}
+	return t.NetTransport.WriteToAddress(b, a)
+}
+
+func (t *faultTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
+	if t.net.blocked(t.port, addr) {
+		return nil, errors.New("partitioned")
+	}
+	return t.NetTransport.DialTimeout(addr, timeout)
+}
+
+func (t *faultTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
+	return t.DialTimeout(a.Addr, timeout)
+}
+
+// tnode is one sidecar of a test fleet: its own file, store, engine and
+// memberlist.
+type tnode struct {
+	name string
+	dir  string
+	port int
+	node *Node
+	st   *store.Store
+	eng  *policies.Engine
+	up   bool
+}
+
+var testLog *slog.Logger
+
+type fleet struct {
+	t     testing.TB
+	net   *faultNet
+	rev   *policies.Revision
+	nodes []*tnode
+	seq   atomic.Int64
+}
+
+// campaignDoc is a campaign with a 100-cent discount and the given limits.
+func campaignDoc(limits string) string {
+	return `{"name":"t","effects":[{"type":"amount_off","amount":100}],"limits":{` + limits + `}}`
+}
+
+func testRevision(t testing.TB, id string, campaigns map[string]string) *policies.Revision {
+	t.Helper()
+	fsys := fstest.MapFS{".manifest": {Data: []byte(`{"revision":"` + id + `","roots":["promo"]}`)}}
+	for cid, doc := range campaigns {
+		fsys["promo/campaigns/"+cid+"/data.json"] = &fstest.MapFile{Data: []byte(doc)}
+	}
+	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
+
+// newFleet starts n nodes; the first is the minter, the others join it.
+func newFleet(t testing.TB, n int, rev *policies.Revision) *fleet {
+	f := &fleet{t: t, net: newFaultNet(), rev: rev}
+	root := t.TempDir()
+	for i := range n {
+		tn := &tnode{name: fmt.Sprintf("n%d", i), dir: filepath.Join(root, fmt.Sprintf("n%d", i))}
+		f.nodes = append(f.nodes, tn)
+		f.start(tn)
+	}
+	t.Cleanup(func() {
+		for _, tn := range f.nodes {
+			f.crash(tn)
+		}
+	})
+	f.waitMembers(n)
+	return f
+}
+
+// start (re)starts tn on its own file, joining the first node that is up.
+func (f *fleet) start(tn *tnode) {
+	t := f.t
+	t.Helper()
+	tr, err := newFaultTransport(f.net, tn.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn.port = tr.port
+	cfg := FastConfig(tn.name)
+	cfg.Bind = "127.0.0.1:" + strconv.Itoa(tn.port)
+	cfg.Transport = tr
+	cfg.Minter = tn == f.nodes[0]
+	cfg.Log = testLog
+	for _, o := range f.nodes {
+		if o != tn && o.up {
+			cfg.Join = append(cfg.Join, "127.0.0.1:"+strconv.Itoa(o.port))
+		}
+	}
+	if tn.node, err = New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	sc := store.DefaultConfig(tn.dir)
+	sc.Counter = tn.node
+	if tn.st, err = store.Open(sc); err != nil {
+		t.Fatal(err)
+	}
+	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, Committer: tn.node, Switches: tn.node})
+	tn.eng.Swap(f.rev)
+	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
+		t.Fatal(err)
+	}
+	tn.up = true
+}
+
+// crash stops tn without leaving: its memberlist goes silent, its file
+// closes with whatever it had committed.
+func (f *fleet) crash(tn *tnode) {
+	if !tn.up {
+		return
+	}
+	tn.up = false
+	tn.node.Shutdown()
+	tn.st.Close()
+}
+
+func (f *fleet) waitMembers(n int) {
+	f.t.Helper()
+	f.eventually(5*time.Second, "every node sees "+strconv.Itoa(n)+" members", func() bool {
+		for _, tn := range f.nodes {
+			if tn.up && tn.node.ml.NumMembers() != n {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Duration {
+	f.t.Helper()
+	start := time.Now()
+	for time.Since(start) < d {
+		if ok() {
+			return time.Since(start)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	f.t.Fatalf("not within %v: %s", d, what)
+	return 0
+}
+
+// redeem redeems a one-line cart on tn and reports whether campaign
+// applied.
+func (f *fleet) redeem(tn *tnode, campaign, customer string) (bool, error) {
+	k := f.seq.Add(1)
+	cust := ""
+	if customer != "" {
+		cust = fmt.Sprintf(`,"customer":{"id":%q}`, customer)
+	}
+	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"context":{"now":"2026-11-24T12:00:00Z"}%s}`, cust)
+	req, err := tn.eng.Decode([]byte(body))
+	if err != nil {
+		return false, err
+	}
+	out, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{
+		Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-k%d", tn.name, k), Hash: "h",
+	})
+	if err != nil {
+		return false, err
+	}
+	var rc struct {
+		ID      string             `json:"redemption_id"`
+		Applied []policies.Applied `json:"applied"`
+	}
+	if err := json.Unmarshal(out, &rc); err != nil {
+		return false, err
+	}
+	for _, a := range rc.Applied {
+		if a.Campaign == campaign && a.Amount > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// ledger counts, on every node's file, the redemptions of campaign that
+// stand (not rolled back).
+func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
+	for _, tn := range f.nodes {
+		var c int64
+		st := tn.st
+		if !tn.up {
+			var err error
+			if st, err = store.Open(store.DefaultConfig(tn.dir)); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+		_ = st.Redemptions(context.Background(), store.Filter{Campaign: campaign}, func(r *policies.Redemption) error {
+			if r.Status == policies.Redeemed {
+				c++
+			}
+			return nil
+		})
+		if !tn.up {
+			st.Close()
+		}
+		byNode = append(byNode, c)
+		total += c
+	}
+	return total, byNode
+}
+
+// rightsTotal is Σ held + Σ consumed + Σ in flight of a limit over every
+// node that is up, read from the files.
+func (f *fleet) rightsTotal(campaign string, limit byte) (held, consumed, inflight int64) {
+	k := limitKey{campaign, limit}
+	for _, tn := range f.nodes {
+		if !tn.up {
+			continue
+		}
+		a := tn.node.account(k)
+		held, consumed, inflight = held+a.Held, consumed+a.Consumed, inflight+a.InFlight
+	}
+	return held, consumed, inflight
+}

@@ -1,0 +1,183 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/promoedge/promoedge/cluster/internal/wire"
+)
+
+// kind is the first byte of every cluster message.
+type kind byte
+
+const (
+	kUsage    kind = 1 // broadcast: one node's counters of one campaign
+	kSwitch   kind = 2 // broadcast: a campaign's kill switch
+	kRequest  kind = 3 // reliable: please give me rights of a limit
+	kTransfer kind = 4 // reliable: rights of a limit, debited at the sender
+	kAck      kind = 5 // reliable: transfer credited, forget it
+	kDeny     kind = 6 // reliable: I hold none of that limit
+)
+
+// Limit kinds: the two cluster-wide limits of a campaign.
+const (
+	limitCount  byte = 'n' // limits.redemptions
+	limitBudget byte = 'b' // limits.budget
+)
+
+// limitKey names one cluster-wide limit.
+type limitKey struct {
+	Campaign string
+	Limit    byte // limitCount or limitBudget
+}
+
+// counters is one node's register for one campaign in the usage CRDT: what
+// that node used and the rights it holds. Only the node itself writes it;
+// Version orders its writes.
+type counters struct {
+	Version     uint64
+	Redemptions int64 // redemptions taken on that node
+	Spent       int64 // discount given on that node
+	HeldCount   int64 // rights of limits.redemptions it holds
+	HeldBudget  int64 // rights of limits.budget it holds
+}
+
+// switchState is a campaign's kill switch: a last-writer-wins register.
+type switchState struct {
+	Disabled bool
+	Stamp    uint64 // wall-clock nanoseconds of the change, at least last+1
+	Node     string // who changed it: ties broken by name
+}
+
+// newer reports whether s wins over o.
+func (s switchState) newer(o switchState) bool {
+	if s.Stamp != o.Stamp {
+		return s.Stamp > o.Stamp
+	}
+	return s.Node > o.Node
+}
+
+// message is every cluster message; kind says which fields are used.
+type message struct {
+	kind     kind
+	node     string // origin (usage) or sender
+	campaign string
+	limit    byte
+	id       string // transfer id
+	amount   int64  // wanted, transferred or held
+	c        counters
+	s        switchState
+}
+
+func (m *message) key() limitKey { return limitKey{m.campaign, m.limit} }
+
+// encode appends m to b.
+func (m *message) encode(b []byte) []byte {
+	b = append(b, byte(m.kind))
+	b = wire.AppendString(b, m.node)
+	switch m.kind {
+	case kUsage:
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendUvarint(b, m.c.Version)
+		for _, v := range []int64{m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget} {
+			b = wire.AppendVarint(b, v)
+		}
+	case kSwitch:
+		b = wire.AppendString(b, m.campaign)
+		d := byte(0)
+		if m.s.Disabled {
+			d = 1
+		}
+		b = append(b, d)
+		b = wire.AppendUvarint(b, m.s.Stamp)
+		b = wire.AppendString(b, m.s.Node)
+	case kRequest, kDeny:
+		b = wire.AppendString(b, m.campaign)
+		b = append(b, m.limit)
+		b = wire.AppendVarint(b, m.amount)
+	case kTransfer:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendString(b, m.campaign)
+		b = append(b, m.limit)
+		b = wire.AppendVarint(b, m.amount)
+	case kAck:
+		b = wire.AppendString(b, m.id)
+	}
+	return b
+}
+
+// decode parses one message; it never panics on hostile input.
+func decode(b []byte) (message, error) {
+	r := wire.NewReader(b)
+	m := message{kind: kind(r.Byte())}
+	m.node = r.String()
+	switch m.kind {
+	case kUsage:
+		m.campaign = r.String()
+		m.c.Version = r.Uvarint()
+		m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget = r.Varint(), r.Varint(), r.Varint(), r.Varint()
+	case kSwitch:
+		m.campaign = r.String()
+		m.s.Disabled = r.Byte() == 1
+		m.s.Stamp = r.Uvarint()
+		m.s.Node = r.String()
+	case kRequest, kDeny:
+		m.campaign = r.String()
+		m.limit = r.Byte()
+		m.amount = r.Varint()
+	case kTransfer:
+		m.id = r.String()
+		m.campaign = r.String()
+		m.limit = r.Byte()
+		m.amount = r.Varint()
+	case kAck:
+		m.id = r.String()
+	default:
+		if r.Err() == nil {
+			return m, fmt.Errorf("%w: kind %d", ErrBadMessage, m.kind)
+		}
+	}
+	if r.Err() != nil {
+		return m, fmt.Errorf("%w: %v", ErrBadMessage, r.Err())
+	}
+	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget {
+		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
+	}
+	if m.kind == kTransfer && m.amount <= 0 {
+		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)
+	}
+	return m, nil
+}
+
+// encodeState is the push/pull form: a list of messages.
+func encodeState(msgs []message) []byte {
+	b := wire.AppendUvarint(nil, uint64(len(msgs)))
+	var one []byte
+	for i := range msgs {
+		one = msgs[i].encode(one[:0])
+		b = wire.AppendUvarint(b, uint64(len(one)))
+		b = append(b, one...)
+	}
+	return b
+}
+
+// decodeState parses encodeState's output.
+func decodeState(b []byte) ([]message, error) {
+	r := wire.NewReader(b)
+	n := r.Count(2)
+	out := make([]message, 0, n)
+	for range n {
+		raw := r.Bytes()
+		if r.Err() != nil {
+			break
+		}
+		m, err := decode(raw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if r.Err() != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadMessage, r.Err())
+	}
+	return out, nil
+}

@@ -1,0 +1,212 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// Node is one sidecar's membership in the fleet. It implements
+// store.Counter (escrowed rights spent inside the store's transactions),
+// policies.Committer (waits for rights only when this node holds too
+// few), policies.Usage (cluster-wide usage) and policies.Switches.
+type Node struct {
+	cfg      Config
+	log      *slog.Logger
+	ml       *memberlist.Memberlist
+	mlConfig *memberlist.Config
+	queue    *memberlist.TransmitLimitedQueue
+	st       *store.Store
+	db       *bolt.DB
+	rev      func() *policies.Revision
+	fileID   string
+	*Switchboard
+
+	usage   *usageTable
+	peers   *peerTable
+	xfer    *transfers
+	version atomic.Uint64 // of this node's usage registers
+
+	dirtyMu sync.Mutex
+	dirty   map[string]struct{} // campaigns whose counters changed
+	lowMu   sync.Mutex
+	low     map[limitKey]int64 // limits running low: fetch more
+
+	inbound  chan message
+	outbound chan outMsg
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	stopped  atomic.Bool
+}
+
+// New checks cfg and returns a node that is not yet in any cluster: pass
+// it to store.Config.Counter, then Start it.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	n := &Node{
+		cfg: cfg, log: log.With("node", cfg.Name),
+		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(),
+		dirty: map[string]struct{}{}, low: map[limitKey]int64{},
+		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
+		stop: make(chan struct{}),
+	}
+	n.version.Store(uint64(time.Now().UnixNano()))
+	return n, nil
+}
+
+// Start opens the cluster's buckets in st's file, joins the cluster and
+// starts gossiping. rev is the active revision (the engine's Revision):
+// its id is this node's metadata and, on the minter, its limits are
+// minted.
+func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
+	n.st, n.db, n.rev = st, st.DB(), rev
+	if err := n.openFile(); err != nil {
+		return err
+	}
+	sb, err := OpenSwitchboard(n.db, n.cfg.Name)
+	if err != nil {
+		return err
+	}
+	sb.onChange = n.announceSwitch
+	n.Switchboard = sb
+	if n.cfg.Minter {
+		if err := n.mint(); err != nil {
+			return err
+		}
+	}
+	d := &delegate{n: n}
+	mc, err := n.cfg.memberlistConfig(d)
+	if err != nil {
+		return err
+	}
+	n.mlConfig = mc
+	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: mc.RetransmitMult}
+	if n.ml, err = memberlist.Create(mc); err != nil {
+		return fmt.Errorf("cluster: starting memberlist: %w", err)
+	}
+	if len(n.cfg.Join) > 0 {
+		if _, err := n.ml.Join(n.cfg.Join); err != nil {
+			n.log.Warn("joining: none reachable yet, will retry", "join", n.cfg.Join, "err", err)
+		}
+	}
+	n.markAllDirty()
+	for _, f := range []func(){n.publishLoop, n.inboundLoop, n.retryLoop, n.reconnectLoop} {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); f() }()
+	}
+	for range 4 {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.sendLoop() }()
+	}
+	return nil
+}
+
+// openFile creates the buckets and loads the file's id and the transfers
+// not yet acknowledged.
+func (n *Node) openFile() error {
+	err := n.db.Update(func(tx *bolt.Tx) error {
+		if err := initBuckets(tx); err != nil {
+			return err
+		}
+		meta := tx.Bucket(bMeta)
+		if id := meta.Get([]byte("file")); id != nil {
+			n.fileID = string(id)
+		} else {
+			var b [6]byte
+			_, _ = rand.Read(b[:])
+			n.fileID = hex.EncodeToString(b[:])
+			if err := meta.Put([]byte("file"), []byte(n.fileID)); err != nil {
+				return err
+			}
+		}
+		return n.xfer.load(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("cluster: opening the cluster's buckets: %w", err)
+	}
+	return nil
+}
+
+// Name is this node's name.
+func (n *Node) Name() string { return n.cfg.Name }
+
+// Addr is the HOST:PORT this node gossips on.
+func (n *Node) Addr() string {
+	if n.ml == nil {
+		return ""
+	}
+	return n.ml.LocalNode().Address()
+}
+
+func (n *Node) numMembers() int {
+	if n.ml == nil {
+		return 1
+	}
+	return n.ml.NumMembers()
+}
+
+// Leave announces departure and stops the node. The store stays open.
+func (n *Node) Leave(timeout time.Duration) error {
+	if n.ml != nil {
+		_ = n.ml.Leave(timeout)
+	}
+	return n.Shutdown()
+}
+
+// Shutdown stops gossiping without a word to the others, as a crash
+// would; rights held here stay in the file for the next start.
+func (n *Node) Shutdown() error {
+	if !n.stopped.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(n.stop)
+	var err error
+	if n.ml != nil {
+		err = n.ml.Shutdown()
+	}
+	n.wg.Wait()
+	return err
+}
+
+// Commit implements policies.Committer over the store: see acquire.go.
+var _ policies.Committer = (*Node)(nil)
+
+// Replay implements policies.Committer.
+func (n *Node) Replay(ctx context.Context, key string) (*policies.Redemption, bool, error) {
+	return n.st.Replay(ctx, key)
+}
+
+// Rollback implements policies.Committer; the rights come back here.
+func (n *Node) Rollback(ctx context.Context, id string, at time.Time) (*policies.Redemption, error) {
+	return n.st.Rollback(ctx, id, at)
+}
+
+func (n *Node) stopping() bool {
+	select {
+	case <-n.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+var errStopped = errors.New("cluster: node stopped")

@@ -1,0 +1,32 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// reconnectLoop rejoins members that failed, as serf does: memberlist
+// stops gossiping to a dead node after GossipToTheDeadTime, so the two
+// halves of a long partition would otherwise stay apart after it heals.
+// Each tick it tries one dead member at random, and the --join addresses
+// when it finds itself alone.
+func (n *Node) reconnectLoop() {
+	tick := time.NewTicker(n.cfg.ReconnectInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-tick.C:
+		}
+		if dead := n.peers.dead(); len(dead) > 0 {
+			nd := dead[rand.IntN(len(dead))]
+			if _, err := n.ml.Join([]string{nd.Address()}); err == nil {
+				n.log.Info("rejoined", "peer", nd.Name)
+			}
+		}
+		if n.ml.NumMembers() <= 1 && len(n.cfg.Join) > 0 {
+			_, _ = n.ml.Join(n.cfg.Join)
+		}
+	}
+}
