@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	_ "github.com/open-policy-agent/opa/v1/features/wasm" // registers OPA's wazero-based engine
@@ -31,10 +32,11 @@ type OPAEvaluator struct {
 // RuleEntrypoint is the entrypoint of a rule in a policy.wasm.
 func RuleEntrypoint(rule string) string { return "promo/rules/" + rule }
 
-// NewOPA loads policy (a policy.wasm) with the bundle's data. Every rule of
-// campaigns must be one of the module's entrypoints. The engine is closed
-// when the evaluator is no longer reachable.
-func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign) (*OPAEvaluator, error) {
+// NewOPA loads policy (a policy.wasm) with the bundle's data. entrypoints
+// gives the entrypoint of every rule of campaigns: RuleEntrypoint(rule), or
+// WrapperEntrypoint(rule) for a package with functions. The engine is
+// closed when the evaluator is no longer reachable.
+func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign, entrypoints map[string]string) (*OPAEvaluator, error) {
 	e := &OPAEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}}
 	var refs []ast.Ref
 	for _, c := range campaigns {
@@ -42,7 +44,14 @@ func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns [
 			continue
 		}
 		if _, ok := e.refs[c.Rule]; !ok {
-			ref := ast.Ref{ast.DefaultRootDocument, ast.StringTerm("promo"), ast.StringTerm("rules"), ast.StringTerm(c.Rule)}
+			ep, ok := entrypoints[c.Rule]
+			if !ok {
+				return nil, fmt.Errorf("%s: rule %s has no entrypoint in policy.wasm", c, c.Rule)
+			}
+			ref := ast.Ref{ast.DefaultRootDocument}
+			for _, part := range strings.Split(ep, "/") {
+				ref = append(ref, ast.StringTerm(part))
+			}
 			e.refs[c.Rule] = ref
 			refs = append(refs, ref)
 		}

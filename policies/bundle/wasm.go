@@ -145,6 +145,9 @@ func withCompiledRules(mods map[string]*ast.Module, b *opabundle.Bundle) map[str
 	rules := map[string]*ast.Module{}
 	for _, r := range b.Manifest.WasmResolvers {
 		parts := strings.Split(strings.Trim(r.Entrypoint, "/"), "/")
+		if len(parts) == 3 && r.Entrypoint == wasm.WrapperEntrypoint(parts[2]) {
+			parts = []string{"promo", "rules", parts[2]} // the rule is there; its names are in its module
+		}
 		if len(parts) < 3 || parts[0] != "promo" || parts[1] != "rules" {
 			continue
 		}
@@ -187,20 +190,27 @@ func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*polic
 			eps[r.Entrypoint] = true
 		}
 	}
-	rules := map[string]bool{}
+	rules := map[string]string{} // rule -> its entrypoint
 	var decided []*policies.Campaign
 	for _, c := range campaigns {
-		if c.Rule != "" && eps[wasm.RuleEntrypoint(c.Rule)] {
-			rules[c.Rule] = true
-			decided = append(decided, c)
+		for _, ep := range []string{wasm.RuleEntrypoint(c.Rule), wasm.WrapperEntrypoint(c.Rule)} {
+			if c.Rule != "" && eps[ep] {
+				rules[c.Rule] = ep
+				decided = append(decided, c)
+				break
+			}
 		}
 	}
 	if len(decided) == 0 {
 		return nil, nil, nil
 	}
-	ev, err := wasm.NewOPA(ctx, mod.Raw, b.Data, decided) // plain JSON data: never the store's AST values (see doc.go)
+	ev, err := wasm.NewOPA(ctx, mod.Raw, b.Data, decided, rules) // plain JSON data: never the store's AST values (see doc.go)
 	if err != nil {
 		return nil, nil, []Problem{{File: strings.TrimPrefix(mod.Path, "/"), Message: err.Error()}}
 	}
-	return ev, rules, nil
+	names := make(map[string]bool, len(rules))
+	for r := range rules {
+		names[r] = true
+	}
+	return ev, names, nil
 }
