@@ -239,7 +239,7 @@ func caseBundle(t *testing.T, file string) (string, [][]byte) {
 	return dir, reqs
 }
 
-func write(t *testing.T, path, data string) {
+func write(t testing.TB, path, data string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
