@@ -17,22 +17,38 @@ import (
 // RunKey is the input key that carries the campaigns to decide.
 const RunKey = "__promoedge_run"
 
+// runWithKey carries the campaigns whose rules read input.campaign, each
+// with the whole input its rule sees.
+const runWithKey = "__promoedge_run_with"
+
 // batchQuery decides every campaign listed under input[RunKey] (pairs of
-// campaign id and rule name) in one evaluation. The campaign document is
-// bound to a variable first: OPA's rule indexer does not see a with-value
-// written as a ref with variables (it evaluated such rules as undefined).
+// campaign id and rule name) in one evaluation, on the request as it is.
+// The campaigns under input[runWithKey] (triples of campaign id, rule name
+// and the rule's input: the request with input.campaign) run with that
+// input instead; the input is bound to a variable first: OPA's rule
+// indexer does not see a with-value written as a ref with variables (it
+// evaluated such rules as undefined).
 const batchQuery = `__results := {id: doc |
 	some pair in input.` + RunKey + `
 	id := pair[0]
-	campaign := data.promo.campaigns[id]
-	doc := data.promo.rules[pair[1]] with input.campaign as campaign
+	doc := data.promo.rules[pair[1]]
+}
+__with := {id: doc |
+	some triple in input.` + runWithKey + `
+	id := triple[0]
+	r_input := triple[2]
+	doc := data.promo.rules[triple[1]] with input as r_input
 }`
 
 var _ policies.Rules = (*Evaluator)(nil)
 
-// Evaluator decides campaigns whose document names a Rego rule.
+// Evaluator decides campaigns whose document names a Rego rule. It is safe
+// for concurrent use: the prepared query is shared by every request.
 type Evaluator struct {
 	query opa.PreparedEvalQuery
+	// readers are the rule packages that may read input.campaign.
+	readers map[string]bool
+	store   storage.Store
 }
 
 // New prepares the batch query over a compiled bundle and its data store.
@@ -48,7 +64,7 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("preparing the rule query: %w", err)
 	}
-	return &Evaluator{query: pq}, nil
+	return &Evaluator{query: pq, readers: campaignReaders(compiler), store: store}, nil
 }
 
 // Decide implements policies.Rules.
@@ -74,11 +90,12 @@ func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns
 }
 
 func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict) error {
-	run := make([]*ast.Term, len(campaigns))
-	for i, c := range campaigns {
-		run[i] = ast.ArrayTerm(ast.StringTerm(c.ID), ast.StringTerm(c.Rule))
+	run, with, err := e.runLists(ctx, input, campaigns)
+	if err != nil {
+		return err
 	}
 	input.Insert(ast.StringTerm(RunKey), ast.ArrayTerm(run...))
+	input.Insert(ast.StringTerm(runWithKey), ast.ArrayTerm(with...))
 	rs, err := e.query.Eval(ctx,
 		opa.EvalParsedInput(input),
 		opa.EvalMetrics(metrics.NoOp()),
@@ -90,14 +107,73 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 	if len(rs) != 1 {
 		return fmt.Errorf("rule query returned %d results", len(rs))
 	}
-	results, ok := rs[0].Bindings["__results"].(*ast.Term).Value.(ast.Object)
-	if !ok {
+	results, ok1 := rs[0].Bindings["__results"].(*ast.Term).Value.(ast.Object)
+	withResults, ok2 := rs[0].Bindings["__with"].(*ast.Term).Value.(ast.Object)
+	if !ok1 || !ok2 {
 		return errors.New("rule query returned no object")
 	}
 	for i, c := range campaigns {
-		out[i] = verdict(c, results.Get(ast.StringTerm(c.ID)))
+		id := ast.StringTerm(c.ID)
+		doc := results.Get(id)
+		if e.readers[c.Rule] {
+			doc = withResults.Get(id)
+		}
+		out[i] = verdict(c, doc)
 	}
 	return nil
+}
+
+// runLists splits campaigns into the ones whose rules run on the request
+// as it is and the ones whose rules read input.campaign; each of the
+// latter gets the request's top-level keys (shared, not copied) and its
+// campaign document.
+func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []*policies.Campaign) (run, with []*ast.Term, err error) {
+	var base [][2]*ast.Term
+	for _, c := range campaigns {
+		if !e.readers[c.Rule] {
+			run = append(run, ast.ArrayTerm(ast.StringTerm(c.ID), ast.StringTerm(c.Rule)))
+			continue
+		}
+		if base == nil {
+			base = requestKeys(input)
+		}
+		doc, err := e.campaignDoc(ctx, c.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		kv := append(base[:len(base):len(base)], [2]*ast.Term{ast.InternedTerm("campaign"), doc})
+		with = append(with, ast.ArrayTerm(ast.StringTerm(c.ID), ast.StringTerm(c.Rule), ast.ObjectTerm(kv...)))
+	}
+	return run, with, nil
+}
+
+// requestKeys is the request's top-level pairs, less the run lists and any
+// campaign key of its own (the campaign document replaces it).
+func requestKeys(input ast.Object) [][2]*ast.Term {
+	kv := make([][2]*ast.Term, 0, input.Len())
+	input.Foreach(func(k, v *ast.Term) {
+		if s, ok := k.Value.(ast.String); ok && (s == RunKey || s == runWithKey || s == "campaign") {
+			return
+		}
+		kv = append(kv, [2]*ast.Term{k, v})
+	})
+	return kv
+}
+
+// campaignDoc reads data.promo.campaigns[id] as an AST value.
+func (e *Evaluator) campaignDoc(ctx context.Context, id string) (*ast.Term, error) {
+	v, err := storage.ReadOne(ctx, e.store, storage.Path{"promo", "campaigns", id})
+	if err != nil {
+		return nil, fmt.Errorf("reading campaign %s: %w", id, err)
+	}
+	if av, ok := v.(ast.Value); ok {
+		return ast.NewTerm(av), nil
+	}
+	av, err := ast.InterfaceToValue(v)
+	if err != nil {
+		return nil, fmt.Errorf("reading campaign %s: %w", id, err)
+	}
+	return ast.NewTerm(av), nil
 }
 
 func keepAST(t *ast.Term, _ *opa.EvalContext) (any, error) { return t, nil }
