@@ -10,6 +10,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // metrics are the counters GET /metrics shows in the Prometheus text format.
@@ -72,6 +73,7 @@ func (s *Server) serveMetrics(ctx *fasthttp.RequestCtx, _ []string) {
 	counter(ctx, "promoedge_rule_errors_total", "Campaigns rejected because their rule failed.", m.ruleErrors.Load())
 	counter(ctx, "promoedge_applied_effects_total", "Effects applied to priced carts.", m.applied.Load())
 	counter(ctx, "promoedge_discount_minor_units_total", "Discount offered by evaluate, all currencies.", m.discountSum.Load())
+	wasm.WriteMetrics(ctx) // calls, failures by kind and instances of custom wasm rules
 	rev := ""
 	if r := s.engine.Revision(); r != nil {
 		rev = r.ID

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/sidecar/sidecartest"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -166,4 +168,35 @@ func rss(t testing.TB) uint64 {
 	var size, resident uint64
 	fmt.Sscan(string(b), &size, &resident)
 	return resident * uint64(os.Getpagesize())
+}
+
+// TestHostileThroughHTTP: through the sidecar's HTTP API, hostile modules
+// reject their campaigns, every request is answered, and /metrics counts
+// the failures by kind.
+func TestHostileThroughHTTP(t *testing.T) {
+	rev, err := bundle.LoadPath(context.Background(), hostileBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := policies.NewEngine(policies.Config{})
+	e.Swap(rev)
+	s := sidecartest.Start(t, e)
+	for range 5 {
+		d := s.Evaluate(t, cart(4)+"}")
+		if len(d.Applied) != 2 || d.Total != 10000-100 {
+			t.Fatalf("applied %+v, total %d", d.Applied, d.Total)
+		}
+	}
+	code, out := s.Do(t, "GET", "/metrics", nil)
+	if code != 200 {
+		t.Fatalf("metrics: %d", code)
+	}
+	for _, kind := range []string{"timeout", "memory", "trap", "output"} {
+		if !regexp.MustCompile(`promoedge_wasm_errors_total\{kind="` + kind + `"\} [1-9]`).Match(out) {
+			t.Errorf("metrics do not count %s errors:\n%s", kind, out)
+		}
+	}
+	if !strings.Contains(string(out), "promoedge_wasm_recycled_total") {
+		t.Errorf("metrics lack recycled instances:\n%s", out)
+	}
 }
