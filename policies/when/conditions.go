@@ -68,25 +68,26 @@ func parseItems(o *obj, neg bool, e env) []*node {
 	if !o.has("quantity") && !o.has("subtotal") {
 		qty = []cmp{{"at_least", 1}}
 	}
-	fn := fmt.Sprintf("items_%d_match", e.next())
+	lines := fmt.Sprintf("items_%d_lines", e.next())
 	var out []*node
 	for _, c := range qty {
 		n := leaf("items", "cart must have "+count(c, "item"+desc, "items"+desc), "cart must have "+count(c.flip(), "item"+desc, "items"+desc), neg, "")
-		n.bodies = [][]string{{c.rego("sum([it.quantity | some it in input.cart.items; " + fn + "(it)])")}}
+		n.bodies = [][]string{{c.rego("sum([it.quantity | some it in " + lines + "])")}}
 		out = append(out, n)
 	}
 	for _, c := range amount {
 		what := "items" + desc
 		n := leaf("items", what+" must cost "+amountWords.say(c, money(c.n, e.camp.Currency))+" together",
 			what+" must cost "+amountWords.say(c.flip(), money(c.n, e.camp.Currency))+" together", neg, "")
-		n.bodies = [][]string{{c.rego("sum([amount | some it in input.cart.items; " + fn + "(it); amount := it.quantity * it.unit_price])")}}
+		n.bodies = [][]string{{c.rego("sum([amount | some it in " + lines + "; amount := it.quantity * it.unit_price])")}}
 		out = append(out, n)
 	}
+	def := "# The cart's lines with items" + desc + ".\n" + lines + " contains it if {\n\tsome it in input.cart.items\n\t" + strings.Join(match, "\n\t") + "\n}"
 	if len(match) == 0 {
-		match = []string{"it"} // every item
+		def = "# The cart's lines.\n" + lines + " contains it if some it in input.cart.items"
 	}
 	for _, n := range out {
-		n.defs = []string{"# items" + desc + "\n" + fn + "(it) if {\n\t" + strings.Join(match, "\n\t") + "\n}"}
+		n.defs = []string{def}
 	}
 	return out
 }
@@ -132,13 +133,13 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 	}
 	for _, c := range readCompare(o, "days_since_last_order") {
 		n := leaf("last_order", "last order must be "+agoWords.say(c, days(c.n)), "last order must be "+agoWords.say(c.flip(), days(c.n)),
-			neg, c.rego("days_since(customer.last_order_at)"), "customer", "days_since")
+			neg, c.rego("days_since_last_order"), "days_since_last_order")
 		n.missing = &missing{present: "customer.last_order_at", text: "customer has no previous order"}
 		out = append(out, n)
 	}
 	for _, c := range readCompare(o, "days_since_sign_up") {
 		n := leaf("sign_up", "customer must have signed up "+agoWords.say(c, days(c.n)), "customer must have signed up "+agoWords.say(c.flip(), days(c.n)),
-			neg, c.rego("days_since(customer.created_at)"), "customer", "days_since")
+			neg, c.rego("days_since_sign_up"), "days_since_sign_up")
 		n.missing = &missing{present: "customer.created_at", text: "customer's sign-up date is unknown"}
 		out = append(out, n)
 	}

@@ -20,9 +20,9 @@ var helpers = []helper{
 	{"units", nil, "# The number of units in the cart.\nunits := sum([it.quantity | some it in input.cart.items])"},
 	{"now_ns", nil, "now_ns := time.parse_rfc3339_ns(input.context.now)"},
 	{"day_ns", nil, "day_ns := ((24 * 60) * 60) * 1000000000"},
-	{"days_since", []string{"now_ns", "day_ns"}, "# Whole days from an RFC 3339 time to now.\ndays_since(t) := floor((now_ns - time.parse_rfc3339_ns(t)) / day_ns)"},
+	{"days_since_last_order", []string{"customer", "now_ns", "day_ns"}, "# Whole days since the customer's last order.\ndays_since_last_order := floor((now_ns - time.parse_rfc3339_ns(customer.last_order_at)) / day_ns)"},
+	{"days_since_sign_up", []string{"customer", "now_ns", "day_ns"}, "# Whole days since the customer signed up.\ndays_since_sign_up := floor((now_ns - time.parse_rfc3339_ns(customer.created_at)) / day_ns)"},
 	{"customer_tz", []string{"customer"}, "# The customer's time zone; the campaign's when they have none.\ncustomer_tz := object.get(customer, \"timezone\", %s)"},
-	{"minute_of_day", []string{"now_ns"}, "# Minutes since midnight now, on the clock of zone tz.\nminute_of_day(tz) := (c[0] * 60) + c[1] if c := time.clock([now_ns, tz])"},
 	{"birthday_distance", []string{"customer", "customer_tz", "now_ns", "day_ns"}, `# Today's date where the customer is, as a UTC midnight.
 today_ns := time.parse_ns("2006-01-02", sprintf("%04d-%02d-%02d", time.date([now_ns, customer_tz])))
 

@@ -3,6 +3,7 @@ package when
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,12 +45,12 @@ func parseTime(o *obj, neg bool, e env) []*node {
 			h.Fail("until", "must differ from from (%s)", h.String("from", ""))
 		default:
 			text := fmt.Sprintf("between %s and %s%s", h.String("from", ""), h.String("until", ""), zone)
-			n := leaf("hours", "time must be "+text, "time must not be "+text, neg, "", append(uses, "minute_of_day")...)
-			m := fmt.Sprintf("minute_of_day(%s)", zoneRego(e.zone))
+			n := leaf("hours", "time must be "+text, "time must not be "+text, neg, "", append(uses, "now_ns")...)
+			clock := []string{fmt.Sprintf("clock := time.clock([now_ns, %s])", zoneRego(e.zone)), "minute := (clock[0] * 60) + clock[1]"}
 			if from < until {
-				n.bodies = [][]string{{fmt.Sprintf("%s >= %d", m, from), fmt.Sprintf("%s < %d", m, until)}}
+				n.bodies = [][]string{append(clock, fmt.Sprintf("minute >= %d", from), fmt.Sprintf("minute < %d", until))}
 			} else { // overnight: 22:00 to 02:00
-				n.bodies = [][]string{{fmt.Sprintf("%s >= %d", m, from)}, {fmt.Sprintf("%s < %d", m, until)}}
+				n.bodies = [][]string{append(slices.Clone(clock), fmt.Sprintf("minute >= %d", from)), append(clock, fmt.Sprintf("minute < %d", until))}
 			}
 			out = append(out, n)
 		}

@@ -1,0 +1,75 @@
+// Command promoctl authors promoedge bundles: init a new one, lint it,
+// test its prices, build it (Rego or wasm, optionally signed), sign one,
+// and price a cart offline.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // campaign time zones must not depend on the host
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	case errors.Is(err, errFailed): // the command has said what failed
+		os.Exit(1)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "promoctl:", err)
+		os.Exit(1)
+	}
+}
+
+var (
+	// errUsage is a command line promoctl does not understand.
+	errUsage = errors.New("usage")
+	// errFailed is a lint, test or build that found problems and printed
+	// them.
+	errFailed = errors.New("failed")
+)
+
+// command is one subcommand.
+type command interface {
+	name() string
+	synopsis() string
+	run(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands in the order usage lists them.
+var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: promoctl <command> [flags] [args]\n\ncommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-6s %s\n", c.name(), c.synopsis())
+	}
+	fmt.Fprintln(w, "\npromoctl <command> -h shows a command's flags.")
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		usage(stderr)
+		return errUsage
+	}
+	for _, c := range commands {
+		if c.name() == args[0] {
+			return c.run(ctx, args[1:], stdout, stderr)
+		}
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		return nil
+	}
+	fmt.Fprintf(stderr, "promoctl: unknown command %q\n", args[0])
+	usage(stderr)
+	return errUsage
+}
