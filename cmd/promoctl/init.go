@@ -53,7 +53,7 @@ cases:
     customer: {id: u-2, orders_count: 3}
     want:
       discount: 0
-      applied: {}
+      not_applied: [welcome-10]
       rejected:
         welcome-10: {reason: rule, details: [customer must have no previous orders]}
   - name: an anonymous cart does not

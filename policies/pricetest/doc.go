@@ -12,8 +12,9 @@
 //	    want:
 //	      discount: 3000            # amounts given are compared exactly
 //	      total: 22001
-//	      applied: {premium-30: 3000}   # exactly these campaigns applied, with these amounts
-//	      rejected:                 # these campaigns (at least) were rejected
+//	      applied: {premium-30: 3000}   # these campaigns applied, their effects summing to these amounts
+//	      not_applied: [reengage-20]
+//	      rejected:                 # these campaigns were rejected
 //	        reengage-20: rule
 //	        anniversary-50: {reason: rule, details: ["..."]}
 //	      points: {loyalty-points: 220}

@@ -32,14 +32,17 @@ type Case struct {
 	Line     int            `json:"-"`
 }
 
-// Want is what a case asserts; what it leaves out is not checked.
+// Want is what a case asserts; what it leaves out is not checked. Every
+// campaign listed under applied, points and free_items is checked, others
+// are not.
 type Want struct {
 	Subtotal         *int64               `json:"subtotal"`
 	Discount         *int64               `json:"discount"`
 	ShippingDiscount *int64               `json:"shipping_discount"`
 	Total            *int64               `json:"total"`
-	Applied          map[string]int64     `json:"applied"`  // exactly these campaigns, amounts summed
-	Rejected         map[string]Rejection `json:"rejected"` // at least these
+	Applied          map[string]int64     `json:"applied"`     // these campaigns applied, amounts summed
+	NotApplied       []string             `json:"not_applied"` // these did not
+	Rejected         map[string]Rejection `json:"rejected"`    // these were rejected, for these reasons
 	Points           map[string]int64     `json:"points"`
 	FreeItems        map[string]int64     `json:"free_items"` // sku → quantity
 }
