@@ -85,17 +85,18 @@ func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline 
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
+			n.log.Debug("no rights in time", "campaign", k.Campaign, "held", held, "want", want, "asked", len(asked))
 			return false
 		}
 		wait := min(left, 5*n.cfg.RetryInterval)
 		if donor := n.pickDonor(k, asked); donor != "" {
-			asked[donor] = time.Now()
-			n.send(donor, message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: want - held})
+			asked[donor] = n.ask(donor, k, want-held)
 		} else {
 			answered, final := n.xfer.answers(k, asked)
 			switch {
 			case final:
 				if empty++; empty >= 2 {
+					n.log.Debug("rights exhausted", "campaign", k.Campaign, "held", held, "want", want)
 					return false
 				}
 				clear(asked)
@@ -114,6 +115,26 @@ func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline 
 			return false
 		}
 	}
+}
+
+// ask sends donor a request for amount of k unless one went to it in the
+// last retry interval, and returns when the request it counts on was sent:
+// many redemptions waiting for the same limit share one request.
+func (n *Node) ask(donor string, k limitKey, amount int64) time.Time {
+	now := time.Now()
+	n.xfer.mu.Lock()
+	a := askKey{k, donor}
+	prev, ok := n.xfer.asks[a]
+	fresh := ok && now.Sub(prev.at) < n.cfg.RetryInterval && prev.amount >= amount
+	if !fresh {
+		n.xfer.asks[a] = ask{now, amount}
+	}
+	n.xfer.mu.Unlock()
+	if fresh {
+		return prev.at
+	}
+	n.send(donor, message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: amount})
+	return now
 }
 
 // pickDonor is the live node said to hold most of k that was not asked

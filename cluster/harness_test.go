@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
@@ -119,6 +120,7 @@ type tnode struct {
 	st   *store.Store
 	eng  *policies.Engine
 	up   bool
+	busy sync.WaitGroup // redeems in progress
 }
 
 var testLog *slog.Logger
@@ -129,6 +131,7 @@ type fleet struct {
 	rev   *policies.Revision
 	nodes []*tnode
 	seq   atomic.Int64
+	mu    sync.Mutex // guards tnode.up against the load
 }
 
 // campaignDoc is a campaign with a 100-cent discount and the given limits.
@@ -199,16 +202,52 @@ func (f *fleet) start(tn *tnode) {
 	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
 		t.Fatal(err)
 	}
+	f.mu.Lock()
 	tn.up = true
+	f.mu.Unlock()
+}
+
+// crashWhileLoaded stops sending tn new work, crashes it as soon as the
+// redeems in progress return (they hold its store), and waits for none.
+func (f *fleet) crashWhileLoaded(tn *tnode) {
+	f.mu.Lock()
+	tn.up = false
+	f.mu.Unlock()
+	tn.node.Shutdown() // silent: the others find out by probing
+	tn.busy.Wait()
+	tn.st.Close()
+}
+
+func (f *fleet) restart(tn *tnode) {
+	f.start(tn)
+	f.waitMembers(len(f.nodes))
+}
+
+// heldInFile reads the rights a stopped node's file holds.
+func (f *fleet) heldInFile(tn *tnode, campaign string) int64 {
+	db, err := bolt.Open(filepath.Join(tn.dir, "promoedge.db"), 0o600, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer db.Close()
+	var held int64
+	_ = db.View(func(tx *bolt.Tx) error {
+		held = getRights(tx, limitKey{campaign, limitCount}).held
+		return nil
+	})
+	return held
 }
 
 // crash stops tn without leaving: its memberlist goes silent, its file
 // closes with whatever it had committed.
 func (f *fleet) crash(tn *tnode) {
-	if !tn.up {
+	f.mu.Lock()
+	up := tn.up
+	tn.up = false
+	f.mu.Unlock()
+	if !up {
 		return
 	}
-	tn.up = false
 	tn.node.Shutdown()
 	tn.st.Close()
 }
@@ -303,12 +342,28 @@ func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
 // node that is up, read from the files.
 func (f *fleet) rightsTotal(campaign string, limit byte) (held, consumed, inflight int64) {
 	k := limitKey{campaign, limit}
+	credited := map[string]bool{}
+	for _, tn := range f.nodes {
+		if tn.up {
+			_ = tn.node.db.View(func(tx *bolt.Tx) error {
+				return tx.Bucket(bInbox).ForEach(func(id, _ []byte) error { credited[string(id)] = true; return nil })
+			})
+		}
+	}
 	for _, tn := range f.nodes {
 		if !tn.up {
 			continue
 		}
 		a := tn.node.account(k)
-		held, consumed, inflight = held+a.Held, consumed+a.Consumed, inflight+a.InFlight
+		held, consumed = held+a.Held, consumed+a.Consumed
+		_ = tn.node.db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket(bOutbox).ForEach(func(id, v []byte) error {
+				if p, err := decodePending(v); err == nil && p.key == k && !credited[string(id)] {
+					inflight += p.amount
+				}
+				return nil
+			})
+		})
 	}
 	return held, consumed, inflight
 }

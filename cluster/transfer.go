@@ -43,17 +43,29 @@ type transfers struct {
 	out     map[string]*pending        // transfer id -> not yet acknowledged
 	waiters map[limitKey]chan struct{} // closed when rights of the limit arrive or are refused
 	denies  map[limitKey]map[string]deny
+	asks    map[askKey]ask // the last request to each node for each limit
 }
 
-// deny is a node's last "I hold none of this limit" and what it had in
-// flight then.
+type askKey struct {
+	k    limitKey
+	node string
+}
+
+type ask struct {
+	at     time.Time
+	amount int64
+}
+
+// deny is a node's last answer to a request for a limit: "I hold none,
+// and have this much in flight", or a transfer (inFlight is its amount):
+// only an answer of none and none in flight is final.
 type deny struct {
 	at       time.Time
 	inFlight int64
 }
 
 func newTransfers() *transfers {
-	return &transfers{out: map[string]*pending{}, waiters: map[limitKey]chan struct{}{}, denies: map[limitKey]map[string]deny{}}
+	return &transfers{out: map[string]*pending{}, waiters: map[limitKey]chan struct{}{}, denies: map[limitKey]map[string]deny{}, asks: map[askKey]ask{}}
 }
 
 // load reads the outbox: transfers a crash left unacknowledged are sent
@@ -100,6 +112,7 @@ func (t *transfers) denied(k limitKey, node string, inFlight int64) {
 		t.denies[k] = map[string]deny{}
 	}
 	t.denies[k][node] = deny{time.Now(), inFlight}
+	delete(t.asks, askKey{k, node}) // answered: the next need asks again
 	t.mu.Unlock()
 	t.signal(k)
 }
@@ -184,6 +197,10 @@ func (n *Node) inboundLoop() {
 // has; holding none it says so.
 func (n *Node) grant(m message) {
 	k := m.key()
+	if n.heldOf(k) <= 0 { // most refusals need no write
+		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
+		return
+	}
 	var p *pending
 	var id string
 	err := n.db.Update(func(tx *bolt.Tx) error {
@@ -254,7 +271,7 @@ func (n *Node) credit(m message) {
 	n.send(m.node, message{kind: kAck, node: n.cfg.Name, id: m.id})
 	if !dup {
 		n.touch(k.Campaign)
-		n.xfer.signal(k)
+		n.xfer.denied(k, m.node, m.amount) // an answer, and not a final one
 	}
 }
 

@@ -221,9 +221,11 @@ func (n *Node) revisionChanged() {
 		}
 	}
 	n.markAllDirty()
-	if err := n.ml.UpdateNode(time.Second); err != nil {
-		n.log.Warn("announcing the revision", "err", err)
-	}
+	go func() { // it waits for the broadcast to go out; publishing must not
+		if err := n.ml.UpdateNode(time.Second); err != nil && !n.stopping() {
+			n.log.Warn("announcing the revision", "err", err)
+		}
+	}()
 }
 
 // publish reads the changed campaigns' counters from the file and queues
