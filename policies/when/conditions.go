@@ -60,15 +60,12 @@ func parseItems(o *obj, neg bool, e env) []*node {
 			words = append(words, "priced at least "+money(n, e.camp.Currency))
 		}
 	}
-	desc := strings.Join(words, " ")
-	if desc != "" {
-		desc = " " + desc
-	}
+	desc := describeFilter(words)
 	qty, amount := readCompare(o, "quantity"), readCompare(o, "subtotal")
 	if !o.has("quantity") && !o.has("subtotal") {
 		qty = []cmp{{"at_least", 1}}
 	}
-	lines := fmt.Sprintf("items_%d_lines", e.next())
+	lines := fmt.Sprintf("lines_%d", e.next())
 	var out []*node
 	for _, c := range qty {
 		n := leaf("items", "cart must have "+count(c, "item"+desc, "items"+desc), "cart must have "+count(c.flip(), "item"+desc, "items"+desc), neg, "")
@@ -82,7 +79,7 @@ func parseItems(o *obj, neg bool, e env) []*node {
 		n.bodies = [][]string{{c.rego("sum([amount | some it in " + lines + "; amount := it.quantity * it.unit_price])")}}
 		out = append(out, n)
 	}
-	def := "# The cart's lines with items" + desc + ".\n" + lines + " contains it if {\n\tsome it in input.cart.items\n\t" + strings.Join(match, "\n\t") + "\n}"
+	def := "# The cart's lines of items" + desc + ".\n" + lines + " contains it if {\n\tsome it in input.cart.items\n\t" + strings.Join(match, "\n\t") + "\n}"
 	if len(match) == 0 {
 		def = "# The cart's lines.\n" + lines + " contains it if some it in input.cart.items"
 	}
@@ -171,6 +168,24 @@ func parseContext(o *obj, neg bool) []*node {
 			neg, oneOf("input.context.store_id", quoteAll(names))))
 	}
 	return out
+}
+
+// describeFilter joins the phrases of a filter: " in category socks, with
+// brand acme, size 42, priced at least $10" ("with" said once).
+func describeFilter(words []string) string {
+	with := false
+	for i, w := range words {
+		if rest, ok := strings.CutPrefix(w, "with "); ok {
+			if with {
+				words[i] = rest
+			}
+			with = true
+		}
+	}
+	if len(words) == 0 {
+		return ""
+	}
+	return " " + strings.Join(words, ", ")
 }
 
 // readNames reads a name or a list of names.

@@ -125,6 +125,7 @@ func parseBlock(o *obj, neg bool, e env) *node {
 	if o == nil {
 		return nil
 	}
+	before := len(*o.errs)
 	o.known("condition", blockKeys)
 	if o.has("timezone") {
 		e.zone = readZone(o, "timezone")
@@ -161,7 +162,7 @@ func parseBlock(o *obj, neg bool, e env) *node {
 	g := group(kind, kids)
 	switch {
 	case len(g.children) == 0:
-		if len(o.m) == 0 || (len(o.m) == 1 && o.has("reason")) {
+		if len(*o.errs) == before {
 			o.add(o.Path(), "needs at least one condition")
 		}
 		return nil

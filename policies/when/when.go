@@ -29,6 +29,9 @@ type Campaign struct {
 func Compile(c Campaign, block any, path string) (string, []*field.Error) {
 	var errs field.Errors
 	root := parseRoot(c, block, path, &errs)
+	if root == nil && len(errs) == 0 {
+		errs = append(errs, &field.Error{Field: path, Message: "needs at least one condition"})
+	}
 	if len(errs) > 0 {
 		return "", errs
 	}

@@ -1,0 +1,60 @@
+package when_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/promoedge/promoedge/policies/when"
+)
+
+// FuzzCompile feeds when: blocks (YAML, as marketers write them) to the
+// compiler: it must never panic, and a block it accepts must give a module
+// that OPA parses and compiles.
+func FuzzCompile(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "compile", "*.yaml"))
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var doc struct {
+			When json.RawMessage `json:"when"`
+		}
+		if err := yaml.Unmarshal(raw, &doc); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(doc.When))
+	}
+	for _, s := range []string{
+		`{"not": {"not": {"customer": {"tier": "x"}}}}`,
+		`[{"any": [{"all": [{"days": "weekend"}]}]}]`,
+		`{"items": [{}], "reason": "\"quoted\"\n"}`,
+		`{"hours": {"from": "23:59", "until": "24:00"}, "timezone": "customer"}`,
+		`{"customer": {"attributes": {"a\"b": ["x", 1, true]}}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		js, err := yaml.YAMLToJSON([]byte(src))
+		if err != nil {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(js))
+		dec.UseNumber()
+		var block any
+		if dec.Decode(&block) != nil {
+			return
+		}
+		mod, errs := when.Compile(when.Campaign{ID: "f", Name: "fuzz\n\"x\"", Rule: "f", Currency: "USD", Timezone: "Europe/Dublin"}, block, "when")
+		if len(errs) == 0 {
+			compiles(t, mod)
+		} else if mod != "" {
+			t.Fatalf("problems %v and a module", errs)
+		}
+	})
+}
