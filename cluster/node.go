@@ -187,6 +187,19 @@ func (n *Node) Shutdown() error {
 	return err
 }
 
+// Disabled implements policies.Switches (false before Start).
+func (n *Node) Disabled(campaign string) bool {
+	return n.Switchboard != nil && n.Switchboard.Disabled(campaign)
+}
+
+// Set turns a campaign off or on, on every node (see Switchboard.Set).
+func (n *Node) Set(campaign string, disabled bool) error {
+	if n.Switchboard == nil {
+		return ErrNotStarted
+	}
+	return n.Switchboard.Set(campaign, disabled)
+}
+
 // Commit implements policies.Committer over the store: see acquire.go.
 var _ policies.Committer = (*Node)(nil)
 

@@ -90,7 +90,7 @@ func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 	now := s.engine.Now()
 	out := make([]campaignView, 0, len(rev.Campaigns()))
 	for _, c := range rev.Campaigns() {
-		v := viewOf(c, now)
+		v := s.view(c, now)
 		if s.state != nil {
 			u, err := s.state.Used(ctx, c.ID, "")
 			if err != nil {
@@ -115,7 +115,7 @@ func (s *Server) getCampaign(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, err)
 		return
 	}
-	v := viewOf(c, s.engine.Now())
+	v := s.view(c, s.engine.Now())
 	if s.state != nil {
 		u, err := s.state.Used(ctx, c.ID, "")
 		if err != nil {

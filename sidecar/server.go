@@ -24,6 +24,7 @@ type Server struct {
 	http    *fasthttp.Server
 	metrics *metrics
 	routes  []route
+	fleetDeps
 }
 
 // State is what the API reads and writes beside pricing: usage, the
@@ -54,6 +55,10 @@ type Deps struct {
 	Engine  *policies.Engine
 	State   State
 	Bundles Bundles
+	// Switches is the kill switch (nil refuses disable/enable); Fleet the
+	// cluster (nil: a lone sidecar).
+	Switches Switches
+	Fleet    Fleet
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -62,6 +67,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: newMetrics()}
+	s.switches, s.fleet = deps.Switches, deps.Fleet
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,

@@ -38,6 +38,7 @@ type serveConfig struct {
 	Bind     string
 	Join     string
 	Key      string
+	Minter   string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -58,7 +59,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.Node, "node", "", "this node's name in the cluster")
 	fs.StringVar(&cfg.Bind, "cluster-bind", "", "HOST:PORT for cluster gossip")
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
-	fs.StringVar(&cfg.Key, "cluster-key", "", "file with the gossip encryption key")
+	fs.StringVar(&cfg.Key, "cluster-key", "", "file of gossip encryption keys, base64, one a line, the first primary (reloaded on SIGHUP)")
+	fs.StringVar(&cfg.Minter, "cluster-minter", "", "name of the one node that mints limit rights (default: the node started without --join)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
 	}
@@ -86,15 +88,9 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 }
 
 func (c serveConfig) validate() error {
-	notYet := map[string]bool{
-		"--node": c.Node != "", "--cluster-bind": c.Bind != "", "--join": c.Join != "", "--cluster-key": c.Key != "",
-	}
-	for flagName, set := range notYet {
-		if set {
-			return fmt.Errorf("%s is not supported by this build yet", flagName)
-		}
-	}
 	switch {
+	case (c.Key != "" || c.Minter != "") && !c.clustered():
+		return errors.New("--cluster-key and --cluster-minter need a cluster: --node, --cluster-bind or --join")
 	case c.Watch && c.Bundle == "":
 		return errors.New("--watch needs --bundle: the path to watch")
 	case c.URL != "" && c.Bundle != "":
@@ -120,20 +116,31 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
 	}
-	st, err := store.Open(store.DefaultConfig(cfg.Data))
+	fl, err := newFleet(cfg, log)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(fl.storeConfig(cfg.Data))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	engine := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
+	if err := fl.attach(st); err != nil {
+		return err
+	}
+	engine := policies.NewEngine(fl.engineConfig())
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log,
 	}, engine)
 	if err := firstBundle(ctx, cfg, act, log); err != nil {
 		return err
 	}
+	if err := fl.start(ctx, engine); err != nil {
+		return err
+	}
+	defer fl.stop()
 	cfg.HTTP.AdminToken = cfg.Admin
-	srv, err := sidecar.New(cfg.HTTP, sidecar.Deps{Engine: engine, State: st, Bundles: act})
+	srv, err := sidecar.New(cfg.HTTP, fl.deps(engine, act))
 	if err != nil {
 		return err
 	}

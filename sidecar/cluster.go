@@ -1,0 +1,104 @@
+package sidecar
+
+import (
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/cluster"
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Switches turns campaigns off and on at run time (the kill switch); the
+// cluster spreads each change to every node. cluster.Switchboard and
+// cluster.Node implement it.
+type Switches interface {
+	Set(campaign string, disabled bool) error
+}
+
+var (
+	_ Switches = (*cluster.Switchboard)(nil)
+	_ Fleet    = (*cluster.Node)(nil)
+)
+
+// Fleet is the cluster this sidecar is a member of.
+type Fleet interface {
+	Name() string
+	Members() []cluster.Member
+	// ReloadKeys reads the gossip key file again (key rotation).
+	ReloadKeys() error
+}
+
+// fleetDeps is what the API serves of the fleet.
+type fleetDeps struct {
+	switches Switches
+	fleet    Fleet
+}
+
+// view is viewOf with the kill switch applied.
+func (s *Server) view(c *policies.Campaign, now time.Time) campaignView {
+	v := viewOf(c, now)
+	if s.engine.Disabled(c.ID) {
+		v.Status, v.Enabled = string(policies.Disabled), false
+	}
+	return v
+}
+
+func (s *Server) disableCampaign(ctx *fasthttp.RequestCtx, params []string) {
+	s.switchCampaign(ctx, params[0], true)
+}
+
+func (s *Server) enableCampaign(ctx *fasthttp.RequestCtx, params []string) {
+	s.switchCampaign(ctx, params[0], false)
+}
+
+func (s *Server) switchCampaign(ctx *fasthttp.RequestCtx, id string, disabled bool) {
+	if s.switches == nil {
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_switches", Message: "this sidecar has no kill switch (no store)"})
+		return
+	}
+	rev := s.engine.Revision()
+	if rev == nil {
+		fail(ctx, policies.ErrNoRevision)
+		return
+	}
+	if _, err := rev.Campaign(id); err != nil {
+		fail(ctx, err)
+		return
+	}
+	if err := s.switches.Set(id, disabled); err != nil {
+		fail(ctx, err)
+		return
+	}
+	s.getCampaign(ctx, []string{id})
+}
+
+// clusterView is GET /v1/cluster.
+type clusterView struct {
+	Node    string           `json:"node"`
+	Members []cluster.Member `json:"members"`
+}
+
+func (s *Server) getCluster(ctx *fasthttp.RequestCtx, _ []string) {
+	if s.fleet == nil {
+		rev := ""
+		if r := s.engine.Revision(); r != nil {
+			rev = r.ID
+		}
+		writeJSON(ctx, fasthttp.StatusOK, clusterView{Members: []cluster.Member{{Name: "", State: "alive", Revision: rev, Self: true}}})
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, clusterView{Node: s.fleet.Name(), Members: s.fleet.Members()})
+}
+
+func (s *Server) reloadKeys(ctx *fasthttp.RequestCtx, _ []string) {
+	if s.fleet == nil {
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "no_cluster", Message: "this sidecar is not in a cluster"})
+		return
+	}
+	if err := s.fleet.ReloadKeys(); err != nil {
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "keys", Message: err.Error()})
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "reloaded"})
+}
