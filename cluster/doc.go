@@ -1,0 +1,122 @@
+// Package cluster makes a fleet of promoedge sidecars share their limits
+// over hashicorp/memberlist: cluster-wide limits.redemptions and
+// limits.budget that are never exceeded, usage that every node reports
+// cluster-wide, and a kill switch and bundle revision that reach every
+// node within seconds.
+//
+// # Escrowed rights
+//
+// A limit of N is N rights. A node may redeem only by spending rights it
+// holds, and holds them durably: in its own bbolt file (the store's file,
+// buckets cluster_*), changed in the same transaction as the redemption
+// that spends them (Node implements store.Counter). So the hot path reads
+// and writes only the local file; the network is used only when a node
+// holds too few, and then only by the redemption that found too few
+// (Node.Commit) or in the background when a node runs low (prefetch).
+// This is the escrow / bounded-counter technique (Balegas et al.,
+// "Putting consistency back into eventual consistency", EuroSys 2015; the
+// demarcation protocol of Barbará and Garcia-Molina).
+//
+// Rights move between nodes by transfer over memberlist's reliable
+// (TCP) channel:
+//
+//  1. A node short of rights sends a request to the node that last
+//     gossiped holding most of them (then to every live node).
+//  2. The giver debits the rights and logs the outgoing transfer (id =
+//     giver name / file id / sequence) in one transaction, then sends it,
+//     and sends it again every RetryInterval until acknowledged, across
+//     its own restarts (the outbox is on disk).
+//  3. The receiver credits the rights and records the transfer id in one
+//     transaction, then acknowledges. A copy whose id it has recorded is
+//     acknowledged and not credited again.
+//  4. The giver deletes the transfer on the acknowledgement.
+//
+// # Minting
+//
+// Rights are created by exactly one node, the minter (Config.Minter;
+// promoedge serve makes the node started without --join the minter, or
+// the node named by --cluster-minter). For each limit it records in
+// cluster_minted how much it has minted, in the same transaction as the
+// rights it creates: the first revision with a limit of N mints N; a
+// revision that raises it to M mints M−N; a restart mints nothing again.
+// Membership views play no part, so nodes that disagree about who is in
+// the cluster cannot mint twice. A revision that lowers a limit burns
+// what the minter still holds, down to the new limit at most.
+//
+// # Invariant
+//
+// For every limit, over all nodes, at every instant:
+//
+//	Σ held + Σ in flight + Σ consumed ≤ Σ minted ≤ limit
+//
+// where in flight is a transfer in a giver's outbox not yet credited by
+// its receiver, and consumed is the rights spent by redemptions that
+// stand (a rollback turns consumed rights back into held ones on the node
+// that took them). Every step preserves it: minting adds to held and
+// minted together; a redemption moves held to consumed in its own
+// transaction and is refused when held is short; a debit moves held to in
+// flight in one transaction; a credit moves in flight to held at most once
+// (deduplicated by id). No step ever needs two nodes' files to agree, so
+// no interleaving of redemptions, crashes or lost messages can create a
+// right: the redemptions that stand number at most the limit.
+//
+// # Usage and switches
+//
+// Cluster-wide usage is a state-based CRDT: each node owns one register
+// per campaign (its own redemptions and spend, the rights it holds, a
+// version); a merge keeps the higher version per node; the usage is the
+// sum. Changed registers go out as memberlist broadcasts every
+// PublishInterval, and the whole table in push/pull (LocalState /
+// MergeRemoteState). The kill switch is a last-writer-wins register per
+// campaign (stamp, then node name), kept in cluster_switches so it
+// survives restarts. Memberlist does not relay user broadcasts, so a node
+// queues every register that is new to it again, as serf does. The bundle
+// revision and version are in memberlist's node metadata.
+//
+// # Failure cases
+//
+//   - A node crashes: the rights it held are in its file and come back
+//     when it restarts on the same data; until then they are unusable.
+//     Transfers it had debited are resent from its outbox when it is back.
+//     Its redemptions are never lost: they commit with the rights.
+//   - A node's file is lost for good: its held rights and the transfers in
+//     its outbox are lost — the limit can no longer be used in full, it is
+//     never exceeded. (A new file has a new id, so its transfer ids cannot
+//     collide with the old ones at receivers.)
+//   - A receiver crashes after crediting and before acknowledging: the
+//     giver resends, the receiver finds the id recorded and acknowledges.
+//   - A partition: each side spends what it holds and cannot get more from
+//     the other; the rest of the limit waits for the heal. Memberlist
+//     stops gossiping to nodes dead for GossipToTheDeadTime, so each node
+//     rejoins dead members every ReconnectInterval (serf's reconnect
+//     loop); the halves merge soon after the network heals.
+//   - The minter is down: limits that already exist keep moving between
+//     the others; a new or raised limit is minted when it is back.
+//   - A redemption that found too few rights waits at most AcquireTimeout
+//     for them and is then rejected (limit_exhausted or budget_exhausted):
+//     a limit exhausted everywhere is refused after two rounds of asking
+//     every live node. A right that arrives at a node after its waiting
+//     redemptions gave up is spent by the next one.
+//
+// # Caveats
+//
+//   - Two minters (two nodes started without --join and no
+//     --cluster-minter, joined later) each mint the limit: configure
+//     --cluster-minter on every node of a cluster that is not started
+//     from one seed.
+//   - per_customer is exact per node only: a customer whose redemptions
+//     reach k nodes can get up to k × per_customer (README).
+//   - Generated codes live in the file of the node that generated them: a
+//     code is used at most once because only that node can redeem it; the
+//     other nodes answer code_invalid.
+//   - The stored redemption does not record which limits it took, so a
+//     rollback gives back one right of each limit the node has consumed
+//     of: a redemption made before its campaign had a limit, rolled back
+//     after the limit was added, gives back a right it never took.
+//   - Lowering a limit below what the other nodes hold or have consumed
+//     is not enforced until they spend what they hold.
+//   - Usage versions start from the wall clock at start; a node whose
+//     clock went back across a restart is ignored by the others until it
+//     catches up (its usage reads low in evaluate; redeem is unaffected).
+//   - Transfer ids are kept forever in cluster_inbox (tens of bytes each).
+package cluster
