@@ -1,6 +1,8 @@
 package bundle
 
 import (
+	"sort"
+
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
@@ -15,7 +17,7 @@ import (
 // suffix.
 func compileWhen(b *opabundle.Bundle, campaigns []*policies.Campaign, files []string) []Problem {
 	taken := when.RulePackages(b)
-	var problems []Problem
+	problems := checkWhenOfRefused(b, campaigns, files)
 	for _, c := range campaigns {
 		if c.When == nil {
 			continue
@@ -49,4 +51,34 @@ func whenCampaign(c *policies.Campaign, rule string) when.Campaign {
 		zone = c.Timezone.String()
 	}
 	return when.Campaign{ID: c.ID, Name: c.Name, Rule: rule, Currency: c.Currency, Timezone: zone}
+}
+
+// checkWhenOfRefused reports the problems of the when: blocks of campaigns
+// refused for other reasons, so that one lint lists every problem.
+func checkWhenOfRefused(b *opabundle.Bundle, campaigns []*policies.Campaign, files []string) []Problem {
+	ok := map[string]bool{}
+	for _, c := range campaigns {
+		ok[c.ID] = true
+	}
+	promo, _ := b.Data["promo"].(map[string]any)
+	docs, _ := promo["campaigns"].(map[string]any)
+	ids := make([]string, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var problems []Problem
+	for _, id := range ids {
+		doc, _ := docs[id].(map[string]any)
+		if ok[id] || doc == nil || doc["when"] == nil {
+			continue
+		}
+		str := func(k string) string { s, _ := doc[k].(string); return s }
+		c := when.Campaign{ID: id, Rule: "refused", Currency: str("currency"), Timezone: str("timezone")}
+		_, errs := when.Compile(c, doc["when"], "when")
+		for _, e := range errs {
+			problems = append(problems, Problem{File: dataFile(files, "promo/campaigns/"+id), Field: campaignField(id, e.Field), Message: e.Message})
+		}
+	}
+	return problems
 }
