@@ -100,7 +100,7 @@ func TestLinesOfSharedDataFiles(t *testing.T) {
 // names an existing rule package gets another name, and both rules run.
 func TestWhenRuleNameAvoidsHandWrittenPackages(t *testing.T) {
 	dir := files{
-		"promo/campaigns/vip/data.yaml":     "when: {customer: {tier: gold}}\neffects: [{type: amount_off, amount: 100}]\n",
+		"promo/campaigns/vip/data.yaml":      "when: {customer: {tier: gold}}\neffects: [{type: amount_off, amount: 100}]\n",
 		"promo/campaigns/vip-rego/data.yaml": "rule: vip\neffects: [{type: amount_off, amount: 10}]\n",
 		"promo/rules/vip.rego":               vipRule,
 	}.writeDir(t)
