@@ -9,6 +9,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/rego"
 )
 
 // forbidden builtins: a rule on the checkout's hot path never waits on the
@@ -33,15 +34,26 @@ func parsed(b *opabundle.Bundle) map[string]*ast.Module {
 	return mods
 }
 
-// compile compiles the bundle's modules; problems name file and line.
+// compile compiles the bundle's modules, with the comprehensions that
+// rules share evaluated once (rego.Share); problems name file and line, as
+// the modules were written.
 func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
 	mods := parsed(b)
-	c := ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(false)
-	c.Compile(mods)
-	if !c.Failed() {
+	if shared := rego.Share(mods); len(shared) != len(mods) {
+		c := newCompiler()
+		if c.Compile(shared); !c.Failed() {
+			return c, nil
+		}
+	}
+	c := newCompiler()
+	if c.Compile(mods); !c.Failed() {
 		return c, nil
 	}
 	return nil, astProblems(c.Errors)
+}
+
+func newCompiler() *ast.Compiler {
+	return ast.NewCompiler().WithCapabilities(capabilities()).WithEnablePrintStatements(false)
 }
 
 // checkRules makes sure every rule a campaign names is a package
