@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -272,6 +274,17 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 			return time.Since(start)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	for _, tn := range f.nodes {
+		if tn.up {
+			tn.node.usage.mu.RLock()
+			f.t.Logf("%s: %+v", tn.name, tn.node.usage.regs)
+			tn.node.usage.mu.RUnlock()
+		}
+	}
+	if os.Getenv("CLUSTER_DEBUG") != "" {
+		buf := make([]byte, 1<<22)
+		_ = os.WriteFile("/tmp/goroutines.txt", buf[:runtime.Stack(buf, true)], 0o644)
 	}
 	f.t.Fatalf("not within %v: %s", d, what)
 	return 0

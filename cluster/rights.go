@@ -81,7 +81,7 @@ func (n *Node) Take(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 			return err
 		}
 	}
-	n.touch(c.Campaign)
+	tx.OnCommit(func() { n.touch(c.Campaign) }) // gossiped once it is visible
 	return nil
 }
 
@@ -104,7 +104,7 @@ func (n *Node) Give(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 			return err
 		}
 	}
-	n.touch(c.Campaign)
+	tx.OnCommit(func() { n.touch(c.Campaign) }) // gossiped once it is visible
 	return nil
 }
 
