@@ -15,6 +15,7 @@ all: build
 
 build:
 	$(GO) build -o $(BIN)/promoedge ./cmd/promoedge
+	$(GO) build -o $(BIN)/promoctl ./cmd/promoctl
 
 run: build
 	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
