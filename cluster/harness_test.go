@@ -65,9 +65,26 @@ func (f *faultNet) blocked(from int, to string) bool {
 // faultTransport is memberlist's NetTransport with a faultNet in front.
 type faultTransport struct {
 	*memberlist.NetTransport
-	net  *faultNet
-	port int
+	net     *faultNet
+	port    int
+	sent    atomic.Int64 // bytes written: packets and streams both ways
+	streams chan net.Conn
 }
+
+// countingConn counts the bytes a stream writes.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c countingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// StreamCh wraps accepted streams so their writes are counted.
+func (t *faultTransport) StreamCh() <-chan net.Conn { return t.streams }
 
 var _ memberlist.NodeAwareTransport = (*faultTransport)(nil)
 
@@ -84,13 +101,20 @@ func newFaultTransport(fn *faultNet, port int) (*faultTransport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &faultTransport{NetTransport: nt, net: fn, port: nt.GetAutoBindPort()}, nil
+	t := &faultTransport{NetTransport: nt, net: fn, port: nt.GetAutoBindPort(), streams: make(chan net.Conn)}
+	go func() {
+		for c := range nt.StreamCh() {
+			t.streams <- countingConn{c, &t.sent}
+		}
+	}()
+	return t, nil
 }
 
 func (t *faultTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 	if t.net.blocked(t.port, addr) {
 		return time.Now(), nil
 	}
+	t.sent.Add(int64(len(b)))
 	return t.NetTransport.WriteTo(b, addr)
 }
 
@@ -98,6 +122,7 @@ func (t *faultTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Ti
 	if t.net.blocked(t.port, a.Addr) {
 		return time.Now(), nil
 	}
+	t.sent.Add(int64(len(b)))
 	return t.NetTransport.WriteToAddress(b, a)
 }
 
@@ -105,7 +130,11 @@ func (t *faultTransport) DialTimeout(addr string, timeout time.Duration) (net.Co
 	if t.net.blocked(t.port, addr) {
 		return nil, errors.New("partitioned")
 	}
-	return t.NetTransport.DialTimeout(addr, timeout)
+	c, err := t.NetTransport.DialTimeout(addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, &t.sent}, nil
 }
 
 func (t *faultTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
@@ -123,6 +152,7 @@ type tnode struct {
 	eng  *policies.Engine
 	up   bool
 	busy sync.WaitGroup // redeems in progress
+	tr   *faultTransport
 }
 
 var testLog *slog.Logger
@@ -134,6 +164,7 @@ type fleet struct {
 	nodes []*tnode
 	seq   atomic.Int64
 	mu    sync.Mutex // guards tnode.up against the load
+	tune  func(*Config)
 }
 
 // campaignDoc is a campaign with a 100-cent discount and the given limits.
@@ -156,7 +187,12 @@ func testRevision(t testing.TB, id string, campaigns map[string]string) *policie
 
 // newFleet starts n nodes; the first is the minter, the others join it.
 func newFleet(t testing.TB, n int, rev *policies.Revision) *fleet {
-	f := &fleet{t: t, net: newFaultNet(), rev: rev}
+	return newFleetWith(t, n, rev, nil)
+}
+
+// newFleetWith starts n nodes whose configuration tune adjusts.
+func newFleetWith(t testing.TB, n int, rev *policies.Revision, tune func(*Config)) *fleet {
+	f := &fleet{t: t, net: newFaultNet(), rev: rev, tune: tune}
 	root := t.TempDir()
 	for i := range n {
 		tn := &tnode{name: fmt.Sprintf("n%d", i), dir: filepath.Join(root, fmt.Sprintf("n%d", i))}
@@ -180,8 +216,11 @@ func (f *fleet) start(tn *tnode) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn.port = tr.port
+	tn.port, tn.tr = tr.port, tr
 	cfg := FastConfig(tn.name)
+	if f.tune != nil {
+		f.tune(&cfg)
+	}
 	cfg.Bind = "127.0.0.1:" + strconv.Itoa(tn.port)
 	cfg.Transport = tr
 	cfg.Minter = tn == f.nodes[0]
@@ -293,10 +332,18 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 // redeem redeems a one-line cart on tn and reports whether campaign
 // applied.
 func (f *fleet) redeem(tn *tnode, campaign, customer string) (bool, error) {
+	return f.redeemCode(tn, campaign, customer, "")
+}
+
+// redeemCode is redeem presenting code.
+func (f *fleet) redeemCode(tn *tnode, campaign, customer, code string) (bool, error) {
 	k := f.seq.Add(1)
 	cust := ""
 	if customer != "" {
 		cust = fmt.Sprintf(`,"customer":{"id":%q}`, customer)
+	}
+	if code != "" {
+		cust += fmt.Sprintf(`,"codes":[%q]`, code)
 	}
 	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"context":{"now":"2026-11-24T12:00:00Z"}%s}`, cust)
 	req, err := tn.eng.Decode([]byte(body))

@@ -42,6 +42,7 @@ type Node struct {
 
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{} // campaigns whose counters changed
+	echo    map[string]int      // campaigns to announce again, in ticks
 	lowMu   sync.Mutex
 	low     map[limitKey]int64 // limits running low: fetch more
 
@@ -65,7 +66,7 @@ func New(cfg Config) (*Node, error) {
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.Name),
 		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(),
-		dirty: map[string]struct{}{}, low: map[limitKey]int64{},
+		dirty: map[string]struct{}{}, echo: map[string]int{}, low: map[limitKey]int64{},
 		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
 		stop: make(chan struct{}),
 	}
@@ -99,7 +100,10 @@ func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
 		return err
 	}
 	n.mlConfig = mc
-	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: mc.RetransmitMult}
+	// Memberlist piggybacks broadcasts on probes and acks too, which can
+	// spend a message's transmissions on one peer: ours get twice its
+	// budget (they are small), and publish repeats each change once.
+	n.queue = &memberlist.TransmitLimitedQueue{NumNodes: n.numMembers, RetransmitMult: 2 * mc.RetransmitMult}
 	if n.ml, err = memberlist.Create(mc); err != nil {
 		return fmt.Errorf("cluster: starting memberlist: %w", err)
 	}

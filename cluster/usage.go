@@ -232,6 +232,7 @@ func (n *Node) revisionChanged() {
 // them as broadcasts, each under its own name so a newer one replaces an
 // older one still queued.
 func (n *Node) publish() {
+	n.repeat()
 	n.dirtyMu.Lock()
 	if len(n.dirty) == 0 {
 		n.dirtyMu.Unlock()
@@ -240,6 +241,7 @@ func (n *Node) publish() {
 	campaigns := make([]string, 0, len(n.dirty))
 	for c := range n.dirty {
 		campaigns = append(campaigns, c)
+		n.echo[c] = echoTicks
 	}
 	clear(n.dirty)
 	n.dirtyMu.Unlock()
@@ -253,6 +255,34 @@ func (n *Node) publish() {
 		n.usage.mu.Unlock()
 		m := message{kind: kUsage, node: n.cfg.Name, campaign: campaign, c: c}
 		n.queue.QueueBroadcast(&broadcast{name: "u/" + n.cfg.Name + "/" + campaign, msg: m.encode(nil)})
+	}
+}
+
+// echoTicks is how many publish intervals after a change its register is
+// announced once more, for a peer the first broadcast missed.
+const echoTicks = 5
+
+// repeat queues again, unchanged, the registers changed echoTicks ago.
+func (n *Node) repeat() {
+	var again []string
+	n.dirtyMu.Lock()
+	for c, ticks := range n.echo {
+		if ticks <= 1 {
+			again = append(again, c)
+			delete(n.echo, c)
+		} else {
+			n.echo[c] = ticks - 1
+		}
+	}
+	n.dirtyMu.Unlock()
+	for _, campaign := range again {
+		n.usage.mu.RLock()
+		c, ok := n.usage.regs[campaign][n.cfg.Name]
+		n.usage.mu.RUnlock()
+		if ok {
+			m := message{kind: kUsage, node: n.cfg.Name, campaign: campaign, c: c}
+			n.queue.QueueBroadcast(&broadcast{name: "u/" + n.cfg.Name + "/" + campaign, msg: m.encode(nil)})
+		}
 	}
 }
 
