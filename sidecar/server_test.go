@@ -121,7 +121,7 @@ func TestCampaigns(t *testing.T) {
 	if err := json.Unmarshal(out, &one); err != nil || status != 200 {
 		t.Fatalf("%d %v %s", status, err, out)
 	}
-	if one["timezone"] != "Europe/Dublin" || one["valid_from"] != "2027-03-17T00:00:00Z" || one["rule"] != "in_country" {
+	if one["timezone"] != "Europe/Dublin" || one["valid_from"] != "2027-03-17T00:00:00Z" || one["rule"] != "st_patricks" {
 		t.Fatalf("st-patricks %v", one)
 	}
 }
