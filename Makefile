@@ -45,6 +45,7 @@ bench-redeem:
 # Long reliability runs: the crash test over many kill -9 cycles.
 soak:
 	SOAK_CYCLES=$${SOAK_CYCLES:-20} $(GO) test -run TestCrashLosesNothingAcknowledged -count 1 -timeout 30m -v ./cmd/promoedge/
+	CLUSTER_SOAK=$${CLUSTER_SOAK:-10m} $(GO) test -run TestClusterSoak -count 1 -timeout 40m -v ./cluster/
 
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
