@@ -1,11 +1,13 @@
 // Package bundle turns an OPA bundle (a directory, a .tar.gz or an fs.FS)
 // into a policies.Revision: it reads the bundle with OPA's own loader,
-// validates every campaign document under data.promo.campaigns, compiles the
-// Rego modules with OPA's compiler, checks that every rule a campaign names
-// exists, and prepares the rule evaluator.
+// validates every campaign document under data.promo.campaigns, compiles
+// each campaign's when: block into a generated module (policies/when),
+// compiles the Rego modules with OPA's compiler, checks that every rule a
+// campaign names exists, and prepares the rule evaluator.
 //
 // A bundle with problems is refused as a whole with a *LoadError that lists
-// every problem, each with its file and field.
+// every problem, each with its file, line and field (lines of data files
+// come from their YAML node tree, see FieldLine).
 //
 // # Caveats
 //
