@@ -38,9 +38,9 @@ func (d *delegate) NodeMeta(limit int) []byte {
 	return b
 }
 
-// NotifyMsg implements memberlist.Delegate: gossip (usage, switches) is
-// merged at once and passed on; transfers go to the inbound worker, as
-// they write to disk.
+// NotifyMsg implements memberlist.Delegate: usage is merged at once and
+// passed on; switches and transfers go to the inbound worker, as they
+// write to disk.
 func (d *delegate) NotifyMsg(b []byte) {
 	m, err := decode(b)
 	if err != nil {
@@ -48,9 +48,9 @@ func (d *delegate) NotifyMsg(b []byte) {
 		return
 	}
 	switch m.kind {
-	case kUsage, kSwitch:
+	case kUsage: // a map update: done here
 		d.n.mergeGossip(m, true)
-	default:
+	default: // switches and transfers write to disk: not on memberlist's goroutine
 		select {
 		case d.n.inbound <- m:
 		default: // full: the sender retries

@@ -183,6 +183,8 @@ func (n *Node) inboundLoop() {
 				n.credit(m)
 			case kAck:
 				n.acknowledged(m.id)
+			case kSwitch:
+				n.mergeGossip(m, true)
 			case kDeny:
 				n.usage.forget(m.key(), m.node)
 				n.xfer.denied(m.key(), m.node, m.amount)
