@@ -88,7 +88,8 @@ func TestInitLintTestBuild(t *testing.T) {
 func TestLintListsEveryProblemWithFileLineAndField(t *testing.T) {
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
-		"promo/campaigns/a/data.yaml": "name: A\nwhen:\n  cart: {subtotl: {over: 100}}\neffects: [{type: free_shiping}]\n",
+		"promo/campaigns/a/data.yaml":   "name: A\nwhen:\n  cart: {subtotl: {over: 100}}\neffects: [{type: free_shiping}]\n",
+		"promo/campaigns/a/a_test.yaml": "cases:\n  - name: x\n    wnat: {total: 1}\n",
 	})
 	out, errOut, err := promoctl(t, "lint", dir)
 	if !errors.Is(err, errFailed) {
@@ -97,12 +98,13 @@ func TestLintListsEveryProblemWithFileLineAndField(t *testing.T) {
 	for _, want := range []string{
 		`promo/campaigns/a/data.yaml:4: campaigns.a.effects[0].type: unknown effect type "free_shiping"`,
 		`promo/campaigns/a/data.yaml:3: campaigns.a.when.cart.subtotl: unknown cart condition; did you mean "subtotal"?`,
+		`promo/campaigns/a/a_test.yaml:3: unknown field "wnat"; did you mean "want"?`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(errOut, "2 problems") {
+	if !strings.Contains(errOut, "3 problems") {
 		t.Errorf("stderr %q", errOut)
 	}
 }

@@ -3,14 +3,18 @@ package pricetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 	k8syaml "sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/internal/field"
 )
 
 // File is one test file.
@@ -86,7 +90,7 @@ func Parse(path string, raw []byte) (*File, error) {
 	dec.DisallowUnknownFields()
 	f := &File{Path: path}
 	if err := dec.Decode(f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, explain(path, raw, err)
 	}
 	lines := caseLines(raw)
 	seen := map[string]bool{}
@@ -173,4 +177,52 @@ func deepCopy(v any) any {
 		return a
 	}
 	return v
+}
+
+// knownKeys are the keys a test file may use, for suggestions.
+var knownKeys = []string{"defaults", "cases", "name", "cart", "customer", "context", "codes", "explain", "want",
+	"subtotal", "discount", "shipping_discount", "total", "applied", "not_applied", "rejected", "points", "free_items",
+	"reason", "details"}
+
+var unknownField = regexp.MustCompile(`unknown field "([^"]*)"`)
+
+// explain turns a decoding error into one that names the file, the line
+// of an unknown key and the key probably meant.
+func explain(path string, raw []byte, err error) error {
+	m := unknownField.FindStringSubmatch(err.Error())
+	if m == nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	msg := fmt.Sprintf("%s:%d: unknown field %q", path, keyLine(raw, m[1]), m[1])
+	best, bestD := "", 3
+	for _, k := range knownKeys {
+		if d := field.Distance(strings.ToLower(m[1]), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		msg += fmt.Sprintf("; did you mean %q?", best)
+	}
+	return errors.New(msg)
+}
+
+// keyLine is the line of the first mapping key named key, 0 if none.
+func keyLine(raw []byte, key string) int {
+	var doc yaml.Node
+	if yaml.Unmarshal(raw, &doc) != nil {
+		return 0
+	}
+	var find func(n *yaml.Node) int
+	find = func(n *yaml.Node) int {
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 && c.Value == key {
+				return c.Line
+			}
+			if l := find(c); l > 0 {
+				return l
+			}
+		}
+		return 0
+	}
+	return find(&doc)
 }

@@ -11,7 +11,7 @@ import (
 
 func TestParseRefusesBadFiles(t *testing.T) {
 	for _, tc := range []struct{ name, src, says string }{
-		{"typo", "cases:\n  - name: a\n    wnat: {total: 1}\n", `unknown field "wnat"`},
+		{"typo", "cases:\n  - name: a\n    wnat: {total: 1}\n", `t.yaml:3: unknown field "wnat"; did you mean "want"?`},
 		{"two cases of a name", "cases:\n  - name: a\n  - name: a\n", `t.yaml:3: two cases are named "a"`},
 		{"no cases", "defaults: {}\n", "no cases"},
 		{"bad rejection", "cases:\n  - want: {rejected: {x: {reson: rule}}}\n", `unknown field "reson"`},
