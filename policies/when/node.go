@@ -32,9 +32,16 @@ func (n *node) leaf() bool { return n.kind != "any" && n.kind != "all" }
 
 // requirement says what must hold for n, in words.
 func (n *node) requirement() string {
-	switch {
-	case n.reason != "":
+	if n.reason != "" {
 		return n.reason
+	}
+	return n.generated()
+}
+
+// generated is the requirement in the compiler's words, whatever the
+// reason.
+func (n *node) generated() string {
+	switch {
 	case n.leaf() && n.neg:
 		return n.negText
 	case n.leaf():

@@ -109,11 +109,12 @@ func (g *generator) emit(n *node) {
 			g.emit(c)
 		}
 	}
-	comment := "# " + oneLine(n.requirement())
-	if n.leaf() && n.neg && n.reason == "" {
+	comment := "# " + oneLine(n.generated())
+	if n.leaf() && n.neg {
 		comment = "# " + oneLine(n.text) + " (the campaign asks for the opposite)"
-	} else if n.leaf() && n.neg {
-		comment = "# " + oneLine(n.text)
+	}
+	if n.reason != "" {
+		comment += "\n# reason: " + oneLine(n.reason)
 	}
 	switch {
 	case n.leaf():

@@ -27,7 +27,8 @@ all_3 if {
 	signed_in_5
 }
 
-# for VIPs, or signed-in customers over 50.00
+# customer tier must be vip or (cart subtotal must be over 50.00 and customer must be signed in)
+# reason: for VIPs, or signed-in customers over 50.00
 any_1 if customer_tier_2
 
 any_1 if all_3
@@ -44,7 +45,8 @@ channel_7 if input.context.channel == "pos"
 # cart must have no items (the campaign asks for the opposite)
 cart_items_8 if units == 0
 
-# customer must have no previous orders
+# customer must have no previous orders (the campaign asks for the opposite)
+# reason: not on a first order
 customer_orders_9 if object.get(customer, "orders_count", 0) == 0
 
 default eligible := false
