@@ -123,3 +123,43 @@ func TestPartitionNeverOvershootsAndHeals(t *testing.T) {
 		t.Fatalf("after the heal the limit should be usable in full: %d of %d, ledgers %v", total, limit, byNode)
 	}
 }
+
+// TestReconnectLoopHealsLongPartitions shows why the reconnect loop is
+// there: after a partition longer than GossipToTheDeadTime, memberlist
+// alone leaves the halves apart; with the loop they merge.
+func TestReconnectLoopHealsLongPartitions(t *testing.T) {
+	for _, loop := range []bool{false, true} {
+		rev := testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":10`)})
+		f := newFleetWith(t, 3, rev, func(c *Config) {
+			if !loop {
+				c.ReconnectInterval = time.Hour
+			}
+		})
+		f.net.split([]int{f.nodes[0].port}, []int{f.nodes[1].port, f.nodes[2].port})
+		f.eventually(5*time.Second, "the split is seen", func() bool { return f.nodes[0].node.ml.NumMembers() == 1 })
+		time.Sleep(1500 * time.Millisecond) // past GossipToTheDeadTime (1 s)
+		f.net.heal()
+		healed := func() bool {
+			for _, tn := range f.nodes {
+				if tn.node.ml.NumMembers() != 3 {
+					return false
+				}
+			}
+			return true
+		}
+		if !loop {
+			time.Sleep(2 * time.Second)
+			if healed() {
+				t.Log("memberlist healed on its own this time")
+			} else {
+				t.Log("without the reconnect loop the halves stayed apart 2 s after the heal")
+			}
+			for _, tn := range f.nodes {
+				f.crash(tn)
+			}
+			continue
+		}
+		took := f.eventually(5*time.Second, "the halves merge", healed)
+		t.Logf("with the reconnect loop they merged %v after the heal", took)
+	}
+}
