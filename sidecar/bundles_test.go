@@ -122,16 +122,19 @@ func TestSwapsUnderLoad(t *testing.T) {
 
 	body := []byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SOCK","categories":["socks"],"quantity":3,"unit_price":999},{"id":"l2","sku":"X","quantity":1,"unit_price":20000}],"shipping":{"amount":599}},"customer":{"id":"u1","tier":"vip","last_order_at":"2026-01-01T00:00:00Z"},"context":{"now":"2026-11-24T12:00:00Z"}}`)
 	want := s.Evaluate(t, string(body)).Total // the same on both revisions
-	run := func(d time.Duration) ([]time.Duration, int64, map[string]bool) {
+	// run evaluates from 8 clients for at least d and until done says so
+	// (or 20 s pass).
+	run := func(d time.Duration, done func() bool) ([]time.Duration, int64, map[string]bool) {
 		var mu sync.Mutex
 		var lat []time.Duration
 		var failed atomic.Int64
 		revs := map[string]bool{}
-		deadline := time.Now().Add(d)
+		start, limit := time.Now(), time.Now().Add(20*time.Second)
+		more := func() bool { return time.Now().Before(limit) && (time.Since(start) < d || !done()) }
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {
-				for time.Now().Before(deadline) {
+				for more() {
 					start := time.Now()
 					resp, err := s.Client.Post("http://sidecar/v1/evaluate", "application/json", bytes.NewReader(body))
 					if err != nil {
@@ -160,14 +163,14 @@ func TestSwapsUnderLoad(t *testing.T) {
 		slices.Sort(l)
 		return l[len(l)*99/100]
 	}
-	steady, failed, _ := run(1500 * time.Millisecond)
+	steady, failed, _ := run(1500*time.Millisecond, func() bool { return true })
 	if failed != 0 {
 		t.Fatalf("%d failed in steady state", failed)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go act.Poll(ctx, p)
 	before := n.Load()
-	swapping, failed, revs := run(1500 * time.Millisecond)
+	swapping, failed, revs := run(1500*time.Millisecond, func() bool { return n.Load()-before >= 10 })
 	cancel()
 	swaps := n.Load() - before
 	if failed != 0 {
@@ -178,7 +181,7 @@ func TestSwapsUnderLoad(t *testing.T) {
 	}
 	ps, pw := p99(steady), p99(swapping)
 	t.Logf("%d swaps; p99 steady %v (%d requests), during swaps %v (%d requests): %.2fx", swaps, ps, len(steady), pw, len(swapping), float64(pw)/float64(ps))
-	if pw > 2*ps {
+	if pw > 2*ps && !raceEnabled {
 		t.Errorf("p99 during swaps %v is over 2x the steady %v", pw, ps)
 	}
 }
