@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
 	"sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/policies/when"
@@ -58,6 +59,7 @@ func TestCompileGolden(t *testing.T) {
 				t.Fatalf("problems: %v", errs)
 			}
 			compiles(t, src)
+			formatted(t, src)
 			golden := strings.TrimSuffix(file, ".yaml") + ".rego"
 			if *update {
 				if err := os.WriteFile(golden, []byte(src), 0o644); err != nil {
@@ -72,6 +74,18 @@ func TestCompileGolden(t *testing.T) {
 				t.Errorf("module differs from %s (go test -update rewrites it):\n%s", golden, src)
 			}
 		})
+	}
+}
+
+// formatted checks src is formatted as opa fmt formats it.
+func formatted(t testing.TB, src string) {
+	t.Helper()
+	out, err := format.SourceWithOpts("m.rego", []byte(src), format.Opts{RegoVersion: ast.RegoV1, ParserOptions: &ast.ParserOptions{RegoVersion: ast.RegoV1}})
+	if err != nil {
+		t.Fatalf("does not parse: %v\n%s", err, src)
+	}
+	if string(out) != src {
+		t.Errorf("not formatted as opa fmt formats it:\n%s\nopa fmt:\n%s", src, out)
 	}
 }
 

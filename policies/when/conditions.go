@@ -2,6 +2,7 @@ package when
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -208,6 +209,17 @@ func readNames(o *obj, key string) []string {
 	return names
 }
 
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// refKey is the Rego ref to key of an object: .key, or ["key"] when key is
+// not an identifier.
+func refKey(key string) string {
+	if identRE.MatchString(key) && !keywords[key] {
+		return "." + key
+	}
+	return "[" + quote(key) + "]"
+}
+
 func quoteAll(names []string) []string {
 	out := make([]string, len(names))
 	for i, n := range names {
@@ -254,7 +266,7 @@ func readAttributes(o *obj, key, of string) []attribute {
 			}
 			continue
 		}
-		out = append(out, attribute{key: k, values: said, test: oneOf(of+"["+quote(k)+"]", terms)})
+		out = append(out, attribute{key: k, values: said, test: oneOf(of+refKey(k), terms)})
 	}
 	return out
 }

@@ -80,7 +80,7 @@ func generate(c Campaign, root *node) string {
 	}
 	b.WriteString("}\n\n")
 	g.reasons(&b, root)
-	return b.String()
+	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
 // reasons writes one reason for each top-level condition that fails, or
@@ -166,4 +166,14 @@ func (g *generator) use(names ...string) {
 	}
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine makes s fit a comment line: no line breaks or control
+// characters.
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == 0x2028 || r == 0x2029 {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -5,9 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/format"
-
 	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/internal/tz"
 )
@@ -35,12 +32,7 @@ func Compile(c Campaign, block any, path string) (string, []*field.Error) {
 	if len(errs) > 0 {
 		return "", errs
 	}
-	src := generate(c, root)
-	out, err := format.SourceWithOpts(c.Rule+".rego", []byte(src), format.Opts{RegoVersion: ast.RegoV1, ParserOptions: &ast.ParserOptions{RegoVersion: ast.RegoV1}})
-	if err != nil { // a bug of the generator, never of the block
-		return "", []*field.Error{{Field: path, Message: fmt.Sprintf("internal error: generated Rego does not parse: %v", err)}}
-	}
-	return string(out), nil
+	return generate(c, root), nil
 }
 
 var unsafeRune = regexp.MustCompile(`[^A-Za-z0-9_]`)
