@@ -84,3 +84,6 @@ func (e *Evaluator) buffer() *[]byte {
 	b := make([]byte, 0, 4096)
 	return &b
 }
+
+// Module returns one of the evaluator's modules by name.
+func (e *Evaluator) Module(name string) (*Module, bool) { return e.host.Module(name) }

@@ -10,6 +10,7 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/promoedge/promoedge/wasm/internal/abi"
+	"github.com/promoedge/promoedge/wasm/internal/guard"
 )
 
 // cache is the process-wide compilation cache: a module loaded again (by a
@@ -17,10 +18,13 @@ import (
 // uses it.
 var cache = wazero.NewCompilationCache()
 
-// Host is the wazero runtime of one bundle's custom modules.
+// Host is the wazero runtimes of one bundle's custom modules: rt runs the
+// modules that package guard could instrument, safe (made when needed) the
+// others, stopped at their deadline by wazero itself.
 type Host struct {
 	cfg     Config
 	rt      wazero.Runtime
+	safe    wazero.Runtime
 	wasi    map[string]bool // the WASI functions a module may import
 	modules map[string]*Module
 }
@@ -31,14 +35,9 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	rc := wazero.NewRuntimeConfig().
-		WithCompilationCache(cache).
-		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(cfg.MemoryLimit / pageSize)
-	rt := wazero.NewRuntimeWithConfig(ctx, rc)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		rt.Close(ctx)
-		return nil, fmt.Errorf("starting WASI: %w", err)
+	rt, err := newRuntime(ctx, cfg, false)
+	if err != nil {
+		return nil, err
 	}
 	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}}
 	for _, def := range rt.Module(wasi_snapshot_preview1.ModuleName).ExportedFunctionDefinitions() {
@@ -49,6 +48,29 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 	return h, nil
 }
 
+// newRuntime starts a runtime with WASI preview 1. closeOnDone makes
+// wazero stop a call at its context's deadline, at the price of a call into
+// Go at every loop iteration (see package guard).
+func newRuntime(ctx context.Context, cfg Config, closeOnDone bool) (wazero.Runtime, error) {
+	rc := wazero.NewRuntimeConfig().
+		WithCompilationCache(cache).
+		WithCloseOnContextDone(closeOnDone).
+		WithMemoryLimitPages(cfg.MemoryLimit / pageSize)
+	rt := wazero.NewRuntimeWithConfig(ctx, rc)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		rt.Close(ctx)
+		return nil, fmt.Errorf("starting WASI: %w", err)
+	}
+	if !closeOnDone {
+		_, err := rt.NewHostModuleBuilder(guard.Module).NewFunctionBuilder().WithFunc(tick).Export(guard.Func).Instantiate(ctx)
+		if err != nil {
+			rt.Close(ctx)
+			return nil, fmt.Errorf("starting the guard: %w", err)
+		}
+	}
+	return rt, nil
+}
+
 // Config is the host's sandbox, defaults filled in.
 func (h *Host) Config() Config { return h.cfg }
 
@@ -56,15 +78,28 @@ func (h *Host) Config() Config { return h.cfg }
 // a module whose _initialize fails is refused now rather than on the first
 // request. name is how errors and metrics name it.
 func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, error) {
-	cm, err := h.rt.CompileModule(ctx, bin)
+	rt, guarded := h.rt, true
+	guardedBin, err := guard.Instrument(bin)
+	if err != nil {
+		if h.safe == nil {
+			if h.safe, err = newRuntime(ctx, h.cfg, true); err != nil {
+				return nil, err
+			}
+		}
+		rt, guarded, guardedBin = h.safe, false, bin
+	}
+	cm, err := rt.CompileModule(ctx, guardedBin)
+	if err != nil && guarded {
+		_, err = h.rt.CompileModule(ctx, bin) // the error of the module as it was written
+	}
 	if err != nil {
 		return nil, fmt.Errorf("module %s is not valid WebAssembly: %w", name, err)
 	}
-	if err := h.check(name, cm); err != nil {
+	if err := h.check(name, cm, guarded); err != nil {
 		cm.Close(ctx)
 		return nil, err
 	}
-	m := newModule(h, name, cm)
+	m := newModule(h, name, rt, guarded, cm)
 	in, err := m.pool.get(ctx)
 	if err != nil {
 		cm.Close(ctx)
@@ -76,9 +111,12 @@ func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, e
 }
 
 // check refuses imports beyond WASI preview 1 and a missing export.
-func (h *Host) check(name string, cm wazero.CompiledModule) error {
+func (h *Host) check(name string, cm wazero.CompiledModule, guarded bool) error {
 	for _, def := range cm.ImportedFunctions() {
 		mod, fn, _ := def.Import()
+		if guarded && mod == guard.Module && fn == guard.Func {
+			continue // added by guard.Instrument
+		}
 		if mod != abi.WASI || !h.wasi[fn] {
 			return fmt.Errorf("module %s imports %s.%s: %w (only WASI preview 1, %q, is)", name, mod, fn, ErrImport, abi.WASI)
 		}
@@ -158,6 +196,9 @@ func (h *Host) Modules() []string {
 func (h *Host) Close(ctx context.Context) error {
 	for _, m := range h.modules {
 		m.close(ctx)
+	}
+	if h.safe != nil {
+		h.safe.Close(ctx)
 	}
 	return h.rt.Close(ctx)
 }

@@ -16,12 +16,14 @@ import (
 type Module struct {
 	name     string
 	host     *Host
+	rt       wazero.Runtime // the host's guarded or safe runtime
+	guarded  bool           // instrumented by package guard
 	compiled wazero.CompiledModule
 	pool     *pool
 }
 
-func newModule(h *Host, name string, cm wazero.CompiledModule) *Module {
-	m := &Module{name: name, host: h, compiled: cm}
+func newModule(h *Host, name string, rt wazero.Runtime, guarded bool, cm wazero.CompiledModule) *Module {
+	m := &Module{name: name, host: h, rt: rt, guarded: guarded, compiled: cm}
 	m.pool = newPool(h.cfg.Instances, m.instantiate)
 	return m
 }
@@ -58,20 +60,19 @@ func (m *Module) Call(ctx context.Context, input []byte, timeout time.Duration) 
 }
 
 func (m *Module) call(ctx context.Context, in *instance, input []byte, timeout time.Duration) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	start := time.Now()
 	in.stderr.reset()
 	in.stack[0] = uint64(len(input))
-	if err := in.alloc.CallWithStack(ctx, in.stack[:1:2]); err != nil {
-		return nil, m.trap(ctx, in, "alloc", err, timeout)
+	if late, err := in.run(ctx, in.alloc, in.stack[:1:2], timeout); err != nil {
+		return nil, m.trap(in, "alloc", err, late, timeout)
 	}
 	ptr := uint32(in.stack[0])
 	if !in.mem.Write(ptr, input) {
 		return nil, m.fail(ErrTrap, fmt.Sprintf("alloc(%d) returned %d, outside its %d-byte memory", len(input), ptr, in.mem.Size()))
 	}
 	in.stack[0], in.stack[1] = uint64(ptr), uint64(len(input))
-	if err := in.eval.CallWithStack(ctx, in.stack[:2]); err != nil {
-		return nil, m.trap(ctx, in, "evaluate", err, timeout)
+	if late, err := in.run(ctx, in.eval, in.stack[:2], timeout-time.Since(start)); err != nil {
+		return nil, m.trap(in, "evaluate", err, late, timeout)
 	}
 	optr, olen := abi.Unpack(in.stack[0])
 	if int(olen) > m.host.cfg.MaxOutput {
@@ -85,10 +86,10 @@ func (m *Module) call(ctx context.Context, in *instance, input []byte, timeout t
 }
 
 // trap explains a failed call: deadline, memory, exit or trap.
-func (m *Module) trap(ctx context.Context, in *instance, fn string, err error, timeout time.Duration) error {
+func (m *Module) trap(in *instance, fn string, err error, late bool, timeout time.Duration) error {
 	var exit *sys.ExitError
 	switch {
-	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded:
+	case late || errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded:
 		return m.fail(ErrTimeout, fmt.Sprintf("stopped: %s ran past its %s deadline", fn, timeout))
 	case errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeContextCanceled:
 		return m.fail(ErrTimeout, fmt.Sprintf("stopped: the request was canceled during %s", fn))
@@ -97,7 +98,6 @@ func (m *Module) trap(ctx context.Context, in *instance, fn string, err error, t
 	case errors.As(err, &exit):
 		return m.fail(ErrTrap, fmt.Sprintf("%s exited with code %d%s", fn, exit.ExitCode(), in.stderr.suffix()))
 	}
-	_ = ctx
 	return m.fail(ErrTrap, fmt.Sprintf("%s trapped: %s%s", fn, firstLine(err), in.stderr.suffix()))
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -26,10 +27,11 @@ import (
 // not shipped: the loader generates them again, under the same names, and
 // finds their entrypoints in the manifest.
 func BuildWasm(ctx context.Context, path string, out io.Writer) error {
-	b, files, err := readSource(path)
+	b, rec, err := readSource(path)
 	if err != nil {
 		return err
 	}
+	files := rec.files
 	campaigns, problems := readCampaigns(b, files)
 	before := len(b.Modules)
 	problems = append(problems, compileWhen(b, campaigns, files)...)
@@ -48,7 +50,12 @@ func BuildWasm(ctx context.Context, path string, out io.Writer) error {
 	if err := wasm.BuildOPAEntrypoints(ctx, b, eps, &buf); err != nil {
 		return err
 	}
-	return copyTarball(out, &buf, func(name string) bool { return !generated[name] })
+	// OPA's bundle keeps none of the custom modules: they are put back.
+	extra := map[string][]byte{}
+	for name, bin := range rec.wasm {
+		extra["/"+wasmDir+name+".wasm"] = bin
+	}
+	return copyTarball(out, &buf, func(name string) bool { return !generated[name] }, extra)
 }
 
 // entrypoints are promo/rules/<rule> for every rule package, but
@@ -96,7 +103,7 @@ func ruleOf(m *ast.Module) (string, bool) {
 
 // readSource reads a bundle directory or .tar.gz as OPA does, recording
 // its files.
-func readSource(path string) (*opabundle.Bundle, []string, error) {
+func readSource(path string) (*opabundle.Bundle, *recorder, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening bundle: %w", err)
@@ -117,11 +124,12 @@ func readSource(path string) (*opabundle.Bundle, []string, error) {
 	if err != nil {
 		return nil, nil, &LoadError{Source: path, Problems: readProblems(err)}
 	}
-	return &b, rec.files, nil
+	return &b, rec, nil
 }
 
-// copyTarball copies the files of a .tar.gz that keep accepts.
-func copyTarball(out io.Writer, in io.Reader, keep func(name string) bool) error {
+// copyTarball copies the files of a .tar.gz that keep accepts, and adds
+// extra files.
+func copyTarball(out io.Writer, in io.Reader, keep func(name string) bool, extra map[string][]byte) error {
 	zr, err := gzip.NewReader(in)
 	if err != nil {
 		return err
@@ -144,6 +152,19 @@ func copyTarball(out io.Writer, in io.Reader, keep func(name string) bool) error
 			return err
 		}
 		if _, err := io.Copy(tw, tr); err != nil {
+			return err
+		}
+	}
+	names := make([]string, 0, len(extra))
+	for n := range extra {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(extra[n])), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(extra[n]); err != nil {
 			return err
 		}
 	}
