@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
@@ -14,24 +15,40 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// RunKey is the input key that carries the campaigns to decide.
+// RunKey is the input key that carries the campaigns whose rule package
+// documents are read whole.
 const RunKey = "__promoedge_run"
 
-// runWithKey carries the campaigns whose rules read input.campaign, each
-// with the whole input its rule sees.
-const runWithKey = "__promoedge_run_with"
+// The input keys of the other run lists: campaigns whose packages define
+// only eligible, and campaigns whose rules read input.campaign.
+const (
+	runEligibleKey = "__promoedge_run_eligible"
+	runWithKey     = "__promoedge_run_with"
+)
 
-// batchQuery decides every campaign listed under input[RunKey] (pairs of
-// campaign id and rule name) in one evaluation, on the request as it is.
-// The campaigns under input[runWithKey] (triples of campaign id, rule name
-// and the rule's input: the request with input.campaign) run with that
-// input instead; the input is bound to a variable first: OPA's rule
-// indexer does not see a with-value written as a ref with variables (it
-// evaluated such rules as undefined).
+// runKeys are the run lists' keys by reading.
+var runKeys = [3]*ast.Term{
+	readEligible:     ast.StringTerm(runEligibleKey),
+	readDocument:     ast.StringTerm(RunKey),
+	readWithCampaign: ast.StringTerm(runWithKey),
+}
+
+// batchQuery decides every campaign of the run lists in one evaluation.
+// The lists under RunKey and runEligibleKey are pairs of campaign id and
+// rule name, decided on the request as it is; the one under runWithKey
+// triples of campaign id, rule name and the rule's input (the request with
+// input.campaign), bound to a variable first: OPA's rule indexer does not
+// see a with-value written as a ref with variables (it evaluated such rules
+// as undefined).
 const batchQuery = `__results := {id: doc |
 	some pair in input.` + RunKey + `
 	id := pair[0]
 	doc := data.promo.rules[pair[1]]
+}
+__eligible := {id: v |
+	some pair in input.` + runEligibleKey + `
+	id := pair[0]
+	v := data.promo.rules[pair[1]].eligible
 }
 __with := {id: doc |
 	some triple in input.` + runWithKey + `
@@ -46,9 +63,11 @@ var _ policies.Rules = (*Evaluator)(nil)
 // for concurrent use: the prepared query is shared by every request.
 type Evaluator struct {
 	query opa.PreparedEvalQuery
-	// readers are the rule packages that may read input.campaign.
-	readers map[string]bool
-	store   storage.Store
+	// plan says how each rule package is read.
+	plan  map[string]reading
+	store storage.Store
+	// cterms caches campaignTerms by *policies.Campaign.
+	cterms sync.Map
 }
 
 // New prepares the batch query over a compiled bundle and its data store.
@@ -64,7 +83,7 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("preparing the rule query: %w", err)
 	}
-	return &Evaluator{query: pq, readers: campaignReaders(compiler), store: store}, nil
+	return &Evaluator{query: pq, plan: plan(ctx, compiler, store), store: store}, nil
 }
 
 // Decide implements policies.Rules.
@@ -90,12 +109,22 @@ func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns
 }
 
 func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict) error {
-	run, with, err := e.runLists(ctx, input, campaigns)
-	if err != nil {
-		return err
+	var runs [3][]*ast.Term
+	for _, c := range campaigns {
+		r := e.plan[c.Rule]
+		if r != readWithCampaign {
+			runs[r] = append(runs[r], e.terms(c).pair)
+			continue
+		}
+		t, err := e.withCampaign(ctx, input, c)
+		if err != nil {
+			return err
+		}
+		runs[r] = append(runs[r], t)
 	}
-	input.Insert(ast.StringTerm(RunKey), ast.ArrayTerm(run...))
-	input.Insert(ast.StringTerm(runWithKey), ast.ArrayTerm(with...))
+	for r, key := range runKeys {
+		input.Insert(key, ast.ArrayTerm(runs[r]...))
+	}
 	rs, err := e.query.Eval(ctx,
 		opa.EvalParsedInput(input),
 		opa.EvalMetrics(metrics.NoOp()),
@@ -107,44 +136,53 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 	if len(rs) != 1 {
 		return fmt.Errorf("rule query returned %d results", len(rs))
 	}
-	results, ok1 := rs[0].Bindings["__results"].(*ast.Term).Value.(ast.Object)
-	withResults, ok2 := rs[0].Bindings["__with"].(*ast.Term).Value.(ast.Object)
-	if !ok1 || !ok2 {
-		return errors.New("rule query returned no object")
+	var results [3]ast.Object
+	for r, name := range [3]string{"__eligible", "__results", "__with"} {
+		t, ok := rs[0].Bindings[name].(*ast.Term)
+		if ok {
+			results[r], ok = t.Value.(ast.Object)
+		}
+		if !ok {
+			return errors.New("rule query returned no object")
+		}
 	}
 	for i, c := range campaigns {
-		id := ast.StringTerm(c.ID)
-		doc := results.Get(id)
-		if e.readers[c.Rule] {
-			doc = withResults.Get(id)
+		r := e.plan[c.Rule]
+		doc := results[r].Get(e.terms(c).id)
+		if r == readEligible {
+			out[i] = eligible(c, doc)
+		} else {
+			out[i] = verdict(c, doc)
 		}
-		out[i] = verdict(c, doc)
 	}
 	return nil
 }
 
-// runLists splits campaigns into the ones whose rules run on the request
-// as it is and the ones whose rules read input.campaign; each of the
-// latter gets the request's top-level keys (shared, not copied) and its
-// campaign document.
-func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []*policies.Campaign) (run, with []*ast.Term, err error) {
-	var base [][2]*ast.Term
-	for _, c := range campaigns {
-		if !e.readers[c.Rule] {
-			run = append(run, ast.ArrayTerm(ast.StringTerm(c.ID), ast.StringTerm(c.Rule)))
-			continue
-		}
-		if base == nil {
-			base = requestKeys(input)
-		}
-		doc, err := e.campaignDoc(ctx, c.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		kv := append(base[:len(base):len(base)], [2]*ast.Term{ast.InternedTerm("campaign"), doc})
-		with = append(with, ast.ArrayTerm(ast.StringTerm(c.ID), ast.StringTerm(c.Rule), ast.ObjectTerm(kv...)))
+// withCampaign is the run-list entry of a campaign whose rule reads
+// input.campaign: its id, its rule, and the request's top-level keys
+// (shared, not copied) with its campaign document.
+func (e *Evaluator) withCampaign(ctx context.Context, input ast.Object, c *policies.Campaign) (*ast.Term, error) {
+	doc, err := e.campaignDoc(ctx, c.ID)
+	if err != nil {
+		return nil, err
 	}
-	return run, with, nil
+	kv := append(requestKeys(input), [2]*ast.Term{campaignKey, doc})
+	t := e.terms(c)
+	return ast.ArrayTerm(t.id, t.rule, ast.ObjectTerm(kv...)), nil
+}
+
+// campaignTerms are a campaign's id and rule as terms, and the pair of
+// them, made once per campaign and revision.
+type campaignTerms struct{ id, rule, pair *ast.Term }
+
+func (e *Evaluator) terms(c *policies.Campaign) *campaignTerms {
+	if t, ok := e.cterms.Load(c); ok {
+		return t.(*campaignTerms)
+	}
+	t := &campaignTerms{id: ast.StringTerm(c.ID), rule: ast.StringTerm(c.Rule)}
+	t.pair = ast.ArrayTerm(t.id, t.rule)
+	e.cterms.Store(c, t)
+	return t
 }
 
 // requestKeys is the request's top-level pairs, less the run lists and any
@@ -152,7 +190,7 @@ func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []
 func requestKeys(input ast.Object) [][2]*ast.Term {
 	kv := make([][2]*ast.Term, 0, input.Len())
 	input.Foreach(func(k, v *ast.Term) {
-		if s, ok := k.Value.(ast.String); ok && (s == RunKey || s == runWithKey || s == "campaign") {
+		if s, ok := k.Value.(ast.String); ok && (s == RunKey || s == runEligibleKey || s == runWithKey || s == "campaign") {
 			return
 		}
 		kv = append(kv, [2]*ast.Term{k, v})
@@ -178,6 +216,15 @@ func (e *Evaluator) campaignDoc(ctx context.Context, id string) (*ast.Term, erro
 
 func keepAST(t *ast.Term, _ *opa.EvalContext) (any, error) { return t, nil }
 
+// The keys of a rule package document, made once: InternedTerm makes a
+// new term for strings outside OPA's own table.
+var (
+	eligibleKey = ast.StringTerm("eligible")
+	reasonsKey  = ast.StringTerm("reasons")
+	effectsKey  = ast.StringTerm("effects")
+	campaignKey = ast.StringTerm("campaign")
+)
+
 // verdict reads one rule package's document: eligible, reasons, effects.
 func verdict(c *policies.Campaign, doc *ast.Term) policies.Verdict {
 	if doc == nil {
@@ -187,18 +234,14 @@ func verdict(c *policies.Campaign, doc *ast.Term) policies.Verdict {
 	if !ok {
 		return policies.Verdict{Err: fmt.Errorf("rule %s: package document is not an object", c.Rule)}
 	}
-	var v policies.Verdict
-	if t := obj.Get(ast.InternedTerm("eligible")); t != nil {
-		b, isBool := t.Value.(ast.Boolean)
-		if !isBool {
-			return policies.Verdict{Err: fmt.Errorf("rule %s: eligible must be a boolean, got %v", c.Rule, t)}
-		}
-		v.Eligible = bool(b)
+	v := eligible(c, obj.Get(eligibleKey))
+	if v.Err != nil {
+		return v
 	}
-	if t := obj.Get(ast.InternedTerm("reasons")); t != nil && !v.Eligible {
+	if t := obj.Get(reasonsKey); t != nil && !v.Eligible {
 		v.Reasons = reasons(t)
 	}
-	if t := obj.Get(ast.InternedTerm("effects")); t != nil && v.Eligible {
+	if t := obj.Get(effectsKey); t != nil && v.Eligible {
 		effs, err := effects(c, t)
 		if err != nil {
 			return policies.Verdict{Err: err}
@@ -206,6 +249,19 @@ func verdict(c *policies.Campaign, doc *ast.Term) policies.Verdict {
 		v.Effects = effs
 	}
 	return v
+}
+
+// eligible reads the value of a package's eligible rule; nil (undefined)
+// is not eligible.
+func eligible(c *policies.Campaign, t *ast.Term) policies.Verdict {
+	if t == nil {
+		return policies.Verdict{}
+	}
+	b, isBool := t.Value.(ast.Boolean)
+	if !isBool {
+		return policies.Verdict{Err: fmt.Errorf("rule %s: eligible must be a boolean, got %v", c.Rule, t)}
+	}
+	return policies.Verdict{Eligible: bool(b)}
 }
 
 func reasons(t *ast.Term) []string {

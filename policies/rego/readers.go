@@ -1,8 +1,66 @@
 package rego
 
 import (
+	"context"
+
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/storage"
 )
+
+// reading is how the batch query reads a rule package's document.
+type reading int
+
+const (
+	// readEligible: the package defines nothing but eligible, so its
+	// document is {"eligible": value} and the query reads only that rule,
+	// which costs less than building the package's document.
+	readEligible reading = iota
+	// readDocument: the whole package document, every rule of it.
+	readDocument
+	// readWithCampaign: the whole document, with input.campaign set.
+	readWithCampaign
+)
+
+// plan says how to read each rule package of the compiled bundle.
+func plan(ctx context.Context, c *ast.Compiler, store storage.Store) map[string]reading {
+	out := map[string]reading{}
+	readers := campaignReaders(c)
+	hasData := baseData(ctx, store)
+	for _, m := range c.Modules {
+		name, ok := ruleName(m.Package.Path)
+		if !ok {
+			continue
+		}
+		switch {
+		case readers[name]:
+			out[name] = readWithCampaign
+		case !hasData && onlyEligible(c, m.Package.Path[:4]):
+			out[name] = readEligible
+		default:
+			out[name] = readDocument
+		}
+	}
+	return out
+}
+
+// onlyEligible reports whether the rules under path (its package and any
+// package below it) all define path.eligible.
+func onlyEligible(c *ast.Compiler, path ast.Ref) bool {
+	want := path.Append(eligibleKey)
+	for _, r := range c.GetRules(path) {
+		if !r.Ref().Equal(want) {
+			return false
+		}
+	}
+	return true
+}
+
+// baseData reports whether the bundle holds data under data.promo.rules,
+// which would be part of the package documents.
+func baseData(ctx context.Context, store storage.Store) bool {
+	_, err := storage.ReadOne(ctx, store, storage.Path{"promo", "rules"})
+	return !storage.IsNotFound(err)
+}
 
 // campaignReaders lists the rule packages (promo.rules.<name>) that may
 // read input.campaign: a rule of the package, or one it depends on, refers
@@ -18,7 +76,7 @@ func campaignReaders(c *ast.Compiler) map[string]bool {
 		if !ok || out[name] {
 			continue
 		}
-		seeds := c.GetRules(m.Package.Path)
+		seeds := c.GetRules(m.Package.Path[:4])
 		out[name] = anyReads(c.Graph, seeds, reads)
 	}
 	return out
@@ -26,7 +84,7 @@ func campaignReaders(c *ast.Compiler) map[string]bool {
 
 // ruleName is <name> of a package path data.promo.rules.<name>[...].
 func ruleName(p ast.Ref) (string, bool) {
-	if len(p) < 4 || !p[1].Equal(ast.InternedTerm("promo")) || !p[2].Equal(ast.InternedTerm("rules")) {
+	if len(p) < 4 || !p[1].Equal(ast.StringTerm("promo")) || !p[2].Equal(ast.StringTerm("rules")) {
 		return "", false
 	}
 	s, ok := p[3].Value.(ast.String)

@@ -10,13 +10,13 @@ import (
 // SharedPackage holds the comprehensions that Share takes out of the rules.
 const SharedPackage = "promoedge.shared"
 
-// Share returns modules in which every comprehension that is written the
-// same in two or more rules, and that reads nothing of its rule (only
-// input, data, builtins and its own variables), is a rule of package
-// SharedPackage that those rules refer to. A batch evaluates each such rule
-// once and the rules read its cached value: the cart's subtotal written as
-// sum([...]) in a hundred rules is summed once a request, not a hundred
-// times. Under a `with` (rules that read input.campaign) OPA's cache is
+// Share returns modules in which every comprehension (or call of one, like
+// sum([...])) that is written the same in two or more rules, and that reads
+// nothing of its rule (only input, data, builtins and its own variables),
+// is a rule of package SharedPackage that those rules refer to. A batch
+// evaluates each such rule once and the rules read its cached value: the
+// cart's subtotal written as sum([...]) in a hundred rules is summed once
+// a request, not a hundred times. Under a `with` (rules that read input.campaign) OPA's cache is
 // fresh and the shared rule is evaluated again, as the comprehension was.
 //
 // modules are not changed: the ones Share rewrites are copies. With nothing
@@ -90,22 +90,31 @@ func ruleNames(modules map[string]*ast.Module) map[string][]ast.Var {
 }
 
 // closedComprehensions finds the outermost comprehensions of a rule (and
-// its else branches) that read nothing of the rule: every variable in one
-// is input, data, or a variable of its own (declared in it, or used
-// nowhere else in the rule), and every call is of a builtin or of a
-// function named by its full data path. scope is the names that refer to
-// rules and imports rather than to variables.
+// its else branches), or calls of them like sum([...]), that read nothing
+// of the rule: every variable in one is input, data, or a variable of its
+// own (declared in it, or used nowhere else in the rule), and every call is
+// of a builtin or of a function named by its full data path. scope is the
+// names that refer to rules and imports rather than to variables.
 func closedComprehensions(r *ast.Rule, scope []ast.Var) []*ast.Term {
 	uses := countVars(r)
 	var out []*ast.Term
-	vis := ast.NewGenericVisitor(func(x any) bool {
-		t, ok := x.(*ast.Term)
-		if !ok || !isComprehension(t.Value) {
-			return false
-		}
-		if closed(t, uses, scope) {
-			out = append(out, t)
+	var vis *ast.GenericVisitor
+	vis = ast.NewGenericVisitor(func(x any) bool {
+		switch x := x.(type) {
+		case *ast.SomeDecl: // some x in xs is a call of internal.member_2: keep it
+			for _, s := range x.Symbols {
+				if call, ok := s.Value.(ast.Call); ok {
+					for _, arg := range call[1:] {
+						vis.Walk(arg)
+					}
+				}
+			}
 			return true
+		case *ast.Term:
+			if shareable(x) && closed(x, uses, scope) {
+				out = append(out, x)
+				return true
+			}
 		}
 		return false // a comprehension inside it may still be closed
 	})
@@ -116,12 +125,22 @@ func closedComprehensions(r *ast.Rule, scope []ast.Var) []*ast.Term {
 	return out
 }
 
-func isComprehension(v ast.Value) bool {
-	switch v.(type) {
-	case *ast.ArrayComprehension, *ast.SetComprehension, *ast.ObjectComprehension:
+// shareable terms cost enough to evaluate once: comprehensions, and calls
+// with a comprehension in their arguments.
+func shareable(t *ast.Term) bool {
+	if isComprehension(t.Value) {
 		return true
 	}
-	return false
+	call, ok := t.Value.(ast.Call)
+	if !ok {
+		return false
+	}
+	found := false
+	ast.WalkTerms(call[1:], func(a *ast.Term) bool {
+		found = found || isComprehension(a.Value)
+		return found
+	})
+	return found
 }
 
 // countVars counts the occurrences of every variable in x, operators of
@@ -237,4 +256,12 @@ func declaredVars(t *ast.Term) map[ast.Var]bool {
 		return false
 	}).Walk(t)
 	return out
+}
+
+func isComprehension(v ast.Value) bool {
+	switch v.(type) {
+	case *ast.ArrayComprehension, *ast.SetComprehension, *ast.ObjectComprehension:
+		return true
+	}
+	return false
 }

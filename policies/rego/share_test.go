@@ -73,6 +73,8 @@ func TestShareAnswersAlike(t *testing.T) {
 		"d.rego":   "package promo.rules.d\neligible if { some it in input.cart.items; it.quantity > count([x | some x in input.cart.items]) }",
 		"e.rego":   "package promo.rules.e\neligible if count([x | some x in input.cart.items]) == 2 with input.cart.items as [1, 2]",
 		"lib.rego": "package lib\nn := count([x | some x in input.cart.items])\nm := count([x | some x in input.cart.items])",
+		"f.rego":   "package promo.rules.f\neligible if { some x in [y | some y in input.cart.items]; x.quantity > 1 }",
+		"g.rego":   "package promo.rules.g\neligible if { some x in [y | some y in input.cart.items]; x.quantity > 5 }",
 	}
 	inputs := []string{
 		`{"cart": {"items": [{"quantity": 2, "unit_price": 100, "categories": ["a", "b"]}, {"quantity": 1, "unit_price": 5, "categories": ["a"]}]}}`,
