@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/internal/jsondoc"
 )
 
 // Request is one pricing question: a cart, who buys it, in what context,
@@ -87,6 +88,9 @@ var (
 // the request carries no context.now. Every problem is reported in a
 // *RequestError naming its field.
 func DecodeRequest(body []byte, now time.Time) (*Request, error) {
+	if doc, ok := jsondoc.Decode(body); ok {
+		return RequestFrom(doc, now)
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc map[string]any

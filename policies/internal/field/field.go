@@ -3,6 +3,7 @@ package field
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,7 +34,7 @@ type Obj struct {
 	path string
 	m    map[string]any
 	errs *Errors
-	seen map[string]bool
+	seen []string // keys read, for Strict: a few, so a slice beats a map
 }
 
 // Object wraps m, whose path is path; problems are appended to errs.
@@ -64,10 +65,9 @@ func (o *Obj) Fail(key, format string, args ...any) {
 }
 
 func (o *Obj) get(key string) (any, bool) {
-	if o.seen == nil {
-		o.seen = make(map[string]bool, 8)
+	if !slices.Contains(o.seen, key) {
+		o.seen = append(o.seen, key)
 	}
-	o.seen[key] = true
 	v, ok := o.m[key]
 	if ok && v == nil {
 		return nil, false
@@ -215,7 +215,7 @@ func (o *Obj) Array(key string) []any {
 func (o *Obj) Strict() {
 	var unknown []string
 	for k := range o.m {
-		if !o.seen[k] {
+		if !slices.Contains(o.seen, k) {
 			unknown = append(unknown, k)
 		}
 	}
@@ -270,10 +270,10 @@ func kind(v any) string {
 	}
 }
 
-func suggest(k string, known map[string]bool) string {
+func suggest(k string, known []string) string {
 	best, bestD := "", 3
 	lk := strings.ToLower(k)
-	for cand := range known {
+	for _, cand := range known {
 		if d := Distance(lk, strings.ToLower(cand)); d < bestD || (d == bestD && cand < best && best != "") {
 			best, bestD = cand, d
 		}
