@@ -43,7 +43,7 @@ func Write(dir string, n int, mix Mix) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return json.Marshal(Request())
+	return RequestBody(), nil
 }
 
 // ruleBody is campaign i's rule: a subtotal threshold, a category present,
@@ -79,8 +79,9 @@ func campaign(i int, rule string, mix Mix) map[string]any {
 	return c
 }
 
-// Request is the evaluate request of the workload, decoded.
-func Request() map[string]any {
+// RequestBody is the evaluate request of the workload, the JSON that
+// gen_bundle.py writes to evaluate.json.
+func RequestBody() []byte {
 	items := make([]any, 20)
 	for j := range items {
 		items[j] = map[string]any{
@@ -89,12 +90,16 @@ func Request() map[string]any {
 			"quantity":   1 + j%3, "unit_price": 500 + j*137,
 		}
 	}
-	return map[string]any{
+	body, err := json.Marshal(map[string]any{
 		"cart": map[string]any{"id": "perf", "currency": "USD", "items": items,
 			"shipping": map[string]any{"method": "standard", "amount": 599}},
 		"customer": map[string]any{"id": "u1", "tier": "vip", "segments": []string{"a"}},
 		"context":  map[string]any{"now": "2026-11-24T12:00:00Z", "channel": "web"},
+	})
+	if err != nil {
+		panic(err) // plain maps always marshal
 	}
+	return body
 }
 
 func writeFile(name string, v any) error {
