@@ -1,9 +1,6 @@
 package abi
 
-import (
-	"encoding/json"
-	"fmt"
-)
+import "fmt"
 
 // Input is a request's input document encoded once, to which each
 // campaign's own document is added as the key "campaign" (the input a Rego
@@ -27,7 +24,7 @@ func NewInput(req map[string]any) (*Input, error) {
 			}
 		}
 	}
-	b, err := json.Marshal(doc)
+	b, err := appendJSON(make([]byte, 0, 4096), doc)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the rule input: %w", err)
 	}
