@@ -1,6 +1,8 @@
 package policies
 
 import (
+	"slices"
+
 	"github.com/promoedge/promoedge/policies/money"
 )
 
@@ -12,6 +14,15 @@ type cartState struct {
 	ship0    int64   // shipping charge before discounts
 	points   []pendingPoints
 	subtotal int64
+
+	// Scratch space reused from one campaign to the next: the trial
+	// outcome (its left swaps with left at commit) and matching's and
+	// spread's buffers.
+	trial  outcome
+	spare  []int64
+	idx    []int
+	w      []int64
+	shares []int64
 }
 
 type pendingPoints struct {
@@ -39,9 +50,14 @@ type outcome struct {
 }
 
 // try prices a campaign's effects on a copy of the state; nothing changes
-// until commit, so a campaign refused for its budget leaves no trace.
+// until commit, so a campaign refused for its budget leaves no trace. The
+// outcome is valid until the next try.
 func (st *cartState) try(cd *candidate) *outcome {
-	o := &outcome{left: append([]int64(nil), st.left...), ship: st.ship}
+	o := &st.trial
+	*o = outcome{
+		applied: o.applied[:0], free: o.free[:0], points: o.points[:0],
+		left: append(st.spare[:0], st.left...), ship: st.ship,
+	}
 	for i := range cd.effects {
 		e := &cd.effects[i]
 		a := Applied{Campaign: cd.c.ID, Code: cd.code, Effect: e.Type}
@@ -76,7 +92,7 @@ func (st *cartState) try(cd *candidate) *outcome {
 }
 
 func (st *cartState) commit(o *outcome, dec *Decision) {
-	st.left, st.ship = o.left, o.ship
+	st.left, st.spare, st.ship = o.left, st.left, o.ship
 	st.points = append(st.points, o.points...)
 	dec.Applied = append(dec.Applied, o.applied...)
 	dec.FreeItems = append(dec.FreeItems, o.free...)
@@ -85,21 +101,23 @@ func (st *cartState) commit(o *outcome, dec *Decision) {
 // matching returns the indexes of lines the filter matches that still have
 // something left to discount, and their amounts left as weights.
 func (st *cartState) matching(o *outcome, f *Filter) ([]int, []int64) {
-	var idx []int
-	var w []int64
+	idx, w := st.idx[:0], st.w[:0]
 	for i := range st.items {
 		if o.left[i] > 0 && f.Match(&st.items[i]) {
 			idx = append(idx, i)
 			w = append(w, o.left[i])
 		}
 	}
+	st.idx, st.w = idx, w // kept for the next campaign
 	return idx, w
 }
 
 // spread takes total off the lines idx pro rata to weights and records the
 // per-line shares.
 func spread(o *outcome, st *cartState, a *Applied, total int64, idx []int, weights []int64) {
-	shares := money.Allocate(total, weights)
+	shares := money.AllocateTo(st.shares, total, weights)
+	st.shares = shares
+	a.Lines = slices.Grow(a.Lines, len(idx))
 	for k, i := range idx {
 		takeLine(o, st, a, i, shares[k])
 	}

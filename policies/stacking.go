@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // applyStacking prices the eligible campaigns in order (SPEC §5
@@ -12,6 +13,7 @@ import (
 // chain. Every campaign that does not apply is rejected with its reason.
 func applyStacking(_ context.Context, ev *evaluation) error {
 	live := ev.live()
+	ev.dec.Applied = slices.Grow(ev.dec.Applied, len(live)) // one effect each, mostly
 	for _, cd := range live {
 		if cd.c.Stacking != Exclusive {
 			continue

@@ -1,6 +1,9 @@
 package money
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // Allocate splits total over lines pro rata to weights with the
 // largest-remainder method: each line gets the floor of its exact share, and
@@ -10,7 +13,14 @@ import "sort"
 // Weights must not be negative; if they are all zero the result is all zero
 // unless total is positive, in which case it goes to the first line.
 func Allocate(total int64, weights []int64) []int64 {
-	out := make([]int64, len(weights))
+	return AllocateTo(nil, total, weights)
+}
+
+// AllocateTo is Allocate writing into dst's storage when it has room
+// (pricing reuses one buffer for every campaign of a cart).
+func AllocateTo(dst []int64, total int64, weights []int64) []int64 {
+	out := slices.Grow(dst[:0], len(weights))[:len(weights)]
+	clear(out)
 	if len(weights) == 0 || total == 0 {
 		return out
 	}
@@ -22,20 +32,29 @@ func Allocate(total int64, weights []int64) []int64 {
 		out[0] = total
 		return out
 	}
-	rems := make([]int64, len(weights))
+	var small [64]int64 // on the stack for carts of up to 64 lines
+	rems := small[:0]
+	if len(weights) > len(small) {
+		rems = make([]int64, 0, len(weights))
+	}
 	left := total
 	for i, w := range weights {
-		out[i], rems[i] = mulDivRem(total, w, sum)
-		left -= out[i]
+		q, r := mulDivRem(total, w, sum)
+		out[i], rems = q, append(rems, r)
+		left -= q
 	}
 	if left == 0 {
 		return out
 	}
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
+	var smallOrder [64]int
+	order := smallOrder[:0]
+	if len(weights) > len(smallOrder) {
+		order = make([]int, 0, len(weights))
 	}
-	sort.SliceStable(order, func(a, b int) bool { return rems[order[a]] > rems[order[b]] })
+	for i := range weights {
+		order = append(order, i)
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rems[b], rems[a]) })
 	for i := int64(0); i < left; i++ {
 		out[order[i%int64(len(order))]]++
 	}
