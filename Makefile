@@ -9,7 +9,7 @@ BENCHTIME ?= 2s
 # CI runs on 2 cores; race detector and fuzz seeds run in `make test`.
 TESTFLAGS ?= -race -timeout 9m
 
-.PHONY: all build run test bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
+.PHONY: all build run test wasm-tools wasm-examples bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
 
 all: build
 
@@ -20,15 +20,24 @@ build:
 run: build
 	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
 
-test:
+test: wasm-tools
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
+
+# clang, lld and wabt for the wasm examples and test modules (apt-get when
+# missing); the tests skip, saying why, if they cannot be installed.
+wasm-tools:
+	-@$(MAKE) -s -C examples/wasm tools
+
+# The example bundle's wasm rules (Go and C), built from source.
+wasm-examples:
+	$(MAKE) -C examples/wasm
 
 # In-process benchmarks (evaluate on 10/100/1000-campaign bundles), then the
 # HTTP load test and the side-by-side run against a plain OPA server.
 bench: bench-go bench-http bench-opa bench-redeem
 
-bench-go:
+bench-go: wasm-tools
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 bench-http: build

@@ -60,7 +60,6 @@ func (m *Module) Call(ctx context.Context, input []byte, timeout time.Duration) 
 }
 
 func (m *Module) call(ctx context.Context, in *instance, input []byte, timeout time.Duration) ([]byte, error) {
-	start := time.Now()
 	in.stderr.reset()
 	in.stack[0] = uint64(len(input))
 	if late, err := in.run(ctx, in.alloc, in.stack[:1:2], timeout); err != nil {
@@ -71,7 +70,7 @@ func (m *Module) call(ctx context.Context, in *instance, input []byte, timeout t
 		return nil, m.fail(ErrTrap, fmt.Sprintf("alloc(%d) returned %d, outside its %d-byte memory", len(input), ptr, in.mem.Size()))
 	}
 	in.stack[0], in.stack[1] = uint64(ptr), uint64(len(input))
-	if late, err := in.run(ctx, in.eval, in.stack[:2], timeout-time.Since(start)); err != nil {
+	if late, err := in.run(ctx, in.eval, in.stack[:2], timeout); err != nil {
 		return nil, m.trap(in, "evaluate", err, late, timeout)
 	}
 	optr, olen := abi.Unpack(in.stack[0])

@@ -1,9 +1,11 @@
 package wasm
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +138,26 @@ func TestTimeoutPerCall(t *testing.T) {
 	}
 	if took < 30*time.Millisecond || took > time.Second {
 		t.Errorf("a 30ms deadline stopped the call after %s", took)
+	}
+}
+
+// TestTestdataMatchesWAT rebuilds every testdata/*.wat with wat2wasm (from
+// Debian's wabt) and wants the checked-in .wasm beside it.
+func TestTestdataMatchesWAT(t *testing.T) {
+	wat2wasm, err := exec.LookPath("wat2wasm")
+	if err != nil {
+		t.Skip("wat2wasm is not installed (make wasm-tools): using the checked-in .wasm files")
+	}
+	wats, _ := filepath.Glob("testdata/*.wat")
+	for _, wat := range wats {
+		out := filepath.Join(t.TempDir(), "m.wasm")
+		if msg, err := exec.Command(wat2wasm, "--enable-all", wat, "-o", out).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", wat, err, msg)
+		}
+		got, _ := os.ReadFile(out)
+		want, _ := os.ReadFile(strings.TrimSuffix(wat, ".wat") + ".wasm")
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s does not match its .wasm: run wat2wasm --enable-all %s -o %s", wat, wat, strings.TrimSuffix(wat, ".wat")+".wasm")
+		}
 	}
 }
