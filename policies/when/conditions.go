@@ -101,44 +101,44 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 	if o.has("signed_in") {
 		in := o.Bool("signed_in", true)
 		out = append(out, leaf("signed_in", "customer must be signed in", "customer must not be signed in",
-			neg != !in, `customer.id != ""`, "customer"))
+			neg != !in, `input.customer.id != ""`))
 	}
 	if names := readNames(o, "tier"); len(names) > 0 {
 		out = append(out, leaf("customer_tier", "customer tier must be "+orList(names), "customer tier must not be "+orList(names),
-			neg, oneOf("customer.tier", quoteAll(names)), "customer"))
+			neg, oneOf("input.customer.tier", quoteAll(names))))
 	}
 	if names := readNames(o, "segments"); len(names) > 0 {
-		n := leaf("customer_segments", "customer must be in segment "+orList(names), "customer must not be in segment "+orList(names), neg, "", "customer")
+		n := leaf("customer_segments", "customer must be in segment "+orList(names), "customer must not be in segment "+orList(names), neg, "")
 		if len(names) == 1 {
-			n.bodies = [][]string{{quote(names[0]) + " in customer.segments"}}
+			n.bodies = [][]string{{quote(names[0]) + " in input.customer.segments"}}
 		} else {
-			n.bodies = [][]string{{"some segment in customer.segments", oneOf("segment", quoteAll(names))}}
+			n.bodies = [][]string{{"some segment in input.customer.segments", oneOf("segment", quoteAll(names))}}
 		}
 		out = append(out, n)
 	}
 	if names := readNames(o, "country"); len(names) > 0 {
 		out = append(out, leaf("customer_country", "customer country must be "+orList(names), "customer country must not be "+orList(names),
-			neg, oneOf("customer.country", quoteAll(names)), "customer"))
+			neg, oneOf("input.customer.country", quoteAll(names))))
 	}
-	for _, a := range readAttributes(o, "attributes", "customer.attributes") {
+	for _, a := range readAttributes(o, "attributes", "input.customer.attributes") {
 		what := "customer attribute " + a.key
-		out = append(out, leaf("customer_attribute", what+" must be "+orList(a.values), what+" must not be "+orList(a.values), neg, a.test, "customer"))
+		out = append(out, leaf("customer_attribute", what+" must be "+orList(a.values), what+" must not be "+orList(a.values), neg, a.test))
 	}
 	for _, c := range readCompare(o, "orders") {
 		out = append(out, leaf("customer_orders", "customer must have "+count(c, "previous order", "previous orders"),
 			"customer must have "+count(c.flip(), "previous order", "previous orders"),
-			neg, c.rego(`object.get(customer, "orders_count", 0)`), "customer"))
+			neg, c.rego(`object.get(input, ["customer", "orders_count"], 0)`)))
 	}
 	for _, c := range readCompare(o, "days_since_last_order") {
 		n := leaf("last_order", "last order must be "+agoWords.say(c, days(c.n)), "last order must be "+agoWords.say(c.flip(), days(c.n)),
 			neg, c.rego("days_since_last_order"), "days_since_last_order")
-		n.missing = &missing{present: "customer.last_order_at", text: "customer has no previous order"}
+		n.missing = &missing{present: "input.customer.last_order_at", text: "customer has no previous order"}
 		out = append(out, n)
 	}
 	for _, c := range readCompare(o, "days_since_sign_up") {
 		n := leaf("sign_up", "customer must have signed up "+agoWords.say(c, days(c.n)), "customer must have signed up "+agoWords.say(c.flip(), days(c.n)),
 			neg, c.rego("days_since_sign_up"), "days_since_sign_up")
-		n.missing = &missing{present: "customer.created_at", text: "customer's sign-up date is unknown"}
+		n.missing = &missing{present: "input.customer.created_at", text: "customer's sign-up date is unknown"}
 		out = append(out, n)
 	}
 	if o.has("birthday_within_days") {
@@ -150,7 +150,7 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 				text = "the customer's birthday"
 			}
 			n := leaf("birthday", "today must be "+text, "today must not be "+text, neg, fmt.Sprintf("birthday_distance <= %d", d), "birthday_distance")
-			n.missing = &missing{present: "customer.birthday", text: "customer's birthday is unknown"}
+			n.missing = &missing{present: "input.customer.birthday", text: "customer's birthday is unknown"}
 			out = append(out, n)
 		}
 	}

@@ -15,21 +15,20 @@ type helper struct {
 
 // helpers in the order a module defines them.
 var helpers = []helper{
-	{"customer", nil, "# The customer; an anonymous cart has none.\ncustomer := object.get(input, \"customer\", {})"},
 	{"subtotal", nil, "# The cart's subtotal before discounts, in minor units.\nsubtotal := sum([amount | some it in input.cart.items; amount := it.quantity * it.unit_price])"},
 	{"units", nil, "# The number of units in the cart.\nunits := sum([it.quantity | some it in input.cart.items])"},
 	{"now_ns", nil, "now_ns := time.parse_rfc3339_ns(input.context.now)"},
 	{"day_ns", nil, "day_ns := ((24 * 60) * 60) * 1000000000"},
-	{"days_since_last_order", []string{"customer", "now_ns", "day_ns"}, "# Whole days since the customer's last order.\ndays_since_last_order := floor((now_ns - time.parse_rfc3339_ns(customer.last_order_at)) / day_ns)"},
-	{"days_since_sign_up", []string{"customer", "now_ns", "day_ns"}, "# Whole days since the customer signed up.\ndays_since_sign_up := floor((now_ns - time.parse_rfc3339_ns(customer.created_at)) / day_ns)"},
-	{"customer_tz", []string{"customer"}, "# The customer's time zone; the campaign's when they have none.\ncustomer_tz := object.get(customer, \"timezone\", %s)"},
-	{"birthday_distance", []string{"customer", "customer_tz", "now_ns", "day_ns"}, `# Today's date where the customer is, as a UTC midnight.
+	{"days_since_last_order", []string{"now_ns", "day_ns"}, "# Whole days since the customer's last order.\ndays_since_last_order := floor((now_ns - time.parse_rfc3339_ns(input.customer.last_order_at)) / day_ns)"},
+	{"days_since_sign_up", []string{"now_ns", "day_ns"}, "# Whole days since the customer signed up.\ndays_since_sign_up := floor((now_ns - time.parse_rfc3339_ns(input.customer.created_at)) / day_ns)"},
+	{"customer_tz", nil, "# The customer's time zone; the campaign's when they have none.\ncustomer_tz := object.get(input, [\"customer\", \"timezone\"], %s)"},
+	{"birthday_distance", []string{"customer_tz", "now_ns", "day_ns"}, `# Today's date where the customer is, as a UTC midnight.
 today_ns := time.parse_ns("2006-01-02", sprintf("%04d-%02d-%02d", time.date([now_ns, customer_tz])))
 
 # Days from today to the customer's nearest birthday (last, this or next
 # year); a 29 February birthday is on 1 March in other years.
 birthday_distance := min({d |
-	birth_ns := time.parse_ns("2006-01-02", customer.birthday)
+	birth_ns := time.parse_ns("2006-01-02", input.customer.birthday)
 	some dy in [-1, 0, 1]
 	b := time.add_date(birth_ns, (time.date(today_ns)[0] + dy) - time.date(birth_ns)[0], 0, 0)
 	d := abs(b - today_ns) / day_ns
@@ -48,7 +47,13 @@ type generator struct {
 // generate writes the module of a parsed block; root is a group.
 func generate(c Campaign, root *node) string {
 	g := &generator{camp: c, uses: map[string]bool{}}
+	single := len(root.children) == 1 && simple(root.children[0])
 	for _, n := range root.children {
+		if single {
+			g.use(n.uses...)
+			g.def(n.defs)
+			continue
+		}
 		g.emit(n)
 	}
 	var b strings.Builder
@@ -73,6 +78,16 @@ func generate(c Campaign, root *node) string {
 	}
 	for _, r := range g.rules {
 		b.WriteString(r + "\n\n")
+	}
+	if single { // one test: eligible is that test
+		n := root.children[0]
+		fmt.Fprintf(&b, "default eligible := false\n\n# %s\neligible if %s\n\n", oneLine(n.generated()), n.bodies[0][0])
+		reason := root.reason
+		if reason == "" {
+			reason = n.requirement()
+		}
+		fmt.Fprintf(&b, "reasons contains %s if not eligible\n", quote(reason))
+		return b.String()
 	}
 	b.WriteString("default eligible := false\n\n# Every condition holds.\neligible if {\n")
 	for _, n := range root.children {
@@ -119,11 +134,7 @@ func (g *generator) emit(n *node) {
 	switch {
 	case n.leaf():
 		g.use(n.uses...)
-		for _, d := range n.defs {
-			if !slices.Contains(g.defs, d) {
-				g.defs = append(g.defs, d)
-			}
-		}
+		g.def(n.defs)
 		var rs []string
 		for _, body := range n.bodies {
 			rs = append(rs, rule(n.name, body))
@@ -141,6 +152,21 @@ func (g *generator) emit(n *node) {
 			body[i] = c.holds()
 		}
 		g.rules = append(g.rules, comment+"\n"+rule(n.name, body))
+	}
+}
+
+// simple reports whether n is one positive test that can be eligible's
+// body itself.
+func simple(n *node) bool {
+	return n.leaf() && !n.neg && n.missing == nil && len(n.bodies) == 1 && len(n.bodies[0]) == 1
+}
+
+// def records definitions a leaf needs, once.
+func (g *generator) def(defs []string) {
+	for _, d := range defs {
+		if !slices.Contains(g.defs, d) {
+			g.defs = append(g.defs, d)
+		}
 	}
 }
 

@@ -3,21 +3,18 @@
 # change the campaign document instead.
 package promo.rules.loyal
 
-# The customer; an anonymous cart has none.
-customer := object.get(input, "customer", {})
-
 now_ns := time.parse_rfc3339_ns(input.context.now)
 
 day_ns := ((24 * 60) * 60) * 1000000000
 
 # Whole days since the customer's last order.
-days_since_last_order := floor((now_ns - time.parse_rfc3339_ns(customer.last_order_at)) / day_ns)
+days_since_last_order := floor((now_ns - time.parse_rfc3339_ns(input.customer.last_order_at)) / day_ns)
 
 # Whole days since the customer signed up.
-days_since_sign_up := floor((now_ns - time.parse_rfc3339_ns(customer.created_at)) / day_ns)
+days_since_sign_up := floor((now_ns - time.parse_rfc3339_ns(input.customer.created_at)) / day_ns)
 
 # The customer's time zone; the campaign's when they have none.
-customer_tz := object.get(customer, "timezone", "UTC")
+customer_tz := object.get(input, ["customer", "timezone"], "UTC")
 
 # Today's date where the customer is, as a UTC midnight.
 today_ns := time.parse_ns("2006-01-02", sprintf("%04d-%02d-%02d", time.date([now_ns, customer_tz])))
@@ -25,29 +22,29 @@ today_ns := time.parse_ns("2006-01-02", sprintf("%04d-%02d-%02d", time.date([now
 # Days from today to the customer's nearest birthday (last, this or next
 # year); a 29 February birthday is on 1 March in other years.
 birthday_distance := min({d |
-	birth_ns := time.parse_ns("2006-01-02", customer.birthday)
+	birth_ns := time.parse_ns("2006-01-02", input.customer.birthday)
 	some dy in [-1, 0, 1]
 	b := time.add_date(birth_ns, (time.date(today_ns)[0] + dy) - time.date(birth_ns)[0], 0, 0)
 	d := abs(b - today_ns) / day_ns
 })
 
 # customer must be signed in
-signed_in_1 if customer.id != ""
+signed_in_1 if input.customer.id != ""
 
 # customer tier must be gold or platinum
-customer_tier_2 if customer.tier in {"gold", "platinum"}
+customer_tier_2 if input.customer.tier in {"gold", "platinum"}
 
 # customer must be in segment newsletter
-customer_segments_3 if "newsletter" in customer.segments
+customer_segments_3 if "newsletter" in input.customer.segments
 
 # customer country must be IE or GB
-customer_country_4 if customer.country in {"IE", "GB"}
+customer_country_4 if input.customer.country in {"IE", "GB"}
 
 # customer attribute opted_in must be true
-customer_attribute_5 if customer.attributes.opted_in == true
+customer_attribute_5 if input.customer.attributes.opted_in == true
 
 # customer must have at least 5 previous orders
-customer_orders_6 if object.get(customer, "orders_count", 0) >= 5
+customer_orders_6 if object.get(input, ["customer", "orders_count"], 0) >= 5
 
 # last order must be at most 30 days ago
 last_order_7 if days_since_last_order <= 30
@@ -85,23 +82,23 @@ reasons contains "customer attribute opted_in must be true" if not customer_attr
 
 reasons contains "customer must have at least 5 previous orders" if not customer_orders_6
 
-reasons contains "customer has no previous order" if not customer.last_order_at
+reasons contains "customer has no previous order" if not input.customer.last_order_at
 
 reasons contains "last order must be at most 30 days ago" if {
-	customer.last_order_at
+	input.customer.last_order_at
 	not last_order_7
 }
 
-reasons contains "customer's sign-up date is unknown" if not customer.created_at
+reasons contains "customer's sign-up date is unknown" if not input.customer.created_at
 
 reasons contains "customer must have signed up more than 365 days ago" if {
-	customer.created_at
+	input.customer.created_at
 	not sign_up_8
 }
 
-reasons contains "customer's birthday is unknown" if not customer.birthday
+reasons contains "customer's birthday is unknown" if not input.customer.birthday
 
 reasons contains "today must be within 7 days of the customer's birthday" if {
-	customer.birthday
+	input.customer.birthday
 	not birthday_9
 }

@@ -3,9 +3,6 @@
 # change the campaign document instead.
 package promo.rules.nested
 
-# The customer; an anonymous cart has none.
-customer := object.get(input, "customer", {})
-
 # The cart's subtotal before discounts, in minor units.
 subtotal := sum([amount | some it in input.cart.items; amount := it.quantity * it.unit_price])
 
@@ -13,13 +10,13 @@ subtotal := sum([amount | some it in input.cart.items; amount := it.quantity * i
 units := sum([it.quantity | some it in input.cart.items])
 
 # customer tier must be vip
-customer_tier_2 if customer.tier == "vip"
+customer_tier_2 if input.customer.tier == "vip"
 
 # cart subtotal must be over 50.00
 cart_subtotal_4 if subtotal > 5000
 
 # customer must be signed in
-signed_in_5 if customer.id != ""
+signed_in_5 if input.customer.id != ""
 
 # cart subtotal must be over 50.00 and customer must be signed in
 all_3 if {
@@ -35,7 +32,7 @@ any_1 if all_3
 
 # customer must be in segment staff or test (the campaign asks for the opposite)
 customer_segments_6 if {
-	some segment in customer.segments
+	some segment in input.customer.segments
 	segment in {"staff", "test"}
 }
 
@@ -47,7 +44,7 @@ cart_items_8 if units == 0
 
 # customer must have no previous orders (the campaign asks for the opposite)
 # reason: not on a first order
-customer_orders_9 if object.get(customer, "orders_count", 0) == 0
+customer_orders_9 if object.get(input, ["customer", "orders_count"], 0) == 0
 
 default eligible := false
 

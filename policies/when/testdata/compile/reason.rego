@@ -3,9 +3,6 @@
 # change the campaign document instead.
 package promo.rules.one_reason
 
-# The customer; an anonymous cart has none.
-customer := object.get(input, "customer", {})
-
 # The cart's subtotal before discounts, in minor units.
 subtotal := sum([amount | some it in input.cart.items; amount := it.quantity * it.unit_price])
 
@@ -14,7 +11,7 @@ now_ns := time.parse_rfc3339_ns(input.context.now)
 day_ns := ((24 * 60) * 60) * 1000000000
 
 # Whole days since the customer's last order.
-days_since_last_order := floor((now_ns - time.parse_rfc3339_ns(customer.last_order_at)) / day_ns)
+days_since_last_order := floor((now_ns - time.parse_rfc3339_ns(input.customer.last_order_at)) / day_ns)
 
 # cart subtotal must be over ¥500,000
 cart_subtotal_1 if subtotal > 500000

@@ -3,13 +3,10 @@
 # change the campaign document instead.
 package promo.rules.happy_hour
 
-# The customer; an anonymous cart has none.
-customer := object.get(input, "customer", {})
-
 now_ns := time.parse_rfc3339_ns(input.context.now)
 
 # The customer's time zone; the campaign's when they have none.
-customer_tz := object.get(customer, "timezone", "Europe/Dublin")
+customer_tz := object.get(input, ["customer", "timezone"], "Europe/Dublin")
 
 # channel must be app or web
 channel_1 if input.context.channel in {"app", "web"}
