@@ -173,7 +173,7 @@ func (n *Node) lowWater(k limitKey, held, mark int64) {
 
 // lowMark is a quarter of an even share of a limit, at least need.
 func (n *Node) lowMark(limit, need int64) int64 {
-	return max(need, limit/int64(4*max(1, n.numMembers())))
+	return max(need, limit/int64(4*max(1, n.members.Load())))
 }
 
 // prefetch asks the biggest holder of each limit that ran low for more.

@@ -39,6 +39,7 @@ type Node struct {
 	peers   *peerTable
 	xfer    *transfers
 	version atomic.Uint64 // of this node's usage registers
+	members atomic.Int64  // live members, refreshed every publish tick
 
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{} // campaigns whose counters changed

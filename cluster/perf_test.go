@@ -47,7 +47,10 @@ func productionIntervals(c *Config) {
 func TestPerfRedeemLatency(t *testing.T) {
 	perf(t)
 	rev := testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":1000000`)})
-	f := newFleet(t, 3, rev)
+	f := newFleetWith(t, 3, rev, func(c *Config) {
+		productionIntervals(c)
+		c.Memberlist.ProbeInterval = time.Second
+	})
 	lone := &tnode{name: "lone", dir: filepath.Join(t.TempDir(), "lone")}
 	var err error
 	if lone.st, err = store.Open(store.DefaultConfig(lone.dir)); err != nil {

@@ -205,6 +205,7 @@ func (n *Node) publishLoop() {
 			return
 		case <-tick.C:
 		}
+		n.members.Store(int64(n.numMembers()))
 		if rev := n.revision(); rev != lastRev {
 			lastRev = rev
 			n.revisionChanged()
