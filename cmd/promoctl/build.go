@@ -14,7 +14,6 @@ import (
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/compile"
 
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/when"
 )
 
@@ -66,8 +65,8 @@ func (c buildCmd) run(ctx context.Context, args []string, stdout, stderr io.Writ
 		return err
 	}
 	dir := bundleArg(fs)
-	if err := (lintCmd{}).run(ctx, []string{dir}, io.Discard, io.Discard); err != nil {
-		return (lintCmd{}).run(ctx, []string{dir}, stdout, stderr) // says what is wrong
+	if err := (lintCmd{}).run(ctx, []string{dir}, stdout, stderr); err != nil {
+		return err // lint has said what is wrong
 	}
 	tmp, err := os.MkdirTemp("", "promoctl-build-")
 	if err != nil {
@@ -149,5 +148,3 @@ func entrypoints(dir string) ([]string, error) {
 	sort.Strings(eps)
 	return eps, nil
 }
-
-var _ = bundle.LoadPath // lint loads bundles through it
