@@ -33,9 +33,11 @@
 // mark of its memory (at most Config.MemoryLimit) until it is recycled, so
 // a pool holds at most Config.Instances × MemoryLimit per module.
 //
-// The deadline interrupts guest code (wazero checks it at function calls
-// and loop back-edges) but not a host function; the only host functions
-// are WASI's, none of which block.
+// The deadline is checked in the guest's loops (internal/guard adds a
+// countdown that calls the host every 1024 iterations); a call without
+// loops always ends. Pauses of the process longer than 1 ms between two
+// checks are not counted. A host function is not interrupted, but the only
+// host functions are WASI's, none of which block.
 //
 // The compiled machine code of a module lives in a process-wide wazero
 // compilation cache, shared by revisions: loading the same module again

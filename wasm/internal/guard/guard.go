@@ -204,7 +204,7 @@ func appendName(b []byte, s string) []byte {
 func imports(body []byte) (funcs, globals uint32, err error) {
 	r := reader{b: body}
 	n := r.u32()
-	for range n {
+	for i := uint32(0); i < n && r.err == nil; i++ {
 		mod := string(r.bytes(int(r.u32())))
 		r.bytes(int(r.u32()))
 		if mod == Module {

@@ -10,7 +10,7 @@ func (m *module) globals(body []byte) ([]byte, error) {
 	r := reader{b: body}
 	n := r.u32()
 	out := appendU32(nil, n)
-	for range n {
+	for i := uint32(0); i < n && r.err == nil; i++ {
 		out = append(out, r.bytes(2)...) // valtype, mut
 		var err error
 		if out, err = m.expr(&r, out); err != nil {
@@ -24,7 +24,7 @@ func (m *module) exports(body []byte) ([]byte, error) {
 	r := reader{b: body}
 	n := r.u32()
 	out := appendU32(nil, n)
-	for range n {
+	for i := uint32(0); i < n && r.err == nil; i++ {
 		out = appendName(out, string(r.bytes(int(r.u32()))))
 		kind := r.byte()
 		idx := r.u32()
@@ -42,7 +42,7 @@ func (m *module) elems(body []byte) ([]byte, error) {
 	n := r.u32()
 	out := appendU32(nil, n)
 	var err error
-	for range n {
+	for i := uint32(0); i < n && r.err == nil; i++ {
 		flags := r.u32()
 		out = appendU32(out, flags)
 		if flags > 7 {
@@ -61,7 +61,7 @@ func (m *module) elems(body []byte) ([]byte, error) {
 		}
 		count := r.u32()
 		out = appendU32(out, count)
-		for range count {
+		for i := uint32(0); i < count && r.err == nil; i++ {
 			if flags&4 == 0 {
 				out = appendU32(out, m.fn(r.u32()))
 			} else if out, err = m.expr(&r, out); err != nil {
@@ -92,7 +92,7 @@ func (m *module) code(body []byte) ([]byte, error) {
 	r := reader{b: body}
 	n := r.u32()
 	out := appendU32(nil, n)
-	for range n {
+	for i := uint32(0); i < n && r.err == nil; i++ {
 		fn := r.bytes(int(r.u32()))
 		if r.err != nil {
 			return nil, r.err
