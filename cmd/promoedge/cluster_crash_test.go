@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// clusterProc is one promoedge serve of a 3-node cluster on loopback.
+type clusterProc struct {
+	name, listen, gossip, data string
+	join                       string
+	cmd                        *exec.Cmd
+	logs                       *bytes.Buffer
+}
+
+func (p *clusterProc) start(t *testing.T, bin string) {
+	t.Helper()
+	args := []string{"serve", "--listen", p.listen, "--data", p.data, "--bundle", "testdata/limited",
+		"--node", p.name, "--cluster-bind", p.gossip}
+	if p.join != "" {
+		args = append(args, "--join", p.join)
+	}
+	p.cmd = exec.Command(bin, args...)
+	p.logs = &bytes.Buffer{}
+	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := p.cmd
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for range 200 {
+		if resp, err := http.Get("http://" + p.listen + "/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("%s did not become ready:\n%s", p.name, p.logs)
+}
+
+// TestClusterKill9 runs three real sidecars sharing the limits of
+// testdata/limited (50 redemptions; a budget of 2,000 at 100 a
+// redemption at most), kills one with SIGKILL mid-load and restarts it on its data:
+// the ledgers of the three never hold more than the limits, and once it is
+// back the limits are used in full, the rights it held included.
+func TestClusterKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "promoedge")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	var procs []*clusterProc
+	for i := range 3 {
+		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
+		if i > 0 {
+			p.join = procs[0].gossip
+		}
+		procs = append(procs, p)
+		p.start(t, bin)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	var down atomic.Int32
+	down.Store(-1)
+	var acked atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 12 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := (w + i) % 3
+				if int32(n) == down.Load() {
+					continue
+				}
+				if _, ok := redeemOnce(client, "http://"+procs[n].listen, fmt.Sprintf("w%d-%d", w, i)); ok {
+					acked.Add(1)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+	for acked.Load() < 15 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	victim := procs[1]
+	down.Store(1)
+	victim.cmd.Process.Signal(syscall.SIGKILL)
+	victim.cmd.Wait()
+	time.Sleep(500 * time.Millisecond)
+	count, spent := clusterLedger(t, client, procs, 1)
+	t.Logf("with n1 killed: %d redemptions of first-50, %d of the tenth budget on n0 and n2", count, spent)
+	victim.start(t, bin)
+	down.Store(-1)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if count, spent = clusterLedger(t, client, procs, -1); count >= 50 && spent > 2000-90 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	count, spent = clusterLedger(t, client, procs, -1)
+	t.Logf("after the restart: %d redemptions of first-50 (limit 50), %d spent of the tenth budget (2000)", count, spent)
+	// A discount of the tenth is 90 or 100 (10% of what first-50 left):
+	// in full means less than 90 left.
+	if count != 50 || spent <= 2000-90 {
+		t.Fatalf("limits: %d of 50 redemptions, %d of 2000 budget", count, spent)
+	}
+}
+
+// clusterLedger sums the standing redemptions of every node but skip.
+func clusterLedger(t *testing.T, c *http.Client, procs []*clusterProc, skip int) (count, spent int64) {
+	for i, p := range procs {
+		if i == skip {
+			continue
+		}
+		resp, err := c.Get("http://" + p.listen + "/v1/redemptions?format=ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			var rec struct {
+				Status    string
+				Campaigns []struct {
+					Campaign string
+					Amount   int64
+				}
+			}
+			if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+				t.Fatal(err)
+			}
+			for _, cp := range rec.Campaigns {
+				if rec.Status != "redeemed" {
+					continue
+				}
+				switch cp.Campaign {
+				case "first-50":
+					count++
+				case "tenth":
+					spent += cp.Amount
+				}
+			}
+		}
+		resp.Body.Close()
+	}
+	if count > 50 || spent > 2000 {
+		t.Fatalf("OVERSHOOT: %d of 50 redemptions, %d of 2000 budget", count, spent)
+	}
+	return count, spent
+}
