@@ -27,7 +27,7 @@ type clusterProc struct {
 func (p *clusterProc) start(t *testing.T, bin string) {
 	t.Helper()
 	args := []string{"serve", "--listen", p.listen, "--data", p.data, "--bundle", "testdata/limited",
-		"--node", p.name, "--cluster-bind", p.gossip}
+		"--node", p.name, "--cluster-bind", p.gossip, "--admin-token", "T"}
 	if p.join != "" {
 		args = append(args, "--join", p.join)
 	}
@@ -75,6 +75,7 @@ func TestClusterKill9(t *testing.T) {
 		p.start(t, bin)
 	}
 	client := &http.Client{Timeout: 5 * time.Second}
+	checkMembersAndSwitch(t, client, procs)
 	var down atomic.Int32
 	down.Store(-1)
 	var acked atomic.Int64
@@ -169,4 +170,59 @@ func clusterLedger(t *testing.T, c *http.Client, procs []*clusterProc, skip int)
 		t.Fatalf("OVERSHOOT: %d of 50 redemptions, %d of 2000 budget", count, spent)
 	}
 	return count, spent
+}
+
+// checkMembersAndSwitch: every node lists the three alive with the bundle
+// revision, and a kill switch thrown on n0 reaches n2 within 2 s, and back.
+func checkMembersAndSwitch(t *testing.T, c *http.Client, procs []*clusterProc) {
+	t.Helper()
+	var view struct {
+		Members []struct {
+			Name, State string
+			Revision    string `json:"bundle_revision"`
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		getJSON(t, c, "http://"+procs[2].listen+"/v1/cluster", &view)
+		alive := 0
+		for _, m := range view.Members {
+			if m.State == "alive" && m.Revision != "" {
+				alive++
+			}
+		}
+		if alive == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET /v1/cluster on n2: %+v", view)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, disabled := range []bool{true, false} {
+		action, want := "enable", "active"
+		if disabled {
+			action, want = "disable", "disabled"
+		}
+		req, _ := http.NewRequest("POST", "http://"+procs[0].listen+"/v1/campaigns/first-50/"+action, nil)
+		req.Header.Set("Authorization", "Bearer T")
+		resp, err := c.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s on n0: %v %v", action, err, resp)
+		}
+		resp.Body.Close()
+		start := time.Now()
+		for {
+			var camp struct{ Status string }
+			getJSON(t, c, "http://"+procs[2].listen+"/v1/campaigns/first-50", &camp)
+			if camp.Status == want {
+				t.Logf("%s on n0 seen on n2 after %v", action, time.Since(start))
+				break
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Fatalf("%s on n0 not on n2 within 2 s: %s", action, camp.Status)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
