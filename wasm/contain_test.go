@@ -200,3 +200,28 @@ func TestHostileThroughHTTP(t *testing.T) {
 		t.Errorf("metrics lack recycled instances:\n%s", out)
 	}
 }
+
+// TestReloadsReleaseHosts loads the same bundle again and again, as a hot
+// reload does, and wants the hosts of the revisions no longer referenced
+// closed by the garbage collector.
+func TestReloadsReleaseHosts(t *testing.T) {
+	dir := hostileBundle(t)
+	base := wasm.ReadStats().Hosts
+	var keep *policies.Revision
+	for range 20 {
+		rev, err := bundle.LoadPath(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep = rev
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for wasm.ReadStats().Hosts > base+1 && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	if open := wasm.ReadStats().Hosts - base; open != 1 {
+		t.Errorf("%d hosts open after 20 reloads, want 1 (the revision still in use)", open)
+	}
+	runtime.KeepAlive(keep)
+}

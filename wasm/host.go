@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -27,6 +28,7 @@ type Host struct {
 	safe    wazero.Runtime
 	wasi    map[string]bool // the WASI functions a module may import
 	modules map[string]*Module
+	closed  atomic.Bool
 }
 
 // NewHost starts a runtime with the memory limit of cfg and WASI preview 1.
@@ -40,6 +42,7 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}}
+	stats.hosts.Add(1)
 	for _, def := range rt.Module(wasi_snapshot_preview1.ModuleName).ExportedFunctionDefinitions() {
 		for _, name := range def.ExportNames() {
 			h.wasi[name] = true
@@ -194,6 +197,10 @@ func (h *Host) Modules() []string {
 
 // Close stops every instance and releases the compiled modules.
 func (h *Host) Close(ctx context.Context) error {
+	if h.closed.Swap(true) {
+		return nil
+	}
+	stats.hosts.Add(-1)
 	for _, m := range h.modules {
 		m.close(ctx)
 	}

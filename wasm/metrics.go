@@ -13,6 +13,7 @@ type counters struct {
 	calls     atomic.Int64
 	instances atomic.Int64
 	recycled  atomic.Int64
+	hosts     atomic.Int64 // open hosts: one per loaded bundle with custom modules
 	errors    [len(errorKinds)]atomic.Int64
 }
 
@@ -45,13 +46,14 @@ type Stats struct {
 	Calls     int64            // evaluate calls of custom modules
 	Instances int64            // instances created
 	Recycled  int64            // instances closed after a failure
+	Hosts     int64            // hosts open now: revisions with custom modules not yet released
 	Errors    map[string]int64 // failed calls by kind: timeout, memory, trap, output, input, busy
 }
 
 // ReadStats returns the counters as they are now.
 func ReadStats() Stats {
 	s := Stats{
-		Calls: stats.calls.Load(), Instances: stats.instances.Load(), Recycled: stats.recycled.Load(),
+		Calls: stats.calls.Load(), Instances: stats.instances.Load(), Recycled: stats.recycled.Load(), Hosts: stats.hosts.Load(),
 		Errors: make(map[string]int64, len(errorKinds)),
 	}
 	for i := range errorKinds {
@@ -66,6 +68,7 @@ func WriteMetrics(w io.Writer) {
 	counter(w, "promoedge_wasm_calls_total", "Calls of custom wasm rule modules.", s.Calls)
 	counter(w, "promoedge_wasm_instances_total", "Instances of wasm rule modules created.", s.Instances)
 	counter(w, "promoedge_wasm_recycled_total", "Wasm instances closed after a trap, a timeout or running out of memory.", s.Recycled)
+	fmt.Fprintf(w, "# HELP promoedge_wasm_hosts Loaded bundles whose custom wasm modules are still in memory.\n# TYPE promoedge_wasm_hosts gauge\npromoedge_wasm_hosts %d\n", s.Hosts)
 	fmt.Fprintln(w, "# HELP promoedge_wasm_errors_total Failed wasm rule calls by kind (the campaign was rejected with error).")
 	fmt.Fprintln(w, "# TYPE promoedge_wasm_errors_total counter")
 	for i := range errorKinds {
