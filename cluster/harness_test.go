@@ -29,10 +29,18 @@ import (
 // make partitions: both ends of every link see the loss.
 type faultNet struct {
 	mu    sync.RWMutex
-	group map[int]int // port -> group; traffic flows only within a group
+	group map[int]int       // port -> group; traffic flows only within a group
+	pairs map[[2]int]bool // links cut one by one, both ways
 }
 
-func newFaultNet() *faultNet { return &faultNet{group: map[int]int{}} }
+func newFaultNet() *faultNet { return &faultNet{group: map[int]int{}, pairs: map[[2]int]bool{}} }
+
+// cut drops the traffic between two ports, both ways.
+func (f *faultNet) cut(a, b int) {
+	f.mu.Lock()
+	f.pairs[[2]int{a, b}], f.pairs[[2]int{b, a}] = true, true
+	f.mu.Unlock()
+}
 
 // split puts each port in its group; heal puts them all back together.
 func (f *faultNet) split(groups ...[]int) {
@@ -48,6 +56,7 @@ func (f *faultNet) split(groups ...[]int) {
 func (f *faultNet) heal() {
 	f.mu.Lock()
 	clear(f.group)
+	clear(f.pairs)
 	f.mu.Unlock()
 }
 
@@ -59,7 +68,7 @@ func (f *faultNet) blocked(from int, to string) bool {
 	port, _ := strconv.Atoi(p)
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return f.group[from] != f.group[port]
+	return f.group[from] != f.group[port] || f.pairs[[2]int{from, port}]
 }
 
 // faultTransport is memberlist's NetTransport with a faultNet in front.

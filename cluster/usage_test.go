@@ -94,3 +94,27 @@ func TestRevisionInMetadata(t *testing.T) {
 		t.Fatalf("raised limit 25: %d granted, %d in ledgers", got, total)
 	}
 }
+
+// TestGossipRelayed: with the link between n0 and n2 cut (memberlist keeps
+// both alive through indirect probes via n1) and push/pull too slow to
+// help, n2 learns n0's usage and kill switch only because n1 queues what is
+// new to it again: memberlist itself never relays user broadcasts.
+func TestGossipRelayed(t *testing.T) {
+	rev := testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":100`)})
+	f := newFleetWith(t, 3, rev, func(c *Config) { c.Memberlist.PushPullInterval = time.Hour })
+	f.net.cut(f.nodes[0].port, f.nodes[2].port)
+	for range 3 {
+		if ok, err := f.redeem(f.nodes[0], "c", ""); !ok || err != nil {
+			t.Fatalf("redeem: %v %v", ok, err)
+		}
+	}
+	took := f.eventually(2*time.Second, "n2 sees n0's usage through n1", func() bool {
+		u, _ := f.nodes[2].node.Used(context.Background(), "c", "")
+		return u.Redemptions == 3
+	})
+	if err := f.nodes[0].node.Set("c", true); err != nil {
+		t.Fatal(err)
+	}
+	took2 := f.eventually(2*time.Second, "n2 has the switch", func() bool { return f.nodes[2].eng.Disabled("c") })
+	t.Logf("over a relay: usage after %v, kill switch after %v; n2 still sees %d members", took, took2, f.nodes[2].node.ml.NumMembers())
+}
