@@ -29,7 +29,7 @@ import (
 // make partitions: both ends of every link see the loss.
 type faultNet struct {
 	mu    sync.RWMutex
-	group map[int]int       // port -> group; traffic flows only within a group
+	group map[int]int     // port -> group; traffic flows only within a group
 	pairs map[[2]int]bool // links cut one by one, both ways
 }
 
