@@ -35,6 +35,9 @@ func (f *Filter) Match(it *Item) bool {
 	if it.UnitPrice < f.MinUnitPrice {
 		return false
 	}
+	if len(f.Attributes) == 0 { // ranging over an empty map still costs
+		return true
+	}
 	for k, want := range f.Attributes {
 		if !attrMatch(want, it.Attributes[k]) {
 			return false

@@ -54,9 +54,26 @@ func AllocateTo(dst []int64, total int64, weights []int64) []int64 {
 	for i := range weights {
 		order = append(order, i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rems[b], rems[a]) })
+	byRemainder(order, rems)
 	for i := int64(0); i < left; i++ {
 		out[order[i%int64(len(order))]]++
 	}
 	return out
+}
+
+// byRemainder sorts line indexes by remainder, largest first, ties in line
+// order (a stable sort); an insertion sort for carts of a few dozen lines.
+func byRemainder(order []int, rems []int64) {
+	if len(order) > 64 {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rems[b], rems[a]) })
+		return
+	}
+	for i := 1; i < len(order); i++ {
+		x := order[i]
+		j := i
+		for ; j > 0 && rems[order[j-1]] < rems[x]; j-- {
+			order[j] = order[j-1]
+		}
+		order[j] = x
+	}
 }

@@ -15,12 +15,12 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// RunKey is the input key that carries the campaigns whose rule package
-// documents are read whole.
+// RunKey is the input key that carries the rule packages whose documents
+// are read whole.
 const RunKey = "__promoedge_run"
 
-// The input keys of the other run lists: campaigns whose packages define
-// only eligible, and campaigns whose rules read input.campaign.
+// The input keys of the other run lists: rule packages that define only
+// eligible, and campaigns whose rules read input.campaign.
 const (
 	runEligibleKey = "__promoedge_run_eligible"
 	runWithKey     = "__promoedge_run_with"
@@ -34,21 +34,19 @@ var runKeys = [3]*ast.Term{
 }
 
 // batchQuery decides every campaign of the run lists in one evaluation.
-// The lists under RunKey and runEligibleKey are pairs of campaign id and
-// rule name, decided on the request as it is; the one under runWithKey
-// triples of campaign id, rule name and the rule's input (the request with
-// input.campaign), bound to a variable first: OPA's rule indexer does not
-// see a with-value written as a ref with variables (it evaluated such rules
-// as undefined).
-const batchQuery = `__results := {id: doc |
-	some pair in input.` + RunKey + `
-	id := pair[0]
-	doc := data.promo.rules[pair[1]]
+// The lists under RunKey and runEligibleKey are rule names, each read once
+// on the request as it is (campaigns that share a rule share its answer);
+// the one under runWithKey triples of campaign id, rule name and the
+// rule's input (the request with input.campaign), bound to a variable
+// first: OPA's rule indexer does not see a with-value written as a ref
+// with variables (it evaluated such rules as undefined).
+const batchQuery = `__results := {rule: doc |
+	some rule in input.` + RunKey + `
+	doc := data.promo.rules[rule]
 }
-__eligible := {id: v |
-	some pair in input.` + runEligibleKey + `
-	id := pair[0]
-	v := data.promo.rules[pair[1]].eligible
+__eligible := {rule: v |
+	some rule in input.` + runEligibleKey + `
+	v := data.promo.rules[rule].eligible
 }
 __with := {id: doc |
 	some triple in input.` + runWithKey + `
@@ -63,8 +61,11 @@ var _ policies.Rules = (*Evaluator)(nil)
 // for concurrent use: the prepared query is shared by every request.
 type Evaluator struct {
 	query opa.PreparedEvalQuery
-	// plan says how each rule package is read.
+	// plan says how each rule package is read; same maps a package that
+	// is a copy of another to that one (see sameRules).
 	plan  map[string]reading
+	same  map[string]string
+	names map[string]*ast.Term // rule names as terms
 	store storage.Store
 	// cterms caches campaignTerms by *policies.Campaign.
 	cterms sync.Map
@@ -83,7 +84,12 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("preparing the rule query: %w", err)
 	}
-	return &Evaluator{query: pq, plan: plan(ctx, compiler, store), store: store}, nil
+	e := &Evaluator{query: pq, plan: plan(ctx, compiler, store), names: map[string]*ast.Term{}, store: store}
+	e.same = sameRules(compiler, e.plan)
+	for name := range e.plan {
+		e.names[name] = ast.StringTerm(name)
+	}
+	return e, nil
 }
 
 // Decide implements policies.Rules.
@@ -96,31 +102,38 @@ func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns
 	if !ok {
 		return errors.New("request input is not an object")
 	}
-	if err := e.decide(ctx, obj, campaigns, out); err == nil {
+	if err := e.decide(ctx, obj, campaigns, out, e.same); err == nil {
 		return nil
 	}
-	// One rule failed the batch: decide each campaign alone to find it.
+	// One rule failed the batch: decide each campaign alone, on its own
+	// rule (so that the error names its files), to find it.
 	for i := range campaigns {
-		if err := e.decide(ctx, obj, campaigns[i:i+1], out[i:i+1]); err != nil {
+		if err := e.decide(ctx, obj, campaigns[i:i+1], out[i:i+1], nil); err != nil {
 			out[i] = policies.Verdict{Err: err}
 		}
 	}
 	return nil
 }
 
-func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict) error {
+// decide runs one evaluation for campaigns; same maps rules to the copies
+// evaluated in their place (nil for none).
+func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict, same map[string]string) error {
 	var runs [3][]*ast.Term
+	seen := make(map[string]bool, len(campaigns))
 	for _, c := range campaigns {
 		r := e.plan[c.Rule]
-		if r != readWithCampaign {
-			runs[r] = append(runs[r], e.terms(c).pair)
+		if r == readWithCampaign {
+			t, err := e.withCampaign(ctx, input, c)
+			if err != nil {
+				return err
+			}
+			runs[r] = append(runs[r], t)
 			continue
 		}
-		t, err := e.withCampaign(ctx, input, c)
-		if err != nil {
-			return err
+		if rule := e.ruleOf(c, same); !seen[rule] {
+			seen[rule] = true
+			runs[r] = append(runs[r], e.name(rule))
 		}
-		runs[r] = append(runs[r], t)
 	}
 	for r, key := range runKeys {
 		input.Insert(key, ast.ArrayTerm(runs[r]...))
@@ -147,15 +160,32 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 		}
 	}
 	for i, c := range campaigns {
-		r := e.plan[c.Rule]
-		doc := results[r].Get(e.terms(c).id)
-		if r == readEligible {
-			out[i] = eligible(c, doc)
-		} else {
-			out[i] = verdict(c, doc)
+		switch r := e.plan[c.Rule]; r {
+		case readEligible:
+			out[i] = eligible(c, results[r].Get(e.name(e.ruleOf(c, same))))
+		case readDocument:
+			out[i] = verdict(c, results[r].Get(e.name(e.ruleOf(c, same))))
+		default:
+			out[i] = verdict(c, results[r].Get(e.terms(c).id))
 		}
 	}
 	return nil
+}
+
+// ruleOf is the rule evaluated for c: its own or the one it copies.
+func (e *Evaluator) ruleOf(c *policies.Campaign, same map[string]string) string {
+	if r, ok := same[c.Rule]; ok {
+		return r
+	}
+	return c.Rule
+}
+
+// name is a rule name as a term.
+func (e *Evaluator) name(rule string) *ast.Term {
+	if t, ok := e.names[rule]; ok {
+		return t
+	}
+	return ast.StringTerm(rule) // a rule the bundle lacks: undefined
 }
 
 // withCampaign is the run-list entry of a campaign whose rule reads
@@ -171,16 +201,15 @@ func (e *Evaluator) withCampaign(ctx context.Context, input ast.Object, c *polic
 	return ast.ArrayTerm(t.id, t.rule, ast.ObjectTerm(kv...)), nil
 }
 
-// campaignTerms are a campaign's id and rule as terms, and the pair of
-// them, made once per campaign and revision.
-type campaignTerms struct{ id, rule, pair *ast.Term }
+// campaignTerms are a campaign's id and rule as terms, made once per
+// campaign and revision.
+type campaignTerms struct{ id, rule *ast.Term }
 
 func (e *Evaluator) terms(c *policies.Campaign) *campaignTerms {
 	if t, ok := e.cterms.Load(c); ok {
 		return t.(*campaignTerms)
 	}
-	t := &campaignTerms{id: ast.StringTerm(c.ID), rule: ast.StringTerm(c.Rule)}
-	t.pair = ast.ArrayTerm(t.id, t.rule)
+	t := &campaignTerms{id: ast.StringTerm(c.ID), rule: e.name(c.Rule)}
 	e.cterms.Store(c, t)
 	return t
 }

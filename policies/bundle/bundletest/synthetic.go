@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Mix is how a synthetic bundle's campaigns are made.
@@ -18,13 +19,15 @@ const (
 	// AllAuto: every campaign is automatic and runs its rule (the worst
 	// case, gen_bundle.py --all-auto).
 	AllAuto
+	// AllAutoDistinct is AllAuto with every rule made unlike the others by
+	// a condition that always holds (input.cart.id != "not-<i>"): no two
+	// packages read the same, so none is evaluated in another's place.
+	// Not in gen_bundle.py.
+	AllAutoDistinct
 )
 
 func (m Mix) String() string {
-	if m == AllAuto {
-		return "all-auto"
-	}
-	return "mixed"
+	return [...]string{"mixed", "all-auto", "all-auto-distinct"}[m]
 }
 
 // Write writes a bundle of n campaigns to dir (a bundle directory with a
@@ -35,7 +38,11 @@ func Write(dir string, n int, mix Mix) ([]byte, error) {
 	files := map[string]any{".manifest": map[string]any{"revision": "perf-1", "roots": []string{"promo"}}}
 	for i := range n {
 		rule := fmt.Sprintf("r%04d", i)
-		files["promo/rules/"+rule+".rego"] = fmt.Sprintf("package promo.rules.%s\n\n%s\n", rule, ruleBody(i))
+		body := ruleBody(i)
+		if mix == AllAutoDistinct {
+			body = strings.Replace(body, "eligible if {", fmt.Sprintf("eligible if { input.cart.id != \"not-%d\";", i), 1)
+		}
+		files["promo/rules/"+rule+".rego"] = fmt.Sprintf("package promo.rules.%s\n\n%s\n", rule, body)
 		files[fmt.Sprintf("promo/campaigns/c%04d/data.json", i)] = campaign(i, rule, mix)
 	}
 	for name, v := range files {
@@ -66,7 +73,7 @@ func campaign(i int, rule string, mix Mix) map[string]any {
 		"name": fmt.Sprintf("campaign %d", i), "priority": i % 100, "rule": rule,
 		"effects": []any{map[string]any{"type": "percent_off", "percent": 5 + i%10, "scope": "cart"}},
 	}
-	if mix == AllAuto {
+	if mix != Mixed {
 		return c
 	}
 	switch i % 20 {
