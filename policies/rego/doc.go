@@ -2,23 +2,31 @@
 // policies.Rules over one compiled bundle.
 //
 // All the rules a request needs run in one evaluation of one prepared query,
-// shared by every request: the query walks the list of rule packages the
+// shared by every request: the query walks the lists of rule packages the
 // request needs (passed in the input) and reads each package's document.
 // One evaluation costs one store transaction, one input conversion and one
-// result, however many rules it runs.
+// result, however many rules it runs. What each rule costs on top is kept
+// small by work done once, when the bundle loads:
 //
-// Rules see input.campaign, their campaign's document. Building an input per
-// rule costs a copy of the input and empties OPA's caches, so at load the
-// evaluator finds the rule packages that may read input.campaign (from the
-// rules and every rule they depend on); only those run `with input as` the
-// request plus their campaign. The others run on the request as it is and
-// share OPA's cache of rule values within the evaluation.
+//   - Rules see input.campaign, their campaign's document. Building an
+//     input per rule costs a copy of the input and empties OPA's caches, so
+//     only the packages that may read input.campaign (from their rules and
+//     every rule they depend on) run `with input as` the request plus their
+//     campaign; the others run on the request as it is.
+//   - A package that defines nothing but eligible is read through that
+//     rule, not by building its document (half the cost).
+//   - A package that is a copy of another (the same modules once their own
+//     path is taken out, see sameRules) is evaluated once for all of them.
+//   - Share takes comprehensions that several rules write the same (the
+//     cart's subtotal, its unit count) out into one shared rule, which OPA
+//     evaluates once per evaluation and caches.
 //
 // # Caveats
 //
 // If any rule of the batch fails, the whole evaluation fails; the evaluator
-// then decides each campaign of that request alone so that only the failing
-// rule's campaign is rejected with "error". The input carries the run lists
-// under the keys RunKey and "__promoedge_run_with", which rules that do not
-// read input.campaign can see and should ignore.
+// then decides each campaign of that request alone, on its own package, so
+// that only the failing rule's campaign is rejected with "error". The input
+// carries the run lists under RunKey and two more "__promoedge_run_" keys,
+// which rules that do not read input.campaign can see and should ignore.
+// Rules that call rego.metadata are never taken for copies of one another.
 package rego
