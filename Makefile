@@ -45,6 +45,7 @@ bench-http: build
 
 bench-opa:
 	../shared/bench/evaluate_vs_opa.sh . 1000 10
+	../shared/bench/evaluate_vs_opa.sh . 1000 10 --all-auto
 
 # Durable redemptions: group commit vs one commit per redemption vs Redis
 # (appendfsync always), and POST /v1/redemptions over HTTP.
