@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/promoedge/promoedge/wasm/internal/guard"
 )
 
 // hostile loads testdata/<name>.wasm (see the .wat beside it).
@@ -159,5 +161,30 @@ func TestTestdataMatchesWAT(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s does not match its .wasm: run wat2wasm --enable-all %s -o %s", wat, wat, strings.TrimSuffix(wat, ".wat")+".wasm")
 		}
+	}
+}
+
+// TestUnguardedModules: a module that guard cannot instrument runs in the
+// runtime that wazero itself stops at the deadline.
+func TestUnguardedModules(t *testing.T) {
+	instrument = func([]byte) ([]byte, error) { return nil, guard.ErrUnknown }
+	defer func() { instrument = guard.Instrument }()
+	h := newHost(t, DefaultConfig())
+	loop, err := h.Compile(context.Background(), "loop", loadWasm(t, "loop"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loop.guarded {
+		t.Fatal("the module was instrumented")
+	}
+	if _, err := loop.Call(context.Background(), []byte(`{}`), 10*time.Millisecond); !errors.Is(err, ErrTimeout) {
+		t.Errorf("loop: %v", err)
+	}
+	c, err := h.Compile(context.Background(), "const", loadWasm(t, "const"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := c.Call(context.Background(), []byte(`{}`), 0); err != nil || string(out) != `{"eligible":true}` {
+		t.Errorf("const: %q %v", out, err)
 	}
 }
