@@ -79,6 +79,11 @@
 //     when it restarts on the same data; until then they are unusable.
 //     Transfers it had debited are resent from its outbox when it is back.
 //     Its redemptions are never lost: they commit with the rights.
+//   - A node leaves gracefully (Leave: promoedge serve stopping on
+//     SIGTERM): it first gives every right it holds to the live members,
+//     by the same durable transfers, and waits for their acknowledgements
+//     (those not acknowledged in time are resent when it is back), so a
+//     node scaled away takes no part of a limit with it.
 //   - A node's file is lost for good: its held rights and the transfers in
 //     its outbox are lost — the limit can no longer be used in full, it is
 //     never exceeded. (A new file has a new id, so its transfer ids cannot

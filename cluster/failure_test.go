@@ -163,3 +163,41 @@ func TestReconnectLoopHealsLongPartitions(t *testing.T) {
 		t.Logf("with the reconnect loop they merged %v after the heal", took)
 	}
 }
+
+// TestLeaveHandsOffRights: a node that leaves gracefully (scale-down)
+// gives the rights it holds to the others first, so the limit stays usable
+// in full without it.
+func TestLeaveHandsOffRights(t *testing.T) {
+	rev := testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":30`)})
+	f := newFleet(t, 3, rev)
+	leaver := f.nodes[1]
+	for range 2 {
+		if ok, err := f.redeem(leaver, "c", ""); !ok || err != nil {
+			t.Fatalf("redeem on n1: %v %v", ok, err)
+		}
+	}
+	before := leaver.node.account(limitKey{"c", limitCount}).Held
+	if before == 0 {
+		t.Fatal("n1 holds no rights to hand off")
+	}
+	f.mu.Lock()
+	leaver.up = false
+	f.mu.Unlock()
+	if err := leaver.node.Leave(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	after := leaver.node.account(limitKey{"c", limitCount})
+	leaver.st.Close()
+	if after.Held != 0 || after.InFlight != 0 {
+		t.Fatalf("n1 left holding %d, %d in flight (held %d before)", after.Held, after.InFlight, before)
+	}
+	on := make([]int, 60)
+	for i := range on {
+		on[i] = 2 * (i % 2) // n0 and n2
+	}
+	f.redeemAll("c", on)
+	if total, byNode := f.ledger("c"); total != 30 {
+		t.Fatalf("after n1 left with %d rights: %d of 30 used, ledgers %v", before, total, byNode)
+	}
+	t.Logf("n1 handed off %d rights on leaving; the limit was used in full", before)
+}

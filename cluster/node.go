@@ -169,9 +169,12 @@ func (n *Node) numMembers() int {
 	return n.ml.NumMembers()
 }
 
-// Leave announces departure and stops the node. The store stays open.
+// Leave hands the rights held here to the other members (see handOff),
+// announces departure and stops the node. The store stays open. A node
+// that crashes instead keeps its rights until it is back.
 func (n *Node) Leave(timeout time.Duration) error {
-	if n.ml != nil {
+	if n.ml != nil && !n.stopped.Load() {
+		n.handOff(timeout)
 		_ = n.ml.Leave(timeout)
 	}
 	return n.Shutdown()

@@ -203,30 +203,7 @@ func (n *Node) grant(m message) {
 		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
 		return
 	}
-	var p *pending
-	var id string
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		r := getRights(tx, k)
-		if r.held <= 0 {
-			return nil
-		}
-		give := min(r.held, max(m.amount, (r.held+1)/2, 1))
-		meta := tx.Bucket(bMeta)
-		seq := uint64(1)
-		if raw := meta.Get([]byte("seq")); len(raw) == 8 {
-			seq = binary.BigEndian.Uint64(raw) + 1
-		}
-		if err := meta.Put([]byte("seq"), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
-			return err
-		}
-		id = fmt.Sprintf("%s/%s/%d", n.cfg.Name, n.fileID, seq)
-		p = &pending{to: m.node, key: k, amount: give}
-		r.held -= give
-		if err := putRights(tx, k, r); err != nil {
-			return err
-		}
-		return tx.Bucket(bOutbox).Put([]byte(id), p.encode())
-	})
+	id, p, err := n.debit(k, m.node, func(held int64) int64 { return min(held, max(m.amount, (held+1)/2, 1)) })
 	if err != nil {
 		n.log.Warn("granting rights", "to", m.node, "campaign", k.Campaign, "err", err)
 		return // nothing was debited: the requester asks again
@@ -241,6 +218,82 @@ func (n *Node) grant(m message) {
 	n.xfer.out[id] = p
 	n.xfer.mu.Unlock()
 	n.sendTransfer(id, p)
+}
+
+// debit takes amount(held) of the rights of k held here and logs their
+// transfer to node, in one transaction; nil when none are held.
+func (n *Node) debit(k limitKey, to string, amount func(held int64) int64) (string, *pending, error) {
+	var p *pending
+	var id string
+	err := n.db.Update(func(tx *bolt.Tx) error {
+		r := getRights(tx, k)
+		if r.held <= 0 {
+			return nil
+		}
+		give := amount(r.held)
+		meta := tx.Bucket(bMeta)
+		seq := uint64(1)
+		if raw := meta.Get([]byte("seq")); len(raw) == 8 {
+			seq = binary.BigEndian.Uint64(raw) + 1
+		}
+		if err := meta.Put([]byte("seq"), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+			return err
+		}
+		id = fmt.Sprintf("%s/%s/%d", n.cfg.Name, n.fileID, seq)
+		p = &pending{to: to, key: k, amount: give}
+		r.held -= give
+		if err := putRights(tx, k, r); err != nil {
+			return err
+		}
+		return tx.Bucket(bOutbox).Put([]byte(id), p.encode())
+	})
+	return id, p, err
+}
+
+// handOff gives every right held here to the live peers before this node
+// leaves, so that a node scaled away takes no part of a limit with it. It
+// waits for the acknowledgements until timeout; what is not acknowledged
+// by then stays in the outbox and is resent when the node is back.
+func (n *Node) handOff(timeout time.Duration) {
+	var peers []string
+	for _, m := range n.ml.Members() {
+		if m.Name != n.cfg.Name {
+			peers = append(peers, m.Name)
+		}
+	}
+	if len(peers) == 0 {
+		return
+	}
+	var keys []limitKey
+	_ = n.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bRights).ForEach(func(k, v []byte) error {
+			if key, ok := parseRightsKey(k); ok && len(v) == 16 && int64(binary.BigEndian.Uint64(v)) > 0 {
+				keys = append(keys, key)
+			}
+			return nil
+		})
+	})
+	for i, k := range keys {
+		id, p, err := n.debit(k, peers[i%len(peers)], func(held int64) int64 { return held })
+		if err != nil || p == nil {
+			continue
+		}
+		n.touch(k.Campaign)
+		p.sent = time.Now()
+		n.xfer.mu.Lock()
+		n.xfer.out[id] = p
+		n.xfer.mu.Unlock()
+		n.sendTransfer(id, p)
+	}
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		n.xfer.mu.Lock()
+		left := len(n.xfer.out)
+		n.xfer.mu.Unlock()
+		if left == 0 {
+			break
+		}
+	}
+	n.publish()
 }
 
 func (n *Node) sendTransfer(id string, p *pending) {
