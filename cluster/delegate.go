@@ -85,14 +85,10 @@ func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.xfer.wake(node.Name) // resend what it is owed now
 }
 
-// NotifyLeave implements memberlist.EventDelegate.
-func (d *delegate) NotifyLeave(node *memberlist.Node) {
-	state := "dead"
-	if node.State == memberlist.StateLeft {
-		state = "left"
-	}
-	d.n.peers.set(node, state)
-}
+// NotifyLeave implements memberlist.EventDelegate. Memberlist passes the
+// node as it was (Node.State is not updated), so a node that left and one
+// that failed both show as dead; the reconnect loop tries both.
+func (d *delegate) NotifyLeave(node *memberlist.Node) { d.n.peers.set(node, "dead") }
 
 // NotifyUpdate implements memberlist.EventDelegate.
 func (d *delegate) NotifyUpdate(node *memberlist.Node) { d.n.peers.set(node, "alive") }
@@ -121,7 +117,7 @@ type peerTable struct {
 type Member struct {
 	Name     string    `json:"name"`
 	Addr     string    `json:"addr"`
-	State    string    `json:"state"` // alive, suspect, dead, left
+	State    string    `json:"state"` // alive, suspect, dead (failed or left)
 	Revision string    `json:"bundle_revision,omitempty"`
 	Version  string    `json:"version,omitempty"`
 	Since    time.Time `json:"since"`
