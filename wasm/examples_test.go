@@ -23,6 +23,7 @@ var exampleBundle = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	builtDir = dir
 	if err := os.CopyFS(dir, os.DirFS("../examples/wasm/bundle")); err != nil {
 		return "", err
 	}
@@ -39,6 +40,18 @@ var exampleBundle = sync.OnceValues(func() (string, error) {
 	}
 	return dir, nil
 })
+
+// TestMain removes the example bundle the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+	os.Exit(code)
+}
+
+// builtDir is the directory exampleBundle made, if it ran.
+var builtDir string
 
 // guests returns the example bundle; it skips the test, saying why, when a
 // toolchain could not be installed.
