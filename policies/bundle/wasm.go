@@ -85,10 +85,16 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 	return router, nil
 }
 
-// checkModules refuses a campaign that names a module the bundle lacks.
+// checkModules refuses a campaign that names a module the bundle lacks,
+// and marks the campaigns with a module as returning their own effects: a
+// module may, so its campaign is never ruled out by its declared effects'
+// filters before it runs.
 func checkModules(campaigns []*policies.Campaign, files []string, modules map[string][]byte) []Problem {
 	var problems []Problem
 	for _, c := range campaigns {
+		if c.Wasm != "" {
+			c.DynamicEffects = true
+		}
 		if c.Wasm != "" && modules[c.Wasm] == nil {
 			problems = append(problems, Problem{
 				File:    dataFile(files, "promo/campaigns/"+c.ID),
