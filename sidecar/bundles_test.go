@@ -99,7 +99,8 @@ func TestPutAndGetBundles(t *testing.T) {
 
 // TestSwapsUnderLoad swaps bundles from a real HTTP bundle server while 8
 // clients evaluate: no request fails, and p99 latency during the swaps
-// stays within 2x of the steady state measured in the same run.
+// stays within 2x of the steady state measured in the same run. The swap
+// phase lasts at least as long as the steady one and until 5 swaps.
 func TestSwapsUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
@@ -170,13 +171,13 @@ func TestSwapsUnderLoad(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go act.Poll(ctx, p)
 	before := n.Load()
-	swapping, failed, revs := run(1500*time.Millisecond, func() bool { return n.Load()-before >= 10 })
+	swapping, failed, revs := run(1500*time.Millisecond, func() bool { return n.Load()-before >= 5 })
 	cancel()
 	swaps := n.Load() - before
 	if failed != 0 {
 		t.Fatalf("%d requests failed during %d swaps", failed, swaps)
 	}
-	if swaps < 10 || !revs["rev-a"] || !revs["rev-b"] {
+	if swaps < 5 || !revs["rev-a"] || !revs["rev-b"] {
 		t.Fatalf("only %d swaps, revisions seen %v", swaps, revs)
 	}
 	ps, pw := p99(steady), p99(swapping)

@@ -250,8 +250,9 @@ func TestBundleServerPolling(t *testing.T) {
 	}
 	// Polling picks up the next bundle once the server is back.
 	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go a.Poll(pctx, p)
+	polled := make(chan struct{})
+	defer func() { cancel(); <-polled }() // before TempDir's cleanup
+	go func() { a.Poll(pctx, p); close(polled) }()
 	srv.set(simple(t, "v3", 30), `"e3"`)
 	srv.down.Store(false)
 	waitFor(t, func() bool { return active(e) == "v3" })
@@ -270,12 +271,13 @@ func TestWatchReloadsAChangedDirectory(t *testing.T) {
 	}
 	write("w1", 10)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	watched := make(chan struct{})
+	defer func() { cancel(); <-watched }()
 	a, e := newActivator(t, Config{})
 	if _, err := a.Path(ctx, dir); err != nil {
 		t.Fatal(err)
 	}
-	go a.Watch(ctx, dir, 20*time.Millisecond)
+	go func() { a.Watch(ctx, dir, 20*time.Millisecond); close(watched) }()
 	time.Sleep(50 * time.Millisecond)
 	write("w2", 20)
 	waitFor(t, func() bool { return active(e) == "w2" })
