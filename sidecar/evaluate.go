@@ -2,6 +2,7 @@ package sidecar
 
 import (
 	"bytes"
+	"context"
 	"sync"
 	"time"
 
@@ -20,7 +21,10 @@ func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 		fail(ctx, err)
 		return
 	}
-	dec, err := s.engine.Evaluate(ctx, req)
+	// A RequestCtx is done only when the server shuts down, and requests in
+	// flight are meant to finish then: pricing needs no watch on it (OPA
+	// would start a goroutine per evaluation for one).
+	dec, err := s.engine.Evaluate(context.WithoutCancel(ctx), req)
 	if err != nil {
 		fail(ctx, err)
 		return

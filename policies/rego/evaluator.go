@@ -11,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/metrics"
 	opa "github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -94,7 +95,7 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 
 // Decide implements policies.Rules.
 func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
-	input, err := ast.InterfaceToValue(req.Input)
+	input, err := toValue(req.Input)
 	if err != nil {
 		return fmt.Errorf("converting the request for the rules: %w", err)
 	}
@@ -138,10 +139,18 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 	for r, key := range runKeys {
 		input.Insert(key, ast.ArrayTerm(runs[r]...))
 	}
+	// OPA starts a goroutine per evaluation to watch ctx unless it is
+	// given the cancellation; AfterFunc watches a standard context without
+	// one, and a context that cannot end needs no watching.
+	cancel := topdown.NewCancel()
+	if ctx.Done() != nil {
+		defer context.AfterFunc(ctx, cancel.Cancel)()
+	}
 	rs, err := e.query.Eval(ctx,
 		opa.EvalParsedInput(input),
 		opa.EvalMetrics(metrics.NoOp()),
 		opa.EvalGenerateJSON(keepAST),
+		opa.EvalExternalCancel(cancel),
 	)
 	if err != nil {
 		return err
