@@ -35,11 +35,14 @@ type Obj struct {
 	m    map[string]any
 	errs *Errors
 	seen []string // keys read, for Strict: a few, so a slice beats a map
+	buf  [8]string
 }
 
 // Object wraps m, whose path is path; problems are appended to errs.
 func Object(path string, m map[string]any, errs *Errors) *Obj {
-	return &Obj{path: path, m: m, errs: errs}
+	o := &Obj{path: path, m: m, errs: errs}
+	o.seen = o.buf[:0]
+	return o
 }
 
 // Path is the object's own path.

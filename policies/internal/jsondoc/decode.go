@@ -12,7 +12,7 @@ const MaxDepth = 1000
 // JSON object that it decodes exactly as encoding/json would (see the
 // package caveats): then the caller decodes with encoding/json.
 func Decode(body []byte) (map[string]any, bool) {
-	d := decoder{buf: body}
+	d := decoder{buf: body, text: string(body)}
 	d.space()
 	if d.pos >= len(d.buf) || d.buf[d.pos] != '{' {
 		return nil, false
@@ -26,8 +26,9 @@ func Decode(body []byte) (map[string]any, bool) {
 }
 
 type decoder struct {
-	buf []byte
-	pos int
+	buf  []byte
+	text string // buf as a string: strings and numbers are cut from it
+	pos  int
 }
 
 func (d *decoder) space() {
@@ -167,7 +168,7 @@ func (d *decoder) string() (string, bool) {
 				return "", false // encoding/json replaces invalid bytes
 			}
 			d.pos = i + 1
-			return string(s), true
+			return d.text[start:i], true
 		case c == '\\' || c < 0x20:
 			return "", false
 		case c >= utf8.RuneSelf:
@@ -209,7 +210,7 @@ func (d *decoder) number() (json.Number, bool) {
 		}
 		i = j
 	}
-	n := json.Number(b[d.pos:i])
+	n := json.Number(d.text[d.pos:i])
 	d.pos = i
 	return n, true
 }

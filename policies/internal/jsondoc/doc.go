@@ -8,5 +8,6 @@
 // object with nothing after it but white space, plain strings (no escapes,
 // valid UTF-8), well-formed numbers and nesting under MaxDepth. For anything
 // else Decode reports false and the caller decodes with encoding/json, which
-// also words the errors.
+// also words the errors. The strings and numbers it returns are cut from
+// one copy of the body, which lives as long as any of them does.
 package jsondoc
