@@ -19,13 +19,7 @@ import (
 // start serves the embedded default bundle through the real HTTP API.
 func start(t *testing.T) *sidecartest.Sidecar {
 	t.Helper()
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "embedded"}, examples.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := policies.NewEngine(policies.Config{})
-	e.Swap(rev)
-	return sidecartest.Start(t, e)
+	return sidecartest.Start(t, sidecartest.ExampleEngine(t))
 }
 
 // line is one cart line: sku, categories, quantity, unit price.

@@ -1,13 +1,10 @@
 package sidecar_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -17,44 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
-
-// exampleTarball is the embedded example bundle as a .tar.gz with the
-// given revision.
-func exampleTarball(t testing.TB, revision string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	err := fs.WalkDir(examples.Default(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(examples.Default(), p)
-		if err != nil {
-			return err
-		}
-		if p == ".manifest" {
-			data = []byte(fmt.Sprintf(`{"revision":%q,"roots":["promo"]}`, revision))
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw.Close()
-	gz.Close()
-	return buf.Bytes()
-}
 
 func TestPutAndGetBundles(t *testing.T) {
 	e := policies.NewEngine(policies.Config{})
@@ -77,10 +41,10 @@ func TestPutAndGetBundles(t *testing.T) {
 	if status, _ := s.Do(t, "GET", "/ready", nil); status != 503 {
 		t.Fatalf("ready before a bundle: %d", status)
 	}
-	if status, _ := put("", exampleTarball(t, "r1")); status != 401 {
+	if status, _ := put("", sidecartest.ExampleTarball(t, "r1")); status != 401 {
 		t.Fatalf("no token: %d", status)
 	}
-	if status, out := put(adminToken, exampleTarball(t, "r1")); status != 200 || !strings.Contains(string(out), `"revision":"r1"`) {
+	if status, out := put(adminToken, sidecartest.ExampleTarball(t, "r1")); status != 200 || !strings.Contains(string(out), `"revision":"r1"`) {
 		t.Fatalf("put: %d %s", status, out)
 	}
 	status, out := put(adminToken, []byte("not a bundle"))
@@ -105,7 +69,7 @@ func TestSwapsUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("timing test")
 	}
-	bundles := [][]byte{exampleTarball(t, "rev-a"), exampleTarball(t, "rev-b")}
+	bundles := [][]byte{sidecartest.ExampleTarball(t, "rev-a"), sidecartest.ExampleTarball(t, "rev-b")}
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := n.Add(1) // a new bundle at every poll

@@ -10,23 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
-func engine(t *testing.T) *policies.Engine {
-	t.Helper()
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "embedded"}, examples.Default())
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := policies.NewEngine(policies.Config{})
-	e.Swap(rev)
-	return e
-}
+func engine(t *testing.T) *policies.Engine { return sidecartest.ExampleEngine(t) }
 
 type errorBody struct {
 	Error struct {

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -17,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/promoedge/promoedge/examples"
+	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
 func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
@@ -95,7 +92,7 @@ func TestServeRefusesBadConfig(t *testing.T) {
 // the server gave before.
 func TestRestartWithUnreachableBundleServer(t *testing.T) {
 	dir := t.TempDir()
-	bundleTar := exampleBundleTar(t)
+	bundleTar := sidecartest.ExampleTarball(t, "")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", `"1"`)
 		w.Write(bundleTar)
@@ -146,32 +143,4 @@ func TestRestartWithUnreachableBundleServer(t *testing.T) {
 	if rev := readyRevision(c); rev != "examples-2026.11" {
 		t.Fatalf("after a restart without the server: %q", rev)
 	}
-}
-
-func exampleBundleTar(t *testing.T) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	fsys := examples.Default()
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(data)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw.Close()
-	gz.Close()
-	return buf.Bytes()
 }
