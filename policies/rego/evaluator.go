@@ -66,7 +66,8 @@ type Evaluator struct {
 	// is a copy of another to that one (see sameRules).
 	plan  map[string]reading
 	same  map[string]string
-	names map[string]*ast.Term // rule names as terms
+	slots map[string]int // rule name -> index in names
+	names []*ast.Term    // rule names as terms
 	store storage.Store
 	// cterms caches campaignTerms by *policies.Campaign.
 	cterms sync.Map
@@ -85,10 +86,11 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("preparing the rule query: %w", err)
 	}
-	e := &Evaluator{query: pq, plan: plan(ctx, compiler, store), names: map[string]*ast.Term{}, store: store}
+	e := &Evaluator{query: pq, plan: plan(ctx, compiler, store), slots: map[string]int{}, store: store}
 	e.same = sameRules(compiler, e.plan)
 	for name := range e.plan {
-		e.names[name] = ast.StringTerm(name)
+		e.slots[name] = len(e.names)
+		e.names = append(e.names, ast.StringTerm(name))
 	}
 	return e, nil
 }
@@ -103,37 +105,43 @@ func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns
 	if !ok {
 		return errors.New("request input is not an object")
 	}
-	if err := e.decide(ctx, obj, campaigns, out, e.same); err == nil {
+	if err := e.decide(ctx, obj, campaigns, out, true); err == nil {
 		return nil
 	}
 	// One rule failed the batch: decide each campaign alone, on its own
 	// rule (so that the error names its files), to find it.
 	for i := range campaigns {
-		if err := e.decide(ctx, obj, campaigns[i:i+1], out[i:i+1], nil); err != nil {
+		if err := e.decide(ctx, obj, campaigns[i:i+1], out[i:i+1], false); err != nil {
 			out[i] = policies.Verdict{Err: err}
 		}
 	}
 	return nil
 }
 
-// decide runs one evaluation for campaigns; same maps rules to the copies
-// evaluated in their place (nil for none).
-func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict, same map[string]string) error {
+// decide runs one evaluation for campaigns; shared says whether a copy of
+// another package is evaluated as that one (see sameRules).
+func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict, shared bool) error {
 	var runs [3][]*ast.Term
-	seen := make(map[string]bool, len(campaigns))
+	seen := make([]bool, len(e.slots))
 	for _, c := range campaigns {
-		r := e.plan[c.Rule]
-		if r == readWithCampaign {
-			t, err := e.withCampaign(ctx, input, c)
+		t := e.terms(c)
+		if t.reading == readWithCampaign {
+			w, err := e.withCampaign(ctx, input, c, t)
 			if err != nil {
 				return err
 			}
-			runs[r] = append(runs[r], t)
+			runs[t.reading] = append(runs[t.reading], w)
 			continue
 		}
-		if rule := e.ruleOf(c, same); !seen[rule] {
-			seen[rule] = true
-			runs[r] = append(runs[r], e.name(rule))
+		rule, slot := t.rule, t.slot
+		if shared {
+			rule, slot = t.same, t.sameSlot
+		}
+		if slot < 0 || !seen[slot] {
+			if slot >= 0 {
+				seen[slot] = true
+			}
+			runs[t.reading] = append(runs[t.reading], rule)
 		}
 	}
 	for r, key := range runKeys {
@@ -169,58 +177,65 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 		}
 	}
 	for i, c := range campaigns {
-		switch r := e.plan[c.Rule]; r {
+		t := e.terms(c)
+		rule := t.rule
+		if shared {
+			rule = t.same
+		}
+		switch r := t.reading; r {
 		case readEligible:
-			out[i] = eligible(c, results[r].Get(e.name(e.ruleOf(c, same))))
+			out[i] = eligible(c, results[r].Get(rule))
 		case readDocument:
-			out[i] = verdict(c, results[r].Get(e.name(e.ruleOf(c, same))))
+			out[i] = verdict(c, results[r].Get(rule))
 		default:
-			out[i] = verdict(c, results[r].Get(e.terms(c).id))
+			out[i] = verdict(c, results[r].Get(t.id))
 		}
 	}
 	return nil
 }
 
-// ruleOf is the rule evaluated for c: its own or the one it copies.
-func (e *Evaluator) ruleOf(c *policies.Campaign, same map[string]string) string {
-	if r, ok := same[c.Rule]; ok {
-		return r
-	}
-	return c.Rule
-}
-
-// name is a rule name as a term.
-func (e *Evaluator) name(rule string) *ast.Term {
-	if t, ok := e.names[rule]; ok {
-		return t
-	}
-	return ast.StringTerm(rule) // a rule the bundle lacks: undefined
-}
-
 // withCampaign is the run-list entry of a campaign whose rule reads
 // input.campaign: its id, its rule, and the request's top-level keys
 // (shared, not copied) with its campaign document.
-func (e *Evaluator) withCampaign(ctx context.Context, input ast.Object, c *policies.Campaign) (*ast.Term, error) {
+func (e *Evaluator) withCampaign(ctx context.Context, input ast.Object, c *policies.Campaign, t *campaignTerms) (*ast.Term, error) {
 	doc, err := e.campaignDoc(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	kv := append(requestKeys(input), [2]*ast.Term{campaignKey, doc})
-	t := e.terms(c)
 	return ast.ArrayTerm(t.id, t.rule, ast.ObjectTerm(kv...)), nil
 }
 
-// campaignTerms are a campaign's id and rule as terms, made once per
-// campaign and revision.
-type campaignTerms struct{ id, rule *ast.Term }
+// campaignTerms is what a batch needs of a campaign, made once per
+// campaign and revision: its id and rule as terms, how its rule is read,
+// and the rule evaluated in its place when copies are shared, with their
+// slots (indexes of rule names; -1 for a rule the bundle lacks).
+type campaignTerms struct {
+	id, rule, same *ast.Term
+	reading        reading
+	slot, sameSlot int
+}
 
 func (e *Evaluator) terms(c *policies.Campaign) *campaignTerms {
 	if t, ok := e.cterms.Load(c); ok {
 		return t.(*campaignTerms)
 	}
-	t := &campaignTerms{id: ast.StringTerm(c.ID), rule: e.name(c.Rule)}
+	t := &campaignTerms{id: ast.StringTerm(c.ID), reading: e.plan[c.Rule]}
+	t.rule, t.slot = e.name(c.Rule)
+	t.same, t.sameSlot = t.rule, t.slot
+	if r, ok := e.same[c.Rule]; ok {
+		t.same, t.sameSlot = e.name(r)
+	}
 	e.cterms.Store(c, t)
 	return t
+}
+
+// name is a rule name as a term, and its slot.
+func (e *Evaluator) name(rule string) (*ast.Term, int) {
+	if slot, ok := e.slots[rule]; ok {
+		return e.names[slot], slot
+	}
+	return ast.StringTerm(rule), -1 // a rule the bundle lacks: undefined
 }
 
 // requestKeys is the request's top-level pairs, less the run lists and any

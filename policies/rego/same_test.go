@@ -90,7 +90,7 @@ func TestSameRulesAnswerAlike(t *testing.T) {
 		for i, cp := range camps {
 			alone := make([]policies.Verdict, 1)
 			in, _ := ast.InterfaceToValue(req.Input)
-			if err := e.decide(context.Background(), in.(ast.Object), camps[i:i+1], alone, nil); err != nil {
+			if err := e.decide(context.Background(), in.(ast.Object), camps[i:i+1], alone, false); err != nil {
 				alone[0] = policies.Verdict{Err: err}
 			}
 			if fmt.Sprint(alone[0]) != fmt.Sprint(shared[i]) {
