@@ -59,10 +59,10 @@ func loop(b *testing.B, op func() error) {
 // POST /v1/evaluate does in process (sidecar/evaluate.go), "evaluate" the
 // pricing of an already decoded request. Compare mixed-1000 with mixed-10
 // of the same run for the growth in the number of campaigns, and
-// all-auto with all-auto-distinct for what evaluating a rule once for all
-// its copies saves.
+// mixed with mixed-distinct, all-auto with all-auto-distinct, for what
+// evaluating a rule once for all its copies saves.
 func BenchmarkEvaluate(b *testing.B) {
-	for _, mix := range []bundletest.Mix{bundletest.Mixed, bundletest.AllAuto, bundletest.AllAutoDistinct} {
+	for _, mix := range []bundletest.Mix{bundletest.Mixed, bundletest.MixedDistinct, bundletest.AllAuto, bundletest.AllAutoDistinct} {
 		for _, n := range []int{10, 100, 1000} {
 			b.Run(fmt.Sprintf("%s-%d", mix, n), func(b *testing.B) {
 				e, body := workload(b, n, mix)

@@ -24,11 +24,17 @@ const (
 	// packages read the same, so none is evaluated in another's place.
 	// Not in gen_bundle.py.
 	AllAutoDistinct
+	// MixedDistinct is Mixed with the rules made unlike one another as in
+	// AllAutoDistinct (gen_bundle.py gives Mixed's automatic campaigns one
+	// and the same rule).
+	MixedDistinct
 )
 
 func (m Mix) String() string {
-	return [...]string{"mixed", "all-auto", "all-auto-distinct"}[m]
+	return [...]string{"mixed", "all-auto", "all-auto-distinct", "mixed-distinct"}[m]
 }
+
+func (m Mix) distinct() bool { return m == AllAutoDistinct || m == MixedDistinct }
 
 // Write writes a bundle of n campaigns to dir (a bundle directory with a
 // .manifest, campaign documents and one Rego package per campaign), the
@@ -39,7 +45,7 @@ func Write(dir string, n int, mix Mix) ([]byte, error) {
 	for i := range n {
 		rule := fmt.Sprintf("r%04d", i)
 		body := ruleBody(i)
-		if mix == AllAutoDistinct {
+		if mix.distinct() {
 			body = strings.Replace(body, "eligible if {", fmt.Sprintf("eligible if { input.cart.id != \"not-%d\";", i), 1)
 		}
 		files["promo/rules/"+rule+".rego"] = fmt.Sprintf("package promo.rules.%s\n\n%s\n", rule, body)
@@ -73,7 +79,7 @@ func campaign(i int, rule string, mix Mix) map[string]any {
 		"name": fmt.Sprintf("campaign %d", i), "priority": i % 100, "rule": rule,
 		"effects": []any{map[string]any{"type": "percent_off", "percent": 5 + i%10, "scope": "cart"}},
 	}
-	if mix != Mixed {
+	if mix == AllAuto || mix == AllAutoDistinct {
 		return c
 	}
 	switch i % 20 {
