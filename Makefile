@@ -56,6 +56,7 @@ bench-redeem:
 soak:
 	SOAK_CYCLES=$${SOAK_CYCLES:-20} $(GO) test -run TestCrashLosesNothingAcknowledged -count 1 -timeout 30m -v ./cmd/promoedge/
 	CLUSTER_SOAK=$${CLUSTER_SOAK:-10m} $(GO) test -run TestClusterSoak -count 1 -timeout 40m -v ./cluster/
+	./scripts/soak-netns.sh $${SOAK_NODES:-5} $${SOAK_SECONDS:-600}
 
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
