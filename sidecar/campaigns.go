@@ -81,6 +81,29 @@ func viewOf(c *policies.Campaign, now time.Time) campaignView {
 	return v
 }
 
+// campaign finds id in the active revision.
+func (s *Server) campaign(id string) (*policies.Campaign, error) {
+	rev := s.engine.Revision()
+	if rev == nil {
+		return nil, policies.ErrNoRevision
+	}
+	return rev.Campaign(id)
+}
+
+// viewWithUsage is c's view with its live usage, when there is a store.
+func (s *Server) viewWithUsage(ctx *fasthttp.RequestCtx, c *policies.Campaign, now time.Time) (campaignView, error) {
+	v := s.view(c, now)
+	if s.state == nil {
+		return v, nil
+	}
+	u, err := s.state.Used(ctx, c.ID, "")
+	if err != nil {
+		return v, err
+	}
+	v.Usage = usageOf(c, u)
+	return v, nil
+}
+
 func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 	rev := s.engine.Revision()
 	if rev == nil {
@@ -90,14 +113,10 @@ func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 	now := s.engine.Now()
 	out := make([]campaignView, 0, len(rev.Campaigns()))
 	for _, c := range rev.Campaigns() {
-		v := s.view(c, now)
-		if s.state != nil {
-			u, err := s.state.Used(ctx, c.ID, "")
-			if err != nil {
-				fail(ctx, err)
-				return
-			}
-			v.Usage = usageOf(c, u)
+		v, err := s.viewWithUsage(ctx, c, now)
+		if err != nil {
+			fail(ctx, err)
+			return
 		}
 		out = append(out, v)
 	}
@@ -105,24 +124,15 @@ func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 }
 
 func (s *Server) getCampaign(ctx *fasthttp.RequestCtx, params []string) {
-	rev := s.engine.Revision()
-	if rev == nil {
-		fail(ctx, policies.ErrNoRevision)
-		return
-	}
-	c, err := rev.Campaign(params[0])
+	c, err := s.campaign(params[0])
 	if err != nil {
 		fail(ctx, err)
 		return
 	}
-	v := s.view(c, s.engine.Now())
-	if s.state != nil {
-		u, err := s.state.Used(ctx, c.ID, "")
-		if err != nil {
-			fail(ctx, err)
-			return
-		}
-		v.Usage = usageOf(c, u)
+	v, err := s.viewWithUsage(ctx, c, s.engine.Now())
+	if err != nil {
+		fail(ctx, err)
+		return
 	}
 	writeJSON(ctx, fasthttp.StatusOK, v)
 }

@@ -57,12 +57,7 @@ func (s *Server) switchCampaign(ctx *fasthttp.RequestCtx, id string, disabled bo
 		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_switches", Message: "this sidecar has no kill switch (no store)"})
 		return
 	}
-	rev := s.engine.Revision()
-	if rev == nil {
-		fail(ctx, policies.ErrNoRevision)
-		return
-	}
-	if _, err := rev.Campaign(id); err != nil {
+	if _, err := s.campaign(id); err != nil {
 		fail(ctx, err)
 		return
 	}

@@ -20,12 +20,7 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, policies.ErrNoStore)
 		return
 	}
-	rev := s.engine.Revision()
-	if rev == nil {
-		fail(ctx, policies.ErrNoRevision)
-		return
-	}
-	c, err := rev.Campaign(params[0])
+	c, err := s.campaign(params[0])
 	if err != nil {
 		fail(ctx, err)
 		return
