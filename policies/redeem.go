@@ -4,16 +4,9 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 )
-
-// Receipt is the answer to a redemption: the priced cart and its id.
-type Receipt struct {
-	RedemptionID string `json:"redemption_id"`
-	*Decision
-}
 
 // RedeemRequest is a pricing request to commit.
 type RedeemRequest struct {
@@ -119,11 +112,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 	if err := fillLimits(r, dec); err != nil {
 		return nil, err
 	}
-	resp, err := json.Marshal(Receipt{RedemptionID: r.ID, Decision: dec})
-	if err != nil {
-		return nil, fmt.Errorf("encoding the redemption: %w", err)
-	}
-	r.Response = resp
+	r.Response = receiptJSON(r.ID, dec)
 	return r, nil
 }
 
@@ -156,4 +145,12 @@ func (e *Engine) Rollback(ctx context.Context, id string) (*Redemption, error) {
 		return nil, ErrNoStore
 	}
 	return e.committer.Rollback(ctx, id, e.now())
+}
+
+// receiptJSON is the answer to a redemption: {"redemption_id": id, ...}
+// followed by the decision's fields, encoded as evaluate encodes them.
+func receiptJSON(id string, dec *Decision) []byte {
+	b := append([]byte(`{"redemption_id":"`), id...) // ids are rd_ and hex
+	b = append(b, `",`...)
+	return append(b, dec.AppendJSON(nil)[1:]...)
 }
