@@ -166,3 +166,16 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestRefusesBodiesThatAreNotJSON(t *testing.T) {
+	s := sidecartest.Start(t, engine(t))
+	resp, err := s.Client.Post("http://sidecar/v1/evaluate", "text/xml", strings.NewReader("<cart/>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e errorBody
+	if err := json.NewDecoder(resp.Body).Decode(&e); err != nil || resp.StatusCode != http.StatusUnsupportedMediaType || e.Error.Code != "unsupported_media_type" {
+		t.Fatalf("status %d, error %+v (%v)", resp.StatusCode, e.Error, err)
+	}
+}
