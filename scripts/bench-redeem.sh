@@ -50,17 +50,7 @@ go build -o "$work/promoedge" ./cmd/promoedge
 hport=$((port + 1))
 "$work/promoedge" serve --listen 127.0.0.1:$hport --data "$work/data" --bundle scripts/redeem-bundle >"$work/pe.log" 2>&1 & pids+=($!)
 for _ in $(seq 100); do curl -sf localhost:$hport/ready >/dev/null && break; sleep 0.1; done
-cat >"$work/redeem.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local key = string.format("%d-%d-%d", math.random(1, 1e9), os.time(), n)
-  local body = '{"order_id":"o-' .. key .. '","idempotency_key":"' .. key .. '","customer":{"id":"c' .. (n % 5000) .. '"},' ..
-    '"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","categories":["x","y"],"quantity":2,"unit_price":1500}],"shipping":{"amount":599}}}'
-  return wrk.format("POST", "/v1/redemptions", {["Content-Type"] = "application/json"}, body)
-end
-LUA
-wrk -t2 -c64 -d${secs}s --latency -s "$work/redeem.lua" http://127.0.0.1:$hport | tee "$work/wrk.txt"
+wrk -t2 -c64 -d${secs}s --latency -s scripts/redeem.lua http://127.0.0.1:$hport | tee "$work/wrk.txt"
 http=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
 p50=$(awk '/ 50%/ {print $2}' "$work/wrk.txt"); p99=$(awk '/ 99%/ {print $2}' "$work/wrk.txt")
 echo

@@ -51,18 +51,8 @@ for i in $(seq 1 "$n"); do
   for _ in $(seq 100); do curl -sf "http://$(addr "$i"):8181/ready" >/dev/null && break; sleep 0.1; done
 done
 
-cat >"$work/redeem.lua" <<'LUA'
-local n = 0
-request = function()
-  n = n + 1
-  local key = string.format("%d-%d-%d", math.random(1, 1e9), os.time(), n)
-  local body = '{"order_id":"o-' .. key .. '","idempotency_key":"' .. key .. '","customer":{"id":"c' .. (n % 500) .. '"},' ..
-    '"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":2000}]}}'
-  return wrk.format("POST", "/v1/redemptions", {["Content-Type"] = "application/json"}, body)
-end
-LUA
 for i in $(seq 1 "$n"); do
-  wrk -t1 -c2 -d"${secs}s" -s "$work/redeem.lua" "http://$(addr "$i"):8181" >"$work/wrk$i.txt" 2>&1 &
+  CUSTOMERS=500 UNIT_PRICE=1000 wrk -t1 -c2 -d"${secs}s" -s scripts/redeem.lua "http://$(addr "$i"):8181" >"$work/wrk$i.txt" 2>&1 &
   pids+=($!)
 done
 
