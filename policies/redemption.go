@@ -33,8 +33,9 @@ type Redemption struct {
 	Campaigns      []RedeemedCampaign `json:"campaigns"`
 	Discount       int64              `json:"discount"` // lines + shipping
 	Total          int64              `json:"total"`
-	// Response is the JSON answered, replayed for the same key.
-	Response []byte `json:"response,omitempty"`
+	// Response is the JSON answered, replayed for the same key; the store
+	// keeps it beside the record, not in it.
+	Response []byte `json:"-"`
 }
 
 // RedemptionStatus is where a redemption stands.

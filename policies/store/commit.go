@@ -210,7 +210,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	r := req.r
 	if r.IdempotencyKey != "" {
 		if id := tx.Bucket(bIdempotency).Get([]byte(r.IdempotencyKey)); id != nil {
-			prev, err := getRedemption(tx, string(id))
+			prev, err := getReplay(tx, string(id))
 			if err != nil {
 				return commitRes{}, err
 			}
@@ -292,7 +292,7 @@ func (s *Store) Replay(_ context.Context, key string) (*policies.Redemption, boo
 			return nil
 		}
 		var err error
-		r, err = getRedemption(tx, string(id))
+		r, err = getReplay(tx, string(id))
 		return err
 	})
 	return r, r != nil, err
@@ -360,8 +360,17 @@ func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("store: redemption %s is corrupt: %w", id, err)
 	}
-	r.Response = bytes.Clone(tx.Bucket(bResponses).Get([]byte(id)))
 	return &r, nil
+}
+
+// getReplay is a redemption with the answer it gave, for a replay.
+func getReplay(tx *bolt.Tx, id string) (*policies.Redemption, error) {
+	r, err := getRedemption(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Response = bytes.Clone(tx.Bucket(bResponses).Get([]byte(id)))
+	return r, nil
 }
 
 // putRedemption stores r.
@@ -388,11 +397,6 @@ func putRecord(tx *bolt.Tx, id string, record, response []byte) error {
 	return tx.Bucket(bResponses).Put([]byte(id), response)
 }
 
-// encodeRedemption is the stored form of r, without its response.
-func encodeRedemption(r *policies.Redemption) ([]byte, error) {
-	resp := r.Response
-	r.Response = nil
-	raw, err := json.Marshal(r)
-	r.Response = resp
-	return raw, err
-}
+// encodeRedemption is the stored form of r (its response is not part of
+// it: the response bucket holds it).
+func encodeRedemption(r *policies.Redemption) ([]byte, error) { return json.Marshal(r) }

@@ -116,7 +116,6 @@ func (s *Store) ledgerPage(from []byte, f *Filter) ([]*policies.Redemption, []by
 				return err
 			}
 			if f.match(r) {
-				r.Response = nil
 				page = append(page, r)
 			}
 		}
