@@ -19,12 +19,16 @@ import (
 
 // Code is one generated code.
 type Code struct {
-	Code      string    `json:"code"`
-	Campaign  string    `json:"campaign"`
-	State     CodeState `json:"state"`
-	Uses      int64     `json:"uses"`
-	MaxUses   int64     `json:"max_uses"`
-	Owner     string    `json:"owner,omitempty"`
+	Code     string    `json:"code"`
+	Campaign string    `json:"campaign"`
+	State    CodeState `json:"state"`
+	Uses     int64     `json:"uses"`
+	MaxUses  int64     `json:"max_uses"`
+	Owner    string    `json:"owner,omitempty"`
+	// Origin is the node that generated the code, when that is another
+	// node of the cluster ("": this one). A node holds the uses of the
+	// codes it generated until they are moved to another.
+	Origin    string    `json:"origin,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -171,6 +175,9 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 				return err
 			}
 		}
+		if err := logCodes(tx, campaign, out, now); err != nil {
+			return err
+		}
 		meta := tx.Bucket(bMeta)
 		key := append([]byte("shape:"), sp.shape()...)
 		return meta.Put(key, u64(getU64(meta.Get(key))+uint64(len(out))))
@@ -236,10 +243,25 @@ func codeAvailable(tx *bolt.Tx, code, campaign string) policies.Reason {
 	if err != nil || c.Campaign != campaign {
 		return policies.CodeInvalid
 	}
-	if c.Uses >= c.MaxUses {
-		return policies.CodeUsed
-	}
 	return ""
+}
+
+// codeUsedUp reports whether code's uses here reached its maximum.
+func codeUsedUp(tx *bolt.Tx, code string) bool {
+	c, err := getCode(tx, code)
+	return err == nil && c.Uses >= c.MaxUses
+}
+
+// CodeIn reads one code inside tx (the cluster's Counter reads the code a
+// redemption uses in the redemption's own transaction).
+func CodeIn(tx *bolt.Tx, code string) (*Code, error) { return getCode(tx, code) }
+
+func putCode(tx *bolt.Tx, c *Code) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bCodes).Put([]byte(c.Code), raw)
 }
 
 // useCode counts n uses of code (n = -1 gives one back).
@@ -259,11 +281,7 @@ func useCode(tx *bolt.Tx, code, customer string, n int64) error {
 	case c.Uses == 0:
 		c.Owner = ""
 	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bCodes).Put([]byte(code), raw)
+	return putCode(tx, c)
 }
 
 // LookupCode implements policies.Codes: which campaign a generated code

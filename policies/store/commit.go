@@ -266,12 +266,15 @@ func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) ([]policies.Used, map
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
 		used[i] = readUsage(tx, c.Campaign, r.CustomerID)
-		reason, err := s.counter.Check(tx, c, r.CustomerID, used[i])
-		if err != nil {
-			return nil, nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
-		}
-		if reason == "" && c.UniqueCode {
+		var reason policies.Reason
+		if c.UniqueCode {
 			reason = codeAvailable(tx, c.Code, c.Campaign)
+		}
+		if reason == "" {
+			var err error
+			if reason, err = s.counter.Check(tx, c, r.CustomerID, used[i]); err != nil {
+				return nil, nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
+			}
 		}
 		if reason != "" {
 			if out == nil {

@@ -30,10 +30,13 @@ type Local struct{}
 
 var _ Counter = Local{}
 
-// Check implements Counter.
-func (Local) Check(_ *bolt.Tx, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
+// Check implements Counter; a unique code is used up when its uses here
+// reached its maximum.
+func (Local) Check(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
 	l := c.Limits
 	switch {
+	case c.UniqueCode && codeUsedUp(tx, c.Code):
+		return policies.CodeUsed, nil
 	case l.Redemptions > 0 && u.Redemptions+1 > l.Redemptions:
 		return policies.LimitExhausted, nil
 	case l.PerCustomer > 0 && (customer == "" || u.Customer+1 > l.PerCustomer):

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Generated codes are replicated to the other nodes of a cluster as a log
+// of chunks: every generation call appends its codes here, in chunks of at
+// most CodeChunkSize, numbered from 1 in the order they were committed.
+// A node applies another node's chunks strictly in order and remembers,
+// per source file, the last one it applied, so a chunk is applied once
+// however often it is sent, and a node that was away catches up from
+// where it stopped.
+var (
+	bCodeLog     = []byte("code_log")     // seq (8) -> CodeChunk, codes made here
+	bCodeSources = []byte("code_sources") // source file id -> last seq applied (8)
+)
+
+// CodeChunkSize bounds the codes of one log chunk (one cluster message).
+const CodeChunkSize = 10_000
+
+// CodeChunk is one piece of the code log: codes of one campaign made in one
+// generation call.
+type CodeChunk struct {
+	Seq       uint64
+	Campaign  string
+	MaxUses   int64
+	CreatedAt time.Time
+	Codes     []string
+}
+
+// ErrBadChunk is a replicated chunk that cannot be applied as sent.
+var ErrBadChunk = errors.New("store: bad code chunk")
+
+// logCodes appends codes (sorted) to the code log in chunks.
+func logCodes(tx *bolt.Tx, campaign string, codes []string, now time.Time) error {
+	meta, log := tx.Bucket(bMeta), tx.Bucket(bCodeLog)
+	seq := getU64(meta.Get([]byte("code_seq")))
+	for len(codes) > 0 {
+		n := min(len(codes), CodeChunkSize)
+		seq++
+		ch := CodeChunk{Seq: seq, Campaign: campaign, MaxUses: 1, CreatedAt: now, Codes: codes[:n]}
+		if err := log.Put(u64(seq), ch.AppendBinary(nil)); err != nil {
+			return err
+		}
+		codes = codes[n:]
+	}
+	return meta.Put([]byte("code_seq"), u64(seq))
+}
+
+// CodeSeq is the number of the last chunk of codes made here (0: none).
+func (s *Store) CodeSeq() uint64 {
+	var seq uint64
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		seq = getU64(tx.Bucket(bMeta).Get([]byte("code_seq")))
+		return nil
+	})
+	return seq
+}
+
+// CodeChunks reads up to max chunks of codes made here, after seq.
+func (s *Store) CodeChunks(after uint64, max int) ([]CodeChunk, error) {
+	var out []CodeChunk
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bCodeLog).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
+			ch, err := ParseCodeChunk(v)
+			if err != nil {
+				return fmt.Errorf("code log entry %d: %w", getU64(k), err)
+			}
+			out = append(out, *ch)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AppliedSeq is the last chunk applied from source (a file id).
+func (s *Store) AppliedSeq(source string) uint64 {
+	var seq uint64
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		seq = getU64(tx.Bucket(bCodeSources).Get([]byte(source)))
+		return nil
+	})
+	return seq
+}
+
+// ApplyCodes stores the codes of another node's chunk, made by origin (a
+// node name) in the file source, if it is the next chunk from that file.
+// The codes are stored with Origin set: this node holds none of their
+// uses until they are moved here. A code that already exists here (made
+// here or by another node at the same time) is kept as it is and counted
+// in clashes. applied is false for a chunk out of order or seen before.
+func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, clashes int, err error) {
+	if err := ch.validate(); err != nil {
+		return false, 0, err
+	}
+	if origin == "" || source == "" {
+		return false, 0, fmt.Errorf("%w: no origin", ErrBadChunk)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		sources := tx.Bucket(bCodeSources)
+		if getU64(sources.Get([]byte(source))) != ch.Seq-1 {
+			return nil
+		}
+		b := tx.Bucket(bCodes)
+		for _, code := range ch.Codes {
+			if b.Get([]byte(code)) != nil {
+				clashes++
+				continue
+			}
+			c := Code{Code: code, Campaign: ch.Campaign, State: CodeActive, MaxUses: ch.MaxUses, Origin: origin, CreatedAt: ch.CreatedAt}
+			if err := putCode(tx, &c); err != nil {
+				return err
+			}
+		}
+		applied = true
+		return sources.Put([]byte(source), u64(ch.Seq))
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("store: applying codes %s/%d: %w", source, ch.Seq, err)
+	}
+	return applied, clashes, nil
+}
+
+func (ch *CodeChunk) validate() error {
+	switch {
+	case ch.Seq == 0:
+		return fmt.Errorf("%w: sequence 0", ErrBadChunk)
+	case ch.Campaign == "":
+		return fmt.Errorf("%w: no campaign", ErrBadChunk)
+	case ch.MaxUses < 1:
+		return fmt.Errorf("%w: max_uses %d", ErrBadChunk, ch.MaxUses)
+	case len(ch.Codes) > CodeChunkSize:
+		return fmt.Errorf("%w: %d codes, at most %d", ErrBadChunk, len(ch.Codes), CodeChunkSize)
+	}
+	for _, c := range ch.Codes {
+		if c == "" || len(c) > maxCodeLen || strings.Trim(c, codeChars) != "" {
+			return fmt.Errorf("%w: code %q", ErrBadChunk, c)
+		}
+	}
+	return nil
+}
+
+// migrateCodeLog (schema 1 to 2) writes the code log for codes generated
+// before there was one, a campaign at a time, so other nodes learn them.
+func migrateCodeLog(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bCodeLog, bCodeSources} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	byCampaign := map[string][]string{}
+	var order []string
+	err := tx.Bucket(bCodes).ForEach(func(k, _ []byte) error {
+		c, err := getCode(tx, string(k))
+		if err != nil {
+			return err
+		}
+		if c.Origin == "" {
+			if _, ok := byCampaign[c.Campaign]; !ok {
+				order = append(order, c.Campaign)
+			}
+			byCampaign[c.Campaign] = append(byCampaign[c.Campaign], c.Code)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, campaign := range order {
+		if err := logCodes(tx, campaign, byCampaign[campaign], time.Now().UTC()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AppendBinary appends the chunk's wire and log form to b: seq, campaign,
+// max uses, creation time (unix nanoseconds), then the codes, each as a
+// length-prefixed string.
+func (ch *CodeChunk) AppendBinary(b []byte) []byte {
+	b = binary.AppendUvarint(b, ch.Seq)
+	b = appendString(b, ch.Campaign)
+	b = binary.AppendVarint(b, ch.MaxUses)
+	b = binary.AppendVarint(b, ch.CreatedAt.UnixNano())
+	b = binary.AppendUvarint(b, uint64(len(ch.Codes)))
+	for _, c := range ch.Codes {
+		b = appendString(b, c)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// ParseCodeChunk reads AppendBinary's form; it never panics on hostile
+// input.
+func ParseCodeChunk(b []byte) (*CodeChunk, error) {
+	r := chunkReader{b: b}
+	ch := &CodeChunk{Seq: r.uvarint(), Campaign: r.string(), MaxUses: r.varint()}
+	ch.CreatedAt = time.Unix(0, r.varint()).UTC()
+	n := r.uvarint()
+	if n > CodeChunkSize {
+		return nil, fmt.Errorf("%w: %d codes, at most %d", ErrBadChunk, n, CodeChunkSize)
+	}
+	ch.Codes = make([]string, 0, n)
+	for range n {
+		ch.Codes = append(ch.Codes, r.string())
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes left over", ErrBadChunk, len(r.b))
+	}
+	return ch, nil
+}
+
+type chunkReader struct {
+	b   []byte
+	err error
+}
+
+func (r *chunkReader) fail() {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: truncated", ErrBadChunk)
+	}
+	r.b = nil
+}
+
+func (r *chunkReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *chunkReader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.fail()
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *chunkReader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	return s
+}

@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+func generate(t *testing.T, s *Store, campaign string, n int) []string {
+	t.Helper()
+	var all []string
+	err := s.Generate(context.Background(), campaign, CodeSpec{Count: n, Pattern: "########", Prefix: "R-"}, func(b []string) error {
+		all = append(all, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// TestCodeLogReplicates copies one store's generated codes into another
+// through the code log, in order, once, keeping what exists.
+func TestCodeLogReplicates(t *testing.T) {
+	dir := t.TempDir()
+	a, b := open(t, filepath.Join(dir, "a.db")), open(t, filepath.Join(dir, "b.db"))
+	made := generate(t, a, "promo", 2*CodeChunkSize+5)
+	if got := a.CodeSeq(); got != 3 {
+		t.Fatalf("CodeSeq = %d, want 3 chunks", got)
+	}
+	own := generate(t, b, "other", 3) // b's own codes are not in a's log
+	chunks, err := a.CodeChunks(0, 10)
+	if err != nil || len(chunks) != 3 {
+		t.Fatalf("CodeChunks: %d, %v", len(chunks), err)
+	}
+	var logged []string
+	for _, ch := range chunks {
+		logged = append(logged, ch.Codes...)
+	}
+	slices.Sort(logged)
+	slices.Sort(made)
+	if !slices.Equal(logged, made) {
+		t.Fatalf("the log has %d codes, generation made %d", len(logged), len(made))
+	}
+
+	// A clash: b made one of a's codes itself, for another campaign.
+	clash := chunks[1].Codes[7]
+	if err := b.db.Update(func(tx *bolt.Tx) error {
+		return putCode(tx, &Code{Code: clash, Campaign: "mine", State: CodeActive, MaxUses: 1})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		chunk   *CodeChunk
+		applied bool
+		clashes int
+	}{
+		{"out of order", &chunks[1], false, 0},
+		{"first", &chunks[0], true, 0},
+		{"again", &chunks[0], false, 0},
+		{"second, one clash", &chunks[1], true, 1},
+		{"third", &chunks[2], true, 0},
+	}
+	for _, tc := range tests {
+		applied, clashes, err := b.ApplyCodes("node-a", "file-a", tc.chunk)
+		if err != nil || applied != tc.applied || clashes != tc.clashes {
+			t.Errorf("%s: applied %v clashes %d err %v; want %v %d", tc.name, applied, clashes, err, tc.applied, tc.clashes)
+		}
+	}
+	if got := b.AppliedSeq("file-a"); got != 3 {
+		t.Errorf("AppliedSeq = %d, want 3", got)
+	}
+	for _, code := range []string{made[0], made[len(made)-1]} {
+		c, err := b.Code(context.Background(), code)
+		if err != nil || c.Campaign != "promo" || c.Origin != "node-a" || c.Uses != 0 || c.MaxUses != 1 {
+			t.Errorf("replica of %s: %+v, %v", code, c, err)
+		}
+	}
+	if c, _ := b.Code(context.Background(), clash); c.Campaign != "mine" || c.Origin != "" {
+		t.Errorf("a clash replaced the code made here: %+v", c)
+	}
+	if c, _ := b.Code(context.Background(), own[0]); c.Origin != "" {
+		t.Errorf("own code has origin %q", c.Origin)
+	}
+	// Codes learnt from a are not logged again by b: only its own.
+	if got := b.CodeSeq(); got != 1 {
+		t.Errorf("b's CodeSeq = %d, want 1 (its own 3 codes)", got)
+	}
+	// Generation avoids codes learnt from other nodes.
+	if err := b.CheckCodes(CodeSpec{Count: 1, Pattern: "#", Prefix: "R-"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplyCodesRefusesBadChunks(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "s.db"))
+	for name, ch := range map[string]CodeChunk{
+		"seq 0":       {Seq: 0, Campaign: "c", MaxUses: 1, Codes: []string{"A"}},
+		"no campaign": {Seq: 1, MaxUses: 1, Codes: []string{"A"}},
+		"no uses":     {Seq: 1, Campaign: "c", Codes: []string{"A"}},
+		"bad code":    {Seq: 1, Campaign: "c", MaxUses: 1, Codes: []string{"a b"}},
+		"empty code":  {Seq: 1, Campaign: "c", MaxUses: 1, Codes: []string{""}},
+	} {
+		if applied, _, err := s.ApplyCodes("n", "f", &ch); !errors.Is(err, ErrBadChunk) || applied {
+			t.Errorf("%s: applied %v, err %v", name, applied, err)
+		}
+	}
+	if s.AppliedSeq("f") != 0 {
+		t.Error("a refused chunk moved the sequence")
+	}
+}
+
+// TestMigrateCodeLog: a schema-1 file's codes get a log on open.
+func TestMigrateCodeLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	s := open(t, path)
+	made := generate(t, s, "old", 12)
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		tx.DeleteBucket(bCodeLog)
+		tx.DeleteBucket(bCodeSources)
+		tx.Bucket(bMeta).Delete([]byte("code_seq"))
+		return tx.Bucket(bMeta).Put([]byte("schema"), u64(1))
+	})
+	db.Close()
+	s = open(t, path)
+	chunks, err := s.CodeChunks(0, 10)
+	if err != nil || len(chunks) != 1 || chunks[0].Campaign != "old" || len(chunks[0].Codes) != len(made) {
+		t.Fatalf("after migration: %+v, %v", chunks, err)
+	}
+}
