@@ -22,7 +22,7 @@ func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Re
 		if err != nil || replayed || len(exhausted) == 0 {
 			return stored, replayed, exhausted, err
 		}
-		need := shortfalls(r, exhausted)
+		need := n.shortfalls(r, exhausted)
 		if need == nil || !n.acquire(ctx, need, deadline) {
 			return stored, replayed, exhausted, err
 		}
@@ -30,9 +30,9 @@ func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Re
 }
 
 // shortfalls is what r needs of each limit that rejected it, or nil when
-// one of its rejections is not for want of rights (per_customer, a used
-// code): the engine re-prices without those first.
-func shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
+// one of its rejections is not for want of rights (per_customer, a code
+// used up here): the engine re-prices without those first.
+func (n *Node) shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
 	need := map[limitKey]int64{}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
@@ -42,6 +42,11 @@ func shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) ma
 			need[limitKey{c.Campaign, limitCount}] = 1
 		case policies.BudgetExhausted:
 			need[limitKey{c.Campaign, limitBudget}] = c.Amount
+		case policies.CodeUsed:
+			if !c.UniqueCode || n.codeUsedHere(c) {
+				return nil
+			}
+			need[codeKey(c.Campaign, c.Code)] = 1
 		default:
 			return nil
 		}
@@ -147,7 +152,11 @@ func (n *Node) pickDonor(k limitKey, asked map[string]time.Time) string {
 			alive[m.Name] = true
 		}
 	}
-	for _, h := range n.usage.holders(k, n.cfg.Name) {
+	hs := n.usage.holders(k, n.cfg.Name)
+	if k.Limit == limitCode { // no gossip of who holds a code: ask where it was made
+		hs = []string{n.codeOrigin(k)}
+	}
+	for _, h := range hs {
 		if _, done := asked[h]; alive[h] && !done {
 			return h
 		}

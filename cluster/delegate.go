@@ -21,11 +21,13 @@ var (
 type meta struct {
 	Revision string `json:"rev,omitempty"`
 	Version  string `json:"ver,omitempty"`
+	File     string `json:"file,omitempty"`  // this node's file id
+	Codes    uint64 `json:"codes,omitempty"` // the last chunk of its code log
 }
 
 // NodeMeta implements memberlist.Delegate.
 func (d *delegate) NodeMeta(limit int) []byte {
-	m := meta{Version: d.n.cfg.Version}
+	m := meta{Version: d.n.cfg.Version, File: d.n.fileID, Codes: d.n.codeSeq()}
 	if d.n.rev != nil {
 		if r := d.n.rev(); r != nil {
 			m.Revision = r.ID
@@ -111,6 +113,7 @@ type peerTable struct {
 	mu    sync.RWMutex
 	peers map[string]*Member
 	nodes map[string]memberlist.Node
+	metas map[string]meta
 }
 
 // Member is a node as GET /v1/cluster shows it.
@@ -125,7 +128,7 @@ type Member struct {
 }
 
 func newPeerTable() *peerTable {
-	return &peerTable{peers: map[string]*Member{}, nodes: map[string]memberlist.Node{}}
+	return &peerTable{peers: map[string]*Member{}, nodes: map[string]memberlist.Node{}, metas: map[string]meta{}}
 }
 
 func (p *peerTable) set(node *memberlist.Node, state string) {
@@ -140,6 +143,14 @@ func (p *peerTable) set(node *memberlist.Node, state string) {
 	}
 	p.peers[node.Name] = &Member{Name: node.Name, Addr: node.Address(), State: state, Revision: m.Revision, Version: m.Version, Since: since}
 	p.nodes[node.Name] = *node
+	p.metas[node.Name] = m
+}
+
+// meta is the last metadata name announced.
+func (p *peerTable) meta(name string) meta {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.metas[name]
 }
 
 // node is the last known address of name.

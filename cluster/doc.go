@@ -60,6 +60,18 @@
 // no interleaving of redemptions, crashes or lost messages can create a
 // right: the redemptions that stand number at most the limit.
 //
+// # Generated codes
+//
+// Each generated code's uses are a limit too (codes.go): they are minted
+// with the code, in the transaction that writes it, on the node that
+// generates it, and move between nodes like any other rights. The codes
+// themselves are replicated: every node logs the codes it makes in
+// numbered chunks, announces the last number in its memberlist metadata,
+// and the others pull the chunks they miss in order (applied once per
+// source file, recorded in the same transaction), so every node knows
+// every code and can ask for its use. A code learnt from another node
+// holds no use until one is moved here.
+//
 // # Usage and switches
 //
 // Cluster-wide usage is a state-based CRDT: each node owns one register
@@ -111,9 +123,15 @@
 //     from one seed.
 //   - per_customer is exact per node only: a customer whose redemptions
 //     reach k nodes can get up to k × per_customer (README).
-//   - Generated codes live in the file of the node that generated them: a
-//     code is used at most once because only that node can redeem it; the
-//     other nodes answer code_invalid.
+//   - Codes generated on two nodes before either learnt the other's can
+//     clash: each node keeps its own (a warning is logged). A code's uses
+//     are keyed by campaign and code, so a clash between campaigns cannot
+//     move one code's use to the other; within one campaign the string is
+//     then simply two codes. Leave hands off received code uses, not those
+//     of codes the node made.
+//   - Evaluate on a node that does not hold a code's use says nothing of
+//     its use elsewhere: it may offer a code that redeem then rejects
+//     with code_used.
 //   - The stored redemption does not record which limits it took, so a
 //     rollback gives back one right of each limit the node has consumed
 //     of: a redemption made before its campaign had a limit, rolled back

@@ -16,18 +16,21 @@ const (
 	kTransfer kind = 4 // reliable: rights of a limit, debited at the sender
 	kAck      kind = 5 // reliable: transfer credited, forget it
 	kDeny     kind = 6 // reliable: I hold none of that limit
+	kPull     kind = 7 // reliable: send me your code chunks after seq (amount)
+	kCodes    kind = 8 // reliable: one chunk of the sender's code log
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
 const (
 	limitCount  byte = 'n' // limits.redemptions
 	limitBudget byte = 'b' // limits.budget
+	limitCode   byte = 'c' // the uses of one generated code (codes.go)
 )
 
 // limitKey names one cluster-wide limit.
 type limitKey struct {
 	Campaign string
-	Limit    byte // limitCount or limitBudget
+	Limit    byte // limitCount, limitBudget or limitCode
 }
 
 // counters is one node's register for one campaign in the usage CRDT: what
@@ -62,7 +65,8 @@ type message struct {
 	node     string // origin (usage) or sender
 	campaign string
 	limit    byte
-	id       string // transfer id
+	id       string // transfer id; the sender's file id (kPull, kCodes)
+	chunks   [][]byte // store.CodeChunks, in order (kCodes)
 	amount   int64  // wanted, transferred or held
 	c        counters
 	s        switchState
@@ -101,6 +105,16 @@ func (m *message) encode(b []byte) []byte {
 		b = wire.AppendVarint(b, m.amount)
 	case kAck:
 		b = wire.AppendString(b, m.id)
+	case kPull:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendVarint(b, m.amount)
+	case kCodes:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
+		for _, c := range m.chunks {
+			b = wire.AppendUvarint(b, uint64(len(c)))
+			b = append(b, c...)
+		}
 	}
 	return b
 }
@@ -131,6 +145,15 @@ func decode(b []byte) (message, error) {
 		m.amount = r.Varint()
 	case kAck:
 		m.id = r.String()
+	case kPull:
+		m.id = r.String()
+		m.amount = r.Varint()
+	case kCodes:
+		m.id = r.String()
+		n := r.Count(1)
+		for range n {
+			m.chunks = append(m.chunks, r.Bytes())
+		}
 	default:
 		if r.Err() == nil {
 			return m, fmt.Errorf("%w: kind %d", ErrBadMessage, m.kind)
@@ -139,7 +162,7 @@ func decode(b []byte) (message, error) {
 	if r.Err() != nil {
 		return m, fmt.Errorf("%w: %v", ErrBadMessage, r.Err())
 	}
-	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget {
+	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode {
 		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
 	}
 	if m.kind == kTransfer && m.amount <= 0 {

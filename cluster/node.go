@@ -44,6 +44,7 @@ type Node struct {
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{} // campaigns whose counters changed
 	echo    map[string]int      // campaigns to announce again, in ticks
+	codes   pulls // code replication
 	lowMu   sync.Mutex
 	low     map[limitKey]int64 // limits running low: fetch more
 
@@ -66,7 +67,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.Name),
-		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(),
+		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}},
 		dirty: map[string]struct{}{}, echo: map[string]int{}, low: map[limitKey]int64{},
 		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
 		stop: make(chan struct{}),
@@ -84,6 +85,7 @@ func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
 	if err := n.openFile(); err != nil {
 		return err
 	}
+	n.codes.seq = st.CodeSeq() // announced in the metadata from the start
 	sb, err := OpenSwitchboard(n.db, n.cfg.Name)
 	if err != nil {
 		return err

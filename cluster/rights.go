@@ -41,6 +41,9 @@ type rights struct{ held, consumed int64 }
 func getRights(tx *bolt.Tx, k limitKey) rights {
 	raw := tx.Bucket(bRights).Get(rightsKey(k))
 	if len(raw) != 16 {
+		if k.Limit == limitCode {
+			return implicitCodeRights(tx, k)
+		}
 		return rights{}
 	}
 	return rights{int64(binary.BigEndian.Uint64(raw)), int64(binary.BigEndian.Uint64(raw[8:]))}
@@ -65,6 +68,8 @@ func (n *Node) Check(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string,
 		return policies.PerCustomerLimit, nil
 	case l.Budget > 0 && getRights(tx, limitKey{c.Campaign, limitBudget}).held < c.Amount:
 		return policies.BudgetExhausted, nil
+	case c.UniqueCode && getRights(tx, codeKey(c.Campaign, c.Code)).held < 1:
+		return policies.CodeUsed, nil
 	}
 	return "", nil
 }
@@ -81,6 +86,11 @@ func (n *Node) Take(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 			return err
 		}
 	}
+	if c.UniqueCode {
+		if err := n.move(tx, codeKey(c.Campaign, c.Code), 1, 0); err != nil {
+			return err
+		}
+	}
 	tx.OnCommit(func() { n.touch(c.Campaign) }) // gossiped once it is visible
 	return nil
 }
@@ -90,7 +100,11 @@ func (n *Node) Take(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 // not say which limits it took, so a limit gives back only what this node
 // has consumed of it (see Caveats in doc.go).
 func (n *Node) Give(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
-	for _, k := range []limitKey{{c.Campaign, limitCount}, {c.Campaign, limitBudget}} {
+	keys := []limitKey{{c.Campaign, limitCount}, {c.Campaign, limitBudget}}
+	if c.UniqueCode {
+		keys = append(keys, codeKey(c.Campaign, c.Code))
+	}
+	for _, k := range keys {
 		r := getRights(tx, k)
 		amount := int64(1)
 		if k.Limit == limitBudget {

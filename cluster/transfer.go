@@ -185,6 +185,10 @@ func (n *Node) inboundLoop() {
 				n.acknowledged(m.id)
 			case kSwitch:
 				n.mergeGossip(m, true)
+			case kPull:
+				n.sendChunks(m)
+			case kCodes:
+				n.applyChunks(m)
 			case kDeny:
 				n.usage.forget(m.key(), m.node)
 				n.xfer.denied(m.key(), m.node, m.amount)
@@ -212,7 +216,7 @@ func (n *Node) grant(m message) {
 		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
 		return
 	}
-	n.touch(k.Campaign)
+	n.touchKey(k)
 	p.sent = time.Now()
 	n.xfer.mu.Lock()
 	n.xfer.out[id] = p
@@ -278,7 +282,7 @@ func (n *Node) handOff(timeout time.Duration) {
 		if err != nil || p == nil {
 			continue
 		}
-		n.touch(k.Campaign)
+		n.touchKey(k)
 		p.sent = time.Now()
 		n.xfer.mu.Lock()
 		n.xfer.out[id] = p
@@ -325,7 +329,7 @@ func (n *Node) credit(m message) {
 	}
 	n.send(m.node, message{kind: kAck, node: n.cfg.Name, id: m.id})
 	if !dup {
-		n.touch(k.Campaign)
+		n.touchKey(k)
 		n.xfer.denied(k, m.node, m.amount) // an answer, and not a final one
 	}
 }

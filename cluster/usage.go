@@ -212,6 +212,8 @@ func (n *Node) publishLoop() {
 		}
 		n.publish()
 		n.prefetch()
+		n.announceCodes()
+		n.pullCodes()
 	}
 }
 
@@ -222,11 +224,24 @@ func (n *Node) revisionChanged() {
 		}
 	}
 	n.markAllDirty()
+	n.updateMeta()
+}
+
+// updateMeta announces this node's metadata (revision, code log) again.
+func (n *Node) updateMeta() {
 	go func() { // it waits for the broadcast to go out; publishing must not
 		if err := n.ml.UpdateNode(time.Second); err != nil && !n.stopping() {
-			n.log.Warn("announcing the revision", "err", err)
+			n.log.Warn("announcing the metadata", "err", err)
 		}
 	}()
+}
+
+// touchKey marks the campaign of a limit's rights changed; a code's
+// rights are not gossiped.
+func (n *Node) touchKey(k limitKey) {
+	if k.Limit != limitCode {
+		n.touch(k.Campaign)
+	}
 }
 
 // publish reads the changed campaigns' counters from the file and queues

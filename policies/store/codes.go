@@ -171,7 +171,7 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 		}
 		slices.Sort(out) // in key order bbolt appends within each page
 		for _, c := range out {
-			if err := b.Put([]byte(c), encodeNewCode(c, campaign, now)); err != nil {
+			if err := b.Put([]byte(c), encodeNewCode(c, campaign, "", 1, now)); err != nil {
 				return err
 			}
 		}
@@ -187,13 +187,20 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 
 // encodeNewCode is an unused code's stored JSON, by hand: a million of them
 // are written per call.
-func encodeNewCode(code, campaign string, now time.Time) []byte {
-	b := make([]byte, 0, 96+len(code)+len(campaign))
+// origin is "" for codes made here (see Code.Origin).
+func encodeNewCode(code, campaign, origin string, maxUses int64, now time.Time) []byte {
+	b := make([]byte, 0, 112+len(code)+len(campaign)+len(origin))
 	b = append(b, `{"code":`...)
 	b = strconv.AppendQuote(b, code)
 	b = append(b, `,"campaign":`...)
 	b = strconv.AppendQuote(b, campaign)
-	b = append(b, `,"state":"active","uses":0,"max_uses":1,"created_at":"`...)
+	b = append(b, `,"state":"active","uses":0,"max_uses":`...)
+	b = strconv.AppendInt(b, maxUses, 10)
+	if origin != "" {
+		b = append(b, `,"origin":`...)
+		b = strconv.AppendQuote(b, origin)
+	}
+	b = append(b, `,"created_at":"`...)
 	b = now.AppendFormat(b, time.RFC3339Nano)
 	return append(b, `"}`...)
 }

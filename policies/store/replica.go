@@ -115,8 +115,7 @@ func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, 
 				clashes++
 				continue
 			}
-			c := Code{Code: code, Campaign: ch.Campaign, State: CodeActive, MaxUses: ch.MaxUses, Origin: origin, CreatedAt: ch.CreatedAt}
-			if err := putCode(tx, &c); err != nil {
+			if err := b.Put([]byte(code), encodeNewCode(code, ch.Campaign, origin, ch.MaxUses, ch.CreatedAt)); err != nil {
 				return err
 			}
 		}

@@ -128,3 +128,10 @@ func (r *Reader) Bytes() []byte {
 	r.b = r.b[n:]
 	return out
 }
+
+// Rest reads every byte left (sharing the input).
+func (r *Reader) Rest() []byte {
+	out := r.b
+	r.b = nil
+	return out
+}
