@@ -23,5 +23,6 @@ func (s *Server) routeTable() []route {
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
+		newRoute("/v1/openapi.yaml", h{"GET": s.openAPI}),
 	}
 }

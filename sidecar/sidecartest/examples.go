@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/promoedge/promoedge/examples"
@@ -29,6 +31,13 @@ func ExampleEngine(t testing.TB) *policies.Engine {
 // ExampleTarball is the embedded example bundle as a .tar.gz; a non-empty
 // revision replaces the one of its manifest.
 func ExampleTarball(t testing.TB, revision string) []byte {
+	t.Helper()
+	return ExampleTarballWith(t, revision, nil)
+}
+
+// ExampleTarballWith is ExampleTarball with extra files (path in the
+// bundle -> content) added, e.g. another campaign document.
+func ExampleTarballWith(t testing.TB, revision string, extra map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
@@ -53,6 +62,15 @@ func ExampleTarball(t testing.TB, revision string) []byte {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range slices.Sorted(maps.Keys(extra)) {
+		data := []byte(extra[p])
+		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,80 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Sentinel errors that callers branch on with errors.Is. An *APIError is
+// each of those its status or its code says.
+var (
+	// ErrBadRequest: the sidecar refused the request's content (400).
+	ErrBadRequest = errors.New("bad request")
+	// ErrUnauthorized: an admin call without the right token (401).
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: admin endpoints are off on this sidecar (403).
+	ErrForbidden = errors.New("forbidden")
+	// ErrNotFound: no such campaign, redemption or code (404).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: any 409; ErrIdempotencyConflict and ErrLimitRace say which.
+	ErrConflict = errors.New("conflict")
+	// ErrIdempotencyConflict: the idempotency key was used with another body.
+	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
+	// ErrLimitRace: the redemption kept losing limit races; retry it.
+	ErrLimitRace = errors.New("redemption lost a limit race")
+	// ErrTooLarge: the body is over the sidecar's limit (413).
+	ErrTooLarge = errors.New("request body too large")
+	// ErrUnavailable: no bundle is active yet, or the sidecar lacks what
+	// the call needs (503).
+	ErrUnavailable = errors.New("sidecar unavailable")
+)
+
+// byStatus and byCode are the sentinels an APIError matches.
+var (
+	byStatus = map[int]error{
+		http.StatusBadRequest:            ErrBadRequest,
+		http.StatusUnauthorized:          ErrUnauthorized,
+		http.StatusForbidden:             ErrForbidden,
+		http.StatusNotFound:              ErrNotFound,
+		http.StatusConflict:              ErrConflict,
+		http.StatusRequestEntityTooLarge: ErrTooLarge,
+		http.StatusServiceUnavailable:    ErrUnavailable,
+	}
+	byCode = map[string]error{
+		"idempotency_conflict": ErrIdempotencyConflict,
+		"limit_race":           ErrLimitRace,
+	}
+)
+
+// APIError is an error answer of the sidecar: its status and the error
+// body, {"error": {"code", "message", "field", "details"}}.
+type APIError struct {
+	// Op is the call, e.g. "POST /v1/redemptions".
+	Op     string
+	Status int
+	// Code is the sidecar's error code (invalid_request, not_found,
+	// idempotency_conflict, ...); "" when the body was not the sidecar's.
+	Code    string
+	Message string
+	// Field is the path of the first problem of a 400, e.g.
+	// "cart.items[0].quantity"; Details lists every problem.
+	Field   string
+	Details []string
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("promoedge: %s: %d", e.Op, e.Status)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
+// Is matches the sentinel of e's status and that of its code.
+func (e *APIError) Is(target error) bool {
+	return target != nil && (byStatus[e.Status] == target || byCode[e.Code] == target)
+}

@@ -1,0 +1,70 @@
+package sidecartest
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"testing"
+
+	"github.com/promoedge/promoedge/cluster"
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/activation"
+	"github.com/promoedge/promoedge/policies/store"
+	"github.com/promoedge/promoedge/sidecar"
+)
+
+// Stack is what a lone `promoedge serve` wires behind its HTTP API: a bbolt
+// store in a temporary directory, the kill switch on it, and a bundle
+// activator whose active bundle came in as a tarball.
+type Stack struct {
+	Deps    sidecar.Deps
+	Store   *store.Store
+	Bundles *activation.Activator
+}
+
+// ExampleStack opens a stack in t.TempDir() and activates the example
+// bundle with extra files added (path in the bundle -> content; nil for
+// none) under revision ("" keeps the manifest's). Everything closes when
+// the test ends.
+func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sw, err := cluster.OpenSwitchboard(st.DB(), "local")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Switches: sw})
+	act := activation.New(activation.Config{Dir: filepath.Join(dir, "bundles")}, e)
+	if _, err := act.Tarball(context.Background(), "example tarball", ExampleTarballWith(t, revision, extra)); err != nil {
+		t.Fatalf("activating the example bundle: %v", err)
+	}
+	return &Stack{
+		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw},
+		Store:   st,
+		Bundles: act,
+	}
+}
+
+// Serve serves deps with cfg on ln until the test ends (cfg's own listen
+// address and socket are not opened).
+func Serve(t testing.TB, cfg sidecar.Config, deps sidecar.Deps, ln net.Listener) {
+	t.Helper()
+	srv, err := sidecar.New(cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+}
