@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ type fleet struct {
 	sw   *cluster.Switchboard // the lone sidecar's switches
 	st   *store.Store
 	log  *slog.Logger
+	left sync.Once
 }
 
 func (c serveConfig) clustered() bool { return c.Node != "" || c.Bind != "" || c.Join != "" }
@@ -111,10 +113,13 @@ func (f *fleet) start(ctx context.Context, engine *policies.Engine) error {
 	return nil
 }
 
+// stop leaves the cluster, once.
 func (f *fleet) stop() {
-	if f.node != nil {
-		_ = f.node.Leave(time.Second)
-	}
+	f.left.Do(func() {
+		if f.node != nil {
+			_ = f.node.Leave(time.Second)
+		}
+	})
 }
 
 func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -61,11 +60,17 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
 	fs.StringVar(&cfg.Key, "cluster-key", "", "file of gossip encryption keys, base64, one a line, the first primary (reloaded on SIGHUP)")
 	fs.StringVar(&cfg.Minter, "cluster-minter", "", "name of the one node that mints limit rights (default: the node started without --join)")
+	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
 	}
 	if err := fromEnv(fs, getenv); err != nil {
 		return cfg, err
+	}
+	if *config != "" {
+		if err := fromConfigFile(fs, *config, getenv); err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, cfg.validate()
 }
@@ -77,7 +82,7 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
-		name := "PROMOEDGE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		name := envName(f.Name)
 		if v := getenv(name); v != "" && !given[f.Name] && err == nil {
 			if e := f.Value.Set(v); e != nil {
 				err = fmt.Errorf("%s=%q: %w", name, v, e)
@@ -151,10 +156,18 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	for _, ln := range lns {
 		log.Info("serving", "addr", ln.Addr().String())
 	}
+	go func() {
+		<-ctx.Done()
+		log.Info("draining: no new connections, finishing the requests in flight")
+	}()
 	if err := srv.Serve(ctx, lns...); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	log.Info("stopped")
+	fl.stop() // hands this node's rights to the others first
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("flushing the store: %w", err)
+	}
+	log.Info("stopped: every request answered, the store flushed and closed")
 	return nil
 }
 
