@@ -23,5 +23,8 @@ func (s *Server) routeTable() []route {
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
+		newRoute("/v1/activity", h{"GET": s.getActivity}),
+		newRoute("/ui", h{"GET": s.uiIndex}),
+		newRoute("/ui/{file}", h{"GET": s.uiFile}),
 	}
 }
