@@ -256,7 +256,7 @@ function axes(root, minutes, max, h) {
   const W = 720, left = 48, right = 12, top = 10, bottom = 24;
   const x = (i) => left + ((W - left - right) * i) / (minutes.length - 1);
   const y = (v) => top + (h - top - bottom) * (1 - v / max);
-  for (const v of [0, max / 2, max]) {
+  for (const v of Number.isInteger(max / 2) ? [0, max / 2, max] : [0, max]) { // counts: whole ticks only
     root.append(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), class: "grid" }));
     const t = svg("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" });
     t.textContent = fmtInt(v);
