@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -212,7 +213,8 @@ func startSidecar(t *testing.T) (*sidecartest.Sidecar, string) {
 }
 
 // openBrowser starts headless Chromium for the test (60 s at most) and
-// returns its tab and what the tab asked for and threw so far.
+// returns its tab, the URLs the tab asked for and the errors it logged so
+// far (script exceptions, console.error, refusals of its CSP).
 func openBrowser(t *testing.T, path string) (context.Context, func() []string, func() []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
@@ -241,6 +243,13 @@ func openBrowser(t *testing.T, path string) (context.Context, func() []string, f
 				desc += " " + d.Exception.Description
 			}
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", d.URL, d.LineNumber+1, desc))
+		case *log.EventEntryAdded:
+			// Errors of network requests are the 401 the test provokes; a
+			// request to another host is caught by its URL instead. Others
+			// are script errors and Content-Security-Policy refusals.
+			if e.Entry.Level == log.EntryLevelError && e.Entry.Source != log.EntrySourceNetwork {
+				problems = append(problems, fmt.Sprintf("%s: %s", e.Entry.Source, e.Entry.Text))
+			}
 		case *runtime.EventConsoleAPICalled:
 			if e.Type == runtime.ConsoleAPICalledTypeError {
 				problems = append(problems, fmt.Sprintf("console.error %v", e.Args))

@@ -182,7 +182,6 @@ function say(text, isError) {
   const p = $("#switch-result");
   p.textContent = text;
   p.className = "result " + (isError ? "error" : "ok");
-  p.setAttribute("role", isError ? "alert" : "status");
 }
 
 async function toggle(c, button) {
