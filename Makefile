@@ -9,7 +9,7 @@ BENCHTIME ?= 2s
 # CI runs on 2 cores; race detector and fuzz seeds run in `make test`.
 TESTFLAGS ?= -race -timeout 9m
 
-.PHONY: all build run test wasm-tools wasm-examples bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
+.PHONY: all build run test wasm-tools ui-tools wasm-examples bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
 
 all: build
 
@@ -20,7 +20,7 @@ build:
 run: build
 	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
 
-test: wasm-tools
+test: wasm-tools ui-tools
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 
@@ -28,6 +28,10 @@ test: wasm-tools
 # missing); the tests skip, saying why, if they cannot be installed.
 wasm-tools:
 	-@$(MAKE) -s -C examples/wasm tools
+
+# Chromium for the dashboard's browser test (apt-get when missing).
+ui-tools:
+	-@bash scripts/chromium.sh
 
 # The example bundle's wasm rules (Go and C), built from source.
 wasm-examples:

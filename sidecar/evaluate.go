@@ -30,6 +30,7 @@ func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	s.metrics.evaluated(dec, time.Since(start))
+	s.activity.Evaluated(dec)
 	writeDecision(ctx, dec)
 }
 

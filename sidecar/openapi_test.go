@@ -38,6 +38,10 @@ func init() {
 	openapi3filter.RegisterBodyDecoder("application/x-ndjson", ndjsonDecoder)
 	// A bundle upload is a gzip file.
 	openapi3filter.RegisterBodyDecoder("application/gzip", openapi3filter.FileBodyDecoder)
+	// The dashboard's files are text.
+	for _, ct := range []string{"text/html", "text/javascript", "text/css"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
 }
 
 func ndjsonDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
@@ -144,7 +148,9 @@ func (cf *conformance) do(t *testing.T, s *sidecartest.Sidecar, c call) []byte {
 			t.Errorf("%s: request does not conform: %v", name, err)
 		}
 	}
-	resp, err := s.Client.Do(c.request(t))
+	client := *s.Client // answers as sent: /ui redirects
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.Do(c.request(t))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -250,6 +256,11 @@ func TestOpenAPIConformance(t *testing.T) {
 	if served := get("/v1/openapi.yaml", 200); !bytes.Equal(served, sidecar.OpenAPI()) {
 		t.Error("GET /v1/openapi.yaml does not serve the embedded document")
 	}
+	get("/ui", 301)
+	for _, f := range []string{"index.html", "app.js", "style.css"} {
+		get("/ui/"+f, 200)
+	}
+	get("/ui/nope.js", 404)
 
 	// Pricing: the README's cart, the same cart asking for explanations, bad input.
 	vip := mustRead(t, "../examples/requests/vip-birthday.json")
@@ -333,6 +344,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "POST", path: "/v1/cluster/keys", status: 401, refused: true})
 
 	get("/metrics", 200)
+	get("/v1/activity", 200)
 
 	// Paths and methods the spec does not list.
 	get("/v2/evaluate", 404)

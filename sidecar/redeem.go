@@ -38,6 +38,7 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 		fail(ctx, err)
 		return
 	}
+	s.activity.Redeemed()
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
 	ctx.SetBody(out)

@@ -24,5 +24,8 @@ func (s *Server) routeTable() []route {
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
 		newRoute("/v1/openapi.yaml", h{"GET": s.openAPI}),
+		newRoute("/v1/activity", h{"GET": s.getActivity}),
+		newRoute("/ui", h{"GET": s.uiIndex}),
+		newRoute("/ui/{file}", h{"GET": s.uiFile}),
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/store"
+	"github.com/promoedge/promoedge/sidecar/activity"
 )
 
 // Server is the sidecar's HTTP API.
@@ -24,6 +25,8 @@ type Server struct {
 	http    *fasthttp.Server
 	metrics *metrics
 	routes  []route
+	// activity counts decisions per minute for GET /v1/activity.
+	activity *activity.Recorder
 	fleetDeps
 }
 
@@ -68,6 +71,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: newMetrics()}
 	s.switches, s.fleet = deps.Switches, deps.Fleet
+	s.activity = activity.New(activity.Config{})
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,

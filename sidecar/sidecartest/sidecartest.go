@@ -34,6 +34,35 @@ func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, admin
 // StartDeps serves deps with an admin token.
 func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	t.Helper()
+	ln := fasthttputil.NewInmemoryListener()
+	serve(t, deps, adminToken, ln)
+	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}
+}
+
+// StartTCP serves deps with an admin token on a free port of 127.0.0.1,
+// for clients that need a real address (a browser), and returns its base
+// URL ("http://127.0.0.1:PORT"). The Sidecar's client talks to it too.
+func StartTCP(t testing.TB, deps sidecar.Deps, adminToken string) (*Sidecar, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, deps, adminToken, ln)
+	addr := ln.Addr().String()
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}, "http://" + addr
+}
+
+// serve runs a sidecar of deps on ln until the test ends.
+func serve(t testing.TB, deps sidecar.Deps, adminToken string, ln net.Listener) {
+	t.Helper()
 	cfg := sidecar.DefaultConfig()
 	cfg.MaxBodyBytes = 64 << 10
 	cfg.AdminToken = adminToken
@@ -41,7 +70,6 @@ func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := fasthttputil.NewInmemoryListener()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
@@ -51,9 +79,6 @@ func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}
 }
 
 // Do sends a request and returns the status and body.
