@@ -65,9 +65,9 @@ type message struct {
 	node     string // origin (usage) or sender
 	campaign string
 	limit    byte
-	id       string // transfer id; the sender's file id (kPull, kCodes)
+	id       string   // transfer id; the sender's file id (kPull, kCodes)
 	chunks   [][]byte // store.CodeChunks, in order (kCodes)
-	amount   int64  // wanted, transferred or held
+	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState
 }

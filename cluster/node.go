@@ -44,7 +44,7 @@ type Node struct {
 	dirtyMu sync.Mutex
 	dirty   map[string]struct{} // campaigns whose counters changed
 	echo    map[string]int      // campaigns to announce again, in ticks
-	codes   pulls // code replication
+	codes   pulls               // code replication
 	lowMu   sync.Mutex
 	low     map[limitKey]int64 // limits running low: fetch more
 
