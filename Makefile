@@ -3,18 +3,22 @@
 # by these targets themselves (Go modules from the module proxy).
 
 GO        ?= go
+SHELL     := /bin/bash
+# A benchmark piped into tee still fails the target when it fails.
+.SHELLFLAGS := -eo pipefail -c
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN       := bin
 LISTEN    ?= 127.0.0.1:8181
 BENCHTIME ?= 2s
 # CI runs on 2 cores; race detector and fuzz seeds run in `make test`.
 TESTFLAGS ?= -race -timeout 9m
 
-.PHONY: all build run test wasm-tools ui-tools wasm-examples bench bench-go bench-http bench-opa bench-redeem soak lint fmt vet clean
+.PHONY: all build run test wasm-tools ui-tools wasm-examples bench bench-go bench-http bench-opa bench-redeem bench-table soak lint fmt vet clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/promoedge ./cmd/promoedge
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/promoedge ./cmd/promoedge
 	$(GO) build -o $(BIN)/promoctl ./cmd/promoctl
 
 run: build
@@ -39,22 +43,31 @@ wasm-examples:
 
 # In-process benchmarks (evaluate on 10/100/1000-campaign bundles), then the
 # HTTP load test and the side-by-side run against a plain OPA server.
+# It ends with one table of promoedge against its peers (bench-table).
 bench: bench-go bench-http bench-opa bench-redeem
+	@./scripts/bench-table.sh
 
 bench-go: wasm-tools
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
 bench-http: build
-	./scripts/bench-http.sh
+	@mkdir -p .bench
+	./scripts/bench-http.sh | tee .bench/http.txt
 
 bench-opa:
-	../shared/bench/evaluate_vs_opa.sh . 1000 10
-	../shared/bench/evaluate_vs_opa.sh . 1000 10 --all-auto
+	@mkdir -p .bench
+	../shared/bench/evaluate_vs_opa.sh . 1000 10 | tee .bench/opa-mixed.txt
+	../shared/bench/evaluate_vs_opa.sh . 1000 10 --all-auto | tee .bench/opa-all-auto.txt
 
 # Durable redemptions: group commit vs one commit per redemption vs Redis
 # (appendfsync always), and POST /v1/redemptions over HTTP.
 bench-redeem:
-	./scripts/bench-redeem.sh
+	@mkdir -p .bench
+	./scripts/bench-redeem.sh | tee .bench/redeem.txt
+
+# The comparison table from the last runs saved in .bench/.
+bench-table:
+	@./scripts/bench-table.sh
 
 # Long reliability runs: the crash test over many kill -9 cycles.
 soak:
