@@ -123,3 +123,30 @@ func TestKillSwitchSpreads(t *testing.T) {
 		return true
 	})
 }
+
+// TestTwoMintersAreReported: a second minter (a misconfigured fleet) is
+// visible in the members and reported by Minters on every node.
+func TestTwoMintersAreReported(t *testing.T) {
+	f := newFleetWith(t, 3, testRevision(t, "r1", map[string]string{"a": campaignDoc(`"redemptions":10`)}), func(c *Config) {
+		c.Minter = c.Name == "n1"
+	})
+	f.eventually(5*time.Second, "every node sees two minters", func() bool {
+		for _, tn := range f.nodes {
+			if ms := tn.node.Minters(); len(ms) != 2 || ms[0] != "n0" || ms[1] != "n1" {
+				return false
+			}
+		}
+		return true
+	})
+	for _, m := range f.nodes[2].node.Members() {
+		if m.Minter != (m.Name == "n0" || m.Name == "n1") {
+			t.Errorf("member %s minter=%v", m.Name, m.Minter)
+		}
+	}
+	// A fleet configured as it should be has one.
+	g := newFleet(t, 2, testRevision(t, "r1", map[string]string{"a": campaignDoc(`"redemptions":10`)}))
+	g.eventually(5*time.Second, "one minter", func() bool {
+		ms := g.nodes[1].node.Minters()
+		return len(ms) == 1 && ms[0] == "n0"
+	})
+}

@@ -3,6 +3,7 @@ package cluster
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,11 +24,12 @@ type meta struct {
 	Version  string `json:"ver,omitempty"`
 	File     string `json:"file,omitempty"`  // this node's file id
 	Codes    uint64 `json:"codes,omitempty"` // the last chunk of its code log
+	Minter   bool   `json:"minter,omitempty"`
 }
 
 // NodeMeta implements memberlist.Delegate.
 func (d *delegate) NodeMeta(limit int) []byte {
-	m := meta{Version: d.n.cfg.Version, File: d.n.fileID, Codes: d.n.codeSeq()}
+	m := meta{Version: d.n.cfg.Version, File: d.n.fileID, Codes: d.n.codeSeq(), Minter: d.n.cfg.Minter}
 	if d.n.rev != nil {
 		if r := d.n.rev(); r != nil {
 			m.Revision = r.ID
@@ -84,6 +86,7 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 // NotifyJoin implements memberlist.EventDelegate.
 func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
+	go d.n.checkMinters() // it reads the members: not under memberlist's lock
 	d.n.xfer.wake(node.Name) // resend what it is owed now
 }
 
@@ -93,7 +96,10 @@ func (d *delegate) NotifyJoin(node *memberlist.Node) {
 func (d *delegate) NotifyLeave(node *memberlist.Node) { d.n.peers.set(node, "dead") }
 
 // NotifyUpdate implements memberlist.EventDelegate.
-func (d *delegate) NotifyUpdate(node *memberlist.Node) { d.n.peers.set(node, "alive") }
+func (d *delegate) NotifyUpdate(node *memberlist.Node) {
+	d.n.peers.set(node, "alive")
+	go d.n.checkMinters() // it reads the members: not under memberlist's lock
+}
 
 // broadcast is one gossip message; a newer one with the same name
 // replaces it in the queue.
@@ -125,6 +131,9 @@ type Member struct {
 	Version  string    `json:"version,omitempty"`
 	Since    time.Time `json:"since"`
 	Self     bool      `json:"self,omitempty"`
+	// Minter says the node creates limit rights: one node of a cluster
+	// should (see Caveats in doc.go).
+	Minter bool `json:"minter,omitempty"`
 }
 
 func newPeerTable() *peerTable {
@@ -141,7 +150,7 @@ func (p *peerTable) set(node *memberlist.Node, state string) {
 	if prev != nil && prev.State == state {
 		since = prev.Since
 	}
-	p.peers[node.Name] = &Member{Name: node.Name, Addr: node.Address(), State: state, Revision: m.Revision, Version: m.Version, Since: since}
+	p.peers[node.Name] = &Member{Name: node.Name, Addr: node.Address(), State: state, Revision: m.Revision, Version: m.Version, Since: since, Minter: m.Minter}
 	p.nodes[node.Name] = *node
 	p.metas[node.Name] = m
 }
@@ -200,4 +209,32 @@ func (n *Node) Members() []Member {
 	n.peers.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// Minters lists the members that announce they mint limit rights: more
+// than one means limits were (or will be) minted more than once.
+func (n *Node) Minters() []string {
+	var out []string
+	for _, m := range n.Members() {
+		if m.Minter && m.State != "dead" {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
+// checkMinters logs an error, once per set of minters, when more than one
+// node mints: two clusters each started from its own seed and joined, or
+// --cluster-minter given differently. Each minted the limits, so a limit
+// can be used up to once per minter.
+func (n *Node) checkMinters() {
+	ms := n.Minters()
+	if len(ms) < 2 {
+		return
+	}
+	key := strings.Join(ms, ",")
+	if old := n.warnedMinters.Swap(&key); old != nil && *old == key {
+		return
+	}
+	n.log.Error("more than one node mints limit rights: each minted every limit, so limits can be exceeded up to that many times; give every node the same --cluster-minter", "minters", ms)
 }

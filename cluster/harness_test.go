@@ -232,7 +232,7 @@ func (f *fleet) start(tn *tnode) {
 	}
 	cfg.Bind = "127.0.0.1:" + strconv.Itoa(tn.port)
 	cfg.Transport = tr
-	cfg.Minter = tn == f.nodes[0]
+	cfg.Minter = cfg.Minter || tn == f.nodes[0] // tune may make others mint too
 	cfg.Log = testLog
 	for _, o := range f.nodes {
 		if o != tn && o.up {

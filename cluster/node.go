@@ -53,6 +53,8 @@ type Node struct {
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	stopped  atomic.Bool
+
+	warnedMinters atomic.Pointer[string] // the minters last warned about
 }
 
 // New checks cfg and returns a node that is not yet in any cluster: pass

@@ -25,6 +25,8 @@ var (
 type Fleet interface {
 	Name() string
 	Members() []cluster.Member
+	// Minters are the live members that create limit rights (one should).
+	Minters() []string
 	// ReloadKeys reads the gossip key file again (key rotation).
 	ReloadKeys() error
 }
@@ -71,6 +73,8 @@ func (s *Server) switchCampaign(ctx *fasthttp.RequestCtx, id string, disabled bo
 // clusterView is GET /v1/cluster.
 type clusterView struct {
 	Node    string           `json:"node"`
+	Minters []string         `json:"minters,omitempty"`
+	Warning string           `json:"warning,omitempty"`
 	Members []cluster.Member `json:"members"`
 }
 
@@ -83,7 +87,11 @@ func (s *Server) getCluster(ctx *fasthttp.RequestCtx, _ []string) {
 		writeJSON(ctx, fasthttp.StatusOK, clusterView{Members: []cluster.Member{{Name: "", State: "alive", Revision: rev, Self: true}}})
 		return
 	}
-	writeJSON(ctx, fasthttp.StatusOK, clusterView{Node: s.fleet.Name(), Members: s.fleet.Members()})
+	v := clusterView{Node: s.fleet.Name(), Members: s.fleet.Members(), Minters: s.fleet.Minters()}
+	if len(v.Minters) > 1 {
+		v.Warning = "more than one node mints limit rights: every limit was minted once per minter and can be exceeded; give every node the same --cluster-minter"
+	}
+	writeJSON(ctx, fasthttp.StatusOK, v)
 }
 
 func (s *Server) reloadKeys(ctx *fasthttp.RequestCtx, _ []string) {
