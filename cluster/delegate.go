@@ -86,7 +86,7 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 // NotifyJoin implements memberlist.EventDelegate.
 func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
-	go d.n.checkMinters() // it reads the members: not under memberlist's lock
+	go d.n.checkMinters()    // it reads the members: not under memberlist's lock
 	d.n.xfer.wake(node.Name) // resend what it is owed now
 }
 
