@@ -212,6 +212,7 @@ func (n *Node) grant(m message) {
 		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
 		return
 	}
+	n.cfg.Observer.Transferred(Out, p.amount)
 	n.touch(k.Campaign)
 	p.sent = time.Now()
 	n.xfer.mu.Lock()
@@ -278,6 +279,7 @@ func (n *Node) handOff(timeout time.Duration) {
 		if err != nil || p == nil {
 			continue
 		}
+		n.cfg.Observer.Transferred(Out, p.amount)
 		n.touch(k.Campaign)
 		p.sent = time.Now()
 		n.xfer.mu.Lock()
@@ -325,6 +327,7 @@ func (n *Node) credit(m message) {
 	}
 	n.send(m.node, message{kind: kAck, node: n.cfg.Name, id: m.id})
 	if !dup {
+		n.cfg.Observer.Transferred(In, m.amount)
 		n.touch(k.Campaign)
 		n.xfer.denied(k, m.node, m.amount) // an answer, and not a final one
 	}
