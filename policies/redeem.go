@@ -168,10 +168,24 @@ func newRedemptionID(now time.Time) string {
 // Rollback gives back what redemption id consumed, once; a second call
 // changes nothing and returns the redemption as it stands.
 func (e *Engine) Rollback(ctx context.Context, id string) (*Redemption, error) {
+	r, _, err := e.RollbackFresh(ctx, id)
+	return r, err
+}
+
+// RollbackFresh is Rollback, also reporting whether this call rolled the
+// redemption back (false: an earlier one had). It tells by the rollback
+// time, which is this call's clock reading only if this call wrote it; an
+// engine whose clock stands still (a test's Config.Now) may see true twice.
+func (e *Engine) RollbackFresh(ctx context.Context, id string) (*Redemption, bool, error) {
 	if e.committer == nil {
-		return nil, ErrNoStore
+		return nil, false, ErrNoStore
 	}
-	return e.committer.Rollback(ctx, id, e.now())
+	at := e.now()
+	r, err := e.committer.Rollback(ctx, id, at)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, r.RolledBackAt != nil && r.RolledBackAt.Equal(at), nil
 }
 
 // receiptJSON is the answer to a redemption: {"redemption_id": id, ...}
