@@ -30,6 +30,13 @@ func ExampleEngine(t testing.TB) *policies.Engine {
 // revision replaces the one of its manifest.
 func ExampleTarball(t testing.TB, revision string) []byte {
 	t.Helper()
+	return ExampleTarballWith(t, revision, nil)
+}
+
+// ExampleTarballWith is ExampleTarball with extra files (path → content),
+// such as more campaigns.
+func ExampleTarballWith(t testing.TB, revision string, extra map[string]string) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
@@ -53,6 +60,14 @@ func ExampleTarball(t testing.TB, revision string) []byte {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for p, data := range extra {
+		if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(data)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/valyala/fasthttp/fasthttputil"
@@ -19,6 +20,7 @@ import (
 type Sidecar struct {
 	Engine *policies.Engine
 	Client *http.Client
+	stop   func()
 }
 
 // Start serves engine on an in-memory listener until the test ends.
@@ -35,8 +37,17 @@ func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, admin
 func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	t.Helper()
 	cfg := sidecar.DefaultConfig()
-	cfg.MaxBodyBytes = 64 << 10
 	cfg.AdminToken = adminToken
+	return StartConfig(t, cfg, deps)
+}
+
+// StartConfig serves deps with cfg (its listen address unused); a body
+// limit at the default is lowered to 64 KiB.
+func StartConfig(t testing.TB, cfg sidecar.Config, deps sidecar.Deps) *Sidecar {
+	t.Helper()
+	if cfg.MaxBodyBytes == sidecar.DefaultConfig().MaxBodyBytes {
+		cfg.MaxBodyBytes = 64 << 10
+	}
 	srv, err := sidecar.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
@@ -45,15 +56,26 @@ func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}, stop: stop}
+}
+
+// Stop shuts the sidecar down (the decision log is flushed and closed)
+// before the test ends; later calls do nothing.
+func (s *Sidecar) Stop() {
+	s.Client.Transport.(*http.Transport).CloseIdleConnections()
+	s.stop()
 }
 
 // Do sends a request and returns the status and body.
