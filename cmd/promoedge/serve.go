@@ -85,7 +85,7 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "PROMOEDGE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v := getenv(name); v != "" && !given[f.Name] && err == nil {
-			if e := f.Value.Set(v); e != nil {
+			if e := fs.Set(f.Name, v); e != nil { // fs.Set: Visit sees it as given
 				err = fmt.Errorf("%s=%q: %w", name, v, e)
 			}
 		}
