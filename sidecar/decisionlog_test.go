@@ -164,7 +164,9 @@ func TestDecisionLogRefusesBadConfig(t *testing.T) {
 	}{
 		{func(c *sidecar.Config) { c.DecisionLog.Sample = 1.5 }, "from 0 to 1, got 1.5"},
 		{func(c *sidecar.Config) { c.DecisionLog.Sample = -0.1 }, "from 0 to 1"},
-		{func(c *sidecar.Config) { c.DecisionLog.Destination = filepath.Join(t.TempDir(), "no", "such", "dir", "d.log") }, "opening"},
+		{func(c *sidecar.Config) {
+			c.DecisionLog.Destination = filepath.Join(t.TempDir(), "no", "such", "dir", "d.log")
+		}, "opening"},
 	} {
 		cfg := sidecar.DefaultConfig()
 		tc.mut(&cfg)
