@@ -23,7 +23,13 @@ func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Re
 			return stored, replayed, exhausted, err
 		}
 		need := n.shortfalls(r, exhausted)
-		if need == nil || !n.acquire(ctx, need, deadline) {
+		if need == nil {
+			return stored, replayed, exhausted, err
+		}
+		start := time.Now()
+		got := n.acquire(ctx, need, deadline)
+		n.cfg.Observer.Waited(time.Since(start), got)
+		if !got {
 			return stored, replayed, exhausted, err
 		}
 	}

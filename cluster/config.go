@@ -56,6 +56,9 @@ type Config struct {
 	Transport memberlist.Transport
 	// Log receives the node's events; nil discards them.
 	Log *slog.Logger
+	// Observer is told of transfers of rights and of redemptions that
+	// waited for them (metrics); nil tells no one.
+	Observer Observer
 }
 
 // DefaultConfig is a production node named name.

@@ -98,7 +98,7 @@ func (d *delegate) NotifyLeave(node *memberlist.Node) { d.n.peers.set(node, "dea
 // NotifyUpdate implements memberlist.EventDelegate.
 func (d *delegate) NotifyUpdate(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
-	go d.n.checkMinters() // it reads the members: not under memberlist's lock
+	d.n.checkMinters()
 }
 
 // broadcast is one gossip message; a newer one with the same name
@@ -215,11 +215,14 @@ func (n *Node) Members() []Member {
 // than one means limits were (or will be) minted more than once.
 func (n *Node) Minters() []string {
 	var out []string
-	for _, m := range n.Members() {
+	n.peers.mu.RLock()
+	for _, m := range n.peers.peers {
 		if m.Minter && m.State != "dead" {
 			out = append(out, m.Name)
 		}
 	}
+	n.peers.mu.RUnlock()
+	sort.Strings(out)
 	return out
 }
 

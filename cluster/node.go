@@ -67,6 +67,9 @@ func New(cfg Config) (*Node, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
+	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.Name),
 		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}},

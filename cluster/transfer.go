@@ -216,6 +216,7 @@ func (n *Node) grant(m message) {
 		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
 		return
 	}
+	n.cfg.Observer.Transferred(Out, p.amount)
 	n.touchKey(k)
 	p.sent = time.Now()
 	n.xfer.mu.Lock()
@@ -282,6 +283,7 @@ func (n *Node) handOff(timeout time.Duration) {
 		if err != nil || p == nil {
 			continue
 		}
+		n.cfg.Observer.Transferred(Out, p.amount)
 		n.touchKey(k)
 		p.sent = time.Now()
 		n.xfer.mu.Lock()
@@ -329,6 +331,7 @@ func (n *Node) credit(m message) {
 	}
 	n.send(m.node, message{kind: kAck, node: n.cfg.Name, id: m.id})
 	if !dup {
+		n.cfg.Observer.Transferred(In, m.amount)
 		n.touchKey(k)
 		n.xfer.denied(k, m.node, m.amount) // an answer, and not a final one
 	}

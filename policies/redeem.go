@@ -28,6 +28,30 @@ const maxRedeemAttempts = 8
 // key gets back. Campaigns whose limits ran out are rejected in the
 // answer, not errors.
 func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) ([]byte, error) {
+	rc, err := e.RedeemReceipt(ctx, rr)
+	if err != nil {
+		return nil, err
+	}
+	return rc.Response, nil
+}
+
+// Receipt is what a redemption answered, with what the caller may want to
+// observe of it (metrics, the decision log).
+type Receipt struct {
+	// Response is the JSON answer (Redeem's result).
+	Response []byte
+	// Redemption is the stored record: the new one, or the one replayed.
+	Redemption *Redemption
+	// Decision is the pricing that was committed; nil for a replay, whose
+	// decision is only in Response.
+	Decision *Decision
+	// Replayed: the idempotency key was known and nothing was committed.
+	Replayed bool
+}
+
+// RedeemReceipt is Redeem, returning the stored redemption and the
+// decision beside the answer.
+func (e *Engine) RedeemReceipt(ctx context.Context, rr *RedeemRequest) (*Receipt, error) {
 	if e.committer == nil {
 		return nil, ErrNoStore
 	}
@@ -48,8 +72,11 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) ([]byte, error) 
 		if err != nil {
 			return nil, err
 		}
-		if replayed || len(exhausted) == 0 {
-			return stored.Response, nil
+		if replayed {
+			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
+		}
+		if len(exhausted) == 0 {
+			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
 		}
 		if forced == nil {
 			forced = make(map[string]Reason, len(exhausted))
@@ -61,14 +88,14 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) ([]byte, error) 
 	return nil, ErrLimitRace
 }
 
-func replay(prev *Redemption, rr *RedeemRequest, err error) ([]byte, error) {
+func replay(prev *Redemption, rr *RedeemRequest, err error) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
 	if prev.RequestHash != rr.Hash {
 		return nil, ErrIdempotencyConflict
 	}
-	return prev.Response, nil
+	return &Receipt{Response: prev.Response, Redemption: prev, Replayed: true}, nil
 }
 
 // newRedemption records what dec consumes: one use of every campaign that
@@ -141,10 +168,24 @@ func newRedemptionID(now time.Time) string {
 // Rollback gives back what redemption id consumed, once; a second call
 // changes nothing and returns the redemption as it stands.
 func (e *Engine) Rollback(ctx context.Context, id string) (*Redemption, error) {
+	r, _, err := e.RollbackFresh(ctx, id)
+	return r, err
+}
+
+// RollbackFresh is Rollback, also reporting whether this call rolled the
+// redemption back (false: an earlier one had). It tells by the rollback
+// time, which is this call's clock reading only if this call wrote it; an
+// engine whose clock stands still (a test's Config.Now) may see true twice.
+func (e *Engine) RollbackFresh(ctx context.Context, id string) (*Redemption, bool, error) {
 	if e.committer == nil {
-		return nil, ErrNoStore
+		return nil, false, ErrNoStore
 	}
-	return e.committer.Rollback(ctx, id, e.now())
+	at := e.now()
+	r, err := e.committer.Rollback(ctx, id, at)
+	if err != nil {
+		return nil, false, err
+	}
+	return r, r.RolledBackAt != nil && r.RolledBackAt.Equal(at), nil
 }
 
 // receiptJSON is the answer to a redemption: {"redemption_id": id, ...}

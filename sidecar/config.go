@@ -3,6 +3,8 @@ package sidecar
 import (
 	"errors"
 	"time"
+
+	"github.com/promoedge/promoedge/sidecar/decisionlog"
 )
 
 // Config is the HTTP side of the sidecar.
@@ -22,6 +24,9 @@ type Config struct {
 	// AdminToken is the bearer token admin endpoints require; "" refuses
 	// them all.
 	AdminToken string
+	// DecisionLog logs each decision as a JSON line (off by default); the
+	// server opens it in New and closes it when Serve returns.
+	DecisionLog decisionlog.Config
 }
 
 // DefaultConfig serves localhost only: a sidecar answers its own pod.
@@ -33,6 +38,7 @@ func DefaultConfig() Config {
 		ReadTimeout:    10 * time.Second,
 		WriteTimeout:   10 * time.Second,
 		IdleTimeout:    2 * time.Minute,
+		DecisionLog:    decisionlog.DefaultConfig(),
 	}
 }
 
@@ -44,5 +50,5 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes <= 0 {
 		return errors.New("sidecar: max body bytes must be positive")
 	}
-	return nil
+	return c.DecisionLog.Validate()
 }

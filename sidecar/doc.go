@@ -1,7 +1,11 @@
 // Package sidecar serves the promoedge HTTP API (SPEC §4) over fasthttp, on
 // a TCP address and optionally a unix socket. It decodes requests, calls the
 // pricing engine and writes JSON; it is the only place that chooses an HTTP
-// status for an error.
+// status for an error. It also serves GET /metrics from a Prometheus
+// registry of its own (Metrics: metrics.go for what requests count,
+// campaignstats.go for per-campaign counters, collectors.go for what is
+// read at scrape time) and reports each decision to the decision log
+// (observe.go, package decisionlog).
 //
 // # Caveats
 //

@@ -29,7 +29,7 @@ func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 		fail(ctx, err)
 		return
 	}
-	s.metrics.evaluated(dec, time.Since(start))
+	s.evaluated(ctx, req, dec, start)
 	s.activity.Evaluated(dec)
 	writeDecision(ctx, dec)
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -14,6 +15,7 @@ import (
 const maxKeyLen = 256
 
 func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
+	start := time.Now()
 	if !s.jsonBody(ctx) {
 		return
 	}
@@ -33,15 +35,18 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	}
 	sum := sha256.Sum256(body)
 	rr.Hash = hex.EncodeToString(sum[:])
-	out, err := s.engine.Redeem(ctx, rr)
+	rc, err := s.engine.RedeemReceipt(ctx, rr)
 	if err != nil {
 		fail(ctx, err)
 		return
 	}
-	s.activity.Redeemed()
+	s.redeemed(ctx, rr, rc, start)
+	if !rc.Replayed { // a replay committed nothing
+		s.activity.Redeemed()
+	}
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
-	ctx.SetBody(out)
+	ctx.SetBody(rc.Response)
 }
 
 func requiredKey(doc map[string]any, key string, problems []*policies.FieldError) (string, []*policies.FieldError) {
@@ -56,10 +61,12 @@ func requiredKey(doc map[string]any, key string, problems []*policies.FieldError
 }
 
 func (s *Server) rollback(ctx *fasthttp.RequestCtx, params []string) {
-	r, err := s.engine.Rollback(ctx, params[0])
+	start := time.Now()
+	r, fresh, err := s.engine.RollbackFresh(ctx, params[0])
 	if err != nil {
 		fail(ctx, err)
 		return
 	}
+	s.rolledBack(ctx, r, fresh, start)
 	writeJSON(ctx, fasthttp.StatusOK, recordOf(r))
 }

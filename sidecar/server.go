@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/activity"
+	"github.com/promoedge/promoedge/sidecar/decisionlog"
 )
 
 // Server is the sidecar's HTTP API.
@@ -23,8 +25,10 @@ type Server struct {
 	state   State
 	bundles Bundles
 	http    *fasthttp.Server
-	metrics *metrics
-	routes  []route
+	metrics *Metrics
+	// decisions is the decision log; nil logs nothing.
+	decisions *decisionlog.Log
+	routes    []route
 	// activity counts decisions per minute for GET /v1/activity.
 	activity *activity.Recorder
 	fleetDeps
@@ -62,6 +66,9 @@ type Deps struct {
 	// cluster (nil: a lone sidecar).
 	Switches Switches
 	Fleet    Fleet
+	// Metrics are shown at GET /metrics; nil makes new ones. Pass the
+	// ones the cluster and the activator report to.
+	Metrics *Metrics
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -69,9 +76,21 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: newMetrics()}
+	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
 	s.switches, s.fleet = deps.Switches, deps.Fleet
 	s.activity = activity.New(activity.Config{})
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	if err := s.metrics.reg.Register(serverCollector{s}); err != nil {
+		return nil, fmt.Errorf("sidecar: metrics already serve another server: %w", err)
+	}
+	dl := cfg.DecisionLog
+	dl.Dropped = s.metrics.DecisionDropped
+	var err error
+	if s.decisions, err = decisionlog.Open(dl); err != nil {
+		return nil, err
+	}
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
@@ -120,7 +139,8 @@ func closeAll(lns []net.Listener) {
 }
 
 // Serve answers on every listener until ctx ends, then shuts down
-// gracefully: requests in flight finish.
+// gracefully: requests in flight finish, and the decision log is flushed
+// and closed.
 func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
@@ -129,14 +149,15 @@ func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
 	select {
 	case err := <-errc:
 		s.http.Shutdown()
-		return fmt.Errorf("serving: %w", err)
+		return errors.Join(fmt.Errorf("serving: %w", err), s.decisions.Close())
 	case <-ctx.Done():
-		return s.http.Shutdown()
+		return errors.Join(s.http.Shutdown(), s.decisions.Close())
 	}
 }
 
 // Handle routes one request; it is the fasthttp handler.
 func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
 	path := string(ctx.Path())
 	method := string(ctx.Method())
 	for i := range s.routes {
@@ -148,15 +169,15 @@ func (s *Server) Handle(ctx *fasthttp.RequestCtx) {
 		h, ok := r.methods[method]
 		if !ok {
 			writeError(ctx, fasthttp.StatusMethodNotAllowed, errorBody{Code: codeMethod, Message: method + " is not allowed on " + path})
-			s.metrics.request(r.name, ctx.Response.StatusCode())
+			s.metrics.request(r.name, "other", ctx.Response.StatusCode(), start)
 			return
 		}
 		h(ctx, params)
-		s.metrics.request(r.name, ctx.Response.StatusCode())
+		s.metrics.request(r.name, method, ctx.Response.StatusCode(), start)
 		return
 	}
 	writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: "no such endpoint: " + path})
-	s.metrics.request("unknown", fasthttp.StatusNotFound)
+	s.metrics.request("unknown", "other", fasthttp.StatusNotFound, start)
 }
 
 // route is one path pattern; segments written {name} capture one segment.

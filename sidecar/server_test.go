@@ -160,7 +160,7 @@ func TestMetrics(t *testing.T) {
 	s := sidecartest.Start(t, engine(t))
 	s.Evaluate(t, goodBody)
 	_, out := s.Do(t, "GET", "/metrics", nil)
-	for _, want := range []string{`promoedge_http_requests_total{route="/v1/evaluate",code="200"} 1`, "promoedge_evaluations_total 1", `promoedge_bundle_info{revision="examples-2026.11"} 1`} {
+	for _, want := range []string{`promoedge_http_request_duration_seconds_count{code="200",method="POST",route="/v1/evaluate"} 1`, "promoedge_evaluations_total 1", `promoedge_bundle_info{revision="examples-2026.11"} 1`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("metrics lack %q:\n%s", want, out)
 		}

@@ -17,7 +17,8 @@
 // wasm_timeout_ms) and a memory cap; an instance that traps, runs out of
 // time or memory, or exits is closed and replaced. Any failure rejects only
 // that campaign, with reason "error" and a detail saying what happened, and
-// is counted in the package's metrics (WriteMetrics).
+// is counted in the package's counters (ReadStats, which the sidecar
+// exports at GET /metrics).
 //
 // What a module may do: it runs with WASI preview 1 and nothing else, and
 // WASI grants no file system (no preopened directory), no network, no

@@ -2,8 +2,6 @@ package wasm
 
 import (
 	"errors"
-	"fmt"
-	"io"
 	"sync/atomic"
 )
 
@@ -19,7 +17,8 @@ type counters struct {
 
 var stats counters
 
-// errorKinds are the label values of promoedge_wasm_errors_total, in order.
+// errorKinds are the label values of promoedge_wasm_errors_total, in order
+// (the sidecar exports ReadStats at /metrics).
 var errorKinds = [...]struct {
 	err   error
 	label string
@@ -60,22 +59,4 @@ func ReadStats() Stats {
 		s.Errors[errorKinds[i].label] = stats.errors[i].Load()
 	}
 	return s
-}
-
-// WriteMetrics writes the counters in the Prometheus text format.
-func WriteMetrics(w io.Writer) {
-	s := ReadStats()
-	counter(w, "promoedge_wasm_calls_total", "Calls of custom wasm rule modules.", s.Calls)
-	counter(w, "promoedge_wasm_instances_total", "Instances of wasm rule modules created.", s.Instances)
-	counter(w, "promoedge_wasm_recycled_total", "Wasm instances closed after a trap, a timeout or running out of memory.", s.Recycled)
-	fmt.Fprintf(w, "# HELP promoedge_wasm_hosts Loaded bundles whose custom wasm modules are still in memory.\n# TYPE promoedge_wasm_hosts gauge\npromoedge_wasm_hosts %d\n", s.Hosts)
-	fmt.Fprintln(w, "# HELP promoedge_wasm_errors_total Failed wasm rule calls by kind (the campaign was rejected with error).")
-	fmt.Fprintln(w, "# TYPE promoedge_wasm_errors_total counter")
-	for i := range errorKinds {
-		fmt.Fprintf(w, "promoedge_wasm_errors_total{kind=%q} %d\n", errorKinds[i].label, s.Errors[errorKinds[i].label])
-	}
-}
-
-func counter(w io.Writer, name, help string, v int64) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n%s %d\n", name, help, name, name, v)
 }

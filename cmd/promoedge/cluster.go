@@ -30,7 +30,7 @@ type fleet struct {
 
 func (c serveConfig) clustered() bool { return c.Node != "" || c.Bind != "" || c.Join != "" }
 
-func newFleet(cfg serveConfig, log *slog.Logger) (*fleet, error) {
+func newFleet(cfg serveConfig, log *slog.Logger, obs cluster.Observer) (*fleet, error) {
 	f := &fleet{log: log}
 	if !cfg.clustered() {
 		return f, nil
@@ -54,7 +54,7 @@ func newFleet(cfg serveConfig, log *slog.Logger) (*fleet, error) {
 	}
 	cc.KeyFile = cfg.Key
 	cc.Minter = cfg.Minter == name || (cfg.Minter == "" && len(cc.Join) == 0)
-	cc.Version, cc.Log = version, log
+	cc.Version, cc.Log, cc.Observer = version, log, obs
 	var err error
 	f.node, err = cluster.New(cc)
 	return f, err

@@ -51,7 +51,7 @@ func fromConfigFile(fs *flag.FlagSet, path string, getenv func(string) string) e
 		if given[name] || getenv(envName(name)) != "" {
 			continue // the command line, then the environment, win
 		}
-		if err := f.Value.Set(value); err != nil {
+		if err := fs.Set(name, value); err != nil { // fs.Set: Visit sees it as given
 			return fmt.Errorf("%s:%d: %s: %q: %w", path, v.Line, name, value, err)
 		}
 	}

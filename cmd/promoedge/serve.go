@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -60,6 +62,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
 	fs.StringVar(&cfg.Key, "cluster-key", "", "file of gossip encryption keys, base64, one a line, the first primary (reloaded on SIGHUP)")
 	fs.StringVar(&cfg.Minter, "cluster-minter", "", "name of the one node that mints limit rights (default: the node started without --join)")
+	dl := &cfg.HTTP.DecisionLog
+	fs.StringVar(&dl.Destination, "decision-log", "", `log every decision as a JSON line: "-" or "stderr", or a file path (default: off)`)
+	fs.Float64Var(&dl.Sample, "decision-log-sample", dl.Sample, "fraction of evaluate decisions logged, 0 to 1 (redeems and rollbacks are always logged)")
+	fs.BoolVar(&dl.CustomerIDs, "decision-log-customer-ids", false, "log customer ids in clear (default: a keyed hash)")
+	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
@@ -72,7 +79,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			return cfg, err
 		}
 	}
-	return cfg, cfg.validate()
+	return cfg, cfg.validate(fs)
 }
 
 // fromEnv sets every flag not given on the command line from
@@ -84,7 +91,7 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	fs.VisitAll(func(f *flag.Flag) {
 		name := envName(f.Name)
 		if v := getenv(name); v != "" && !given[f.Name] && err == nil {
-			if e := f.Value.Set(v); e != nil {
+			if e := fs.Set(f.Name, v); e != nil { // fs.Set: Visit sees it as given
 				err = fmt.Errorf("%s=%q: %w", name, v, e)
 			}
 		}
@@ -92,8 +99,19 @@ func fromEnv(fs *flag.FlagSet, getenv func(string) string) error {
 	return err
 }
 
-func (c serveConfig) validate() error {
+func (c serveConfig) validate(fs *flag.FlagSet) error {
+	dlFlags := ""
+	fs.Visit(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Name, "decision-log-") && dlFlags == "" {
+			dlFlags = "--" + f.Name
+		}
+	})
+	dl := c.HTTP.DecisionLog
 	switch {
+	case dlFlags != "" && dl.Destination == "":
+		return fmt.Errorf("%s needs --decision-log: where to write", dlFlags)
+	case math.IsNaN(dl.Sample) || dl.Sample < 0 || dl.Sample > 1:
+		return fmt.Errorf("--decision-log-sample must be a fraction from 0 to 1, got %v", dl.Sample)
 	case (c.Key != "" || c.Minter != "") && !c.clustered():
 		return errors.New("--cluster-key and --cluster-minter need a cluster: --node, --cluster-bind or --join")
 	case c.Watch && c.Bundle == "":
@@ -108,6 +126,8 @@ func (c serveConfig) validate() error {
 
 func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	metrics := sidecar.NewMetrics()
+	cfg.HTTP.DecisionLog.Stderr = stderr
 	var verify *opabundle.VerificationConfig
 	if cfg.VerifKey != "" {
 		key, err := os.ReadFile(cfg.VerifKey)
@@ -121,7 +141,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("creating the data directory: %w", err)
 	}
-	fl, err := newFleet(cfg, log)
+	fl, err := newFleet(cfg, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -135,7 +155,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	engine := policies.NewEngine(fl.engineConfig())
 	act := activation.New(activation.Config{
-		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log,
+		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics,
 	}, engine)
 	if err := firstBundle(ctx, cfg, act, log); err != nil {
 		return err
@@ -145,7 +165,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	defer fl.stop()
 	cfg.HTTP.AdminToken = cfg.Admin
-	srv, err := sidecar.New(cfg.HTTP, fl.deps(engine, act))
+	deps := fl.deps(engine, act)
+	deps.Metrics = metrics
+	srv, err := sidecar.New(cfg.HTTP, deps)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,32 @@ type Config struct {
 	Now func() time.Time
 	// Log receives what the watcher and the poller do; nil discards.
 	Log *slog.Logger
+	// Observer is told of every activation and refusal (metrics); nil
+	// tells no one.
+	Observer Observer
 }
+
+// Observer is told what the Activator does, by kind of source: one of
+// the Source* constants, a bounded set fit for a metric label.
+type Observer interface {
+	Activated(source, revision string)
+	Refused(source string)
+}
+
+// Kinds of source of a bundle, as an Observer is told them.
+const (
+	SourceUpload       = "upload"        // Tarball: PUT /v1/bundles
+	SourceBundleServer = "bundle_server" // Fetch, Poll
+	SourcePath         = "path"          // Path, Watch
+	SourceLastGood     = "last_good"     // RestoreLastGood
+	SourceBuilt        = "built"         // Revision: built elsewhere (the embedded example)
+)
+
+// noObserver is the Observer of a Config without one.
+type noObserver struct{}
+
+func (noObserver) Activated(string, string) {}
+func (noObserver) Refused(string)           {}
 
 // Activation is one bundle that became active.
 type Activation struct {
@@ -75,6 +100,9 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
+	}
 	return &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
 }
 
@@ -86,13 +114,19 @@ func (a *Activator) loadConfig(source string) bundle.Config {
 }
 
 // Tarball builds a gzipped tarball bundle and, if it loads, activates it
-// and keeps it as the last good bundle.
+// and keeps it as the last good bundle. Its Observer counts it as an
+// upload (SourceUpload).
 func (a *Activator) Tarball(ctx context.Context, source string, data []byte) (*Activation, error) {
+	return a.tarball(ctx, SourceUpload, source, data)
+}
+
+// tarball is Tarball for a source of kind kind.
+func (a *Activator) tarball(ctx context.Context, kind, source string, data []byte) (*Activation, error) {
 	rev, err := bundle.LoadTarball(ctx, a.loadConfig(source), bytes.NewReader(data))
 	if err != nil {
-		return nil, a.refuse(source, err)
+		return nil, a.refuse(kind, source, err)
 	}
-	act := a.swap(rev, source)
+	act := a.swap(rev, kind, source)
 	if err := a.keep(data); err != nil {
 		return act, fmt.Errorf("bundle %s is active but could not be kept on disk: %w", rev.ID, err)
 	}
@@ -103,14 +137,14 @@ func (a *Activator) Tarball(ctx context.Context, source string, data []byte) (*A
 func (a *Activator) Path(ctx context.Context, path string) (*Activation, error) {
 	rev, err := bundle.LoadPathWith(ctx, a.loadConfig(path), path)
 	if err != nil {
-		return nil, a.refuse(path, err)
+		return nil, a.refuse(SourcePath, path, err)
 	}
-	return a.swap(rev, path), nil
+	return a.swap(rev, SourcePath, path), nil
 }
 
 // Revision activates a revision built elsewhere (the embedded example).
 func (a *Activator) Revision(rev *policies.Revision) *Activation {
-	return a.swap(rev, rev.Source)
+	return a.swap(rev, SourceBuilt, rev.Source)
 }
 
 // RestoreLastGood activates the bundle kept on disk, if there is one.
@@ -124,15 +158,16 @@ func (a *Activator) RestoreLastGood(ctx context.Context) (*Activation, error) {
 	}
 	rev, err := bundle.LoadTarball(ctx, a.loadConfig("last-good:"+a.lastGood()), bytes.NewReader(data))
 	if err != nil {
-		return nil, a.refuse(a.lastGood(), err)
+		return nil, a.refuse(SourceLastGood, a.lastGood(), err)
 	}
-	return a.swap(rev, "last-good:"+a.lastGood()), nil
+	return a.swap(rev, SourceLastGood, "last-good:"+a.lastGood()), nil
 }
 
-func (a *Activator) swap(rev *policies.Revision, source string) *Activation {
+func (a *Activator) swap(rev *policies.Revision, kind, source string) *Activation {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.engine.Swap(rev)
+	a.cfg.Observer.Activated(kind, rev.ID)
 	act := Activation{Revision: rev.ID, ActivatedAt: a.cfg.Now().UTC(), Source: source, Campaigns: len(rev.Campaigns())}
 	a.status.Active = &act
 	a.status.History = append([]Activation{act}, a.status.History...)
@@ -142,7 +177,8 @@ func (a *Activator) swap(rev *policies.Revision, source string) *Activation {
 	return &act
 }
 
-func (a *Activator) refuse(source string, err error) error {
+func (a *Activator) refuse(kind, source string, err error) error {
+	a.cfg.Observer.Refused(kind)
 	r := Refusal{At: a.cfg.Now().UTC(), Source: source}
 	var le *bundle.LoadError
 	if errors.As(err, &le) {

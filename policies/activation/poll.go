@@ -72,9 +72,9 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 	// another one.
 	p.etag = resp.Header.Get("ETag")
 	if int64(len(data)) > limit {
-		return nil, &RefusedError{a.refuse(p.URL, fmt.Errorf("bundle is larger than %d bytes", limit))}
+		return nil, &RefusedError{a.refuse(SourceBundleServer, p.URL, fmt.Errorf("bundle is larger than %d bytes", limit))}
 	}
-	act, err := a.Tarball(ctx, p.URL, data)
+	act, err := a.tarball(ctx, SourceBundleServer, p.URL, data)
 	if err != nil && act == nil {
 		return nil, &RefusedError{err}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/valyala/fasthttp/fasthttputil"
@@ -19,6 +20,7 @@ import (
 type Sidecar struct {
 	Engine *policies.Engine
 	Client *http.Client
+	stop   func()
 }
 
 // Start serves engine on an in-memory listener until the test ends.
@@ -34,11 +36,23 @@ func StartWith(t testing.TB, engine *policies.Engine, state sidecar.State, admin
 // StartDeps serves deps with an admin token.
 func StartDeps(t testing.TB, deps sidecar.Deps, adminToken string) *Sidecar {
 	t.Helper()
+	cfg := sidecar.DefaultConfig()
+	cfg.AdminToken = adminToken
+	return StartConfig(t, cfg, deps)
+}
+
+// StartConfig serves deps with cfg (its listen address unused) on an
+// in-memory listener; a body limit at the default is lowered to 64 KiB.
+func StartConfig(t testing.TB, cfg sidecar.Config, deps sidecar.Deps) *Sidecar {
+	t.Helper()
+	if cfg.MaxBodyBytes == sidecar.DefaultConfig().MaxBodyBytes {
+		cfg.MaxBodyBytes = 64 << 10
+	}
 	ln := fasthttputil.NewInmemoryListener()
-	serve(t, deps, adminToken, ln)
+	stop := Serve(t, cfg, deps, ln)
 	tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return ln.Dial() }}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}, stop: stop}
 }
 
 // StartTCP serves deps with an admin token on a free port of 127.0.0.1,
@@ -50,22 +64,24 @@ func StartTCP(t testing.TB, deps sidecar.Deps, adminToken string) (*Sidecar, str
 	if err != nil {
 		t.Fatal(err)
 	}
-	serve(t, deps, adminToken, ln)
+	cfg := sidecar.DefaultConfig()
+	cfg.MaxBodyBytes = 64 << 10
+	cfg.AdminToken = adminToken
+	stop := Serve(t, cfg, deps, ln)
 	addr := ln.Addr().String()
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, addr)
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}}, "http://" + addr
+	return &Sidecar{Engine: deps.Engine, Client: &http.Client{Transport: tr}, stop: stop}, "http://" + addr
 }
 
-// serve runs a sidecar of deps on ln until the test ends.
-func serve(t testing.TB, deps sidecar.Deps, adminToken string, ln net.Listener) {
+// Serve serves deps with cfg on ln until the test ends (cfg's own listen
+// address and socket are not opened), or until the stop it returns is
+// called.
+func Serve(t testing.TB, cfg sidecar.Config, deps sidecar.Deps, ln net.Listener) (stop func()) {
 	t.Helper()
-	cfg := sidecar.DefaultConfig()
-	cfg.MaxBodyBytes = 64 << 10
-	cfg.AdminToken = adminToken
 	srv, err := sidecar.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
@@ -73,12 +89,24 @@ func serve(t testing.TB, deps sidecar.Deps, adminToken string, ln net.Listener) 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// Stop shuts the sidecar down (the decision log is flushed and closed)
+// before the test ends; later calls do nothing.
+func (s *Sidecar) Stop() {
+	s.Client.Transport.(*http.Transport).CloseIdleConnections()
+	s.stop()
 }
 
 // Do sends a request and returns the status and body.

@@ -2,7 +2,6 @@ package sidecartest
 
 import (
 	"context"
-	"net"
 	"path/filepath"
 	"testing"
 
@@ -48,23 +47,4 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 		Store:   st,
 		Bundles: act,
 	}
-}
-
-// Serve serves deps with cfg on ln until the test ends (cfg's own listen
-// address and socket are not opened).
-func Serve(t testing.TB, cfg sidecar.Config, deps sidecar.Deps, ln net.Listener) {
-	t.Helper()
-	srv, err := sidecar.New(cfg, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
 }

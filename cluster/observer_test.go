@@ -1,0 +1,76 @@
+package cluster
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// recorder is an Observer that remembers what it was told.
+type recorder struct {
+	mu     sync.Mutex
+	rights map[Direction]int64
+	count  map[Direction]int
+	waits  []time.Duration
+	got    int
+}
+
+func (r *recorder) Transferred(dir Direction, rights int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rights[dir] += rights
+	r.count[dir]++
+}
+
+func (r *recorder) Waited(d time.Duration, got bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.waits = append(r.waits, d)
+	if got {
+		r.got++
+	}
+}
+
+func (r *recorder) snapshot() (out, in int64, waits, got int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.rights[Out], r.rights[In], len(r.waits), r.got
+}
+
+// A redemption on a node holding no rights waits for a transfer: the
+// observer of the giver sees the rights go out, the receiver's sees them
+// come in, once, and the wait that got them.
+func TestObserverSeesTransfersAndWaits(t *testing.T) {
+	obs := map[string]*recorder{}
+	var mu sync.Mutex
+	rev := testRevision(t, "r1", map[string]string{"ten": campaignDoc(`"redemptions":10`)})
+	f := newFleetWith(t, 2, rev, func(c *Config) {
+		mu.Lock()
+		defer mu.Unlock()
+		if obs[c.Name] == nil {
+			obs[c.Name] = &recorder{rights: map[Direction]int64{}, count: map[Direction]int{}}
+		}
+		c.Observer = obs[c.Name]
+	})
+	ok, err := f.redeem(f.nodes[1], "ten", "")
+	if err != nil || !ok {
+		t.Fatalf("redeem on the node without rights: %v %v", ok, err)
+	}
+	giver, taker := obs["n0"], obs["n1"]
+	f.eventually(5*time.Second, "transfer observed on both sides", func() bool {
+		out, _, _, _ := giver.snapshot()
+		_, in, _, _ := taker.snapshot()
+		return out > 0 && in == out
+	})
+	out, _, _, _ := giver.snapshot()
+	_, in, waits, got := taker.snapshot()
+	if out != in || out > 10 {
+		t.Errorf("rights out of n0 %d, into n1 %d", out, in)
+	}
+	if waits < 1 || got < 1 {
+		t.Errorf("n1 waited %d times, got rights %d times; want the redemption's wait", waits, got)
+	}
+	if _, in0, w0, _ := giver.snapshot(); in0 != 0 || w0 != 0 {
+		t.Errorf("n0, which held the rights, received %d and waited %d times", in0, w0)
+	}
+}
