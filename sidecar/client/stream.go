@@ -31,10 +31,11 @@ func (c *Client) openStream(ctx context.Context, method, path string, in any) (*
 	}
 	resp, err := c.send(s.ctx, s.op, method, path, in)
 	if err != nil {
-		s.stop()
-		if cause := context.Cause(s.ctx); cause != nil && !errors.Is(err, cause) && ctx.Err() == nil {
-			return nil, fmt.Errorf("%w (%w)", err, cause)
+		var stalled errStalled
+		if errors.As(context.Cause(s.ctx), &stalled) {
+			err = fmt.Errorf("%w (%w)", err, stalled)
 		}
+		s.stop()
 		return nil, err
 	}
 	s.body = resp.Body
