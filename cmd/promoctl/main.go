@@ -1,6 +1,7 @@
 // Command promoctl authors promoedge bundles: init a new one, lint it,
 // test its prices, build it (Rego or wasm, optionally signed), sign one,
-// and price a cart offline.
+// and price a cart offline. It also operates a running sidecar: generate
+// codes, export the ledger.
 package main
 
 import (
@@ -45,7 +46,7 @@ type command interface {
 }
 
 // commands in the order usage lists them.
-var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}}
+var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}, codesCmd{}, ledgerCmd{}}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: promoctl <command> [flags] [args]\n\ncommands:")

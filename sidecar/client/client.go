@@ -28,15 +28,17 @@ type Client struct {
 // Option configures New.
 type Option func(*Client) error
 
-// WithAdminToken is the bearer token for Disable and Enable (the
-// sidecar's --admin-token).
+// WithAdminToken is the bearer token for the admin calls: Disable, Enable
+// and GenerateCodes (the sidecar's --admin-token).
 func WithAdminToken(token string) Option {
 	return func(c *Client) error { c.adminToken = token; return nil }
 }
 
 // WithTimeout bounds every call (default 10s; 0 for none). The sidecar
 // answers in well under a millisecond; a redeem may wait up to 2 s for
-// limit rights from other nodes of a cluster.
+// limit rights from other nodes of a cluster. A streamed answer
+// (GenerateCodes, ExportLedger, Redemptions) may take as long as it needs
+// while data keeps coming: there d bounds each wait for more.
 func WithTimeout(d time.Duration) Option {
 	return func(c *Client) error {
 		if d < 0 {
@@ -190,37 +192,16 @@ func (c *Client) Code(ctx context.Context, code string) (*Code, error) {
 // any other answer is an *APIError.
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
 	op := method + " " + path
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("promoedge: %s: %w", op, err)
-		}
-		body = bytes.NewReader(b)
-	}
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	resp, err := c.send(ctx, op, method, path, in)
 	if err != nil {
-		return fmt.Errorf("promoedge: %s: %w", op, err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.adminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+c.adminToken)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("promoedge: %s: %w", op, err)
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return apiError(op, resp)
-	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
 		return fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
 	}
@@ -230,6 +211,38 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 		return fmt.Errorf("promoedge: %s: reading the answer: %w", op, err)
 	}
 	return nil
+}
+
+// send sends in as JSON (nil: no body) and returns a 200 answer, whose
+// body the caller closes; any other answer is an *APIError.
+func (c *Client) send(ctx context.Context, op, method, path string, in any) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("promoedge: %s: %w", op, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("promoedge: %s: %w", op, err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+c.adminToken)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("promoedge: %s: %w", op, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		return nil, apiError(op, resp)
+	}
+	return resp, nil
 }
 
 // maxErrorBody bounds what is read of an error answer.

@@ -28,6 +28,11 @@ var (
 	// ErrUnavailable: no bundle is active yet, or the sidecar lacks what
 	// the call needs (503).
 	ErrUnavailable = errors.New("sidecar unavailable")
+	// ErrIncomplete: a streamed answer (generated codes, the ledger) stopped
+	// before its end: the sidecar failed midway (a *StreamError says why)
+	// or the connection broke. What was delivered before is real: codes
+	// delivered are committed.
+	ErrIncomplete = errors.New("incomplete answer")
 )
 
 // byStatus and byCode are the sentinels an APIError matches.
@@ -78,3 +83,21 @@ func (e *APIError) Error() string {
 func (e *APIError) Is(target error) bool {
 	return target != nil && (byStatus[e.Status] == target || byCode[e.Code] == target)
 }
+
+// StreamError is a failure the sidecar reported at the end of a streamed
+// answer, after its 200 and part of the data were sent (the "#error: ..."
+// line of SPEC §4).
+type StreamError struct {
+	// Op is the call, e.g. "POST /v1/campaigns/vouchers/codes".
+	Op      string
+	Message string
+	// Delivered is how many items (codes, ledger records) came before.
+	Delivered int64
+}
+
+func (e *StreamError) Error() string {
+	return fmt.Sprintf("promoedge: %s: failed after %d items: %s", e.Op, e.Delivered, e.Message)
+}
+
+// Is matches ErrIncomplete.
+func (e *StreamError) Is(target error) bool { return target == ErrIncomplete }
