@@ -51,6 +51,29 @@ func TestClusterSoak(t *testing.T) {
 	wg.Wait()
 	s.settle()
 	s.check(true)
+	s.useRemainingCodes()
+}
+
+// useRemainingCodes redeems every generated code that no redemption
+// holds, each on a random node: none was lost to a crash or a partition.
+func (s *soak) useRemainingCodes() {
+	_, _, _, uses := s.standing()
+	r := rand.New(rand.NewPCG(3, 4))
+	free, got := 0, 0
+	for _, code := range s.codes {
+		if uses[code] > 0 {
+			continue
+		}
+		free++
+		if _, ok, err := s.redeem(s.f.nodes[r.IntN(len(s.f.nodes))], code); ok && err == nil {
+			got++
+		}
+	}
+	s.t.Logf("generated codes: %d of %d were free at the end, %d of them redeemed now on random nodes", free, len(s.codes), got)
+	if got != free {
+		s.t.Errorf("%d free codes could not be redeemed after the soak", free-got)
+	}
+	s.check(false)
 }
 
 type soak struct {
@@ -60,7 +83,11 @@ type soak struct {
 	pause  sync.RWMutex // the checker reads every ledger with no redeem or rollback under way
 	limits atomic.Pointer[map[string]policies.Limits]
 	ids    []chan string // per node: redemption ids to maybe roll back
-	stats  struct{ redeems, granted, rollbacks, crashes, partitions, raises, errors atomic.Int64 }
+	codes  []string      // generated codes of "vouchers", made on two nodes
+	stats  struct {
+		redeems, granted, rollbacks, crashes, partitions, raises, errors atomic.Int64
+		codeRedeems, codesGranted                                        atomic.Int64
+	}
 }
 
 // soakCampaigns: a count limit, a budget, both, and one per customer.
@@ -79,6 +106,7 @@ func soakRevision(t testing.TB, id string, limits map[string]policies.Limits) *p
 		b, _ := json.Marshal(map[string]int64{"redemptions": l.Redemptions, "budget": l.Budget})
 		docs[c] = `{"code":"` + c + `","effects":[{"type":"amount_off","amount":100}],"limits":` + string(b) + `}`
 	}
+	docs["vouchers"] = uniqueDoc // generated codes: each used at most once
 	return testRevision(t, id, docs)
 }
 
@@ -89,6 +117,11 @@ func newSoak(t *testing.T) *soak {
 	s.f = newFleet(t, 5, soakRevision(t, "soak-0", limits))
 	for range s.f.nodes {
 		s.ids = append(s.ids, make(chan string, 10000))
+	}
+	for _, tn := range []*tnode{s.f.nodes[1], s.f.nodes[3]} {
+		made := generateOn(t, tn, "vouchers", 400)
+		s.f.known(made, 30*time.Second)
+		s.codes = append(s.codes, made...)
 	}
 	return s
 }
@@ -131,8 +164,16 @@ func (s *soak) step(ctx context.Context, r *rand.Rand, i int, tn *tnode, campaig
 			return
 		}
 		c := campaigns[r.IntN(len(campaigns))]
-		id, ok, err := s.redeem(tn, c)
+		code := c
+		if r.IntN(5) == 0 { // a generated code, made on another node or this one
+			c, code = "vouchers", s.codes[r.IntN(len(s.codes))]
+			s.stats.codeRedeems.Add(1)
+		}
+		id, ok, err := s.redeem(tn, code)
 		s.stats.redeems.Add(1)
+		if ok && c == "vouchers" {
+			s.stats.codesGranted.Add(1)
+		}
 		switch {
 		case err != nil:
 			s.stats.errors.Add(1)
@@ -146,9 +187,9 @@ func (s *soak) step(ctx context.Context, r *rand.Rand, i int, tn *tnode, campaig
 	}
 }
 
-func (s *soak) redeem(tn *tnode, campaign string) (string, bool, error) {
+func (s *soak) redeem(tn *tnode, code string) (string, bool, error) {
 	k := s.f.seq.Add(1)
-	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u%d"},"codes":[%q]}`, k%500, campaign)
+	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u%d"},"codes":[%q]}`, k%500, code)
 	req, err := tn.eng.Decode([]byte(body))
 	if err != nil {
 		return "", false, err
@@ -232,8 +273,8 @@ func (s *soak) raise(ctx context.Context) {
 
 // standing sums, over every node's ledger, the redemptions of each
 // campaign that stand and the discount they gave.
-func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]int64) {
-	count, spent = map[string]int64{}, map[string]int64{}
+func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]int64, codeUses map[string]int) {
+	count, spent, codeUses = map[string]int64{}, map[string]int64{}, map[string]int{}
 	for _, tn := range s.f.nodes {
 		st := tn.st
 		if !tn.up {
@@ -249,6 +290,9 @@ func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]in
 					count[c.Campaign]++
 					spent[c.Campaign] += c.Amount
 					mine[c.Campaign]++
+					if c.UniqueCode {
+						codeUses[c.Code]++
+					}
 				}
 			}
 			return nil
@@ -258,7 +302,7 @@ func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]in
 		}
 		byNode = append(byNode, mine)
 	}
-	return count, spent, byNode
+	return count, spent, byNode, codeUses
 }
 
 func (s *soak) check(final bool) {
@@ -267,7 +311,12 @@ func (s *soak) check(final bool) {
 	s.pause.Lock()
 	defer s.pause.Unlock()
 	limits := *s.limits.Load()
-	count, spent, byNode := s.standing()
+	count, spent, byNode, codeUses := s.standing()
+	for code, n := range codeUses {
+		if n > 1 {
+			s.t.Errorf("OVERSHOOT generated code %s: %d redemptions stand", code, n)
+		}
+	}
 	for c, l := range limits {
 		if l.Redemptions > 0 && count[c] > l.Redemptions {
 			s.t.Errorf("OVERSHOOT %s: %d redemptions stand, limit %d", c, count[c], l.Redemptions)
@@ -281,8 +330,9 @@ func (s *soak) check(final bool) {
 		}
 	}
 	st := &s.stats
-	s.t.Logf("redeems %d granted %d rollbacks %d errors %d | crashes %d partitions %d raises %d",
-		st.redeems.Load(), st.granted.Load(), st.rollbacks.Load(), st.errors.Load(), st.crashes.Load(), st.partitions.Load(), st.raises.Load())
+	s.t.Logf("redeems %d granted %d rollbacks %d errors %d | crashes %d partitions %d raises %d | generated codes: %d redeems, %d granted, %d of %d codes in use",
+		st.redeems.Load(), st.granted.Load(), st.rollbacks.Load(), st.errors.Load(), st.crashes.Load(), st.partitions.Load(), st.raises.Load(),
+		st.codeRedeems.Load(), st.codesGranted.Load(), len(codeUses), len(s.codes))
 	if final {
 		for c, l := range limits {
 			for _, lim := range []byte{limitCount, limitBudget} {
