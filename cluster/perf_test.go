@@ -61,12 +61,12 @@ func TestPerfRedeemLatency(t *testing.T) {
 	lone.eng.Swap(rev)
 	for _, workers := range []int{1, 8} {
 		var clustered, single []time.Duration
-		for round := range 10 {
+		for round := range 20 {
 			for _, side := range []*tnode{f.nodes[0], lone} {
 				if round%2 == 1 { // alternate who goes first
 					side = map[*tnode]*tnode{f.nodes[0]: lone, lone: f.nodes[0]}[side]
 				}
-				d := f.timedRedeems(side, "c", workers, 200)
+				d := f.timedRedeems(side, "c", workers, 400)
 				if side == lone {
 					single = append(single, d...)
 				} else {
