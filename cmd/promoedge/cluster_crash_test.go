@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -79,27 +78,16 @@ func TestClusterKill9(t *testing.T) {
 	var down atomic.Int32
 	down.Store(-1)
 	var acked atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 12 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				n := (w + i) % 3
-				if int32(n) == down.Load() {
-					continue
-				}
-				if _, ok := redeemOnce(client, "http://"+procs[n].listen, fmt.Sprintf("w%d-%d", w, i)); ok {
-					acked.Add(1)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
-		})
-	}
+	stop := load(12, func(w, i int) {
+		n := (w + i) % 3
+		if int32(n) == down.Load() {
+			return
+		}
+		if _, ok := redeemOnce(client, "http://"+procs[n].listen, fmt.Sprintf("w%d-%d", w, i)); ok {
+			acked.Add(1)
+		}
+		time.Sleep(5 * time.Millisecond)
+	})
 	for acked.Load() < 15 {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -119,8 +107,7 @@ func TestClusterKill9(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	count, spent = clusterLedger(t, client, procs, -1)
 	t.Logf("after the restart: %d redemptions of first-50 (limit 50), %d spent of the tenth budget (2000)", count, spent)
 	// A discount of the tenth is 90 or 100 (10% of what first-50 left):

@@ -105,32 +105,40 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 func loadAndKill(t *testing.T, bin, addr, data string, client *http.Client, base string, cycle int, acked *sync.Map) int64 {
 	p := startProc(t, bin, addr, data)
 	var n atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 16 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				key := fmt.Sprintf("c%d-w%d-%d", cycle, w, i)
-				if id, ok := redeemOnce(client, base, key); ok {
-					acked.Store(key, id)
-					n.Add(1)
-				}
-			}
-		})
-	}
+	stop := load(16, func(w, i int) {
+		key := fmt.Sprintf("c%d-w%d-%d", cycle, w, i)
+		if id, ok := redeemOnce(client, base, key); ok {
+			acked.Store(key, id)
+			n.Add(1)
+		}
+	})
 	for n.Load() < 150 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	p.Process.Signal(syscall.SIGKILL)
 	p.Wait()
-	close(stop)
-	wg.Wait()
+	stop()
 	return n.Load()
+}
+
+// load calls one(worker, i) for i = 0, 1, ... from workers goroutines
+// until the stop it returns is called; stop waits for them.
+func load(workers int, one func(w, i int)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				one(w, i)
+			}
+		})
+	}
+	return func() { close(done); wg.Wait() }
 }
 
 func redeemOnce(c *http.Client, base, key string) (string, bool) {

@@ -87,24 +87,13 @@ func TestSIGTERMDrains(t *testing.T) {
 	client := &http.Client{Timeout: 10 * time.Second}
 	var acked sync.Map
 	var n atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				key := fmt.Sprintf("d-w%d-%d", w, i)
-				if id, ok := redeemOnce(client, base, key); ok {
-					acked.Store(key, id)
-					n.Add(1)
-				}
-			}
-		})
-	}
+	stop := load(8, func(w, i int) {
+		key := fmt.Sprintf("d-w%d-%d", w, i)
+		if id, ok := redeemOnce(client, base, key); ok {
+			acked.Store(key, id)
+			n.Add(1)
+		}
+	})
 	<-started // the response headers are out: the codes are streaming
 	for n.Load() < 50 {
 		time.Sleep(5 * time.Millisecond)
@@ -124,8 +113,7 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Fatalf("still running 60 s after SIGTERM\n%s", logs.String())
 	}
 	t.Logf("exited 0, %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
-	close(stop)
-	wg.Wait()
+	stop()
 	if err := <-genDone; err != nil {
 		t.Fatalf("the request in flight at SIGTERM: %v", err)
 	}
