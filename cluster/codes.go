@@ -180,6 +180,9 @@ func (n *Node) applyChunks(m message) {
 			n.log.Warn("applying codes", "from", m.node, "seq", ch.Seq, "err", err)
 			return
 		}
+		if applied {
+			n.cfg.Observer.CodesLearnt(len(ch.Codes)-clashes, clashes)
+		}
 		if clashes > 0 {
 			n.log.Warn("codes generated on two nodes at once: each keeps its own", "from", m.node, "campaign", ch.Campaign, "codes", clashes)
 		}

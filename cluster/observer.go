@@ -13,6 +13,10 @@ type Observer interface {
 	// Waited: a redemption found too few rights here and waited d for
 	// others to send some; got reports whether they came in time.
 	Waited(d time.Duration, got bool)
+	// CodesLearnt: codes generated on another node were stored here;
+	// clashes were already here (made here or elsewhere at the same time)
+	// and kept as they were.
+	CodesLearnt(codes, clashes int)
 }
 
 // Direction is which way a transfer of rights went.
@@ -29,3 +33,4 @@ type noObserver struct{}
 
 func (noObserver) Transferred(Direction, int64) {}
 func (noObserver) Waited(time.Duration, bool)   {}
+func (noObserver) CodesLearnt(int, int)         {}

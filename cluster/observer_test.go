@@ -13,6 +13,7 @@ type recorder struct {
 	count  map[Direction]int
 	waits  []time.Duration
 	got    int
+	codes  int
 }
 
 func (r *recorder) Transferred(dir Direction, rights int64) {
@@ -29,6 +30,18 @@ func (r *recorder) Waited(d time.Duration, got bool) {
 	if got {
 		r.got++
 	}
+}
+
+func (r *recorder) CodesLearnt(codes, _ int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.codes += codes
+}
+
+func (r *recorder) learnt() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.codes
 }
 
 func (r *recorder) snapshot() (out, in int64, waits, got int) {
@@ -72,5 +85,28 @@ func TestObserverSeesTransfersAndWaits(t *testing.T) {
 	}
 	if _, in0, w0, _ := giver.snapshot(); in0 != 0 || w0 != 0 {
 		t.Errorf("n0, which held the rights, received %d and waited %d times", in0, w0)
+	}
+}
+
+// Codes generated on one node are counted once by each node that learns
+// them, and not by the node that made them.
+func TestObserverSeesCodesLearnt(t *testing.T) {
+	obs := map[string]*recorder{}
+	var mu sync.Mutex
+	f := newFleetWith(t, 3, testRevision(t, "r1", map[string]string{"u": uniqueDoc}), func(c *Config) {
+		mu.Lock()
+		defer mu.Unlock()
+		if obs[c.Name] == nil {
+			obs[c.Name] = &recorder{rights: map[Direction]int64{}, count: map[Direction]int{}}
+		}
+		c.Observer = obs[c.Name]
+	})
+	codes := generateOn(t, f.nodes[0], "u", 12_345)
+	f.known(codes, 20*time.Second)
+	f.eventually(5*time.Second, "both other nodes counted every code", func() bool {
+		return obs["n1"].learnt() == len(codes) && obs["n2"].learnt() == len(codes)
+	})
+	if got := obs["n0"].learnt(); got != 0 {
+		t.Errorf("the maker counted %d codes learnt", got)
 	}
 }

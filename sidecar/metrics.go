@@ -44,6 +44,7 @@ type Metrics struct {
 	transfers   *prometheus.CounterVec // direction
 	rightsMoved *prometheus.CounterVec // direction
 	rightsWait  *prometheus.HistogramVec
+	codesLearnt *prometheus.CounterVec // outcome
 
 	decisionsDropped prometheus.Counter
 	scrapeErrors     prometheus.Counter
@@ -86,6 +87,7 @@ func NewMetrics() *Metrics {
 	m.transfers = f.counterVec("promoedge_cluster_transfers_total", "Transfers of limit rights, out of this node or credited to it.", "direction")
 	m.rightsMoved = f.counterVec("promoedge_cluster_rights_transferred_total", "Limit rights moved by transfers (redemptions, or minor units of budget).", "direction")
 	m.rightsWait = f.histogram("promoedge_cluster_rights_wait_seconds", "How long a redemption short of rights on this node waited for other nodes, by whether they came in time.", []float64{1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1, 2, 5}, "outcome")
+	m.codesLearnt = f.counterVec("promoedge_cluster_codes_replicated_total", "Generated codes learnt from other nodes: stored, or clashed with a code already here (kept as it was).", "outcome")
 	m.scrapeErrors = f.counter("promoedge_scrape_errors_total", "Scrapes of /metrics in which a collector failed (its series were left out).")
 	m.decisionsDropped = f.counter("promoedge_decision_log_dropped_total", "Decision log lines dropped because the writer fell behind.")
 	m.campaigns.init()
@@ -197,6 +199,14 @@ func (m *Metrics) Waited(d time.Duration, got bool) {
 		outcome = "timeout"
 	}
 	m.rightsWait.WithLabelValues(outcome).Observe(d.Seconds())
+}
+
+// CodesLearnt implements cluster.Observer.
+func (m *Metrics) CodesLearnt(codes, clashes int) {
+	m.codesLearnt.WithLabelValues("stored").Add(float64(codes))
+	if clashes > 0 {
+		m.codesLearnt.WithLabelValues("clash").Add(float64(clashes))
+	}
 }
 
 // DecisionDropped counts a decision log line the writer had no room for.
