@@ -120,7 +120,8 @@
 //   - Two minters (two nodes started without --join and no
 //     --cluster-minter, joined later) each mint the limit: configure
 //     --cluster-minter on every node of a cluster that is not started
-//     from one seed.
+//     from one seed. Each node announces whether it mints in its
+//     metadata, and every node logs an error when it sees two (Minters).
 //   - per_customer is exact per node only: a customer whose redemptions
 //     reach k nodes can get up to k × per_customer (README).
 //   - Codes generated on two nodes before either learnt the other's can

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -19,8 +19,9 @@ import (
 type clusterProc struct {
 	name, listen, gossip, data string
 	join                       string
+	extra                      []string // more flags
 	cmd                        *exec.Cmd
-	logs                       *bytes.Buffer
+	logs                       *syncBuffer
 }
 
 func (p *clusterProc) start(t *testing.T, bin string) {
@@ -30,8 +31,9 @@ func (p *clusterProc) start(t *testing.T, bin string) {
 	if p.join != "" {
 		args = append(args, "--join", p.join)
 	}
+	args = append(args, p.extra...)
 	p.cmd = exec.Command(bin, args...)
-	p.logs = &bytes.Buffer{}
+	p.logs = &syncBuffer{}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -211,5 +213,49 @@ func checkMembersAndSwitch(t *testing.T, c *http.Client, procs []*clusterProc) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+}
+
+// TestTwoMintersAreFlagged: a node told it is the minter while joining a
+// fleet that has one (a misconfiguration: every limit is minted twice) is
+// flagged in GET /v1/cluster on every node and in the log.
+func TestTwoMintersAreFlagged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "promoedge")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	n0 := &clusterProc{name: "n0", listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, "d0")}
+	n0.start(t, bin)
+	n1 := &clusterProc{name: "n1", listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, "d1"),
+		join: n0.gossip, extra: []string{"--cluster-minter", "n1"}}
+	n1.start(t, bin)
+	c := &http.Client{Timeout: 5 * time.Second}
+	var view struct {
+		Minters []string
+		Warning string
+	}
+	for _, p := range []*clusterProc{n0, n1} {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			getJSON(t, c, "http://"+p.listen+"/v1/cluster", &view)
+			if len(view.Minters) == 2 && strings.Contains(view.Warning, "more than one node mints") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("GET /v1/cluster on %s: %+v", p.name, view)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(n0.logs.String(), "more than one node mints limit rights") {
+		if time.Now().After(deadline) {
+			t.Fatalf("n0's log says nothing of two minters:\n%s", n0.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

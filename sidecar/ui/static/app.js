@@ -352,9 +352,12 @@ function renderBundles(b) {
 }
 
 function renderCluster(c) {
+  const warning = $("#cluster-warning");
+  warning.hidden = !c.warning;
+  warning.textContent = c.warning ? `${c.warning} (minters: ${(c.minters || []).join(", ")})` : "";
   $("#cluster-caption").textContent = c.node ? `Members seen by ${c.node}` : "A lone sidecar (not in a cluster)";
   $("#cluster tbody").replaceChildren(...c.members.map((m) => el("tr", { "data-member": m.name },
-    el("td", {}, (m.name || "this sidecar") + (m.self ? " (this node)" : "")),
+    el("td", {}, (m.name || "this sidecar") + (m.self ? " (this node)" : "") + (m.minter ? " · mints limits" : "")),
     el("td", {}, el("span", { class: `state member-${m.state}` }, m.state)),
     el("td", {}, el("code", {}, m.bundle_revision || "–")), el("td", {}, m.addr || "–"),
     el("td", {}, m.since && !m.since.startsWith("0001") ? fmtTime(m.since) : "–"))));
