@@ -351,10 +351,12 @@ func TestOpenAPIConformance(t *testing.T) {
 	get("/v1/evaluate", 405)
 	cf.do(t, s, call{method: "DELETE", path: "/v1/bundles", status: 405})
 
-	// A sidecar without an admin token refuses admin endpoints with 403.
+	// A sidecar without an admin token refuses admin endpoints: 403 to a
+	// token, 401 without one (SPEC §4).
 	closed := sidecartest.StartDeps(t, stack.Deps, "")
 	for _, path := range []string{"/v1/campaigns/vouchers/disable", "/v1/cluster/keys"} {
 		cf.do(t, closed, call{method: "POST", path: path, token: adminToken, status: 403})
+		cf.do(t, closed, call{method: "POST", path: path, status: 401, refused: true})
 	}
 	cf.do(t, closed, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 403})
 

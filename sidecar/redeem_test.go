@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -357,11 +358,25 @@ func TestUniqueCodes(t *testing.T) {
 	}
 }
 
+// TestAdminDisabledWithoutToken: a sidecar started without --admin-token
+// answers 401 to an admin request without a token (SPEC §4) and 403 to
+// one with a token, each saying admin endpoints are disabled.
 func TestAdminDisabledWithoutToken(t *testing.T) {
 	s := sidecartest.Start(t, engine(t))
 	status, out := s.Do(t, "POST", "/v1/campaigns/socks-bogo/codes", []byte(`{"count":1,"pattern":"####"}`))
-	if status != http.StatusForbidden || !strings.Contains(string(out), "admin-token") {
-		t.Fatalf("%d %s", status, out)
+	if status != http.StatusUnauthorized || !strings.Contains(string(out), "admin-token") {
+		t.Fatalf("no token: %d %s", status, out)
+	}
+	req, _ := http.NewRequest("POST", "http://sidecar/v1/campaigns/socks-bogo/disable", nil)
+	req.Header.Set("Authorization", "Bearer guess")
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "admin_disabled") {
+		t.Fatalf("a token: %d %s", resp.StatusCode, body)
 	}
 }
 
