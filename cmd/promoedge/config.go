@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -89,7 +90,7 @@ func suggest(fs *flag.FlagSet, name string) string {
 			return
 		}
 		all = append(all, f.Name)
-		if d := distance(name, f.Name); d < bestD {
+		if d := levenshtein.ComputeDistance(name, f.Name); d < bestD {
 			best, bestD = f.Name, d
 		}
 	})
@@ -98,25 +99,4 @@ func suggest(fs *flag.FlagSet, name string) string {
 	}
 	sort.Strings(all)
 	return " (settings: " + strings.Join(all, ", ") + ")"
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }

@@ -19,12 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/promoedge/promoedge/cluster"
-	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
-	"github.com/promoedge/promoedge/policies/store"
-	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
@@ -148,7 +143,11 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	path := filepath.Join(t.TempDir(), "dashboard.png")
+	dir := t.TempDir()
+	if keep := os.Getenv("UI_SCREENSHOT_DIR"); keep != "" { // to look at it after the test
+		dir = keep
+	}
+	path := filepath.Join(dir, "dashboard.png")
 	writeFile(t, path, shot)
 	if *screenshotCopy != "" {
 		writeFile(t, *screenshotCopy, shot)
@@ -182,34 +181,10 @@ func chromium(t *testing.T) string {
 }
 
 // startSidecar serves the example bundle plus first-10 over a real bbolt
-// store and kill switch on a TCP port of 127.0.0.1.
+// store, kill switch and bundle activator on a TCP port of 127.0.0.1.
 func startSidecar(t *testing.T) (*sidecartest.Sidecar, string) {
-	dir := t.TempDir()
-	bdir := filepath.Join(dir, "bundle")
-	if err := os.CopyFS(bdir, examples.Default()); err != nil {
-		t.Fatal(err)
-	}
-	cdir := filepath.Join(bdir, "promo", "campaigns", "first-10")
-	if err := os.MkdirAll(cdir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(cdir, "data.json"), []byte(limited))
-	rev, err := bundle.LoadPath(context.Background(), bdir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	sw, err := cluster.OpenSwitchboard(st.DB(), "local")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Switches: sw})
-	e.Swap(rev)
-	return sidecartest.StartTCP(t, sidecar.Deps{Engine: e, State: st, Switches: sw}, adminToken)
+	stack := sidecartest.ExampleStack(t, "", map[string]string{"promo/campaigns/first-10/data.json": limited})
+	return sidecartest.StartTCP(t, stack.Deps, adminToken)
 }
 
 // openBrowser starts headless Chromium for the test (60 s at most) and
