@@ -216,8 +216,14 @@ func (n *Node) grant(m message) {
 		n.send(m.node, message{kind: kDeny, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: n.xfer.inFlight(k)})
 		return
 	}
+	n.dispatch(id, p)
+}
+
+// dispatch sends a transfer debit logged and remembers it until it is
+// acknowledged.
+func (n *Node) dispatch(id string, p *pending) {
 	n.cfg.Observer.Transferred(Out, p.amount)
-	n.touchKey(k)
+	n.touchKey(p.key)
 	p.sent = time.Now()
 	n.xfer.mu.Lock()
 	n.xfer.out[id] = p
@@ -283,13 +289,7 @@ func (n *Node) handOff(timeout time.Duration) {
 		if err != nil || p == nil {
 			continue
 		}
-		n.cfg.Observer.Transferred(Out, p.amount)
-		n.touchKey(k)
-		p.sent = time.Now()
-		n.xfer.mu.Lock()
-		n.xfer.out[id] = p
-		n.xfer.mu.Unlock()
-		n.sendTransfer(id, p)
+		n.dispatch(id, p)
 	}
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		n.xfer.mu.Lock()
