@@ -51,29 +51,13 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 	ledger := map[string]bool{}
 	used := map[string]int64{}
 	spent := map[string]int64{}
-	resp, err := client.Get(base + "/v1/redemptions?format=ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(resp.Body)
-	for sc.Scan() {
-		var rec struct {
-			ID        string `json:"redemption_id"`
-			Campaigns []struct {
-				Campaign string
-				Amount   int64
-			}
-		}
-		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
-			t.Fatalf("%v: %s", err, sc.Bytes())
-		}
+	for _, rec := range readLedger(t, client, base) {
 		ledger[rec.ID] = true
 		for _, c := range rec.Campaigns {
 			used[c.Campaign]++
 			spent[c.Campaign] += c.Amount
 		}
 	}
-	resp.Body.Close()
 	acked.Range(func(k, v any) bool {
 		if !ledger[v.(string)] {
 			t.Errorf("acknowledged redemption %s (key %s) is not in the ledger", v, k)
@@ -119,6 +103,38 @@ func loadAndKill(t *testing.T, bin, addr, data string, client *http.Client, base
 	p.Wait()
 	stop()
 	return n.Load()
+}
+
+// ledgerRecord is what the binary tests read of a ledger line.
+type ledgerRecord struct {
+	ID        string `json:"redemption_id"`
+	Campaigns []struct {
+		Campaign string
+		Amount   int64
+	}
+}
+
+// readLedger reads the whole ledger of the sidecar at base (ndjson).
+func readLedger(t *testing.T, c *http.Client, base string) []ledgerRecord {
+	t.Helper()
+	resp, err := c.Get(base + "/v1/redemptions?format=ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []ledgerRecord
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var rec ledgerRecord
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("%v: %s", err, sc.Bytes())
+		}
+		out = append(out, rec)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // load calls one(worker, i) for i = 0, 1, ... from workers goroutines

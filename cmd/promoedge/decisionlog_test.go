@@ -5,13 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestDecisionLogFlagsRefuseBadValues(t *testing.T) {
@@ -61,33 +59,17 @@ func TestDecisionLogFlagsRefuseBadValues(t *testing.T) {
 func TestServeWiresDecisionLogAndMetrics(t *testing.T) {
 	dir := t.TempDir()
 	sock, logPath := filepath.Join(dir, "pe.sock"), filepath.Join(dir, "decisions.log")
-	env := map[string]string{"PROMOEDGE_SOCKET": sock, "PROMOEDGE_DATA": filepath.Join(dir, "data"), "PROMOEDGE_DECISION_LOG": logPath}
-	ctx, cancel := context.WithCancel(context.Background())
-	var stderr bytes.Buffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--listen", ""}, func(k string) string { return env[k] }, io.Discard, &stderr)
-	}()
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
-		DialContext: func(context.Context, string, string) (net.Conn, error) { return net.Dial("unix", sock) },
-	}}
-	var resp *http.Response
-	var err error
-	for range 100 {
-		if resp, err = client.Post("http://promoedge/v1/evaluate", "application/json",
-			strings.NewReader(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u-cmd"}}`)); err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("sidecar never answered: %v\n%s", err, stderr.String())
-	}
+	p := serveInProcess(map[string]string{"PROMOEDGE_SOCKET": sock, "PROMOEDGE_DATA": filepath.Join(dir, "data"), "PROMOEDGE_DECISION_LOG": logPath})
+	client := p.client
+	resp := p.until(t, func() (*http.Response, error) {
+		return client.Post("http://promoedge/v1/evaluate", "application/json",
+			strings.NewReader(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u-cmd"}}`))
+	})
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("evaluate: %d", resp.StatusCode)
 	}
-	resp, err = client.Get("http://promoedge/metrics")
+	resp, err := client.Get("http://promoedge/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +78,7 @@ func TestServeWiresDecisionLogAndMetrics(t *testing.T) {
 	if !strings.Contains(string(metrics), `promoedge_bundle_activations_total{source="built"} 1`) {
 		t.Errorf("metrics do not count the embedded bundle's activation:\n%s", metrics)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
+	p.stop(t)
 	data, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)

@@ -130,21 +130,9 @@ func TestSIGTERMDrains(t *testing.T) {
 	p := startProc(t, bin, addr, data)
 	defer p.Process.Kill()
 	ledger := map[string]bool{}
-	resp, err := client.Get(base + "/v1/redemptions?format=ndjson")
-	if err != nil {
-		t.Fatal(err)
+	for _, rec := range readLedger(t, client, base) {
+		ledger[rec.ID] = true
 	}
-	dec := json.NewDecoder(resp.Body)
-	for dec.More() {
-		var r struct {
-			ID string `json:"redemption_id"`
-		}
-		if err := dec.Decode(&r); err != nil {
-			t.Fatal(err)
-		}
-		ledger[r.ID] = true
-	}
-	resp.Body.Close()
 	missing := 0
 	acked.Range(func(_, id any) bool {
 		if !ledger[id.(string)] {

@@ -17,40 +17,63 @@ import (
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
-func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "pe.sock")
-	env := map[string]string{"PROMOEDGE_SOCKET": sock, "PROMOEDGE_DATA": filepath.Join(dir, "data")}
+// inProcess is `promoedge serve` run in the test's process on a unix
+// socket, with the environment env (PROMOEDGE_SOCKET must be in it).
+type inProcess struct {
+	client *http.Client
+	stderr *bytes.Buffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func serveInProcess(env map[string]string) *inProcess {
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr bytes.Buffer
-	done := make(chan error, 1)
+	p := &inProcess{stderr: &bytes.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() {
-		done <- run(ctx, []string{"serve", "--listen", ""}, func(k string) string { return env[k] }, io.Discard, &stderr)
+		p.done <- run(ctx, []string{"serve", "--listen", ""}, func(k string) string { return env[k] }, io.Discard, p.stderr)
 	}()
-	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+	sock := env["PROMOEDGE_SOCKET"]
+	p.client = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
 		DialContext: func(context.Context, string, string) (net.Conn, error) { return net.Dial("unix", sock) },
 	}}
+	return p
+}
+
+// until calls req every 50 ms until it does not fail (5 s at most).
+func (p *inProcess) until(t *testing.T, req func() (*http.Response, error)) *http.Response {
+	t.Helper()
 	var resp *http.Response
 	var err error
-	for i := 0; i < 100; i++ {
-		if resp, err = client.Get("http://promoedge/ready"); err == nil {
-			break
+	for range 100 {
+		if resp, err = req(); err == nil {
+			return resp
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if err != nil {
-		t.Fatalf("sidecar never became ready: %v\n%s", err, stderr.String())
+	t.Fatalf("sidecar never answered: %v\n%s", err, p.stderr.String())
+	return nil
+}
+
+// stop ends serve and fails the test if it returned an error.
+func (p *inProcess) stop(t *testing.T) {
+	t.Helper()
+	p.cancel()
+	if err := <-p.done; err != nil {
+		t.Fatalf("run: %v", err)
 	}
+}
+
+func TestServeWiresFlagsEnvAndEmbeddedBundle(t *testing.T) {
+	dir := t.TempDir()
+	p := serveInProcess(map[string]string{"PROMOEDGE_SOCKET": filepath.Join(dir, "pe.sock"), "PROMOEDGE_DATA": filepath.Join(dir, "data")})
+	resp := p.until(t, func() (*http.Response, error) { return p.client.Get("http://promoedge/ready") })
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("ready: %d", resp.StatusCode)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if !strings.Contains(stderr.String(), "revision=examples-2026.11") {
-		t.Fatalf("log: %s", stderr.String())
+	p.stop(t)
+	if !strings.Contains(p.stderr.String(), "revision=examples-2026.11") {
+		t.Fatalf("log: %s", p.stderr.String())
 	}
 }
 
