@@ -62,10 +62,7 @@ func TestClusterKill9(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "promoedge")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	var procs []*clusterProc
 	for i := range 3 {
 		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
@@ -224,10 +221,7 @@ func TestTwoMintersAreFlagged(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "promoedge")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	n0 := &clusterProc{name: "n0", listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, "d0")}
 	n0.start(t, bin)
 	n1 := &clusterProc{name: "n1", listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, "d1"),

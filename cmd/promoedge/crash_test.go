@@ -29,10 +29,7 @@ func TestCrashLosesNothingAcknowledged(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "promoedge")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	data := filepath.Join(dir, "data")
 	addr := freeAddr(t)
 	client := &http.Client{Timeout: 5 * time.Second}
@@ -103,6 +100,38 @@ func loadAndKill(t *testing.T, bin, addr, data string, client *http.Client, base
 	p.Wait()
 	stop()
 	return n.Load()
+}
+
+// The binary the tests run, built once for the package's tests.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// binary builds promoedge once and returns its path.
+func binary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "promoedge-test-bin"); built.err != nil {
+			return
+		}
+		if out, err := exec.Command("go", "build", "-o", filepath.Join(built.dir, "promoedge"), ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return filepath.Join(built.dir, "promoedge")
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // ledgerRecord is what the binary tests read of a ledger line.

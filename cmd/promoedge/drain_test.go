@@ -42,10 +42,7 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "promoedge")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	data, addr := filepath.Join(dir, "data"), freeAddr(t)
 	base := "http://" + addr
 	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", "T")
