@@ -11,6 +11,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
+	bolt "go.etcd.io/bbolt"
 )
 
 const uniqueDoc = `{"name":"u","unique_codes":true,"effects":[{"type":"amount_off","amount":100}]}`
@@ -182,4 +183,97 @@ func TestPerfCodeReplication(t *testing.T) {
 		took := f.known(codes, 5*time.Minute)
 		t.Logf("%d nodes: 1,000,000 codes generated in %v, known to every node %v later", size, generated, took)
 	}
+}
+
+// codeVerdict is what evaluate on tn says of a cart presenting code: ""
+// when the campaign applies, else the reason it or the code was rejected.
+func codeVerdict(t *testing.T, tn *tnode, code string) policies.Reason {
+	t.Helper()
+	req, err := tn.eng.Decode([]byte(fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"codes":[%q]}`, code)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := tn.eng.Evaluate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range dec.Applied {
+		if a.Campaign == "u" {
+			return ""
+		}
+	}
+	for _, r := range dec.Rejected {
+		if r.Campaign == "u" || r.Code == code {
+			return r.Reason
+		}
+	}
+	return "absent"
+}
+
+// TestCodeUseReachesEvaluateEverywhere: once a generated code is used on
+// one node, evaluate on the others says code_used within a gossip round;
+// once it is rolled back, they offer it again. Redeem is decided by the
+// rights alone (the other tests).
+func TestCodeUseReachesEvaluateEverywhere(t *testing.T) {
+	f := newFleet(t, 3, testRevision(t, "r1", map[string]string{"u": uniqueDoc}))
+	n0, n1, n2 := f.nodes[0], f.nodes[1], f.nodes[2]
+	codes := generateOn(t, n0, "u", 3)
+	f.known(codes, 20*time.Second)
+	for _, tn := range f.nodes {
+		if got := codeVerdict(t, tn, codes[0]); got != "" {
+			t.Fatalf("a fresh code on %s: %q", tn.name, got)
+		}
+	}
+	// Used on n1: n2 and n0 (the maker, which gave its use away) say so.
+	id := redeemCodeID(t, f, n1, codes[0])
+	took := f.eventually(5*time.Second, "evaluate says code_used on n0 and n2", func() bool {
+		return codeVerdict(t, n0, codes[0]) == policies.CodeUsed && codeVerdict(t, n2, codes[0]) == policies.CodeUsed
+	})
+	t.Logf("code use reached evaluate on the other nodes in %v", took)
+	if got := codeVerdict(t, n1, codes[0]); got != policies.CodeUsed {
+		t.Fatalf("n1, which used it: %q", got)
+	}
+	// The hints survive a restart of a node that learnt them (written at
+	// the next publish tick).
+	f.eventually(5*time.Second, "n2 wrote the hint to its file", func() bool {
+		found := false
+		_ = n2.node.db.View(func(tx *bolt.Tx) error {
+			found = tx.Bucket(bCodeUse).Get(rightsKey(codeKey("u", codes[0]))) != nil
+			return nil
+		})
+		return found
+	})
+	f.crash(n2)
+	f.restart(n2)
+	if got := codeVerdict(t, n2, codes[0]); got != policies.CodeUsed {
+		t.Errorf("after a restart n2 says %q", got)
+	}
+	// Rolled back on n1: offered again everywhere, and redeemable.
+	if _, err := n1.eng.Rollback(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	f.eventually(5*time.Second, "evaluate offers the code again on n0 and n2", func() bool {
+		return codeVerdict(t, n0, codes[0]) == "" && codeVerdict(t, n2, codes[0]) == ""
+	})
+	if ok, err := f.redeemCode(n2, "u", "", codes[0]); !ok || err != nil {
+		t.Fatalf("redeem after the rollback on n2: %v %v", ok, err)
+	}
+}
+
+// redeemCodeID redeems code on tn and returns the redemption's id.
+func redeemCodeID(t *testing.T, f *fleet, tn *tnode, code string) string {
+	t.Helper()
+	req, err := tn.eng.Decode([]byte(fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"codes":[%q]}`, code)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := f.seq.Add(1)
+	rc, err := tn.eng.RedeemReceipt(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprint("k", k), Hash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Redemption == nil || len(rc.Redemption.Campaigns) == 0 {
+		t.Fatalf("the code was not redeemed on %s", tn.name)
+	}
+	return rc.Redemption.ID
 }

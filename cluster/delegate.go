@@ -52,7 +52,7 @@ func (d *delegate) NotifyMsg(b []byte) {
 		return
 	}
 	switch m.kind {
-	case kUsage: // a map update: done here
+	case kUsage, kCodeUse: // map updates: done here
 		d.n.mergeGossip(m, true)
 	default: // switches and transfers write to disk: not on memberlist's goroutine
 		select {

@@ -130,9 +130,10 @@
 //     move one code's use to the other; within one campaign the string is
 //     then simply two codes. Leave hands off received code uses, not those
 //     of codes the node made.
-//   - Evaluate on a node that does not hold a code's use says nothing of
-//     its use elsewhere: it may offer a code that redeem then rejects
-//     with code_used.
+//   - Evaluate learns that a code was used elsewhere from a broadcast hint
+//     (codeuse.go): until it arrives (a gossip round), or if it is lost,
+//     evaluate may offer a code that redeem then rejects with code_used.
+//     Redeem never reads hints.
 //   - The stored redemption does not record which limits it took, so a
 //     rollback gives back one right of each limit the node has consumed
 //     of: a redemption made before its campaign had a limit, rolled back

@@ -18,6 +18,7 @@ const (
 	kDeny     kind = 6 // reliable: I hold none of that limit
 	kPull     kind = 7 // reliable: send me your code chunks after seq (amount)
 	kCodes    kind = 8 // reliable: one chunk of the sender's code log
+	kCodeUse  kind = 9 // broadcast: a generated code was used up or given back (codeuse.go)
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -85,7 +86,7 @@ func (m *message) encode(b []byte) []byte {
 		for _, v := range []int64{m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget} {
 			b = wire.AppendVarint(b, v)
 		}
-	case kSwitch:
+	case kSwitch, kCodeUse:
 		b = wire.AppendString(b, m.campaign)
 		d := byte(0)
 		if m.s.Disabled {
@@ -129,7 +130,7 @@ func decode(b []byte) (message, error) {
 		m.campaign = r.String()
 		m.c.Version = r.Uvarint()
 		m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget = r.Varint(), r.Varint(), r.Varint(), r.Varint()
-	case kSwitch:
+	case kSwitch, kCodeUse:
 		m.campaign = r.String()
 		m.s.Disabled = r.Byte() == 1
 		m.s.Stamp = r.Uvarint()

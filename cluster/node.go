@@ -45,6 +45,7 @@ type Node struct {
 	dirty   map[string]struct{} // campaigns whose counters changed
 	echo    map[string]int      // campaigns to announce again, in ticks
 	codes   pulls               // code replication
+	hints   codeHints           // code-use hints for evaluate
 	lowMu   sync.Mutex
 	low     map[limitKey]int64 // limits running low: fetch more
 
@@ -72,7 +73,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.Name),
-		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}},
+		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}}, hints: codeHints{pending: map[string]switchState{}},
 		dirty: map[string]struct{}{}, echo: map[string]int{}, low: map[limitKey]int64{},
 		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
 		stop: make(chan struct{}),
@@ -199,6 +200,7 @@ func (n *Node) Shutdown() error {
 		err = n.ml.Shutdown()
 	}
 	n.wg.Wait()
+	n.flushCodeUse() // the hints learnt since the last tick
 	return err
 }
 

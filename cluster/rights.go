@@ -17,7 +17,7 @@ var (
 	bOutbox = []byte("cluster_outbox") // transfer id -> outgoing transfer not yet acknowledged
 	bInbox  = []byte("cluster_inbox")  // transfer id -> credited (dedupe)
 	bMeta   = []byte("cluster_meta")   // "file" -> this file's random id; "seq" -> last transfer number
-	buckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bMeta, bSwitches}
+	buckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bMeta, bSwitches, bCodeUse}
 )
 
 var _ store.Counter = (*Node)(nil)
@@ -87,9 +87,11 @@ func (n *Node) Take(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 		}
 	}
 	if c.UniqueCode {
-		if err := n.move(tx, codeKey(c.Campaign, c.Code), 1, 0); err != nil {
+		k := codeKey(c.Campaign, c.Code)
+		if err := n.move(tx, k, 1, 0); err != nil {
 			return err
 		}
+		tx.OnCommit(func() { n.announceCodeUse(k, true) })
 	}
 	tx.OnCommit(func() { n.touch(c.Campaign) }) // gossiped once it is visible
 	return nil
@@ -116,6 +118,9 @@ func (n *Node) Give(tx *bolt.Tx, c *policies.RedeemedCampaign, _ string) error {
 		}
 		if err := n.move(tx, k, -amount, 0); err != nil {
 			return err
+		}
+		if k.Limit == limitCode {
+			tx.OnCommit(func() { n.announceCodeUse(k, false) })
 		}
 	}
 	tx.OnCommit(func() { n.touch(c.Campaign) }) // gossiped once it is visible

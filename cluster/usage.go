@@ -127,6 +127,11 @@ func (n *Node) mergeGossip(m message, relay bool) {
 		if n.usage.merge(m.campaign, m.node, m.c) && relay {
 			n.queue.QueueBroadcast(&broadcast{name: "u/" + m.node + "/" + m.campaign, msg: m.encode(nil)})
 		}
+	case kCodeUse:
+		k := limitKey{m.campaign, limitCode}
+		if m.node != n.cfg.Name && n.noteCodeUse(k, m.s) && relay {
+			n.queue.QueueBroadcast(&broadcast{name: "c/" + m.campaign, msg: m.encode(nil)})
+		}
 	case kSwitch:
 		if n.Switchboard != nil {
 			n.Switchboard.merge(m.campaign, m.s) // announces it again when new
@@ -214,6 +219,7 @@ func (n *Node) publishLoop() {
 		n.prefetch()
 		n.announceCodes()
 		n.pullCodes()
+		n.flushCodeUse()
 	}
 }
 

@@ -1,0 +1,137 @@
+package cluster
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Code-use hints let evaluate say code_used on every node soon after a
+// generated code is used on one. Redeem never reads them: a code's use is
+// decided by its rights alone (codes.go), so a hint that is late, lost or
+// stale can make evaluate offer a used code (redeem then refuses it) or,
+// for a moment after a rollback elsewhere, refuse a free one; it can never
+// let a code be used twice.
+//
+// The node that spends or gives back a code's use broadcasts it; a hint
+// is a last-writer-wins register per code (the kill switch's shape, with
+// Disabled meaning used up), relayed on first receipt as usage is. Hints
+// are kept in memory and written to the file once per publish interval,
+// in one transaction, so a busy code campaign costs each node one write a
+// tick, not one per use.
+
+var bCodeUse = []byte("cluster_code_use") // code rights key -> switchState (Disabled: used up)
+
+// codeHints are the hints not yet in the file.
+type codeHints struct {
+	mu       sync.Mutex
+	pending  map[string]switchState // rights key -> hint, newest first
+	flushing map[string]switchState // being written
+	stamp    uint64                 // of this node's last hint
+}
+
+// announceCodeUse tells the fleet that the use of k was spent (used) or
+// given back here. It runs once the redemption or rollback is committed.
+func (n *Node) announceCodeUse(k limitKey, used bool) {
+	n.hints.mu.Lock()
+	n.hints.stamp = max(uint64(time.Now().UnixNano()), n.hints.stamp+1)
+	s := switchState{Disabled: used, Stamp: n.hints.stamp, Node: n.cfg.Name}
+	n.hints.mu.Unlock()
+	n.noteCodeUse(k, s)
+	if n.queue == nil {
+		return
+	}
+	m := message{kind: kCodeUse, node: n.cfg.Name, campaign: k.Campaign, s: s}
+	n.queue.QueueBroadcast(&broadcast{name: "c/" + k.Campaign, msg: m.encode(nil)})
+}
+
+// noteCodeUse keeps s if it is newer than the hint known for k, and
+// reports whether it was.
+func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
+	key := string(rightsKey(k))
+	n.hints.mu.Lock()
+	defer n.hints.mu.Unlock()
+	if cur, ok := n.hintLocked(key); ok && !s.newer(cur) {
+		return false
+	}
+	n.hints.pending[key] = s
+	return true
+}
+
+// hintLocked is the newest hint known for key; n.hints.mu is held.
+func (n *Node) hintLocked(key string) (switchState, bool) {
+	if s, ok := n.hints.pending[key]; ok {
+		return s, true
+	}
+	if s, ok := n.hints.flushing[key]; ok {
+		return s, true
+	}
+	var s switchState
+	found := false
+	_ = n.db.View(func(tx *bolt.Tx) error {
+		if raw := tx.Bucket(bCodeUse).Get([]byte(key)); raw != nil {
+			s, found = decodeSwitch(raw), true
+		}
+		return nil
+	})
+	return s, found
+}
+
+// flushCodeUse writes the pending hints to the file in one transaction.
+func (n *Node) flushCodeUse() {
+	n.hints.mu.Lock()
+	if len(n.hints.pending) == 0 {
+		n.hints.mu.Unlock()
+		return
+	}
+	n.hints.flushing, n.hints.pending = n.hints.pending, map[string]switchState{}
+	batch := n.hints.flushing
+	n.hints.mu.Unlock()
+	err := n.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bCodeUse)
+		for key, s := range batch {
+			if err := b.Put([]byte(key), encodeSwitch(s)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	n.hints.mu.Lock()
+	if err != nil { // kept in memory: written at the next tick
+		n.log.Warn("writing code-use hints", "err", err)
+		for key, s := range batch {
+			if cur, ok := n.hints.pending[key]; !ok || s.newer(cur) {
+				n.hints.pending[key] = s
+			}
+		}
+	}
+	n.hints.flushing = nil
+	n.hints.mu.Unlock()
+}
+
+// LookupCode implements policies.Codes for evaluate: the store's answer,
+// and code_used when this node holds no use of the code and the fleet
+// last said it was used up elsewhere.
+func (n *Node) LookupCode(ctx context.Context, code string) (string, policies.Reason, bool, error) {
+	campaign, reason, found, err := n.st.LookupCode(ctx, code)
+	if err != nil || !found || reason != "" {
+		return campaign, reason, found, err
+	}
+	k := codeKey(campaign, code)
+	if n.heldOf(k) > 0 {
+		return campaign, "", true, nil
+	}
+	n.hints.mu.Lock()
+	s, ok := n.hintLocked(string(rightsKey(k)))
+	n.hints.mu.Unlock()
+	if ok && s.Disabled {
+		return campaign, policies.CodeUsed, true, nil
+	}
+	return campaign, "", true, nil
+}
+
+var _ policies.Codes = (*Node)(nil)
