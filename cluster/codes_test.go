@@ -277,3 +277,24 @@ func redeemCodeID(t *testing.T, f *fleet, tn *tnode, code string) string {
 	}
 	return rc.Redemption.ID
 }
+
+// TestStaleCodeHintNeverBlocksRedeem: a hint that says "used" for a code
+// that is free (its rollback's broadcast lost) misleads evaluate only:
+// redeem takes the code, because the rights decide.
+func TestStaleCodeHintNeverBlocksRedeem(t *testing.T) {
+	f := newFleet(t, 2, testRevision(t, "r1", map[string]string{"u": uniqueDoc}))
+	n0, n1 := f.nodes[0], f.nodes[1]
+	codes := generateOn(t, n0, "u", 1)
+	f.known(codes, 20*time.Second)
+	stale := switchState{Disabled: true, Stamp: uint64(time.Now().Add(time.Hour).UnixNano()), Node: "gone"}
+	n1.node.noteCodeUse(codeKey("u", codes[0]), stale)
+	if got := codeVerdict(t, n1, codes[0]); got != policies.CodeUsed {
+		t.Fatalf("evaluate with the stale hint: %q", got)
+	}
+	if ok, err := f.redeemCode(n1, "u", "", codes[0]); !ok || err != nil {
+		t.Fatalf("redeem of a free code under a stale hint: %v %v", ok, err)
+	}
+	if ok, _ := f.redeemCode(n0, "u", "", codes[0]); ok {
+		t.Fatal("the code was used twice")
+	}
+}

@@ -11,11 +11,12 @@ import (
 )
 
 // Code-use hints let evaluate say code_used on every node soon after a
-// generated code is used on one. Redeem never reads them: a code's use is
-// decided by its rights alone (codes.go), so a hint that is late, lost or
-// stale can make evaluate offer a used code (redeem then refuses it) or,
-// for a moment after a rollback elsewhere, refuse a free one; it can never
-// let a code be used twice.
+// generated code is used on one. Redeem never reads them (the engine
+// consults policies.CodeHints for evaluate only): a code's use is decided
+// by its rights alone (codes.go), so a hint that is late, lost or stale
+// can make evaluate offer a used code (redeem then refuses it) or refuse a
+// free one (redeem then takes it); it can never let a code be used twice
+// nor keep a free one from being redeemed.
 //
 // The node that spends or gives back a code's use broadcasts it; a hint
 // is a last-writer-wins register per code (the kill switch's shape, with
@@ -113,25 +114,17 @@ func (n *Node) flushCodeUse() {
 	n.hints.mu.Unlock()
 }
 
-// LookupCode implements policies.Codes for evaluate: the store's answer,
-// and code_used when this node holds no use of the code and the fleet
-// last said it was used up elsewhere.
-func (n *Node) LookupCode(ctx context.Context, code string) (string, policies.Reason, bool, error) {
-	campaign, reason, found, err := n.st.LookupCode(ctx, code)
-	if err != nil || !found || reason != "" {
-		return campaign, reason, found, err
-	}
+// UsedElsewhere implements policies.CodeHints: the fleet last said the
+// code's use was spent, and this node holds none of it.
+func (n *Node) UsedElsewhere(_ context.Context, campaign, code string) bool {
 	k := codeKey(campaign, code)
 	if n.heldOf(k) > 0 {
-		return campaign, "", true, nil
+		return false
 	}
 	n.hints.mu.Lock()
 	s, ok := n.hintLocked(string(rightsKey(k)))
 	n.hints.mu.Unlock()
-	if ok && s.Disabled {
-		return campaign, policies.CodeUsed, true, nil
-	}
-	return campaign, "", true, nil
+	return ok && s.Disabled
 }
 
-var _ policies.Codes = (*Node)(nil)
+var _ policies.CodeHints = (*Node)(nil)

@@ -247,7 +247,7 @@ func (f *fleet) start(tn *tnode) {
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}
-	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.node, Committer: tn.node, Switches: tn.node})
+	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, CodeHints: tn.node, Committer: tn.node, Switches: tn.node})
 	tn.eng.Swap(f.rev)
 	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
 		t.Fatal(err)

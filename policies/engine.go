@@ -13,6 +13,9 @@ type Config struct {
 	Usage Usage
 	// Codes looks up generated (unique) codes; nil means there are none.
 	Codes Codes
+	// CodeHints says which generated codes were used up elsewhere in a
+	// fleet; evaluate consults it, redeem never does. Nil: none.
+	CodeHints CodeHints
 	// Committer makes redemptions durable; nil refuses redeem with
 	// ErrNoStore.
 	Committer Committer
@@ -27,11 +30,20 @@ type Codes interface {
 	LookupCode(ctx context.Context, code string) (campaign string, reason Reason, found bool, err error)
 }
 
+// CodeHints is what a fleet has heard of generated codes used on other
+// nodes. It is a hint for evaluate only: whether a redemption may use a
+// code is decided by the Committer, so a late or lost hint can never let
+// a code be used twice, and a stale one can never refuse a redemption.
+type CodeHints interface {
+	UsedElsewhere(ctx context.Context, campaign, code string) bool
+}
+
 // Engine prices carts against the active Revision.
 type Engine struct {
 	rev       atomic.Pointer[Revision]
 	usage     Usage
 	codes     Codes
+	hints     CodeHints
 	committer Committer
 	switches  Switches
 	now       func() time.Time
@@ -39,7 +51,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, committer: cfg.Committer, switches: cfg.Switches, now: cfg.Now}
+	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, switches: cfg.Switches, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -61,18 +73,19 @@ func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(bo
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
-	return e.evaluate(ctx, req, nil)
+	return e.evaluate(ctx, req, nil, e.hints)
 }
 
 // evaluate runs the pipeline; forced rejects campaigns that lost a limit
-// race at commit, as if their limits had been read as used up.
-func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason) (*Decision, error) {
+// race at commit, as if their limits had been read as used up; hints (nil
+// when redeeming) mark codes used elsewhere.
+func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
-	ev.codes, ev.forced, ev.kill = e.codes, forced, e.switches
+	ev.codes, ev.hints, ev.forced, ev.kill = e.codes, hints, forced, e.switches
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

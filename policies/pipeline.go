@@ -51,6 +51,7 @@ type evaluation struct {
 	cands  []candidate
 	cart   *cartState
 	codes  Codes
+	hints  CodeHints         // nil when redeeming
 	forced map[string]Reason // lost limit races at commit
 	kill   Switches
 }
@@ -143,6 +144,9 @@ func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, 
 	c, ok := ev.rev.byID[id]
 	if !found || !ok || !c.UniqueCodes {
 		return nil, nil
+	}
+	if reason == "" && ev.hints != nil && ev.hints.UsedElsewhere(ctx, id, code) {
+		reason = CodeUsed
 	}
 	return &candidate{c: c, code: code, unique: true, codeErr: reason}, nil
 }

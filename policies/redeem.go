@@ -60,7 +60,7 @@ func (e *Engine) RedeemReceipt(ctx context.Context, rr *RedeemRequest) (*Receipt
 	}
 	var forced map[string]Reason
 	for range maxRedeemAttempts {
-		dec, err := e.evaluate(ctx, rr.Request, forced)
+		dec, err := e.evaluate(ctx, rr.Request, forced, nil) // no hints: the commit decides
 		if err != nil {
 			return nil, err
 		}
