@@ -3,7 +3,7 @@ package cluster
 import (
 	"fmt"
 
-	"github.com/promoedge/promoedge/cluster/internal/wire"
+	"github.com/promoedge/promoedge/internal/wire"
 )
 
 // kind is the first byte of every cluster message.

@@ -1,13 +1,14 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/internal/wire"
 )
 
 // Generated codes are replicated to the other nodes of a cluster as a log
@@ -185,83 +186,36 @@ func migrateCodeLog(tx *bolt.Tx) error {
 // max uses, creation time (unix nanoseconds), then the codes, each as a
 // length-prefixed string.
 func (ch *CodeChunk) AppendBinary(b []byte) []byte {
-	b = binary.AppendUvarint(b, ch.Seq)
-	b = appendString(b, ch.Campaign)
-	b = binary.AppendVarint(b, ch.MaxUses)
-	b = binary.AppendVarint(b, ch.CreatedAt.UnixNano())
-	b = binary.AppendUvarint(b, uint64(len(ch.Codes)))
+	b = wire.AppendUvarint(b, ch.Seq)
+	b = wire.AppendString(b, ch.Campaign)
+	b = wire.AppendVarint(b, ch.MaxUses)
+	b = wire.AppendVarint(b, ch.CreatedAt.UnixNano())
+	b = wire.AppendUvarint(b, uint64(len(ch.Codes)))
 	for _, c := range ch.Codes {
-		b = appendString(b, c)
+		b = wire.AppendString(b, c)
 	}
 	return b
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 // ParseCodeChunk reads AppendBinary's form; it never panics on hostile
 // input.
 func ParseCodeChunk(b []byte) (*CodeChunk, error) {
-	r := chunkReader{b: b}
-	ch := &CodeChunk{Seq: r.uvarint(), Campaign: r.string(), MaxUses: r.varint()}
-	ch.CreatedAt = time.Unix(0, r.varint()).UTC()
-	n := r.uvarint()
+	r := wire.NewReader(b)
+	ch := &CodeChunk{Seq: r.Uvarint(), Campaign: r.String(), MaxUses: r.Varint()}
+	ch.CreatedAt = time.Unix(0, r.Varint()).UTC()
+	n := r.Count(1)
 	if n > CodeChunkSize {
 		return nil, fmt.Errorf("%w: %d codes, at most %d", ErrBadChunk, n, CodeChunkSize)
 	}
 	ch.Codes = make([]string, 0, n)
 	for range n {
-		ch.Codes = append(ch.Codes, r.string())
+		ch.Codes = append(ch.Codes, r.String())
 	}
-	if r.err != nil {
-		return nil, r.err
-	}
-	if len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes left over", ErrBadChunk, len(r.b))
+	switch {
+	case r.Err() != nil:
+		return nil, fmt.Errorf("%w: %v", ErrBadChunk, r.Err())
+	case r.Len() != 0:
+		return nil, fmt.Errorf("%w: %d bytes left over", ErrBadChunk, r.Len())
 	}
 	return ch, nil
-}
-
-type chunkReader struct {
-	b   []byte
-	err error
-}
-
-func (r *chunkReader) fail() {
-	if r.err == nil {
-		r.err = fmt.Errorf("%w: truncated", ErrBadChunk)
-	}
-	r.b = nil
-}
-
-func (r *chunkReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *chunkReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *chunkReader) string() string {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
 }

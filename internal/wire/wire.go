@@ -1,6 +1,7 @@
-// Package wire is the cluster's compact binary encoding: unsigned and
-// signed varints and length-prefixed strings, appended to a buffer and read
-// back by a Reader that never panics on hostile input.
+// Package wire is the project's compact binary encoding, of cluster
+// messages and of the store's code log: unsigned and signed varints and
+// length-prefixed strings, appended to a buffer and read back by a Reader
+// that never panics on hostile input.
 package wire
 
 import (
@@ -126,12 +127,5 @@ func (r *Reader) Bytes() []byte {
 	}
 	out := r.b[:n]
 	r.b = r.b[n:]
-	return out
-}
-
-// Rest reads every byte left (sharing the input).
-func (r *Reader) Rest() []byte {
-	out := r.b
-	r.b = nil
 	return out
 }
