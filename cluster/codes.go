@@ -151,7 +151,7 @@ func (n *Node) sendChunks(m message) {
 	if m.id != n.fileID || m.amount < 0 {
 		return
 	}
-	chunks, err := n.st.CodeChunks(uint64(m.amount), pullChunks)
+	chunks, err := n.st.CodeLog(uint64(m.amount), pullChunks)
 	if err != nil {
 		n.log.Warn("reading the code log", "err", err)
 		return
@@ -159,11 +159,8 @@ func (n *Node) sendChunks(m message) {
 	if len(chunks) == 0 {
 		return
 	}
-	out := message{kind: kCodes, node: n.cfg.Name, id: n.fileID}
-	for i := range chunks {
-		out.chunks = append(out.chunks, chunks[i].AppendBinary(nil))
-	}
-	n.send(m.node, out) // one message: the chunks arrive in order
+	// One message: the chunks arrive in order.
+	n.send(m.node, message{kind: kCodes, node: n.cfg.Name, id: n.fileID, chunks: chunks})
 }
 
 // applyChunks stores the chunks of another node's codes an answer to a

@@ -65,17 +65,15 @@ func (s *Store) CodeSeq() uint64 {
 	return seq
 }
 
-// CodeChunks reads up to max chunks of codes made here, after seq.
-func (s *Store) CodeChunks(after uint64, max int) ([]CodeChunk, error) {
-	var out []CodeChunk
+// CodeLog reads up to max chunks of codes made here, after seq, in their
+// wire form (AppendBinary's; ParseCodeChunk reads one): they are sent to
+// other nodes as they are stored.
+func (s *Store) CodeLog(after uint64, max int) ([][]byte, error) {
+	var out [][]byte
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bCodeLog).Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
-			ch, err := ParseCodeChunk(v)
-			if err != nil {
-				return fmt.Errorf("code log entry %d: %w", getU64(k), err)
-			}
-			out = append(out, *ch)
+			out = append(out, append([]byte(nil), v...)) // v is valid only in tx
 		}
 		return nil
 	})
