@@ -32,6 +32,7 @@ type codeHints struct {
 	mu       sync.Mutex
 	pending  map[string]switchState // rights key -> hint, newest first
 	flushing map[string]switchState // being written
+	flushes  uint64                 // flushes done: the file changed
 	stamp    uint64                 // of this node's last hint
 }
 
@@ -54,32 +55,62 @@ func (n *Node) announceCodeUse(k limitKey, used bool) {
 // reports whether it was.
 func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
 	key := string(rightsKey(k))
-	n.hints.mu.Lock()
-	defer n.hints.mu.Unlock()
-	if cur, ok := n.hintLocked(key); ok && !s.newer(cur) {
-		return false
+	for {
+		cur, ok, gen := n.hint(key)
+		if ok && !s.newer(cur) {
+			return false
+		}
+		n.hints.mu.Lock()
+		if n.hints.flushes != gen { // the file changed since it was read
+			n.hints.mu.Unlock()
+			continue
+		}
+		if m, ok := n.memHintLocked(key); ok && !s.newer(m) {
+			n.hints.mu.Unlock()
+			return false
+		}
+		n.hints.pending[key] = s
+		n.hints.mu.Unlock()
+		return true
 	}
-	n.hints.pending[key] = s
-	return true
 }
 
-// hintLocked is the newest hint known for key; n.hints.mu is held.
-func (n *Node) hintLocked(key string) (switchState, bool) {
+// hint is the newest hint known for key, and the flush count it was read
+// at. The file is read without holding the lock (a flush that ends
+// meanwhile makes it read again).
+func (n *Node) hint(key string) (switchState, bool, uint64) {
+	for {
+		n.hints.mu.Lock()
+		s, ok := n.memHintLocked(key)
+		gen := n.hints.flushes
+		n.hints.mu.Unlock()
+		if ok {
+			return s, true, gen
+		}
+		found := false
+		_ = n.db.View(func(tx *bolt.Tx) error {
+			if raw := tx.Bucket(bCodeUse).Get([]byte(key)); raw != nil {
+				s, found = decodeSwitch(raw), true
+			}
+			return nil
+		})
+		n.hints.mu.Lock()
+		same := n.hints.flushes == gen
+		n.hints.mu.Unlock()
+		if same {
+			return s, found, gen
+		}
+	}
+}
+
+// memHintLocked is the hint for key not yet in the file; n.hints.mu is
+// held.
+func (n *Node) memHintLocked(key string) (switchState, bool) {
 	if s, ok := n.hints.pending[key]; ok {
 		return s, true
 	}
-	if s, ok := n.hints.flushing[key]; ok {
-		return s, true
-	}
-	var s switchState
-	found := false
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		if raw := tx.Bucket(bCodeUse).Get([]byte(key)); raw != nil {
-			s, found = decodeSwitch(raw), true
-		}
-		return nil
-	})
-	return s, found
+	s, ok := n.hints.flushing[key]
+	return s, ok
 }
 
 // flushCodeUse writes the pending hints to the file in one transaction.
@@ -111,6 +142,7 @@ func (n *Node) flushCodeUse() {
 		}
 	}
 	n.hints.flushing = nil
+	n.hints.flushes++
 	n.hints.mu.Unlock()
 }
 
@@ -121,9 +153,7 @@ func (n *Node) UsedElsewhere(_ context.Context, campaign, code string) bool {
 	if n.heldOf(k) > 0 {
 		return false
 	}
-	n.hints.mu.Lock()
-	s, ok := n.hintLocked(string(rightsKey(k)))
-	n.hints.mu.Unlock()
+	s, ok, _ := n.hint(string(rightsKey(k)))
 	return ok && s.Disabled
 }
 
