@@ -298,3 +298,36 @@ func TestStaleCodeHintNeverBlocksRedeem(t *testing.T) {
 		t.Fatal("the code was used twice")
 	}
 }
+
+// TestLeaveHandsOffReceivedCodeUses: a node holding the use of a code it
+// did not make (moved to it, then given back by a rollback) hands it to
+// the others when it leaves: the code stays usable without it.
+func TestLeaveHandsOffReceivedCodeUses(t *testing.T) {
+	f := newFleet(t, 3, testRevision(t, "r1", map[string]string{"u": uniqueDoc}))
+	n0, leaver, n2 := f.nodes[0], f.nodes[1], f.nodes[2]
+	codes := generateOn(t, n0, "u", 1)
+	f.known(codes, 20*time.Second)
+	id := redeemCodeID(t, f, leaver, codes[0])
+	if _, err := leaver.eng.Rollback(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if held := leaver.node.heldOf(codeKey("u", codes[0])); held != 1 {
+		t.Fatalf("n1 holds %d uses of the code after the rollback", held)
+	}
+	f.mu.Lock()
+	leaver.up = false
+	f.mu.Unlock()
+	if err := leaver.node.Leave(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if held := leaver.node.heldOf(codeKey("u", codes[0])); held != 0 {
+		t.Fatalf("n1 left holding %d uses of the code", held)
+	}
+	leaver.st.Close()
+	if ok, err := f.redeemCode(n2, "u", "", codes[0]); !ok || err != nil {
+		t.Fatalf("the code after its holder left: %v %v", ok, err)
+	}
+	if ok, _ := f.redeemCode(n0, "u", "", codes[0]); ok {
+		t.Fatal("the code was used twice")
+	}
+}
