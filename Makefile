@@ -25,6 +25,7 @@ run: build
 	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
 
 test: wasm-tools ui-tools
+	@./scripts/check-tracked-size.sh
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 
