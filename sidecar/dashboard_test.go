@@ -63,6 +63,7 @@ func TestDashboardFiles(t *testing.T) {
 	}
 	for _, f := range []struct{ path, ctype, contains string }{
 		{"/ui/", "text/html; charset=utf-8", `<script src="app.js" defer></script>`},
+		{"/ui/activity.js", "text/javascript; charset=utf-8", "function renderActivity"},
 		{"/ui/app.js", "text/javascript; charset=utf-8", "Authorization: `Bearer"},
 		{"/ui/style.css", "text/css; charset=utf-8", ".bar"},
 	} {
