@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One comparison table from the outputs `make bench` saved in .bench/:
-# promoedge against the plain OPA server (evaluate) and against Redis with
-# appendfsync always (durable redemptions), each ratio from one run of both
-# on the same machine. Paste it into the README.
+# promoedge against the plain OPA server (evaluate, on small Rego rules and
+# on a when: catalog) and against Redis with appendfsync always (durable
+# redemptions), each ratio from one run of both on the same machine. Paste
+# it into docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${BENCH_DIR:-.bench}
@@ -16,6 +17,10 @@ pe_mixed=$(field opa-mixed.txt '^promoedge evaluate' '{print $3}')
 opa_mixed=$(field opa-mixed.txt '^opa eligibility' '{print $3}')
 pe_auto=$(field opa-all-auto.txt '^promoedge evaluate' '{print $3}')
 opa_auto=$(field opa-all-auto.txt '^opa eligibility' '{print $3}')
+pe_cat=$(field catalog-mixed.txt '^promoedge evaluate' '{print $3}')
+opa_cat=$(field catalog-mixed.txt '^opa eligibility' '{print $3}')
+pe_cat_auto=$(field catalog-all-auto.txt '^promoedge evaluate' '{print $3}')
+opa_cat_auto=$(field catalog-all-auto.txt '^opa eligibility' '{print $3}')
 one=$(field redeem.txt '^one commit per redemption' '{print $5}')
 group=$(field redeem.txt '^group commit' '{print $5}')
 redis=$(field redeem.txt '^redis appendfsync always' '{print $4}')
@@ -30,6 +35,8 @@ cat <<TABLE
 | --- | --- | --- | --- |
 | evaluate, 1,000 campaigns (mixed), req/s over HTTP | $(or "$pe_mixed") | OPA server, eligibility only: $(or "$opa_mixed") | $(ratio "$pe_mixed" "$opa_mixed") |
 | evaluate, 1,000 automatic campaigns, req/s over HTTP | $(or "$pe_auto") | OPA server, eligibility only: $(or "$opa_auto") | $(ratio "$pe_auto" "$opa_auto") |
+| evaluate, 1,000-campaign when: catalog (mixed), req/s over HTTP | $(or "$pe_cat") | OPA server, eligibility only: $(or "$opa_cat") | $(ratio "$pe_cat" "$opa_cat") |
+| evaluate, 1,000-campaign when: catalog, all automatic, req/s over HTTP | $(or "$pe_cat_auto") | OPA server, eligibility only: $(or "$opa_cat_auto") | $(ratio "$pe_cat_auto" "$opa_cat_auto") |
 | durable redemptions/s, 64 callers, fsync per commit | $(or "$group") | Redis 7, appendfsync always, Lua script: $(or "$redis") | $(ratio "$group" "$redis") |
 | durable redemptions/s, 64 callers | group commit: $(or "$group") | one commit per redemption: $(or "$one") | $(ratio "$group" "$one") |
 | POST /v1/redemptions end to end, 64 connections | $(or "$http_redeem") | | |
