@@ -26,6 +26,7 @@ run: build
 
 test: wasm-tools ui-tools
 	@./scripts/check-tracked-size.sh
+	@if command -v python3 >/dev/null; then ./scripts/check-docs.py; else echo "python3 not found: docs links not checked"; fi
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 
