@@ -16,7 +16,9 @@
 #
 # The OPA server is the official CLI at the version go.mod names (the engine
 # promoedge embeds), installed with `go install` into .bench/tools on first
-# use; OPA_BIN names another. wrk comes from apt-get when missing.
+# use; OPA_BIN names another. wrk comes from apt-get when missing. The
+# binaries are bin/promoedge and bin/promoctl as `make build` left them
+# (built when missing; the make targets build them first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:?usage: bench-opa.sh evaluate|catalog [N] [SECONDS] [--all-auto]}
