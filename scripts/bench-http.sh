@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # POST /v1/evaluate over localhost HTTP on the performance workload
-# (../shared/bench/gen_bundle.py: a 20-line cart against 10, 100 and 1,000
+# (scripts/gen-bundle.py: a 20-line cart against 10, 100 and 1,000
 # campaigns, mixed and all automatic): bin/promoedge serve on each bundle,
 # wrk -t2 -c16 --latency, requests/s and p99; then the allocations of one
 # request through the fasthttp handler (BenchmarkEvaluateHTTP, in-memory
 # listener). wrk and the server share the machine's cores.
 # Env: SECS (10), SIZES ("10 100 1000"), MIXES ("mixed all-auto"),
-#      GEN_BUNDLE (path of gen_bundle.py), BENCHTIME for the Go part (2s).
+#      BENCHTIME for the Go part (2s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${SECS:-10}
 sizes=${SIZES:-10 100 1000}
 mixes=${MIXES:-mixed all-auto}
-gen=${GEN_BUNDLE:-../shared/bench/gen_bundle.py}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null 2>&1
 [ -x bin/promoedge ] || go build -o bin/promoedge ./cmd/promoedge
 
@@ -25,7 +24,7 @@ for mix in $mixes; do
   for n in $sizes; do
     name=$mix-$n
     flag=; [ "$mix" = all-auto ] && flag=--all-auto
-    python3 "$gen" "$work/$name" -n "$n" $flag >/dev/null
+    python3 scripts/gen-bundle.py "$work/$name" -n "$n" $flag >/dev/null
     port=$((20000 + RANDOM % 10000))
     bin/promoedge serve --listen 127.0.0.1:$port --data "$work/data-$name" --bundle "$work/$name/bundle" \
       >"$work/$name.log" 2>&1 & pid=$!
