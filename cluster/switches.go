@@ -12,6 +12,7 @@ import (
 
 var (
 	_ policies.Switches = (*Switchboard)(nil)
+	_ policies.Switches = (*Node)(nil)
 	_ SwitchStore       = (*store.Store)(nil)
 )
 

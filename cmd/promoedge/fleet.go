@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/promoedge/promoedge/cluster"
-	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 )
@@ -11,13 +10,12 @@ import (
 // imports neither the store nor the cluster; these adapters, and the
 // guards below, fit them together.
 var (
-	_ sidecar.State     = (*store.Store)(nil)
-	_ sidecar.State     = fleetState{}
-	_ sidecar.Switches  = (*store.Switchboard)(nil)
-	_ sidecar.Switches  = (*cluster.Node)(nil)
-	_ sidecar.Fleet     = fleetView{}
-	_ policies.Switches = (*cluster.Node)(nil)
-	_ cluster.Observer  = rightsObserver{}
+	_ sidecar.State    = (*store.Store)(nil)
+	_ sidecar.State    = fleetState{}
+	_ sidecar.Switches = (*store.Switchboard)(nil)
+	_ sidecar.Switches = (*cluster.Node)(nil)
+	_ sidecar.Fleet    = fleetView{}
+	_ cluster.Observer = rightsObserver{}
 )
 
 // fleetView is the cluster's node as the sidecar's Fleet.
