@@ -20,7 +20,8 @@ var (
 	_ policies.Codes    = (*Store)(nil)
 )
 
-// Limits of code generation.
+// How codes are generated (the limits of a spec are the domain's:
+// policies.CodeSpec.Validate).
 const (
 	// codeBatch codes commit together: random codes land all over the
 	// bucket, so every transaction rewrites most of its pages; fewer,

@@ -7,8 +7,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// encodeCredit is a policies.Credit's stored JSON, written by hand: it is on the
-// commit path of every redemption that earns points.
+// encodeCredit is a policies.Credit's stored JSON, written by hand: it is
+// on the commit path of every redemption that earns points.
 func encodeCredit(customer, campaign, redemption string, points int64, at time.Time) []byte {
 	b := make([]byte, 0, 128+len(customer)+len(campaign)+len(redemption))
 	b = append(b, `{"customer":`...)
