@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -19,7 +18,7 @@ const uniqueDoc = `{"name":"u","unique_codes":true,"effects":[{"type":"amount_of
 func generateOn(t *testing.T, tn *tnode, campaign string, n int) []string {
 	t.Helper()
 	var codes []string
-	err := tn.st.Generate(context.Background(), campaign, store.CodeSpec{Count: n, Pattern: "########", Prefix: strings.ToUpper(tn.name) + "-"}, func(b []string) error {
+	err := tn.st.Generate(context.Background(), campaign, policies.CodeSpec{Count: n, Pattern: "########", Prefix: strings.ToUpper(tn.name) + "-"}, func(b []string) error {
 		codes = append(codes, b...)
 		return nil
 	})
@@ -112,7 +111,7 @@ func TestGeneratedCodesAcrossTheFleet(t *testing.T) {
 	}
 	uses := map[string]int{}
 	for _, tn := range f.nodes {
-		_ = tn.st.Redemptions(context.Background(), store.Filter{Campaign: "u"}, func(r *policies.Redemption) error {
+		_ = tn.st.Redemptions(context.Background(), policies.LedgerQuery{Campaign: "u"}, func(r *policies.Redemption) error {
 			for _, c := range r.Campaigns {
 				if c.UniqueCode && r.Status == policies.Redeemed {
 					uses[c.Code]++

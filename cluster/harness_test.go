@@ -392,7 +392,7 @@ func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
 				f.t.Fatal(err)
 			}
 		}
-		_ = st.Redemptions(context.Background(), store.Filter{Campaign: campaign}, func(r *policies.Redemption) error {
+		_ = st.Redemptions(context.Background(), policies.LedgerQuery{Campaign: campaign}, func(r *policies.Redemption) error {
 			if r.Status == policies.Redeemed {
 				c++
 			}

@@ -92,7 +92,7 @@ func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
 		return err
 	}
 	n.codes.seq = st.CodeSeq() // announced in the metadata from the start
-	sb, err := OpenSwitchboard(n.db, n.cfg.Name)
+	sb, err := OpenSwitchboard(st, n.cfg.Name)
 	if err != nil {
 		return err
 	}

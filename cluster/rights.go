@@ -17,7 +17,7 @@ var (
 	bOutbox = []byte("cluster_outbox") // transfer id -> outgoing transfer not yet acknowledged
 	bInbox  = []byte("cluster_inbox")  // transfer id -> credited (dedupe)
 	bMeta   = []byte("cluster_meta")   // "file" -> this file's random id; "seq" -> last transfer number
-	buckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bMeta, bSwitches, bCodeUse}
+	buckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bMeta, bCodeUse}
 )
 
 var _ store.Counter = (*Node)(nil)

@@ -284,7 +284,7 @@ func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]in
 			}
 		}
 		mine := map[string]int64{}
-		_ = st.Redemptions(context.Background(), store.Filter{}, func(r *policies.Redemption) error {
+		_ = st.Redemptions(context.Background(), policies.LedgerQuery{}, func(r *policies.Redemption) error {
 			if r.Status == policies.Redeemed {
 				for _, c := range r.Campaigns {
 					count[c.Campaign]++

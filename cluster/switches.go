@@ -5,21 +5,29 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/internal/wire"
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
-var bSwitches = []byte("cluster_switches") // campaign -> switchState
+var (
+	_ policies.Switches = (*Switchboard)(nil)
+	_ policies.Switches = (*Node)(nil)
+	_ SwitchStore       = (*store.Store)(nil)
+)
 
-var _ policies.Switches = (*Switchboard)(nil)
+// SwitchStore keeps the switches durably; the store implements it.
+type SwitchStore interface {
+	Switches() (map[string]store.Switch, error)
+	PutSwitch(campaign string, s store.Switch) error
+}
 
 // Switchboard is the campaigns' kill switches: a map of last-writer-wins
 // registers, kept in the store's file so a switch survives a restart, and
-// spread to every node by the cluster (a lone node keeps it to itself).
+// spread to every node by the cluster. (A lone sidecar uses the store's
+// Switchboard, which keeps them to itself.)
 type Switchboard struct {
-	db       *bolt.DB
+	st       SwitchStore
 	node     string
 	wmu      sync.Mutex   // serializes changes
 	mu       sync.RWMutex // guards state
@@ -27,22 +35,16 @@ type Switchboard struct {
 	onChange func(campaign string, s switchState) // the cluster's broadcast
 }
 
-// OpenSwitchboard loads the switches kept in db; node names this node's
+// OpenSwitchboard loads the switches kept in st; node names this node's
 // changes.
-func OpenSwitchboard(db *bolt.DB, node string) (*Switchboard, error) {
-	sb := &Switchboard{db: db, node: node, state: map[string]switchState{}}
-	err := db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bSwitches)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
-			sb.state[string(k)] = decodeSwitch(v)
-			return nil
-		})
-	})
+func OpenSwitchboard(st SwitchStore, node string) (*Switchboard, error) {
+	kept, err := st.Switches()
 	if err != nil {
-		return nil, fmt.Errorf("cluster: loading switches: %w", err)
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	sb := &Switchboard{st: st, node: node, state: make(map[string]switchState, len(kept))}
+	for campaign, s := range kept {
+		sb.state[campaign] = switchState(s)
 	}
 	return sb, nil
 }
@@ -78,10 +80,7 @@ func (sb *Switchboard) merge(campaign string, s switchState) bool {
 	if ok && !s.newer(cur) {
 		return false
 	}
-	err := sb.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bSwitches).Put([]byte(campaign), encodeSwitch(s))
-	})
-	if err != nil {
+	if err := sb.st.PutSwitch(campaign, store.Switch(s)); err != nil {
 		return false // not kept: the next gossip round brings it again
 	}
 	sb.mu.Lock()
@@ -104,6 +103,8 @@ func (sb *Switchboard) all() map[string]switchState {
 	return out
 }
 
+// encodeSwitch is a register's stored form, the store's encoding of a
+// switch; the code-use hints (codeuse.go) keep theirs so.
 func encodeSwitch(s switchState) []byte {
 	d := byte(0)
 	if s.Disabled {

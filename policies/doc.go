@@ -2,7 +2,11 @@
 // (Request, Cart, Campaign, Effect, Decision, Reason), the evaluation pipeline
 // that turns a request into a Decision, and the small interfaces it consumes
 // from the technologies around it: Rules (implemented by the Rego and wasm
-// evaluators) and Usage (implemented by the redemption store).
+// evaluators); Usage, Committer, Ledger, CodeBook and Codes (implemented by
+// the redemption store, Usage and Committer also by the cluster); Switches
+// (the kill switch: the store's for a lone sidecar, the cluster's for a
+// fleet). The records those speak of are its vocabulary too: Redemption,
+// LedgerQuery, Code and CodeSpec, Credit.
 //
 // An Engine holds one immutable Revision (the campaigns of the active bundle,
 // indexed, and the rules that decide them) behind an atomic pointer, so a

@@ -19,6 +19,16 @@ var (
 	ErrUnknownCampaign = errors.New("unknown campaign")
 )
 
+// Sentinel errors of generated codes.
+var (
+	// ErrUnknownCode: no generated code has that value.
+	ErrUnknownCode = errors.New("unknown code")
+	// ErrPatternTooSmall: the pattern cannot hold that many codes.
+	ErrPatternTooSmall = errors.New("code pattern space too small")
+	// ErrBadPattern: a pattern or prefix that cannot make codes.
+	ErrBadPattern = errors.New("invalid code pattern")
+)
+
 // FieldError is one problem at one path of an input document; its Field is
 // the path the caller should fix ("cart.items[0].quantity").
 type FieldError = field.Error

@@ -5,30 +5,39 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/promoedge/promoedge/cluster"
 	"github.com/promoedge/promoedge/policies"
 )
 
 // Switches turns campaigns off and on at run time (the kill switch); the
-// cluster spreads each change to every node. cluster.Switchboard and
-// cluster.Node implement it.
+// cluster spreads each change to every node. The store's Switchboard (a
+// lone sidecar) and the cluster's node implement it.
 type Switches interface {
 	Set(campaign string, disabled bool) error
 }
 
-var (
-	_ Switches = (*cluster.Switchboard)(nil)
-	_ Fleet    = (*cluster.Node)(nil)
-)
-
-// Fleet is the cluster this sidecar is a member of.
+// Fleet is the cluster this sidecar is a member of; cmd adapts the
+// cluster's node to it.
 type Fleet interface {
 	Name() string
-	Members() []cluster.Member
+	Members() []Member
 	// Minters are the live members that create limit rights (one should).
 	Minters() []string
 	// ReloadKeys reads the gossip key file again (key rotation).
 	ReloadKeys() error
+}
+
+// Member is one node of the fleet as GET /v1/cluster shows it.
+type Member struct {
+	Name     string    `json:"name"`
+	Addr     string    `json:"addr"`
+	State    string    `json:"state"` // alive, suspect, dead (failed or left)
+	Revision string    `json:"bundle_revision,omitempty"`
+	Version  string    `json:"version,omitempty"`
+	Since    time.Time `json:"since"`
+	Self     bool      `json:"self,omitempty"`
+	// Minter says the node creates limit rights: one node of a cluster
+	// should.
+	Minter bool `json:"minter,omitempty"`
 }
 
 // fleetDeps is what the API serves of the fleet.
@@ -72,10 +81,10 @@ func (s *Server) switchCampaign(ctx *fasthttp.RequestCtx, id string, disabled bo
 
 // clusterView is GET /v1/cluster.
 type clusterView struct {
-	Node    string           `json:"node"`
-	Minters []string         `json:"minters,omitempty"`
-	Warning string           `json:"warning,omitempty"`
-	Members []cluster.Member `json:"members"`
+	Node    string   `json:"node"`
+	Minters []string `json:"minters,omitempty"`
+	Warning string   `json:"warning,omitempty"`
+	Members []Member `json:"members"`
 }
 
 func (s *Server) getCluster(ctx *fasthttp.RequestCtx, _ []string) {
@@ -84,7 +93,7 @@ func (s *Server) getCluster(ctx *fasthttp.RequestCtx, _ []string) {
 		if r := s.engine.Revision(); r != nil {
 			rev = r.ID
 		}
-		writeJSON(ctx, fasthttp.StatusOK, clusterView{Members: []cluster.Member{{Name: "", State: "alive", Revision: rev, Self: true}}})
+		writeJSON(ctx, fasthttp.StatusOK, clusterView{Members: []Member{{Name: "", State: "alive", Revision: rev, Self: true}}})
 		return
 	}
 	v := clusterView{Node: s.fleet.Name(), Members: s.fleet.Members(), Minters: s.fleet.Minters()}

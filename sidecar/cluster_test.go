@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/promoedge/promoedge/cluster"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
@@ -37,7 +36,7 @@ func TestKillSwitchOverHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sw, err := cluster.OpenSwitchboard(st.DB(), "local")
+		sw, err := store.OpenSwitchboard(st)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // generateCodes answers {"campaign", "count", "codes": [...]}, streamed as
@@ -33,7 +32,7 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 	if !s.jsonBody(ctx) {
 		return
 	}
-	var spec store.CodeSpec
+	var spec policies.CodeSpec
 	if err := json.Unmarshal(ctx.PostBody(), &spec); err != nil {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Message: "body must be {\"count\", \"pattern\", \"prefix\", \"postfix\"}: " + err.Error()}}})
 		return

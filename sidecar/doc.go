@@ -7,6 +7,10 @@
 // read at scrape time) and reports each decision to the decision log
 // (observe.go, package decisionlog).
 //
+// It speaks only the domain's types (package policies): the store and the
+// cluster reach it through the small interfaces it declares (State,
+// Switches, Fleet, with its own Member), which cmd wires to them.
+//
 // # Caveats
 //
 // A request body larger than Config.MaxBodyBytes is refused with 413 before

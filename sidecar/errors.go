@@ -7,7 +7,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // apiError is the body of every error response (SPEC §4).
@@ -43,13 +42,13 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 			details = append(details, p.Error())
 		}
 		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: re.Error(), Field: re.Field(), Details: details})
-	case errors.Is(err, store.ErrBadPattern), errors.Is(err, store.ErrPatternTooSmall):
+	case errors.Is(err, policies.ErrBadPattern), errors.Is(err, policies.ErrPatternTooSmall):
 		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: err.Error(), Field: "pattern"})
 	case errors.Is(err, policies.ErrIdempotencyConflict):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "idempotency_conflict", Message: err.Error(), Field: "idempotency_key"})
 	case errors.Is(err, policies.ErrLimitRace):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "limit_race", Message: err.Error()})
-	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, store.ErrUnknownCode):
+	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode):
 		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: err.Error()})
 	case errors.Is(err, policies.ErrNoStore):
 		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_store", Message: err.Error()})

@@ -12,7 +12,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // record is one redemption as the ledger shows it (SPEC §4).
@@ -57,27 +56,27 @@ func (s *Server) listRedemptions(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	args := ctx.QueryArgs()
-	f := store.Filter{Campaign: string(args.Peek("campaign")), Customer: string(args.Peek("customer"))}
+	q := policies.LedgerQuery{Campaign: string(args.Peek("campaign")), Customer: string(args.Peek("customer"))}
 	if since := args.Peek("since"); len(since) > 0 {
 		t, err := time.Parse(time.RFC3339Nano, string(since))
 		if err != nil {
 			fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "since", Message: "must be an RFC 3339 time"}}})
 			return
 		}
-		f.Since = t
+		q.Since = t
 	}
 	format := string(args.Peek("format"))
 	var write func(w *bufio.Writer) error
 	switch format {
 	case "", "json":
 		ctx.SetContentType("application/json")
-		write = s.ledgerJSON(f)
+		write = s.ledgerJSON(q)
 	case "ndjson":
 		ctx.SetContentType("application/x-ndjson")
-		write = s.ledgerNDJSON(f)
+		write = s.ledgerNDJSON(q)
 	case "csv":
 		ctx.SetContentType("text/csv; charset=utf-8")
-		write = s.ledgerCSV(f)
+		write = s.ledgerCSV(q)
 	default:
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "format", Message: "must be json, ndjson or csv, got " + strconv.Quote(format)}}})
 		return
@@ -92,12 +91,12 @@ func (s *Server) listRedemptions(ctx *fasthttp.RequestCtx, _ []string) {
 	})
 }
 
-func (s *Server) ledgerJSON(f store.Filter) func(*bufio.Writer) error {
+func (s *Server) ledgerJSON(q policies.LedgerQuery) func(*bufio.Writer) error {
 	return func(w *bufio.Writer) error {
 		w.WriteString(`{"redemptions":[`)
 		first := true
 		enc := json.NewEncoder(w)
-		err := s.state.Redemptions(context.Background(), f, func(r *policies.Redemption) error {
+		err := s.state.Redemptions(context.Background(), q, func(r *policies.Redemption) error {
 			if !first {
 				w.WriteByte(',')
 			}
@@ -109,22 +108,22 @@ func (s *Server) ledgerJSON(f store.Filter) func(*bufio.Writer) error {
 	}
 }
 
-func (s *Server) ledgerNDJSON(f store.Filter) func(*bufio.Writer) error {
+func (s *Server) ledgerNDJSON(q policies.LedgerQuery) func(*bufio.Writer) error {
 	return func(w *bufio.Writer) error {
 		enc := json.NewEncoder(w)
-		return s.state.Redemptions(context.Background(), f, func(r *policies.Redemption) error {
+		return s.state.Redemptions(context.Background(), q, func(r *policies.Redemption) error {
 			return enc.Encode(recordOf(r))
 		})
 	}
 }
 
-func (s *Server) ledgerCSV(f store.Filter) func(*bufio.Writer) error {
+func (s *Server) ledgerCSV(q policies.LedgerQuery) func(*bufio.Writer) error {
 	return func(w *bufio.Writer) error {
 		cw := csv.NewWriter(w)
 		if err := cw.Write(csvHeader); err != nil {
 			return err
 		}
-		err := s.state.Redemptions(context.Background(), f, func(r *policies.Redemption) error {
+		err := s.state.Redemptions(context.Background(), q, func(r *policies.Redemption) error {
 			rec := recordOf(r)
 			return cw.Write(rec.csvRow())
 		})

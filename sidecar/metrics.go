@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/promoedge/promoedge/cluster"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 )
@@ -24,7 +23,8 @@ import (
 // read at scrape time too (collectors.go).
 //
 // The cluster and the activator report to Metrics through their Observer
-// hooks; make one with NewMetrics and hand it to them and to Deps.
+// hooks (cmd adapts the cluster's); make one with NewMetrics and hand it
+// to them and to Deps.
 type Metrics struct {
 	reg *prometheus.Registry
 
@@ -53,10 +53,7 @@ type Metrics struct {
 	observer atomic.Pointer[map[reqKey]prometheus.Observer] // copied on write
 }
 
-var (
-	_ cluster.Observer    = (*Metrics)(nil)
-	_ activation.Observer = (*Metrics)(nil)
-)
+var _ activation.Observer = (*Metrics)(nil)
 
 // latencyBuckets go down to 50µs: evaluate answers in about 100µs, and a
 // redemption that waits for rights from other nodes may take 2 s.
@@ -186,13 +183,15 @@ func (m *Metrics) Activated(source, _ string) { m.activations.WithLabelValues(so
 // Refused implements activation.Observer.
 func (m *Metrics) Refused(source string) { m.refusals.WithLabelValues(source).Inc() }
 
-// Transferred implements cluster.Observer.
-func (m *Metrics) Transferred(dir cluster.Direction, rights int64) {
-	m.transfers.WithLabelValues(string(dir)).Inc()
-	m.rightsMoved.WithLabelValues(string(dir)).Add(float64(rights))
+// Transferred counts a transfer of rights of one limit, out of this node
+// (dir "out") or credited to it ("in").
+func (m *Metrics) Transferred(dir string, rights int64) {
+	m.transfers.WithLabelValues(dir).Inc()
+	m.rightsMoved.WithLabelValues(dir).Add(float64(rights))
 }
 
-// Waited implements cluster.Observer.
+// Waited counts a redemption that found too few rights here and waited d
+// for other nodes; got reports whether they came in time.
 func (m *Metrics) Waited(d time.Duration, got bool) {
 	outcome := "got"
 	if !got {
@@ -201,7 +200,8 @@ func (m *Metrics) Waited(d time.Duration, got bool) {
 	m.rightsWait.WithLabelValues(outcome).Observe(d.Seconds())
 }
 
-// CodesLearnt implements cluster.Observer.
+// CodesLearnt counts codes generated on other nodes and stored here, and
+// those that clashed with a code already here.
 func (m *Metrics) CodesLearnt(codes, clashes int) {
 	m.codesLearnt.WithLabelValues("stored").Add(float64(codes))
 	if clashes > 0 {

@@ -2,7 +2,6 @@ package sidecar
 
 import (
 	_ "embed"
-	"slices"
 
 	"github.com/valyala/fasthttp"
 )
@@ -12,10 +11,6 @@ import (
 //
 //go:embed openapi.yaml
 var openAPIDoc []byte
-
-// OpenAPI is the OpenAPI 3 document of the API, as GET /v1/openapi.yaml
-// serves it.
-func OpenAPI() []byte { return slices.Clone(openAPIDoc) }
 
 func (s *Server) openAPI(ctx *fasthttp.RequestCtx, _ []string) {
 	ctx.SetStatusCode(fasthttp.StatusOK)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
-	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/activity"
 	"github.com/promoedge/promoedge/sidecar/decisionlog"
 )
@@ -38,13 +37,9 @@ type Server struct {
 // ledger and generated codes. The bbolt store implements it.
 type State interface {
 	policies.Usage
-	Redemptions(ctx context.Context, f store.Filter, emit func(*policies.Redemption) error) error
-	CheckCodes(spec store.CodeSpec) error
-	Generate(ctx context.Context, campaign string, spec store.CodeSpec, emit func([]string) error) error
-	Code(ctx context.Context, code string) (*store.Code, error)
+	policies.Ledger
+	policies.CodeBook
 }
-
-var _ State = (*store.Store)(nil)
 
 // Bundles activates new policy bundles and reports on them. The
 // activation package implements it.

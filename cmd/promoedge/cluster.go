@@ -21,8 +21,8 @@ import (
 // switch to itself and counts limits with the store's Local counter; a
 // clustered one counts them with escrowed rights (cluster.Node).
 type fleet struct {
-	node *cluster.Node        // nil when not clustered
-	sw   *cluster.Switchboard // the lone sidecar's switches
+	node *cluster.Node      // nil when not clustered
+	sw   *store.Switchboard // the lone sidecar's switches
 	st   *store.Store
 	log  *slog.Logger
 	left sync.Once
@@ -30,7 +30,7 @@ type fleet struct {
 
 func (c serveConfig) clustered() bool { return c.Node != "" || c.Bind != "" || c.Join != "" }
 
-func newFleet(cfg serveConfig, log *slog.Logger, obs cluster.Observer) (*fleet, error) {
+func newFleet(cfg serveConfig, log *slog.Logger, metrics *sidecar.Metrics) (*fleet, error) {
 	f := &fleet{log: log}
 	if !cfg.clustered() {
 		return f, nil
@@ -54,7 +54,7 @@ func newFleet(cfg serveConfig, log *slog.Logger, obs cluster.Observer) (*fleet, 
 	}
 	cc.KeyFile = cfg.Key
 	cc.Minter = cfg.Minter == name || (cfg.Minter == "" && len(cc.Join) == 0)
-	cc.Version, cc.Log, cc.Observer = version, log, obs
+	cc.Version, cc.Log, cc.Observer = version, log, rightsObserver{metrics}
 	var err error
 	f.node, err = cluster.New(cc)
 	return f, err
@@ -75,7 +75,7 @@ func (f *fleet) attach(st *store.Store) error {
 		return nil
 	}
 	var err error
-	f.sw, err = cluster.OpenSwitchboard(st.DB(), "local")
+	f.sw, err = store.OpenSwitchboard(st)
 	return err
 }
 
@@ -125,7 +125,7 @@ func (f *fleet) stop() {
 func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps {
 	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw}
 	if f.node != nil {
-		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, f.node
+		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, fleetView{f.node}
 	}
 	return d
 }

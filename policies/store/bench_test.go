@@ -61,13 +61,13 @@ func BenchmarkGenerateCodes(b *testing.B) {
 		var peak uint64
 		var ms runtime.MemStats
 		start := time.Now()
-		err = s.Generate(context.Background(), "c", CodeSpec{Count: MaxCodesPerCall, Pattern: "SPR-####-????"}, func(batch []string) error {
+		err = s.Generate(context.Background(), "c", policies.CodeSpec{Count: policies.MaxCodesPerCall, Pattern: "SPR-####-????"}, func(batch []string) error {
 			n += len(batch)
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapInuse)
 			return nil
 		})
-		if err != nil || n != MaxCodesPerCall {
+		if err != nil || n != policies.MaxCodesPerCall {
 			b.Fatal(n, err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/1M-codes")

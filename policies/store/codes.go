@@ -5,11 +5,9 @@ import (
 	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,43 +15,14 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// Code is one generated code.
-type Code struct {
-	Code     string    `json:"code"`
-	Campaign string    `json:"campaign"`
-	State    CodeState `json:"state"`
-	Uses     int64     `json:"uses"`
-	MaxUses  int64     `json:"max_uses"`
-	Owner    string    `json:"owner,omitempty"`
-	// Origin is the node that generated the code, when that is another
-	// node of the cluster ("": this one). A node holds the uses of the
-	// codes it generated until they are moved to another.
-	Origin    string    `json:"origin,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// CodeState is whether a code can still be used.
-type CodeState string
-
-// Code states.
-const (
-	CodeActive CodeState = "active"
-	CodeUsed   CodeState = "used"
+var (
+	_ policies.CodeBook = (*Store)(nil)
+	_ policies.Codes    = (*Store)(nil)
 )
 
-// CodeSpec asks for generated codes. In Pattern, '#' is a digit, '?' an
-// upper-case letter, anything else literal.
-type CodeSpec struct {
-	Count   int    `json:"count"`
-	Pattern string `json:"pattern"`
-	Prefix  string `json:"prefix"`
-	Postfix string `json:"postfix"`
-}
-
-// Limits of code generation.
+// How codes are generated (the limits of a spec are the domain's:
+// policies.CodeSpec.Validate).
 const (
-	MaxCodesPerCall = 1_000_000
-	maxCodeLen      = 64
 	// codeBatch codes commit together: random codes land all over the
 	// bucket, so every transaction rewrites most of its pages; fewer,
 	// larger batches rewrite it fewer times. It bounds memory too.
@@ -64,44 +33,17 @@ const (
 	fill = 0.5
 )
 
-// literal characters allowed in codes besides the pattern's.
-const codeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
-
-// Validate reports what is wrong with a spec before anything is written.
-func (sp *CodeSpec) Validate() error {
-	if sp.Count < 1 || sp.Count > MaxCodesPerCall {
-		return fmt.Errorf("%w: count must be from 1 to %d, got %d", ErrBadPattern, MaxCodesPerCall, sp.Count)
-	}
-	if !strings.ContainsAny(sp.Pattern, "#?") {
-		return fmt.Errorf("%w: pattern %q has no '#' or '?' to vary", ErrBadPattern, sp.Pattern)
-	}
-	for name, s := range map[string]string{"pattern": sp.Pattern, "prefix": sp.Prefix, "postfix": sp.Postfix} {
-		for _, r := range s {
-			if r != '#' && r != '?' && !strings.ContainsRune(codeChars, r) || (name != "pattern" && (r == '#' || r == '?')) {
-				return fmt.Errorf("%w: %s %q has the character %q; codes use A-Z, 0-9, '-' and '_'", ErrBadPattern, name, s, r)
-			}
-		}
-	}
-	if n := len(sp.Prefix) + len(sp.Pattern) + len(sp.Postfix); n > maxCodeLen {
-		return fmt.Errorf("%w: codes would be %d characters, at most %d", ErrBadPattern, n, maxCodeLen)
-	}
-	return nil
-}
-
-// space is how many codes a pattern can make (capped at MaxInt64).
-func (sp *CodeSpec) space() float64 {
-	return math.Pow(10, float64(strings.Count(sp.Pattern, "#"))) * math.Pow(26, float64(strings.Count(sp.Pattern, "?")))
-}
-
-func (sp *CodeSpec) shape() []byte {
-	return []byte(sp.Prefix + "\x00" + sp.Pattern + "\x00" + sp.Postfix)
+// shapeKey is the meta key counting the codes made with sp's prefix,
+// pattern and postfix.
+func shapeKey(sp *policies.CodeSpec) []byte {
+	return []byte("shape:" + sp.Prefix + "\x00" + sp.Pattern + "\x00" + sp.Postfix)
 }
 
 // Generate makes sp.Count new codes for campaign, unique across the store,
 // committing them in batches and calling emit with each committed batch.
 // A spec whose pattern space is too small (counting codes made earlier
 // with the same shape) is refused before anything is written.
-func (s *Store) Generate(ctx context.Context, campaign string, sp CodeSpec, emit func([]string) error) error {
+func (s *Store) Generate(ctx context.Context, campaign string, sp policies.CodeSpec, emit func([]string) error) error {
 	if err := s.CheckCodes(sp); err != nil {
 		return err
 	}
@@ -131,26 +73,26 @@ func (s *Store) Generate(ctx context.Context, campaign string, sp CodeSpec, emit
 // or whose pattern space is too small: the codes made earlier with the same
 // prefix, pattern and postfix plus the new ones may fill at most half of
 // it, so that random draws find free codes fast.
-func (s *Store) CheckCodes(sp CodeSpec) error {
+func (s *Store) CheckCodes(sp policies.CodeSpec) error {
 	if err := sp.Validate(); err != nil {
 		return err
 	}
 	var made uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		made = getU64(tx.Bucket(bMeta).Get(append([]byte("shape:"), sp.shape()...)))
+		made = getU64(tx.Bucket(bMeta).Get(shapeKey(&sp)))
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if space := sp.space(); float64(made)+float64(sp.Count) > fill*space {
+	if space := sp.Space(); float64(made)+float64(sp.Count) > fill*space {
 		return fmt.Errorf("%w: pattern %q makes %.0f codes; %d exist with this shape and %d more would fill over half of it (add '#' or '?')",
-			ErrPatternTooSmall, sp.Pattern, space, made, sp.Count)
+			policies.ErrPatternTooSmall, sp.Pattern, space, made, sp.Count)
 	}
 	return nil
 }
 
-func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n int, now time.Time) ([]string, error) {
+func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *policies.CodeSpec, n int, now time.Time) ([]string, error) {
 	out := make([]string, 0, n)
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out = out[:0]
@@ -160,7 +102,7 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 		// fail with probability below 2^-64.
 		for attempts := 0; len(out) < n; attempts++ {
 			if attempts > 64*n {
-				return fmt.Errorf("%w: gave up after %d draws", ErrPatternTooSmall, attempts)
+				return fmt.Errorf("%w: gave up after %d draws", policies.ErrPatternTooSmall, attempts)
 			}
 			c := draw(rng, sp)
 			if seen[c] || b.Get([]byte(c)) != nil {
@@ -179,7 +121,7 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 			return err
 		}
 		meta := tx.Bucket(bMeta)
-		key := append([]byte("shape:"), sp.shape()...)
+		key := shapeKey(sp)
 		return meta.Put(key, u64(getU64(meta.Get(key))+uint64(len(out))))
 	})
 	return out, err
@@ -187,7 +129,7 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *CodeSpec, n i
 
 // encodeNewCode is an unused code's stored JSON, by hand: a million of them
 // are written per call.
-// origin is "" for codes made here (see Code.Origin).
+// origin is "" for codes made here (see policies.Code.Origin).
 func encodeNewCode(code, campaign, origin string, maxUses int64, now time.Time) []byte {
 	b := make([]byte, 0, 112+len(code)+len(campaign)+len(origin))
 	b = append(b, `{"code":`...)
@@ -205,7 +147,7 @@ func encodeNewCode(code, campaign, origin string, maxUses int64, now time.Time) 
 	return append(b, `"}`...)
 }
 
-func draw(rng *rand.Rand, sp *CodeSpec) string {
+func draw(rng *rand.Rand, sp *policies.CodeSpec) string {
 	b := make([]byte, 0, len(sp.Prefix)+len(sp.Pattern)+len(sp.Postfix))
 	b = append(b, sp.Prefix...)
 	for i := 0; i < len(sp.Pattern); i++ {
@@ -222,8 +164,8 @@ func draw(rng *rand.Rand, sp *CodeSpec) string {
 }
 
 // Code looks one code up.
-func (s *Store) Code(_ context.Context, code string) (*Code, error) {
-	var c *Code
+func (s *Store) Code(_ context.Context, code string) (*policies.Code, error) {
+	var c *policies.Code
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		c, err = getCode(tx, code)
@@ -232,12 +174,12 @@ func (s *Store) Code(_ context.Context, code string) (*Code, error) {
 	return c, err
 }
 
-func getCode(tx *bolt.Tx, code string) (*Code, error) {
+func getCode(tx *bolt.Tx, code string) (*policies.Code, error) {
 	raw := tx.Bucket(bCodes).Get([]byte(code))
 	if raw == nil {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownCode, code)
+		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownCode, code)
 	}
-	var c Code
+	var c policies.Code
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, fmt.Errorf("store: code %s is corrupt: %w", code, err)
 	}
@@ -261,9 +203,9 @@ func codeUsedUp(tx *bolt.Tx, code string) bool {
 
 // CodeIn reads one code inside tx (the cluster's Counter reads the code a
 // redemption uses in the redemption's own transaction).
-func CodeIn(tx *bolt.Tx, code string) (*Code, error) { return getCode(tx, code) }
+func CodeIn(tx *bolt.Tx, code string) (*policies.Code, error) { return getCode(tx, code) }
 
-func putCode(tx *bolt.Tx, c *Code) error {
+func putCode(tx *bolt.Tx, c *policies.Code) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -278,9 +220,9 @@ func useCode(tx *bolt.Tx, code, customer string, n int64) error {
 		return err
 	}
 	c.Uses = max(0, c.Uses+n)
-	c.State = CodeActive
+	c.State = policies.CodeStateActive
 	if c.Uses >= c.MaxUses {
-		c.State = CodeUsed
+		c.State = policies.CodeStateUsed
 	}
 	switch {
 	case n > 0 && c.Owner == "":

@@ -1,8 +1,10 @@
 // Package store keeps promoedge's durable state in one bbolt file:
 // redemptions, idempotency keys, per-campaign and per-customer usage,
-// generated codes, loyalty points and the ledger. It implements
-// policies.Committer (redeem and rollback) and policies.Usage (what
-// evaluate reads).
+// generated codes, loyalty points, the ledger and the campaigns' kill
+// switches. It implements policies.Committer (redeem and rollback),
+// policies.Usage (what evaluate reads), policies.Ledger, policies.CodeBook
+// and policies.Codes; its Switchboard is a lone sidecar's
+// policies.Switches (a cluster keeps its own over the same records).
 //
 // Redemptions are group-committed: concurrent redeems queue, and one
 // goroutine applies every queued redemption in one read-write transaction,

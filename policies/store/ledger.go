@@ -45,45 +45,25 @@ func ledgerKey(at time.Time, seq uint64) []byte {
 	return k
 }
 
-// Filter selects ledger records.
-type Filter struct {
-	Campaign string
-	Customer string
-	Since    time.Time
-}
-
-func (f *Filter) match(r *policies.Redemption) bool {
-	if f.Customer != "" && r.CustomerID != f.Customer {
-		return false
-	}
-	if f.Campaign == "" {
-		return true
-	}
-	for _, c := range r.Campaigns {
-		if c.Campaign == f.Campaign {
-			return true
-		}
-	}
-	return false
-}
+var _ policies.Ledger = (*Store)(nil)
 
 // pageSize is how many ledger entries one read transaction visits, so that
 // an export of millions of rows never holds a transaction (and bbolt's
 // remap lock) for long, and never holds more than a page in memory.
 const pageSize = 512
 
-// Redemptions calls emit for every redemption matching f, in the order
-// they were redeemed, with its current status. It stops at emit's first
-// error.
-func (s *Store) Redemptions(ctx context.Context, f Filter, emit func(*policies.Redemption) error) error {
-	next := ledgerKey(f.Since, 0)
+// Redemptions implements policies.Ledger: it calls emit for every
+// redemption q selects, in the order they were redeemed, with its current
+// status. It stops at emit's first error.
+func (s *Store) Redemptions(ctx context.Context, q policies.LedgerQuery, emit func(*policies.Redemption) error) error {
+	next := ledgerKey(q.Since, 0)
 	for next != nil {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		var page []*policies.Redemption
 		var err error
-		page, next, err = s.ledgerPage(next, &f)
+		page, next, err = s.ledgerPage(next, &q)
 		if err != nil {
 			return err
 		}
@@ -96,7 +76,7 @@ func (s *Store) Redemptions(ctx context.Context, f Filter, emit func(*policies.R
 	return nil
 }
 
-func (s *Store) ledgerPage(from []byte, f *Filter) ([]*policies.Redemption, []byte, error) {
+func (s *Store) ledgerPage(from []byte, q *policies.LedgerQuery) ([]*policies.Redemption, []byte, error) {
 	var page []*policies.Redemption
 	var next []byte
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -115,7 +95,7 @@ func (s *Store) ledgerPage(from []byte, f *Filter) ([]*policies.Redemption, []by
 			if err != nil {
 				return err
 			}
-			if f.match(r) {
+			if q.Match(r) {
 				page = append(page, r)
 			}
 		}

@@ -3,12 +3,12 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/internal/wire"
+	"github.com/promoedge/promoedge/policies"
 )
 
 // Generated codes are replicated to the other nodes of a cluster as a log
@@ -139,7 +139,7 @@ func (ch *CodeChunk) validate() error {
 		return fmt.Errorf("%w: %d codes, at most %d", ErrBadChunk, len(ch.Codes), CodeChunkSize)
 	}
 	for _, c := range ch.Codes {
-		if c == "" || len(c) > maxCodeLen || strings.Trim(c, codeChars) != "" {
+		if !policies.ValidCode(c) {
 			return fmt.Errorf("%w: code %q", ErrBadChunk, c)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
 // readLog parses every chunk of s's code log.
@@ -30,7 +32,7 @@ func readLog(s *Store) ([]CodeChunk, error) {
 func generate(t *testing.T, s *Store, campaign string, n int) []string {
 	t.Helper()
 	var all []string
-	err := s.Generate(context.Background(), campaign, CodeSpec{Count: n, Pattern: "########", Prefix: "R-"}, func(b []string) error {
+	err := s.Generate(context.Background(), campaign, policies.CodeSpec{Count: n, Pattern: "########", Prefix: "R-"}, func(b []string) error {
 		all = append(all, b...)
 		return nil
 	})
@@ -67,7 +69,7 @@ func TestCodeLogReplicates(t *testing.T) {
 	// A clash: b made one of a's codes itself, for another campaign.
 	clash := chunks[1].Codes[7]
 	if err := b.db.Update(func(tx *bolt.Tx) error {
-		return putCode(tx, &Code{Code: clash, Campaign: "mine", State: CodeActive, MaxUses: 1})
+		return putCode(tx, &policies.Code{Code: clash, Campaign: "mine", State: policies.CodeStateActive, MaxUses: 1})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func TestCodeLogReplicates(t *testing.T) {
 		t.Errorf("b's CodeSeq = %d, want 1 (its own 3 codes)", got)
 	}
 	// Generation avoids codes learnt from other nodes.
-	if err := b.CheckCodes(CodeSpec{Count: 1, Pattern: "#", Prefix: "R-"}); err != nil {
+	if err := b.CheckCodes(policies.CodeSpec{Count: 1, Pattern: "#", Prefix: "R-"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -113,7 +113,7 @@ func TestCloseWaitsForQueuedCommits(t *testing.T) {
 	}
 	s2 := open(t, path)
 	n := 0
-	s2.Redemptions(context.Background(), Filter{}, func(*policies.Redemption) error { n++; return nil })
+	s2.Redemptions(context.Background(), policies.LedgerQuery{}, func(*policies.Redemption) error { n++; return nil })
 	if n < acked {
 		t.Fatalf("%d acknowledged, %d stored", acked, n)
 	}
@@ -133,7 +133,7 @@ func TestGenerateCodesUniqueAndBounded(t *testing.T) {
 		return nil
 	}
 	// 2 digits = 100 codes: 50 fit, a 51st would fill over half.
-	sp := CodeSpec{Count: 30, Pattern: "##", Prefix: "P"}
+	sp := policies.CodeSpec{Count: 30, Pattern: "##", Prefix: "P"}
 	if err := s.Generate(ctx, "c", sp, emit); err != nil {
 		t.Fatal(err)
 	}
@@ -142,14 +142,14 @@ func TestGenerateCodesUniqueAndBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	sp.Count = 1
-	if err := s.Generate(ctx, "c", sp, emit); !errors.Is(err, ErrPatternTooSmall) {
+	if err := s.Generate(ctx, "c", sp, emit); !errors.Is(err, policies.ErrPatternTooSmall) {
 		t.Fatalf("51st code: %v", err)
 	}
 	if len(seen) != 50 {
 		t.Fatalf("%d codes", len(seen))
 	}
-	for _, bad := range []CodeSpec{{Count: 1, Pattern: "a#"}, {Count: 1, Pattern: "##", Prefix: "#"}, {Count: 1, Pattern: "# #"}, {Count: MaxCodesPerCall + 1, Pattern: "##########"}} {
-		if err := s.Generate(ctx, "c", bad, emit); !errors.Is(err, ErrBadPattern) {
+	for _, bad := range []policies.CodeSpec{{Count: 1, Pattern: "a#"}, {Count: 1, Pattern: "##", Prefix: "#"}, {Count: 1, Pattern: "# #"}, {Count: policies.MaxCodesPerCall + 1, Pattern: "##########"}} {
+		if err := s.Generate(ctx, "c", bad, emit); !errors.Is(err, policies.ErrBadPattern) {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}

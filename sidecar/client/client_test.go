@@ -131,7 +131,7 @@ func appliedAmount(d *policies.Decision, campaign string) (int64, bool) {
 func generate(t *testing.T, st *store.Store, n int) []string {
 	t.Helper()
 	var codes []string
-	err := st.Generate(context.Background(), "vouchers", store.CodeSpec{Count: n, Pattern: "CL-####-??"}, func(b []string) error {
+	err := st.Generate(context.Background(), "vouchers", policies.CodeSpec{Count: n, Pattern: "CL-####-??"}, func(b []string) error {
 		codes = append(codes, b...)
 		return nil
 	})

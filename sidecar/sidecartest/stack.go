@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/promoedge/promoedge/cluster"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/store"
@@ -33,7 +32,7 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sw, err := cluster.OpenSwitchboard(st.DB(), "local")
+	sw, err := store.OpenSwitchboard(st)
 	if err != nil {
 		t.Fatal(err)
 	}
