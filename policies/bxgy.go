@@ -3,8 +3,39 @@ package policies
 import (
 	"sort"
 
+	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/money"
 )
+
+// buyXGetYKind gives get units for every buy units bought (buyXGetY).
+type buyXGetYKind struct{}
+
+func (buyXGetYKind) read(o *field.Obj, e *Effect) {
+	e.Buy = readSelector(o, "buy", false)
+	e.Get = readSelector(o, "get", true)
+	e.MaxApply = o.Int("max_applications", 0, 1)
+}
+
+// lines: a cart without a unit to give cannot gain.
+func (buyXGetYKind) lines(e *Effect) *Filter { return &e.Get.Filter }
+
+func (buyXGetYKind) price(st *cartState, o *outcome, e *Effect, a *Applied) {
+	st.buyXGetY(o, e, a)
+}
+
+func readSelector(o *field.Obj, key string, get bool) Selector {
+	so := o.Object(key)
+	if so == nil {
+		o.Fail(key, "is required")
+		return Selector{Quantity: 1, Percent: money.Hundred}
+	}
+	s := Selector{Filter: readFilter(so.Object("filter")), Quantity: requiredInt(so, "quantity", 1), Percent: money.Hundred}
+	if get && so.Has("percent") {
+		s.Percent = readPercent(so, "percent", true)
+	}
+	so.Strict()
+	return s
+}
 
 // unitGroup is a run of units of one line that are worth the same: a line's
 // amount left spreads over its units so that they differ by at most one
