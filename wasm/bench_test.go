@@ -221,7 +221,7 @@ func BenchmarkForms(b *testing.B) {
 // of the process is reported.
 func BenchmarkPool64(b *testing.B) {
 	rev, _ := formsBundle(b, 1)
-	ev := rev.Rules().(*policies.Router).Wasm.(*wasm.Evaluator)
+	ev := rev.Rules().(*policies.Router).Backend(bundle.BackendWasm).(*wasm.Evaluator)
 	req := request(b)
 	for _, f := range forms[1:3] {
 		b.Run(f.prefix, func(b *testing.B) {

@@ -116,7 +116,7 @@ func marshal(d *policies.Decision) string {
 
 func usesCompiled(rev *policies.Revision) bool {
 	r, ok := rev.Rules().(*policies.Router)
-	return ok && r.Compiled != nil && len(r.CompiledRules) > 0
+	return ok && r.Backend(bundle.BackendPolicyWasm) != nil
 }
 
 // decide prices body and returns the decision as JSON, without the bundle

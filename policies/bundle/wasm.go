@@ -59,7 +59,7 @@ func (r *recorder) keepWasm(d *opabundle.Descriptor) (*opabundle.Descriptor, err
 // loadWasm compiles the bundle's custom modules, checks that every module
 // a campaign names exists, and loads policy.wasm when the bundle has one.
 // It returns the Rules that decide the bundle's campaigns: rego alone when
-// the bundle has no wasm, else a policies.Router.
+// the bundle has no wasm, else a policies.Router over ruleBackends.
 func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, rego policies.Rules) (policies.Rules, []Problem) {
 	host, problems := compileModules(ctx, cfg, modules)
 	compiled, rules, ps := loadPolicyWasm(ctx, b, campaigns)
@@ -70,19 +70,16 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		}
 		return rego, problems
 	}
-	router := &policies.Router{Rego: rego, CompiledRules: rules}
-	if compiled != nil {
-		router.Compiled = compiled
-	}
+	var custom policies.Rules
 	if host != nil {
 		ev, err := wasm.NewEvaluator(host, campaigns)
 		if err != nil {
 			host.Close(ctx)
 			return nil, []Problem{{Message: err.Error()}}
 		}
-		router.Wasm = ev
+		custom = ev
 	}
-	return router, nil
+	return &policies.Router{Routes: ruleBackends(rego, compiled, rules, custom)}, nil
 }
 
 // checkModules refuses a campaign that names a module the bundle lacks,
