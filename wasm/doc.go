@@ -1,14 +1,10 @@
-// Package wasm decides campaigns with WebAssembly rules on wazero, in the
-// two forms of SPEC §5 "Rule contract":
-//
-//   - OPA-compiled rules: the policy.wasm that `opa build -t wasm` puts in a
-//     bundle, with one entrypoint promo/rules/<rule> per rule, evaluated by
-//     OPA's own wazero-based engine (OPAEvaluator). It answers exactly as
-//     the Rego form of the same rule; BuildOPA makes that form of a bundle.
-//   - Custom modules in any language: promo/wasm/<module>.wasm exporting
-//     memory, alloc(i32) i32 and evaluate(i32, i32) i64 (Evaluator). The
-//     module gets the rule input as JSON and returns
-//     {"eligible": bool, "reasons": [...], "effects": [...]}.
+// Package wasm decides campaigns with custom WebAssembly rule modules on
+// wazero (SPEC §5 "Rule contract"): promo/wasm/<module>.wasm, in any
+// language, exporting memory, alloc(i32) i32 and evaluate(i32, i32) i64
+// (Evaluator). The module gets the rule input as JSON and returns
+// {"eligible": bool, "reasons": [...], "effects": [...]}. (Rego rules
+// compiled by `opa build -t wasm` are Rego's: policies/rego's
+// CompiledEvaluator runs them.)
 //
 // A Host compiles every custom module of a bundle once, refusing at load a
 // module that imports anything beyond WASI preview 1 or lacks an export,

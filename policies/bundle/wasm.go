@@ -15,6 +15,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/rego"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -58,9 +59,9 @@ func (r *recorder) keepWasm(d *opabundle.Descriptor) (*opabundle.Descriptor, err
 
 // loadWasm compiles the bundle's custom modules, checks that every module
 // a campaign names exists, and loads policy.wasm when the bundle has one.
-// It returns the Rules that decide the bundle's campaigns: rego alone when
+// It returns the Rules that decide the bundle's campaigns: regoRules alone when
 // the bundle has no wasm, else a policies.Router over ruleBackends.
-func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, rego policies.Rules) (policies.Rules, []Problem) {
+func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, regoRules policies.Rules) (policies.Rules, []Problem) {
 	host, problems := compileModules(ctx, cfg, modules)
 	compiled, rules, ps := loadPolicyWasm(ctx, b, campaigns)
 	problems = append(problems, ps...)
@@ -68,7 +69,7 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		if host != nil {
 			host.Close(ctx)
 		}
-		return rego, problems
+		return regoRules, problems
 	}
 	var custom policies.Rules
 	if host != nil {
@@ -79,7 +80,7 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		}
 		custom = ev
 	}
-	return &policies.Router{Routes: ruleBackends(rego, compiled, rules, custom)}, nil
+	return &policies.Router{Routes: ruleBackends(regoRules, compiled, rules, custom)}, nil
 }
 
 // checkModules refuses a campaign that names a module the bundle lacks,
@@ -148,7 +149,7 @@ func withCompiledRules(mods map[string]*ast.Module, b *opabundle.Bundle) map[str
 	rules := map[string]*ast.Module{}
 	for _, r := range b.Manifest.WasmResolvers {
 		parts := strings.Split(strings.Trim(r.Entrypoint, "/"), "/")
-		if len(parts) == 3 && r.Entrypoint == wasm.WrapperEntrypoint(parts[2]) {
+		if len(parts) == 3 && r.Entrypoint == rego.WrapperEntrypoint(parts[2]) {
 			parts = []string{"promo", "rules", parts[2]} // the rule is there; its names are in its module
 		}
 		if len(parts) < 3 || parts[0] != "promo" || parts[1] != "rules" {
@@ -196,7 +197,7 @@ func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*polic
 	rules := map[string]string{} // rule -> its entrypoint
 	var decided []*policies.Campaign
 	for _, c := range campaigns {
-		for _, ep := range []string{wasm.RuleEntrypoint(c.Rule), wasm.WrapperEntrypoint(c.Rule)} {
+		for _, ep := range []string{rego.RuleEntrypoint(c.Rule), rego.WrapperEntrypoint(c.Rule)} {
 			if c.Rule != "" && eps[ep] {
 				rules[c.Rule] = ep
 				decided = append(decided, c)
@@ -207,7 +208,7 @@ func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*polic
 	if len(decided) == 0 {
 		return nil, nil, nil
 	}
-	ev, err := wasm.NewOPA(ctx, mod.Raw, b.Data, decided, rules) // plain JSON data: never the store's AST values (see doc.go)
+	ev, err := rego.NewCompiled(ctx, mod.Raw, b.Data, decided, rules) // plain JSON data: never the store's AST values (see doc.go)
 	if err != nil {
 		return nil, nil, []Problem{{File: strings.TrimPrefix(mod.Path, "/"), Message: err.Error()}}
 	}

@@ -1,4 +1,4 @@
-package wasm
+package rego
 
 import (
 	"context"
@@ -14,16 +14,15 @@ import (
 	opawasm "github.com/open-policy-agent/opa/v1/resolver/wasm"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/rego"
 )
 
-var _ policies.Rules = (*OPAEvaluator)(nil)
+var _ policies.Rules = (*CompiledEvaluator)(nil)
 
-// OPAEvaluator decides campaigns whose rule is compiled into an OPA
+// CompiledEvaluator decides campaigns whose rule is compiled into an OPA
 // policy.wasm (`opa build -t wasm -e promo/rules/<rule>`), with OPA's own
 // wazero-based engine. Its input and its reading of the rule's document are
-// those of the Rego evaluator, so both forms of a bundle answer alike.
-type OPAEvaluator struct {
+// those of Evaluator, so both forms of a bundle answer alike.
+type CompiledEvaluator struct {
 	res  *opawasm.Resolver
 	refs map[string]ast.Ref               // rule -> data.promo.rules.<rule>
 	docs map[*policies.Campaign]*ast.Term // input.campaign of each campaign
@@ -32,12 +31,12 @@ type OPAEvaluator struct {
 // RuleEntrypoint is the entrypoint of a rule in a policy.wasm.
 func RuleEntrypoint(rule string) string { return "promo/rules/" + rule }
 
-// NewOPA loads policy (a policy.wasm) with the bundle's data. entrypoints
+// NewCompiled loads policy (a policy.wasm) with the bundle's data. entrypoints
 // gives the entrypoint of every rule of campaigns: RuleEntrypoint(rule), or
 // WrapperEntrypoint(rule) for a package with functions. The engine is
 // closed when the evaluator is no longer reachable.
-func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign, entrypoints map[string]string) (*OPAEvaluator, error) {
-	e := &OPAEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}}
+func NewCompiled(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign, entrypoints map[string]string) (*CompiledEvaluator, error) {
+	e := &CompiledEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}}
 	var refs []ast.Ref
 	for _, c := range campaigns {
 		if c.Rule == "" {
@@ -75,7 +74,7 @@ func NewOPA(ctx context.Context, policy []byte, data map[string]any, campaigns [
 
 // Decide implements policies.Rules: one evaluation of the rule's
 // entrypoint per campaign, with input.campaign set to its document.
-func (e *OPAEvaluator) Decide(ctx context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
+func (e *CompiledEvaluator) Decide(ctx context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
 	v, err := ast.InterfaceToValue(req.Input)
 	if err != nil {
 		return fmt.Errorf("converting the request for the rules: %w", err)
@@ -102,7 +101,7 @@ func (e *OPAEvaluator) Decide(ctx context.Context, req *policies.Request, campai
 		if res.Value != nil {
 			term = ast.NewTerm(res.Value)
 		}
-		out[i] = rego.Verdict(c, term)
+		out[i] = verdict(c, term)
 	}
 	return nil
 }
