@@ -58,14 +58,14 @@ func formsBundle(t testing.TB, n int) (regoRev, wasmRev *policies.Revision) {
 		}
 	}
 	ctx := context.Background()
-	if regoRev, err = bundle.LoadPath(ctx, dir); err != nil {
+	if regoRev, err = bundle.LoadPathWith(ctx, loadConfig(dir, nil), dir); err != nil {
 		t.Fatal(err)
 	}
 	var tar bytes.Buffer
 	if err := bundle.BuildWasm(ctx, dir, &tar); err != nil {
 		t.Fatal(err)
 	}
-	if wasmRev, err = bundle.LoadTarball(ctx, bundle.Config{Source: "forms.tar.gz"}, &tar); err != nil {
+	if wasmRev, err = bundle.LoadTarball(ctx, loadConfig("forms.tar.gz", nil), &tar); err != nil {
 		t.Fatal(err)
 	}
 	return regoRev, wasmRev

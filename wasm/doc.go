@@ -13,8 +13,8 @@
 // wasm_timeout_ms) and a memory cap; an instance that traps, runs out of
 // time or memory, or exits is closed and replaced. Any failure rejects only
 // that campaign, with reason "error" and a detail saying what happened, and
-// is counted in the package's counters (ReadStats, which the sidecar
-// exports at GET /metrics).
+// is counted in the host's Stats (Config.Stats, which the sidecar exports
+// at GET /metrics).
 //
 // What a module may do: it runs with WASI preview 1 and nothing else, and
 // WASI grants no file system (no preopened directory), no network, no
@@ -36,8 +36,10 @@
 // checks are not counted. A host function is not interrupted, but the only
 // host functions are WASI's, none of which block.
 //
-// The compiled machine code of a module lives in a process-wide wazero
-// compilation cache, shared by revisions: loading the same module again
-// (a reload that changed only data) does not compile it again. It is
-// released when no revision uses the module any more.
+// The compiled machine code of a module lives in the wazero compilation
+// cache of Config.Cache, which cmd shares across revisions: loading the
+// same module again (a reload that changed only data) does not compile it
+// again. It is released when no revision uses the module any more. The
+// package keeps no state of its own: the cache and the counters are
+// values handed in.
 package wasm

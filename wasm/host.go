@@ -14,15 +14,6 @@ import (
 	"github.com/promoedge/promoedge/wasm/internal/guard"
 )
 
-// instrument is guard.Instrument (a variable so that a test can make it
-// refuse a module).
-var instrument = guard.Instrument
-
-// cache is the process-wide compilation cache: a module loaded again (by a
-// reload of the same bundle) is not compiled again while a revision still
-// uses it.
-var cache = wazero.NewCompilationCache()
-
 // Host is the wazero runtimes of one bundle's custom modules: rt runs the
 // modules that package guard could instrument, safe (made when needed) the
 // others, stopped at their deadline by wazero itself.
@@ -33,6 +24,9 @@ type Host struct {
 	wasi    map[string]bool // the WASI functions a module may import
 	modules map[string]*Module
 	closed  atomic.Bool
+	// instrument adds the deadline checks (guard.Instrument; a test makes
+	// it refuse a module).
+	instrument func([]byte) ([]byte, error)
 }
 
 // NewHost starts a runtime with the memory limit of cfg and WASI preview 1.
@@ -45,8 +39,8 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}}
-	stats.hosts.Add(1)
+	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}, instrument: guard.Instrument}
+	cfg.Stats.hosts.Add(1)
 	for _, def := range rt.Module(wasi_snapshot_preview1.ModuleName).ExportedFunctionDefinitions() {
 		for _, name := range def.ExportNames() {
 			h.wasi[name] = true
@@ -60,7 +54,7 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 // Go at every loop iteration (see package guard).
 func newRuntime(ctx context.Context, cfg Config, closeOnDone bool) (wazero.Runtime, error) {
 	rc := wazero.NewRuntimeConfig().
-		WithCompilationCache(cache).
+		WithCompilationCache(cfg.Cache).
 		WithCloseOnContextDone(closeOnDone).
 		WithMemoryLimitPages(cfg.MemoryLimit / pageSize)
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
@@ -86,7 +80,7 @@ func (h *Host) Config() Config { return h.cfg }
 // request. name is how errors and metrics name it.
 func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, error) {
 	rt, guarded := h.rt, true
-	guardedBin, err := instrument(bin)
+	guardedBin, err := h.instrument(bin)
 	if err != nil {
 		if h.safe == nil {
 			if h.safe, err = newRuntime(ctx, h.cfg, true); err != nil {
@@ -204,7 +198,7 @@ func (h *Host) Close(ctx context.Context) error {
 	if h.closed.Swap(true) {
 		return nil
 	}
-	stats.hosts.Add(-1)
+	h.cfg.Stats.hosts.Add(-1)
 	for _, m := range h.modules {
 		m.close(ctx)
 	}
