@@ -42,23 +42,13 @@ func NewCompiled(ctx context.Context, policy []byte, data map[string]any, campai
 		if c.Rule == "" {
 			continue
 		}
-		if _, ok := e.refs[c.Rule]; !ok {
-			ep, ok := entrypoints[c.Rule]
-			if !ok {
-				return nil, fmt.Errorf("%s: rule %s has no entrypoint in policy.wasm", c, c.Rule)
-			}
-			ref := ast.Ref{ast.DefaultRootDocument}
-			for _, part := range strings.Split(ep, "/") {
-				ref = append(ref, ast.StringTerm(part))
-			}
-			e.refs[c.Rule] = ref
+		ref, err := e.add(c, entrypoints)
+		if err != nil {
+			return nil, err
+		}
+		if ref != nil {
 			refs = append(refs, ref)
 		}
-		doc, err := ast.InterfaceToValue(c.Doc)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c, err)
-		}
-		e.docs[c] = ast.NewTerm(doc)
 	}
 	if data == nil {
 		data = map[string]any{}
@@ -72,6 +62,29 @@ func NewCompiled(ctx context.Context, policy []byte, data map[string]any, campai
 	return e, nil
 }
 
+// add keeps the document of campaign c and, for the first campaign of its
+// rule, the rule's entrypoint as a ref, which it returns.
+func (e *CompiledEvaluator) add(c *policies.Campaign, entrypoints map[string]string) (ast.Ref, error) {
+	var ref ast.Ref
+	if _, known := e.refs[c.Rule]; !known {
+		ep, ok := entrypoints[c.Rule]
+		if !ok {
+			return nil, fmt.Errorf("%s: rule %s has no entrypoint in policy.wasm", c, c.Rule)
+		}
+		ref = ast.Ref{ast.DefaultRootDocument}
+		for _, part := range strings.Split(ep, "/") {
+			ref = append(ref, ast.StringTerm(part))
+		}
+		e.refs[c.Rule] = ref
+	}
+	doc, err := ast.InterfaceToValue(c.Doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c, err)
+	}
+	e.docs[c] = ast.NewTerm(doc)
+	return ref, nil
+}
+
 // Decide implements policies.Rules: one evaluation of the rule's
 // entrypoint per campaign, with input.campaign set to its document.
 func (e *CompiledEvaluator) Decide(ctx context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
@@ -83,25 +96,27 @@ func (e *CompiledEvaluator) Decide(ctx context.Context, req *policies.Request, c
 	if !ok {
 		return errors.New("request input is not an object")
 	}
-	key := ast.StringTerm("campaign")
 	for i, c := range campaigns {
-		ref, known := e.refs[c.Rule]
-		doc := e.docs[c]
-		if !known || doc == nil {
-			out[i] = policies.Verdict{Err: fmt.Errorf("rule %s is not in policy.wasm", c.Rule)}
-			continue
-		}
-		input.Insert(key, doc)
-		res, err := e.res.Eval(ctx, resolver.Input{Ref: ref, Input: ast.NewTerm(input), Metrics: metrics.NoOp()})
-		if err != nil {
-			out[i] = policies.Verdict{Err: fmt.Errorf("rule %s (policy.wasm): %w", c.Rule, err)}
-			continue
-		}
-		var term *ast.Term
-		if res.Value != nil {
-			term = ast.NewTerm(res.Value)
-		}
-		out[i] = verdict(c, term)
+		out[i] = e.decide(ctx, input, c)
 	}
 	return nil
+}
+
+// decide evaluates c's rule with input.campaign set to its document.
+func (e *CompiledEvaluator) decide(ctx context.Context, input ast.Object, c *policies.Campaign) policies.Verdict {
+	ref, known := e.refs[c.Rule]
+	doc := e.docs[c]
+	if !known || doc == nil {
+		return policies.Verdict{Err: fmt.Errorf("rule %s is not in policy.wasm", c.Rule)}
+	}
+	input.Insert(campaignKey, doc)
+	res, err := e.res.Eval(ctx, resolver.Input{Ref: ref, Input: ast.NewTerm(input), Metrics: metrics.NoOp()})
+	if err != nil {
+		return policies.Verdict{Err: fmt.Errorf("rule %s (policy.wasm): %w", c.Rule, err)}
+	}
+	var term *ast.Term
+	if res.Value != nil {
+		term = ast.NewTerm(res.Value)
+	}
+	return verdict(c, term)
 }
