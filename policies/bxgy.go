@@ -56,10 +56,15 @@ func (st *cartState) buyXGetY(o *outcome, e *Effect, a *Applied) {
 	if n == 0 {
 		return
 	}
-	// Take n*Get.Quantity units from the cheapest groups.
+	lines, weights, value := cheapest(gets, n*e.Get.Quantity)
+	spread(o, st, a, money.MulDiv(value, int64(e.Get.Percent), int64(money.Hundred)), lines, weights)
+}
+
+// cheapest takes need units from the cheapest groups and returns their
+// lines in order, the value taken from each, and the total.
+func cheapest(gets []unitGroup, need int64) ([]int, []int64, int64) {
 	perLine := make(map[int]int64)
 	var lines []int
-	need := n * e.Get.Quantity
 	var value int64
 	for _, g := range gets {
 		if need == 0 {
@@ -78,7 +83,7 @@ func (st *cartState) buyXGetY(o *outcome, e *Effect, a *Applied) {
 	for k, i := range lines {
 		weights[k] = perLine[i]
 	}
-	spread(o, st, a, money.MulDiv(value, int64(e.Get.Percent), int64(money.Hundred)), lines, weights)
+	return lines, weights, value
 }
 
 // unitGroups returns the get-qualifying units, cheapest first (ties by line
@@ -121,28 +126,31 @@ func maxApplications(e *Effect, gets []unitGroup, buyTotal int64) int64 {
 	if e.MaxApply > 0 {
 		hi = min(hi, e.MaxApply)
 	}
-	feasible := func(n int64) bool {
-		need, givenBuy := n*e.Get.Quantity, int64(0)
-		for _, g := range gets {
-			if need == 0 {
-				break
-			}
-			k := min(need, g.count)
-			need -= k
-			if g.buy {
-				givenBuy += k
-			}
-		}
-		return buyTotal-givenBuy >= n*e.Buy.Quantity
-	}
 	lo := int64(0)
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
-		if feasible(mid) {
+		if feasible(e, gets, buyTotal, mid) {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
 	return lo
+}
+
+// feasible reports whether the n*Get cheapest units can be given while
+// n*Buy other units are bought.
+func feasible(e *Effect, gets []unitGroup, buyTotal, n int64) bool {
+	need, givenBuy := n*e.Get.Quantity, int64(0)
+	for _, g := range gets {
+		if need == 0 {
+			break
+		}
+		k := min(need, g.count)
+		need -= k
+		if g.buy {
+			givenBuy += k
+		}
+	}
+	return buyTotal-givenBuy >= n*e.Buy.Quantity
 }
