@@ -148,26 +148,26 @@ func readEffects(o *field.Obj, key string) []Effect {
 	out := make([]Effect, 0, len(objs))
 	for _, eo := range objs {
 		if eo != nil {
-			out = append(out, readEffect(eo))
+			out = append(out, Effect{})
+			readEffect(eo, &out[len(out)-1]) // in place: e does not move to the heap
 		}
 	}
 	return out
 }
 
-func readEffect(o *field.Obj) Effect {
-	e := Effect{Type: EffectType(o.String("type", "")), MaxDiscount: NoCap, Scope: ScopeCart}
+func readEffect(o *field.Obj, e *Effect) {
+	*e = Effect{Type: EffectType(o.String("type", "")), MaxDiscount: NoCap, Scope: ScopeCart}
 	k := kindOf(e.Type)
 	switch {
 	case e.Type == "":
 		o.Fail("type", "is required; one of %v", EffectTypes)
-		return e
+		return
 	case k == nil:
 		o.Fail("type", "unknown effect type %q; one of %v%s", e.Type, EffectTypes, suggestType(string(e.Type)))
-		return e
+		return
 	}
-	k.read(o, &e)
+	k.read(o, e)
 	o.Strict()
-	return e
 }
 
 func readScope(o *field.Obj) Scope {
