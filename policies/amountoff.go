@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// AmountOff takes an amount off the matching lines.
+const AmountOff EffectType = "amount_off"
+
 // amountOffKind takes an amount off the matching lines: once, spread over
 // them pro rata (scope cart), or off each matching unit (scope items).
 type amountOffKind struct{}

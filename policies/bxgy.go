@@ -7,6 +7,9 @@ import (
 	"github.com/promoedge/promoedge/policies/money"
 )
 
+// BuyXGetY gives units for units bought.
+const BuyXGetY EffectType = "buy_x_get_y"
+
 // buyXGetYKind gives get units for every buy units bought (buyXGetY).
 type buyXGetYKind struct{}
 
@@ -23,6 +26,7 @@ func (buyXGetYKind) price(st *cartState, o *outcome, e *Effect, a *Applied) {
 	st.buyXGetY(o, e, a)
 }
 
+// readSelector reads the buy or get side of a buy_x_get_y effect.
 func readSelector(o *field.Obj, key string, get bool) Selector {
 	so := o.Object(key)
 	if so == nil {

@@ -8,17 +8,6 @@ import (
 // EffectType names what an effect does to the cart.
 type EffectType string
 
-// The effect types of SPEC §5.
-const (
-	PercentOff     EffectType = "percent_off"
-	AmountOff      EffectType = "amount_off"
-	FixedPrice     EffectType = "fixed_price"
-	BuyXGetY       EffectType = "buy_x_get_y"
-	FreeShipping   EffectType = "free_shipping"
-	FreeItemEffect EffectType = "free_item"
-	PointsEffect   EffectType = "points"
-)
-
 // Scope says whether an amount applies once to the matching lines together
 // (cart) or to each matching unit (items).
 type Scope string
@@ -70,8 +59,9 @@ type effectKind interface {
 	price(st *cartState, o *outcome, e *Effect, a *Applied)
 }
 
-// effectKinds are the effect types in the order the documentation lists
-// them (EffectTypes); a campaign's effects apply in its own order.
+// effectKinds are the effect types of SPEC §5, each declared in its own
+// file, in the order the documentation lists them (EffectTypes); a
+// campaign's effects apply in its own order.
 var effectKinds = [...]struct {
 	typ  EffectType
 	kind effectKind
@@ -155,6 +145,7 @@ func readEffects(o *field.Obj, key string) []Effect {
 	return out
 }
 
+// readEffect reads one effect document into e.
 func readEffect(o *field.Obj, e *Effect) {
 	*e = Effect{Type: EffectType(o.String("type", "")), MaxDiscount: NoCap, Scope: ScopeCart}
 	k := kindOf(e.Type)

@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// FixedPrice sets the price of the matching units.
+const FixedPrice EffectType = "fixed_price"
+
 // fixedPriceKind brings each matching unit down to a price (never up).
 type fixedPriceKind struct{}
 

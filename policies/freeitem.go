@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// FreeItemEffect adds a free item to the decision.
+const FreeItemEffect EffectType = "free_item"
+
 // freeItemKind adds a free item (a SKU and a quantity) to the decision;
 // it takes nothing off the cart's lines.
 type freeItemKind struct{}

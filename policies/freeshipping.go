@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// FreeShipping takes the shipping charge off.
+const FreeShipping EffectType = "free_shipping"
+
 // freeShippingKind takes the shipping charge off, up to max_discount and
 // to what earlier campaigns left of it.
 type freeShippingKind struct{}

@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// PercentOff takes a percentage off the matching lines.
+const PercentOff EffectType = "percent_off"
+
 // percentOffKind takes a percentage off the matching lines' amount left,
 // up to max_discount, spread over them pro rata.
 type percentOffKind struct{}

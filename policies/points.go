@@ -2,6 +2,9 @@ package policies
 
 import "github.com/promoedge/promoedge/policies/internal/field"
 
+// PointsEffect awards loyalty points.
+const PointsEffect EffectType = "points"
+
 // pointsKind awards loyalty points: a flat number, or a number per amount
 // of the matching lines' final total. They are counted once every
 // campaign has applied (pointsAward).
