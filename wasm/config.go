@@ -9,8 +9,9 @@ import (
 	"github.com/tetratelabs/wazero"
 )
 
-// Config bounds what a custom module may use. The zero value of a field
-// means its default (DefaultConfig).
+// Config bounds what a custom module may use, and hands a host the
+// compilation cache and the counters it shares with others. The zero value
+// of a field means its default (DefaultConfig): no cache, no counting.
 type Config struct {
 	// Timeout is how long one evaluate call may run before the instance is
 	// stopped and the campaign rejected with "error". A campaign's
