@@ -6,15 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -131,12 +133,7 @@ func compileModules(ctx context.Context, cfg Config, modules map[string][]byte) 
 }
 
 func suggestModule(name string, modules map[string][]byte) string {
-	best, bestD := "", 4
-	for m := range modules {
-		if d := field.Distance(name, m); d < bestD || (d == bestD && m < best) {
-			best, bestD = m, d
-		}
-	}
+	best := suggest.Closest(name, slices.Collect(maps.Keys(modules)))
 	if best == "" {
 		return ""
 	}

@@ -8,13 +8,12 @@ import (
 	"os"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 	k8syaml "sigs.k8s.io/yaml"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 )
 
 // File is one test file.
@@ -194,13 +193,7 @@ func explain(path string, raw []byte, err error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	msg := fmt.Sprintf("%s:%d: unknown field %q", path, keyLine(raw, m[1]), m[1])
-	best, bestD := "", 3
-	for _, k := range knownKeys {
-		if d := field.Distance(strings.ToLower(m[1]), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
+	if best := suggest.Closest(m[1], knownKeys); best != "" {
 		msg += fmt.Sprintf("; did you mean %q?", best)
 	}
 	return errors.New(msg)

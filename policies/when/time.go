@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 var weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
@@ -73,7 +75,7 @@ func readDays(o *obj, key string) []string {
 				}
 			}
 			msg := fmt.Sprintf("unknown day %q", n)
-			if s := closest(n, all); s != "" {
+			if s := suggest.Closest(n, all); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 			o.Fail(key, "%s; days are monday ... sunday (or mon ... sun), weekdays, weekend", msg)
