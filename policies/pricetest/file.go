@@ -13,9 +13,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-	k8syaml "sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/internal/suggest"
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies"
 )
 
@@ -83,7 +83,7 @@ func ReadFile(path string) (*File, error) {
 
 // Parse reads a test file's content; path names it in errors.
 func Parse(path string, raw []byte) (*File, error) {
-	js, err := k8syaml.YAMLToJSON(raw)
+	js, err := yamljson.ToJSON(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

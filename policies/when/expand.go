@@ -1,7 +1,6 @@
 package when
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"sigs.k8s.io/yaml"
+
+	"github.com/promoedge/promoedge/internal/yamljson"
 )
 
 // ExpandDir copies the bundle directory src to dst (which must not exist
@@ -134,14 +134,8 @@ func setRule(dir, id, name string) error {
 // rewrite sets rule: name and drops when: in the document at keys of the
 // data file.
 func rewrite(file string, raw []byte, keys []string, name string) error {
-	js, err := yaml.YAMLToJSON(raw)
+	root, err := yamljson.Decode(raw)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	doc, _ := root.(map[string]any)
@@ -157,7 +151,7 @@ func rewrite(file string, raw []byte, keys []string, name string) error {
 	if path.Ext(file) == ".json" {
 		out, err = json.MarshalIndent(root, "", "  ")
 	} else {
-		out, err = yaml.Marshal(root)
+		out, err = yamljson.Marshal(root)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
