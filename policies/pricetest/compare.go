@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -89,7 +89,7 @@ func sums[T any](got []T, key func(T) (string, int64)) map[string]int64 {
 // sameAmounts checks the amount of every key of want.
 func sameAmounts(what string, want, got map[string]int64) []string {
 	var out []string
-	for _, k := range sortedKeys(want) {
+	for _, k := range slices.Sorted(maps.Keys(want)) {
 		g, ok := got[k]
 		switch {
 		case !ok:
@@ -127,7 +127,7 @@ func (w Want) checkRejected(dec *policies.Decision) []string {
 		return sameJSON("rejected", w.Rejected.List, got)
 	}
 	var out []string
-	for _, id := range sortedKeys(w.Rejected.ByCampaign) {
+	for _, id := range slices.Sorted(maps.Keys(w.Rejected.ByCampaign)) {
 		out = append(out, rejected(id, w.Rejected.ByCampaign[id], dec)...)
 	}
 	return out
@@ -160,13 +160,4 @@ func orEmpty[T any](xs []T) []T {
 		return []T{}
 	}
 	return xs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

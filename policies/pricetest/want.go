@@ -3,6 +3,8 @@ package pricetest
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
+	"slices"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -112,13 +114,13 @@ type RejectedEntry struct {
 func (w *Want) Campaigns() []string {
 	var out []string
 	if w.Applied != nil {
-		out = append(out, sortedKeys(w.Applied.Sums)...)
+		out = append(out, slices.Sorted(maps.Keys(w.Applied.Sums))...)
 		for _, a := range w.Applied.List {
 			out = append(out, a.Campaign)
 		}
 	}
 	if w.Rejected != nil {
-		out = append(out, sortedKeys(w.Rejected.ByCampaign)...)
+		out = append(out, slices.Sorted(maps.Keys(w.Rejected.ByCampaign))...)
 		for _, r := range w.Rejected.List {
 			out = append(out, r.Campaign)
 		}

@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -42,7 +43,7 @@ func ExpandDir(src, dst string) (map[string]string, error) {
 		files[strings.TrimPrefix(m.Path, "/")] = true
 	}
 	rules := map[string]string{}
-	for _, id := range sortedKeys(docs) {
+	for _, id := range slices.Sorted(maps.Keys(docs)) {
 		doc := docs[id]
 		block, ok := doc["when"]
 		if !ok || block == nil {
@@ -164,13 +165,4 @@ func writeFile(name string, data []byte) error {
 		return err
 	}
 	return os.WriteFile(name, data, 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
