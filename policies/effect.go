@@ -214,9 +214,5 @@ func suggestType(t string) string {
 	for i, c := range EffectTypes {
 		names[i] = string(c)
 	}
-	best := suggest.Closest(t, names)
-	if best == "" {
-		return ""
-	}
-	return "; did you mean \"" + best + "\"?"
+	return suggest.DidYouMean(t, names)
 }

@@ -1,6 +1,7 @@
 package suggest
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -24,4 +25,13 @@ func Closest(name string, known []string) string {
 // MaxDistance is how many edits a suggestion for name may be away.
 func MaxDistance(name string) int {
 	return max(2, utf8.RuneCountInString(name)/4)
+}
+
+// DidYouMean is "; did you mean "x"?" for the known name x nearest to
+// name, or "" when none is near: the tail of an error message.
+func DidYouMean(name string, known []string) string {
+	if best := Closest(name, known); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
 }

@@ -44,3 +44,12 @@ func TestMaxDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	if got := suggest.DidYouMean("prority", []string{"priority", "name"}); got != `; did you mean "priority"?` {
+		t.Errorf("DidYouMean = %q", got)
+	}
+	if got := suggest.DidYouMean("xyz", []string{"priority"}); got != "" {
+		t.Errorf("DidYouMean of nothing near = %q", got)
+	}
+}

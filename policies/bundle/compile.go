@@ -109,9 +109,5 @@ func checkRules(modules map[string]*ast.Module, campaigns []*policies.Campaign, 
 }
 
 func suggestRule(name string, pkgs map[string]map[string]bool) string {
-	best := suggest.Closest(name, slices.Collect(maps.Keys(pkgs)))
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return suggest.DidYouMean(name, slices.Collect(maps.Keys(pkgs)))
 }

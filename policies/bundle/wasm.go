@@ -133,11 +133,7 @@ func compileModules(ctx context.Context, cfg Config, modules map[string][]byte) 
 }
 
 func suggestModule(name string, modules map[string][]byte) string {
-	best := suggest.Closest(name, slices.Collect(maps.Keys(modules)))
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return suggest.DidYouMean(name, slices.Collect(maps.Keys(modules)))
 }
 
 // withCompiledRules adds to a bundle's parsed modules the rules that its

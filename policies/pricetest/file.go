@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"reflect"
@@ -219,11 +218,7 @@ func explain(path string, raw []byte, err error) error {
 	if m == nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	msg := fmt.Sprintf("%s:%d: unknown field %q", path, keyLine(raw, m[1]), m[1])
-	if best := suggest.Closest(m[1], knownKeys()); best != "" {
-		msg += fmt.Sprintf("; did you mean %q?", best)
-	}
-	return errors.New(msg)
+	return fmt.Errorf("%s:%d: unknown field %q%s", path, keyLine(raw, m[1]), m[1], suggest.DidYouMean(m[1], knownKeys()))
 }
 
 // keyLine is the line of the first mapping key named key, 0 if none.

@@ -225,11 +225,7 @@ func (o *Obj) Strict() {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		msg := "unknown field"
-		if s := suggest.Closest(k, o.seen); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		o.errs.add(o.Join(k), "%s", msg)
+		o.errs.add(o.Join(k), "unknown field%s", suggest.DidYouMean(k, o.seen))
 	}
 }
 
