@@ -63,7 +63,7 @@ func (c signCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 // the sidecar and `opa run -b` read them.
 func signDir(dir, outDir string, sc *opabundle.SigningConfig) error {
 	dl := opabundle.NewDirectoryLoader(dir)
-	var files []opabundle.FileInfo
+	var files []bundleFile
 	for {
 		d, err := dl.NextFile()
 		if errors.Is(err, io.EOF) {
@@ -78,14 +78,9 @@ func signDir(dir, outDir string, sc *opabundle.SigningConfig) error {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
-		if opabundle.IsSignaturesFile(d.Path()) {
-			continue
+		if !opabundle.IsSignaturesFile(d.Path()) {
+			files = append(files, bundleFile{d.Path(), buf.Bytes()})
 		}
-		fi, err := hashFile(d.Path(), buf.Bytes())
-		if err != nil {
-			return err
-		}
-		files = append(files, fi)
 	}
 	sigs, err := signatures(files, sc)
 	if err != nil {
@@ -108,16 +103,11 @@ func signTarball(path, out string, sc *opabundle.SigningConfig) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	var files []opabundle.FileInfo
+	var files []bundleFile
 	for _, e := range entries {
-		if e.hdr.Typeflag != tar.TypeReg {
-			continue
+		if e.hdr.Typeflag == tar.TypeReg {
+			files = append(files, bundleFile{e.hdr.Name, e.data})
 		}
-		fi, err := hashFile(e.hdr.Name, e.data)
-		if err != nil {
-			return err
-		}
-		files = append(files, fi)
 	}
 	sigs, err := signatures(files, sc)
 	if err != nil {
@@ -209,10 +199,24 @@ func hashFile(name string, data []byte) (opabundle.FileInfo, error) {
 	return opabundle.NewFile(strings.TrimPrefix(name, "/"), hex.EncodeToString(sum), opabundle.SHA256.String()), nil
 }
 
-// signatures is the .signatures.json content for files, signed with OPA's
-// own code.
-func signatures(files []opabundle.FileInfo, sc *opabundle.SigningConfig) ([]byte, error) {
-	token, err := opabundle.GenerateSignedToken(files, sc, "")
+// bundleFile is a file of a bundle: its name and content.
+type bundleFile struct {
+	name string
+	data []byte
+}
+
+// signatures is the .signatures.json content for files, hashed and signed
+// with OPA's own code.
+func signatures(files []bundleFile, sc *opabundle.SigningConfig) ([]byte, error) {
+	infos := make([]opabundle.FileInfo, 0, len(files))
+	for _, f := range files {
+		fi, err := hashFile(f.name, f.data)
+		if err != nil {
+			return nil, err
+		}
+		infos = append(infos, fi)
+	}
+	token, err := opabundle.GenerateSignedToken(infos, sc, "")
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}
