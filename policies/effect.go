@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/money"
 )
@@ -194,14 +195,9 @@ func requiredInt(o *field.Obj, key string, min int64) int64 {
 }
 
 func suggestType(t string) string {
-	best, bestD := "", 4
-	for _, c := range EffectTypes {
-		if d := field.Distance(t, string(c)); d < bestD {
-			best, bestD = string(c), d
-		}
+	names := make([]string, len(EffectTypes))
+	for i, c := range EffectTypes {
+		names[i] = string(c)
 	}
-	if best == "" {
-		return ""
-	}
-	return "; did you mean \"" + best + "\"?"
+	return suggest.DidYouMean(t, names)
 }

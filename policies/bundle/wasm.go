@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -126,14 +128,5 @@ func compileModules(ctx context.Context, cfg Config, modules map[string][]byte) 
 }
 
 func suggestModule(name string, modules map[string][]byte) string {
-	best, bestD := "", 4
-	for m := range modules {
-		if d := field.Distance(name, m); d < bestD || (d == bestD && m < best) {
-			best, bestD = m, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return suggest.DidYouMean(name, slices.Collect(maps.Keys(modules)))
 }

@@ -15,11 +15,11 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/pricetest"
 	"github.com/promoedge/promoedge/policies/rego"
 )
 
@@ -205,36 +205,22 @@ func loadTar(t *testing.T, tar []byte) *policies.Revision {
 // requests.
 func caseBundle(t *testing.T, file string) (string, [][]byte) {
 	t.Helper()
-	raw, err := os.ReadFile(file)
+	f, err := pricetest.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cf struct {
-		Bundle struct {
-			Campaigns map[string]json.RawMessage `json:"campaigns"`
-			Rules     map[string]string          `json:"rules"`
-		} `json:"bundle"`
-		Cases []struct {
-			Request json.RawMessage `json:"request"`
-		} `json:"cases"`
-	}
-	if err := yaml.Unmarshal(raw, &cf); err != nil {
-		t.Fatal(err)
-	}
-	if len(cf.Bundle.Rules) == 0 {
+	if f.Bundle == nil || len(f.Bundle.Rules) == 0 {
 		return "", nil
 	}
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".manifest"), `{"revision": "cases", "roots": ["promo"]}`)
-	for id, doc := range cf.Bundle.Campaigns {
-		write(t, filepath.Join(dir, "promo", "campaigns", id, "data.json"), string(doc))
+	if err := f.Bundle.WriteDir(dir, "cases"); err != nil {
+		t.Fatal(err)
 	}
-	for rule, module := range cf.Bundle.Rules {
-		write(t, filepath.Join(dir, "promo", "rules", rule+".rego"), module)
-	}
-	reqs := make([][]byte, len(cf.Cases))
-	for i, c := range cf.Cases {
-		reqs[i] = c.Request
+	reqs := make([][]byte, len(f.Cases))
+	for i := range f.Cases {
+		if reqs[i], err = json.Marshal(f.Request(&f.Cases[i])); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir, reqs
 }
