@@ -8,7 +8,7 @@ import (
 
 // admin wraps a handler that changes what the sidecar serves: it needs
 // Authorization: Bearer <Config.AdminToken>. A request without a bearer
-// token, or with a wrong one, is answered 401 (SPEC §4); one with a token
+// token, or with a wrong one, is answered 401 (docs/api.md#admin-endpoints); one with a token
 // when the sidecar has none configured is answered 403: admin endpoints
 // are disabled, no token can open them.
 func (s *Server) admin(h func(*fasthttp.RequestCtx, []string)) func(*fasthttp.RequestCtx, []string) {

@@ -1,4 +1,4 @@
-// Package sidecar serves the promoedge HTTP API (SPEC §4) over fasthttp, on
+// Package sidecar serves the promoedge HTTP API (docs/api.md) over fasthttp, on
 // a TCP address and optionally a unix socket. It decodes requests, calls the
 // pricing engine and writes JSON; it is the only place that chooses an HTTP
 // status for an error. It also serves GET /metrics from a Prometheus

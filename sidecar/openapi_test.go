@@ -352,7 +352,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "DELETE", path: "/v1/bundles", status: 405})
 
 	// A sidecar without an admin token refuses admin endpoints: 403 to a
-	// token, 401 without one (SPEC §4).
+	// token, 401 without one (docs/api.md#admin-endpoints).
 	closed := sidecartest.StartDeps(t, stack.Deps, "")
 	for _, path := range []string{"/v1/campaigns/vouchers/disable", "/v1/cluster/keys"} {
 		cf.do(t, closed, call{method: "POST", path: path, token: adminToken, status: 403})
