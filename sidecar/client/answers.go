@@ -1,8 +1,6 @@
 package client
 
 import (
-	"time"
-
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/sidecar/api"
 )
@@ -31,13 +29,5 @@ type (
 	Usage = api.Usage
 )
 
-// Code is a generated code.
-type Code struct {
-	Code      string    `json:"code"`
-	Campaign  string    `json:"campaign"`
-	State     string    `json:"state"` // active or used
-	Uses      int64     `json:"uses"`
-	MaxUses   int64     `json:"max_uses"`
-	Owner     string    `json:"owner,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// Code is a code as GET /v1/codes/{code} shows it (admin).
+type Code = policies.Code
