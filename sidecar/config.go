@@ -13,9 +13,13 @@ type Config struct {
 	Listen string
 	// Socket is a unix socket path to serve on as well; "" for none.
 	Socket string
-	// MaxBodyBytes bounds a JSON request body; larger ones get 413.
+	// MaxBodyBytes bounds every request body but a bundle upload's; a
+	// larger one gets 413 as soon as its header is read, before any of the
+	// body is.
 	MaxBodyBytes int
-	// MaxBundleBytes bounds an uploaded bundle (PUT /v1/bundles).
+	// MaxBundleBytes bounds an uploaded bundle (PUT /v1/bundles), and is
+	// allowed only once the admin token is checked: an upload without it
+	// is held to MaxBodyBytes and answered 401.
 	MaxBundleBytes int
 	// ReadTimeout and WriteTimeout bound one request on a connection.
 	ReadTimeout, WriteTimeout time.Duration

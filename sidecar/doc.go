@@ -13,7 +13,8 @@
 //
 // # Caveats
 //
-// A request body larger than Config.MaxBodyBytes is refused with 413 before
-// any handler runs. Every response is JSON, errors included:
+// A request body larger than Config.MaxBodyBytes is refused with 413 as
+// soon as its header is read, before any of it is (limits.go); only a bundle
+// upload that carries the admin token may send up to Config.MaxBundleBytes. Every response is JSON, errors included:
 // {"error": {"code", "message", "field"}}.
 package sidecar

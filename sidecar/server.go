@@ -89,9 +89,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
-		ErrorHandler:          transportError,
+		ErrorHandler:          s.transportError,
+		HeaderReceived:        s.bodyLimit, // bodies are bounded before they are read
 		Name:                  "promoedge",
-		MaxRequestBodySize:    max(cfg.MaxBodyBytes, cfg.MaxBundleBytes),
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
