@@ -51,8 +51,8 @@ func (c Config) Validate() error {
 	if c.Listen == "" && c.Socket == "" {
 		return errors.New("sidecar: nothing to listen on: set a listen address or a socket")
 	}
-	if c.MaxBodyBytes <= 0 {
-		return errors.New("sidecar: max body bytes must be positive")
+	if c.MaxBodyBytes <= 0 || c.MaxBundleBytes < 0 {
+		return errors.New("sidecar: max body bytes must be positive (and max bundle bytes not negative)")
 	}
 	return c.DecisionLog.Validate()
 }

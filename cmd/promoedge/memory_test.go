@@ -1,9 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/promoedge/promoedge/policies/bundle/bundletest"
 )
 
 // The resident memory tests start the real binary and attack it as a
@@ -46,11 +46,11 @@ func TestMemoryBoundedUnderLargeBodies(t *testing.T) {
 // the peak resident memory growing by more than 64 MiB.
 func TestMemoryBoundedUnderZipBomb(t *testing.T) {
 	p := startMeasured(t)
-	files := 8 // of 60 MiB each: within OPA's own per-file limit
+	files := 16 // of 30 MiB each: within the per-file bound
 	if os.Getenv("PROMOEDGE_MEMORY_FULL") != "" {
-		files = 40
+		files = 80
 	}
-	bomb := zipBomb(t, files, 60)
+	bomb := bundletest.ZipBomb(files, 30)
 	before := p.status(t, "VmHWM")
 	req, _ := http.NewRequest("PUT", "http://"+p.addr+"/v1/bundles", bytes.NewReader(bomb))
 	req.Header.Set("Authorization", "Bearer admin-secret")
@@ -62,7 +62,7 @@ func TestMemoryBoundedUnderZipBomb(t *testing.T) {
 	resp.Body.Close()
 	after := p.status(t, "VmHWM")
 	t.Logf("peak resident memory: %d MiB before, %d MiB after a %d KiB bundle inflating to %d MiB (%d %s)",
-		before>>10, after>>10, len(bomb)>>10, files*60, resp.StatusCode, firstLine(msg))
+		before>>10, after>>10, len(bomb)>>10, files*30, resp.StatusCode, firstLine(msg))
 	if resp.StatusCode != 400 {
 		t.Errorf("zip bomb answered %d, want 400: %s", resp.StatusCode, msg)
 	}
@@ -166,37 +166,4 @@ func hugeBody(addr, method, path, auth string, size int, chunked bool) string {
 func firstLine(b []byte) string {
 	s, _, _ := strings.Cut(string(b), "\n")
 	return strings.TrimSpace(s)
-}
-
-// zipBomb is a tar.gz of files of mib MiB of zeros each, built from gzip
-// members (a reader sees their concatenation) so that it costs nothing to
-// make: one member of 1 MiB of zeros is repeated.
-func zipBomb(t *testing.T, files, mib int) []byte {
-	t.Helper()
-	zeros := gzipped(t, make([]byte, 1<<20))
-	var out bytes.Buffer
-	for i := range files {
-		var hdr bytes.Buffer
-		tw := tar.NewWriter(&hdr)
-		name := fmt.Sprintf("promo/pad/f%d/data.json", i)
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(mib) << 20, Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		out.Write(gzipped(t, hdr.Bytes()[:512]))
-		for range mib {
-			out.Write(zeros)
-		}
-	}
-	out.Write(gzipped(t, make([]byte, 1024))) // end of archive
-	return out.Bytes()
-}
-
-func gzipped(t *testing.T, b []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if _, err := zw.Write(b); err != nil {
-		t.Fatal(err)
-	}
-	zw.Close()
-	return buf.Bytes()
 }

@@ -49,7 +49,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.HTTP.Listen, "listen", cfg.HTTP.Listen, "TCP address to serve the API on")
 	fs.StringVar(&cfg.HTTP.Socket, "socket", "", "unix socket to serve the API on as well")
-	fs.IntVar(&cfg.HTTP.MaxBodyBytes, "max-body", cfg.HTTP.MaxBodyBytes, "largest request body in bytes (413 above)")
+	fs.IntVar(&cfg.HTTP.MaxBodyBytes, "max-body", cfg.HTTP.MaxBodyBytes, "largest request body in bytes but a bundle upload's (413 above, unread)")
+	fs.IntVar(&cfg.HTTP.MaxBundleBytes, "max-bundle", cfg.HTTP.MaxBundleBytes, "largest bundle in bytes, uploaded or fetched, compressed and uncompressed")
 	fs.StringVar(&cfg.Data, "data", "./data", "directory for the bbolt files")
 	fs.StringVar(&cfg.Bundle, "bundle", "", "bundle directory or .tar.gz (default: the embedded example bundle)")
 	fs.BoolVar(&cfg.Watch, "watch", false, "reload the bundle path when it changes")
@@ -161,6 +162,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
+		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes),
 	}, engine)
 	if err := firstBundle(ctx, cfg, act, wasmCfg, log); err != nil {
 		return err

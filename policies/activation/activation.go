@@ -24,8 +24,13 @@ type Config struct {
 	Dir string
 	// Verification requires signed bundles; nil accepts unsigned ones.
 	Verification *opabundle.VerificationConfig
-	// MaxBytes bounds one bundle file; 0 is the bundle package's default.
-	MaxBytes int64
+	// MaxBytes bounds one bundle file, MaxTotalBytes a bundle's files
+	// together (uncompressed, and a download compressed), MaxFiles their
+	// number, on every path a bundle comes by; 0 is the bundle package's
+	// default.
+	MaxBytes      int64
+	MaxTotalBytes int64
+	MaxFiles      int
 	// Wasm is the sandbox of the bundles' custom wasm modules, with the
 	// compilation cache and counters shared by every bundle activated.
 	Wasm wasm.Config
@@ -114,7 +119,10 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 func (a *Activator) lastGood() string { return filepath.Join(a.cfg.Dir, "last-good.tar.gz") }
 
 func (a *Activator) loadConfig(source string) bundle.Config {
-	return bundle.Config{Source: source, MaxBytes: a.cfg.MaxBytes, Verification: a.cfg.Verification, Wasm: a.cfg.Wasm}
+	return bundle.Config{
+		Source: source, MaxBytes: a.cfg.MaxBytes, MaxTotalBytes: a.cfg.MaxTotalBytes, MaxFiles: a.cfg.MaxFiles,
+		Verification: a.cfg.Verification, Wasm: a.cfg.Wasm,
+	}
 }
 
 // Tarball builds a gzipped tarball bundle and, if it loads, activates it

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // Poller fetches bundles from an OPA-style bundle server.
@@ -60,9 +62,9 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 	default:
 		return nil, fmt.Errorf("fetching bundle: %s answered %s", p.URL, resp.Status)
 	}
-	limit := a.cfg.MaxBytes
+	limit := a.cfg.MaxTotalBytes // compressed, it is no larger
 	if limit <= 0 {
-		limit = 64 << 20
+		limit = bundle.DefaultMaxTotalBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
