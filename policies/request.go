@@ -91,6 +91,9 @@ func DecodeRequest(body []byte, now time.Time) (*Request, error) {
 	if doc, ok := jsondoc.Decode(body); ok {
 		return RequestFrom(doc, now)
 	}
+	if jsondoc.TooDeep(body) { // the bound jsondoc.Decode holds, on this path too
+		return nil, &RequestError{Problems: []*FieldError{{Message: fmt.Sprintf("body nests deeper than %d levels", jsondoc.MaxDepth)}}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc map[string]any
