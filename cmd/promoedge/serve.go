@@ -19,6 +19,7 @@ import (
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/rego"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/wasm"
@@ -41,6 +42,7 @@ type serveConfig struct {
 	Join     string
 	Key      string
 	Minter   string
+	Rules    bundle.RuleLimits
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -69,6 +71,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Float64Var(&dl.Sample, "decision-log-sample", dl.Sample, "fraction of evaluate decisions logged, 0 to 1 (redeems and rollbacks are always logged)")
 	fs.BoolVar(&dl.CustomerIDs, "decision-log-customer-ids", false, "log customer ids in clear (default: a keyed hash)")
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
+	fs.DurationVar(&cfg.Rules.Deadline, "rule-timeout", rego.DefaultDeadline, "longest one evaluation of the Rego rules may run (its campaign is rejected with error past it)")
+	fs.Uint64Var(&cfg.Rules.MaxAlloc, "rule-max-alloc", rego.DefaultMaxAlloc, "bytes one evaluation of the Rego rules may allocate (its campaign is rejected with error past it)")
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, errUsage
@@ -122,6 +126,8 @@ func (c serveConfig) validate(fs *flag.FlagSet) error {
 		return errors.New("give --bundle or --bundle-url, not both")
 	case c.URL != "" && c.Poll <= 0:
 		return errors.New("--bundle-poll must be positive")
+	case c.HTTP.MaxBundleBytes <= 0 || c.Rules.Deadline <= 0 || c.Rules.MaxAlloc == 0:
+		return errors.New("--max-bundle, --rule-timeout and --rule-max-alloc must be positive")
 	}
 	return c.HTTP.Validate()
 }
@@ -162,7 +168,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
-		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes),
+		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules,
 	}, engine)
 	if err := firstBundle(ctx, cfg, act, wasmCfg, log); err != nil {
 		return err
@@ -243,7 +249,7 @@ func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator
 			log.Warn("signatures are required and no signed bundle is kept: not ready until one is uploaded")
 			return nil
 		}
-		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default", Wasm: wasmCfg}, examples.Default())
+		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default", Wasm: wasmCfg, RuleLimits: cfg.Rules}, examples.Default())
 		if err != nil {
 			return err
 		}

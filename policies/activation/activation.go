@@ -31,6 +31,8 @@ type Config struct {
 	MaxBytes      int64
 	MaxTotalBytes int64
 	MaxFiles      int
+	// RuleLimits bound each evaluation of a bundle's Rego rules.
+	RuleLimits bundle.RuleLimits
 	// Wasm is the sandbox of the bundles' custom wasm modules, with the
 	// compilation cache and counters shared by every bundle activated.
 	Wasm wasm.Config
@@ -121,7 +123,7 @@ func (a *Activator) lastGood() string { return filepath.Join(a.cfg.Dir, "last-go
 func (a *Activator) loadConfig(source string) bundle.Config {
 	return bundle.Config{
 		Source: source, MaxBytes: a.cfg.MaxBytes, MaxTotalBytes: a.cfg.MaxTotalBytes, MaxFiles: a.cfg.MaxFiles,
-		Verification: a.cfg.Verification, Wasm: a.cfg.Wasm,
+		Verification: a.cfg.Verification, Wasm: a.cfg.Wasm, RuleLimits: a.cfg.RuleLimits,
 	}
 }
 

@@ -45,7 +45,15 @@ type Config struct {
 	// Wasm is the sandbox of the bundle's custom wasm modules; the zero
 	// value is wasm.DefaultConfig().
 	Wasm wasm.Config
+	// RuleLimits bound each evaluation of the bundle's Rego rules: a
+	// deadline and an allocation bound; zero fields are rego's defaults.
+	RuleLimits RuleLimits
 }
+
+// RuleLimits bound each evaluation of a bundle's Rego rules (rego.Limits,
+// named here for those who configure bundles without importing the
+// backend).
+type RuleLimits = rego.Limits
 
 // VerificationKey is the verification config for one key: a PEM public key
 // (RS*, PS*, ES* algorithms) or an HMAC secret (HS*), as `opa run
@@ -144,7 +152,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
 	var rules policies.Rules
 	if len(compiler.Modules) > 0 {
-		ev, err := rego.New(ctx, compiler, store)
+		ev, err := rego.NewLimited(ctx, compiler, store, cfg.RuleLimits)
 		if err != nil {
 			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 		}
