@@ -1,6 +1,7 @@
 package rego_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -62,4 +63,33 @@ func TestRuleLimitsStopARunawayRule(t *testing.T) {
 			t.Logf("stopped after %v: %v", took, dec.Rejected[0].Details)
 		})
 	}
+}
+
+// TestRuleDeadlineStopsPolicyWasm: the same bound holds for rules compiled
+// into the bundle's policy.wasm (OPA's wasm engine stops at the deadline).
+func TestRuleDeadlineStopsPolicyWasm(t *testing.T) {
+	dir := t.TempDir()
+	for name, f := range runaway() {
+		write(t, dir+"/"+name, string(f.Data))
+	}
+	write(t, dir+"/promo/rules/slow.rego", "package promo.rules.slow\n\neligible if count([1 | some x in numbers.range(1, 3000); some y in numbers.range(1, 3000); x != y]) > 0\n")
+	rev, err := bundle.LoadTarball(context.Background(), bundle.Config{Source: "wasm", RuleLimits: rego.Limits{Deadline: 50 * time.Millisecond}}, bytes.NewReader(buildWasm(t, dir)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := policies.NewEngine(policies.Config{})
+	eng.Swap(rev)
+	req, _ := eng.Decode([]byte(`{"cart": {"currency": "USD", "items": [{"id": "l1", "quantity": 1, "unit_price": 1000}]}}`))
+	start := time.Now()
+	dec, err := eng.Evaluate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dec.Rejected) != 1 || dec.Rejected[0].Reason != policies.RuleError || !strings.Contains(strings.Join(dec.Rejected[0].Details, " "), "deadline") {
+		t.Fatalf("applied %+v, rejected %+v after %v", dec.Applied, dec.Rejected, time.Since(start))
+	}
+	if !strings.Contains(dec.Rejected[0].Details[0], "policy.wasm") {
+		t.Errorf("not stopped in policy.wasm: %v", dec.Rejected[0].Details)
+	}
+	t.Logf("stopped after %v: %v", time.Since(start), dec.Rejected[0].Details)
 }
