@@ -80,7 +80,7 @@ func Open(cfg Config) (*Store, error) {
 		InitialMmapSize: 1 << 30, // address space, not memory: no remap while the file grows
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", cfg.Path, err)
+		return nil, openError(cfg.Path, err)
 	}
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
