@@ -24,6 +24,9 @@ type Config struct {
 	// AdminToken is the bearer token admin endpoints require; "" refuses
 	// them all.
 	AdminToken string
+	// APIToken, when set, is required (or the admin token) by every /v1/
+	// endpoint; /health, /ready, /metrics and /ui stay open.
+	APIToken string
 	// DecisionLog logs each decision as a JSON line (off by default); the
 	// server opens it in New and closes it when Serve returns.
 	DecisionLog decisionlog.Config

@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,16 +24,24 @@ type Client struct {
 	base       string // scheme://host, no trailing slash
 	http       *http.Client
 	adminToken string
+	apiToken   string
 	timeout    time.Duration
 }
 
 // Option configures New.
 type Option func(*Client) error
 
-// WithAdminToken is the bearer token for the admin calls: Disable, Enable
-// and GenerateCodes (the sidecar's --admin-token).
+// WithAdminToken is the bearer token for the admin calls: Disable, Enable,
+// GenerateCodes, Code, ExportLedger, Redemptions and Audit (the sidecar's
+// --admin-token). It opens every other call too.
 func WithAdminToken(token string) Option {
 	return func(c *Client) error { c.adminToken = token; return nil }
+}
+
+// WithAPIToken is the bearer token a sidecar started with --api-token
+// requires of every call; a client with an admin token sends that instead.
+func WithAPIToken(token string) Option {
+	return func(c *Client) error { c.apiToken = token; return nil }
 }
 
 // WithTimeout bounds every call (default 10s; 0 for none). The sidecar
@@ -180,7 +189,7 @@ func (c *Client) campaign(ctx context.Context, method, path string) (*Campaign, 
 	return &cp, nil
 }
 
-// Code is a generated code's campaign, state, uses and owner.
+// Code is a generated code's campaign, state, uses and owner (admin).
 func (c *Client) Code(ctx context.Context, code string) (*Code, error) {
 	var cd Code
 	if err := c.call(ctx, http.MethodGet, "/v1/codes/"+url.PathEscape(code), nil, &cd); err != nil {
@@ -232,8 +241,8 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ht
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.adminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+c.adminToken)
+	if token := cmp.Or(c.adminToken, c.apiToken); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
