@@ -29,6 +29,9 @@ func main() {
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
 	}
+	if errors.Is(err, errHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "promoedge:", err)
 		os.Exit(1)
@@ -40,8 +43,12 @@ var errUsage = errors.New("usage")
 const usage = `usage: promoedge <command> [flags]
 
 commands:
-  serve     run the sidecar (promoedge serve -h for its flags)
+  serve     run the sidecar (promoedge serve -h for its flags and examples)
   version   print the version
+
+examples:
+  promoedge serve --bundle ./bundle --admin-token "$TOKEN"
+  promoedge serve -h
 `
 
 // version is set at build time with -ldflags "-X main.version=...".

@@ -58,6 +58,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.VerifKey, "verification-key", "", "require bundles signed for this key (PEM public key, or HMAC secret file)")
 	fs.StringVar(&cfg.VerifAlg, "verification-alg", "RS256", "signing algorithm of --verification-key (as opa sign --signing-alg)")
 	fs.StringVar(&cfg.Admin, "admin-token", "", "bearer token for admin endpoints (without it they are refused)")
+	fs.StringVar(&cfg.HTTP.APIToken, "api-token", "", "bearer token every /v1/ endpoint then requires (or the admin token); /health, /ready, /metrics stay open")
 	fs.StringVar(&cfg.Node, "node", "", "this node's name in the cluster")
 	fs.StringVar(&cfg.Bind, "cluster-bind", "", "HOST:PORT for cluster gossip")
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
@@ -69,8 +70,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&dl.CustomerIDs, "decision-log-customer-ids", false, "log customer ids in clear (default: a keyed hash)")
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, errUsage
+	if err := parseCommandLine(fs, args, stderr); err != nil {
+		return cfg, err
 	}
 	if err := fromEnv(fs, getenv); err != nil {
 		return cfg, err
@@ -171,7 +172,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	defer fl.stop()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
-	deps.Metrics = metrics
+	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
 	srv, err := sidecar.New(cfg.HTTP, deps)
 	if err != nil {
 		return err
