@@ -10,6 +10,10 @@ import (
 	"github.com/promoedge/promoedge/internal/suggest"
 )
 
+// embeddedWarning is said at the start, and in GET /v1/bundles, while the
+// example bundle serves because serve was given no bundle.
+const embeddedWarning = "SERVING THE EMBEDDED EXAMPLE BUNDLE (demo campaigns, not yours): no --bundle or --bundle-url was given, and no bundle was uploaded before"
+
 // errHelp is -h or --help: the help was printed, nothing else is done.
 var errHelp = errors.New("help shown")
 

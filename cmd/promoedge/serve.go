@@ -246,7 +246,8 @@ func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator
 		if err != nil {
 			return err
 		}
-		logActive(log, act.Revision(rev))
+		log.Warn(embeddedWarning)
+		logActive(log, act.Fallback(rev, embeddedWarning))
 	}
 	return nil
 }
