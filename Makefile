@@ -19,7 +19,7 @@ all: build
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/promoedge ./cmd/promoedge
-	$(GO) build -o $(BIN)/promoctl ./cmd/promoctl
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/promoctl ./cmd/promoctl
 
 run: build
 	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
