@@ -33,6 +33,7 @@ func TestFlagsAfterArguments(t *testing.T) {
 		{[]string{"build", "b", "--targt", "wasm"}, "did you mean --target?"},
 		{[]string{"build", "b", "-0", "x"}, "did you mean -o?"},
 		{[]string{"ledger", "--formt", "csv"}, "did you mean --format?"},
+		{[]string{"biuld", "b"}, `unknown command "biuld"; did you mean "build"?`},
 	} {
 		_, errOut, err := promoctl(t, tc.args...)
 		if !errors.Is(err, errUsage) || !strings.Contains(errOut, tc.want) {

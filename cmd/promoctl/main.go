@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // campaign time zones must not depend on the host
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 func main() {
@@ -77,7 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stdout)
 		return nil
 	}
-	fmt.Fprintf(stderr, "promoctl: unknown command %q\n", args[0])
+	names := []string{"help"}
+	for _, c := range commands {
+		names = append(names, c.name())
+	}
+	fmt.Fprintf(stderr, "promoctl: unknown command %q%s\n", args[0], suggest.DidYouMean(args[0], names))
 	usage(stderr)
 	return errUsage
 }

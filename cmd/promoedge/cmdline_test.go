@@ -29,6 +29,7 @@ func TestCommandLineAsTyped(t *testing.T) {
 		{[]string{"serve", "--data", data, "--watch", "false"}, `unexpected argument "false"`},
 		{[]string{"serve", "--data", data, "--lisen", "127.0.0.1:0"}, "did you mean --listen?"},
 		{[]string{"serve", "--data", data, "--admin-tokn", "x"}, "did you mean --admin-token?"},
+		{[]string{"serv", "--data", data}, `unknown command "serv"; did you mean "serve"?`},
 	} {
 		var stderr bytes.Buffer
 		err := run(ctx, tc.args, noenv, &stderr, &stderr)

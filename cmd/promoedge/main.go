@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 // gcPercent is the GC target promoedge runs with unless GOGC says
@@ -73,6 +75,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "unknown command %q%s\n%s", args[0], suggest.DidYouMean(args[0], []string{"serve", "version", "help"}), usage)
 	return errUsage
 }
