@@ -141,9 +141,11 @@ func (c *Client) Evaluate(ctx context.Context, req *Request) (*policies.Decision
 // same receipt and counts nothing twice.
 func (c *Client) Redeem(ctx context.Context, req *RedeemRequest) (*Receipt, error) {
 	var r Receipt
-	if err := c.call(ctx, http.MethodPost, "/v1/redemptions", req, &r); err != nil {
+	h, err := c.callHeader(ctx, http.MethodPost, "/v1/redemptions", req, &r)
+	if err != nil {
 		return nil, err
 	}
+	r.Replayed = h.Get("Idempotent-Replayed") == "true"
 	return &r, nil
 }
 
@@ -201,6 +203,12 @@ func (c *Client) Code(ctx context.Context, code string) (*Code, error) {
 // call sends in as JSON (nil: no body) and decodes a 200 answer into out;
 // any other answer is an *APIError.
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	_, err := c.callHeader(ctx, method, path, in, out)
+	return err
+}
+
+// callHeader is call that also returns the answer's header.
+func (c *Client) callHeader(ctx context.Context, method, path string, in, out any) (http.Header, error) {
 	op := method + " " + path
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -209,18 +217,18 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	resp, err := c.send(ctx, op, method, path, in)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
+		return nil, fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
 	}
 	// Read to the end so that the connection goes back to the pool.
 	_, err = io.Copy(io.Discard, resp.Body)
 	if err != nil {
-		return fmt.Errorf("promoedge: %s: reading the answer: %w", op, err)
+		return nil, fmt.Errorf("promoedge: %s: reading the answer: %w", op, err)
 	}
-	return nil
+	return resp.Header, nil
 }
 
 // send sends in as JSON (nil: no body) and returns a 200 answer, whose

@@ -160,6 +160,10 @@ func TestRedeemReplayRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if first.Replayed || !again.Replayed {
+		t.Fatalf("Replayed: first %v, again %v", first.Replayed, again.Replayed)
+	}
+	again.Replayed = false
 	if !reflect.DeepEqual(first, again) {
 		t.Fatalf("replay answered\n%+v\nnot\n%+v", again, first)
 	}
