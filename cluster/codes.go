@@ -14,7 +14,8 @@ import (
 // Generated codes are shared by the fleet in two parts.
 //
 // The code itself (its campaign and maximum uses) is replicated: every
-// node logs the codes it generates in chunks (store.CodeChunk), announces
+// node logs the codes it generates in chunks (store.CodeChunk, sent as
+// codechunk.go encodes them), announces
 // the number of its last chunk in its memberlist metadata, and the other
 // nodes pull the chunks they miss, in order, over the reliable channel
 // (kPull, kCodes). So every node knows every code within seconds, and a
@@ -159,15 +160,19 @@ func (n *Node) sendChunks(m message) {
 	if len(chunks) == 0 {
 		return
 	}
+	raw := make([][]byte, len(chunks))
+	for i, ch := range chunks {
+		raw[i] = appendCodeChunk(nil, ch)
+	}
 	// One message: the chunks arrive in order.
-	n.send(m.node, message{kind: kCodes, node: n.cfg.Name, id: n.fileID, chunks: chunks})
+	n.send(m.node, message{kind: kCodes, node: n.cfg.Name, id: n.fileID, chunks: raw})
 }
 
 // applyChunks stores the chunks of another node's codes an answer to a
 // pull brought, in order, and asks for the next ones at once.
 func (n *Node) applyChunks(m message) {
 	for _, raw := range m.chunks {
-		ch, err := store.ParseCodeChunk(raw)
+		ch, err := parseCodeChunk(raw)
 		if err != nil {
 			n.log.Warn("dropping a malformed code chunk", "from", m.node, "err", err)
 			return

@@ -7,7 +7,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/promoedge/promoedge/internal/wire"
+	"github.com/promoedge/promoedge/cluster/internal/wire"
 	"github.com/promoedge/promoedge/policies"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/promoedge/promoedge/internal/wire"
+	"github.com/promoedge/promoedge/cluster/internal/wire"
 )
 
 // pending is an outgoing transfer: debited here, durably, and sent until
