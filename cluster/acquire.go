@@ -4,9 +4,8 @@ import (
 	"context"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Commit implements policies.Committer. The store checks and spends the
@@ -62,8 +61,8 @@ func (n *Node) shortfalls(r *policies.Redemption, exhausted map[string]policies.
 
 func (n *Node) heldOf(k limitKey) int64 {
 	var held int64
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		held = getRights(tx, k).held
+	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
+		held = getRights(f, k).Held
 		return nil
 	})
 	return held

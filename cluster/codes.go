@@ -1,14 +1,12 @@
 package cluster
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Generated codes are shared by the fleet in two parts.
@@ -25,9 +23,9 @@ import (
 // one node at a time, moved by the same durable transfers. The node that
 // generated a code holds its uses from the start without writing them: a
 // code of its own with no rights entry holds MaxUses−Uses (minted with the
-// code, in the same transaction). Codes learnt from another node hold
-// nothing until their rights are moved here, so each use exists once in
-// the fleet.
+// code, in the same transaction; store.FleetTx.Rights reads them so).
+// Codes learnt from another node hold nothing until their rights are
+// moved here, so each use exists once in the fleet.
 
 // codeKey names the uses of one generated code of campaign.
 func codeKey(campaign, code string) limitKey {
@@ -40,41 +38,20 @@ func splitCodeKey(k limitKey) (campaign, code string) {
 	return campaign, code
 }
 
-// implicitCodeRights are the uses this node holds of a code it generated
-// and has no rights entry for: all those not used here. A code learnt from
-// another node (Origin set), or of another campaign, holds none.
-func implicitCodeRights(tx *bolt.Tx, k limitKey) rights {
-	campaign, code := splitCodeKey(k)
-	c, err := store.CodeIn(tx, code)
-	if err != nil || c.Origin != "" || c.Campaign != campaign {
-		return rights{}
-	}
-	return rights{held: max(0, c.MaxUses-c.Uses), consumed: c.Uses}
-}
-
 // codeUsedHere reports whether the code's uses were all spent on this
 // node: then no other node can have any to give.
 func (n *Node) codeUsedHere(c *policies.RedeemedCampaign) bool {
-	used := false
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		code, err := store.CodeIn(tx, c.Code)
-		used = err == nil && code.Uses >= code.MaxUses
-		return nil
-	})
-	return used
+	code, err := n.st.Code(context.Background(), c.Code)
+	return err == nil && code.Uses >= code.MaxUses
 }
 
 // codeOrigin is the node that generated the code of k, if another.
 func (n *Node) codeOrigin(k limitKey) string {
 	_, code := splitCodeKey(k)
-	origin := ""
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		if c, err := store.CodeIn(tx, code); err == nil {
-			origin = c.Origin
-		}
-		return nil
-	})
-	return origin
+	if c, err := n.st.Code(context.Background(), code); err == nil {
+		return c.Origin
+	}
+	return ""
 }
 
 // Code replication.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 const uniqueDoc = `{"name":"u","unique_codes":true,"effects":[{"type":"amount_off","amount":100}]}`
@@ -236,11 +235,7 @@ func TestCodeUseReachesEvaluateEverywhere(t *testing.T) {
 	// The hints survive a restart of a node that learnt them (written at
 	// the next publish tick).
 	f.eventually(5*time.Second, "n2 wrote the hint to its file", func() bool {
-		found := false
-		_ = n2.node.db.View(func(tx *bolt.Tx) error {
-			found = tx.Bucket(bCodeUse).Get(rightsKey(codeKey("u", codes[0]))) != nil
-			return nil
-		})
+		_, found, _ := n2.st.CodeUseHint("u", codes[0])
 		return found
 	})
 	f.crash(n2)

@@ -5,9 +5,8 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Code-use hints let evaluate say code_used on every node soon after a
@@ -22,18 +21,16 @@ import (
 // is a last-writer-wins register per code (the kill switch's shape, with
 // Disabled meaning used up), relayed on first receipt as usage is. Hints
 // are kept in memory and written to the file once per publish interval,
-// in one transaction, so a busy code campaign costs each node one write a
+// in one transaction (store.PutCodeUseHints), so a busy code campaign costs each node one write a
 // tick, not one per use.
-
-var bCodeUse = []byte("cluster_code_use") // code rights key -> switchState (Disabled: used up)
 
 // codeHints are the hints not yet in the file.
 type codeHints struct {
 	mu       sync.Mutex
-	pending  map[string]switchState // rights key -> hint, newest first
-	flushing map[string]switchState // being written
-	flushes  uint64                 // flushes done: the file changed
-	stamp    uint64                 // of this node's last hint
+	pending  map[limitKey]switchState // code -> hint (Disabled: used up)
+	flushing map[limitKey]switchState // being written
+	flushes  uint64                   // flushes done: the file changed
+	stamp    uint64                   // of this node's last hint
 }
 
 // announceCodeUse tells the fleet that the use of k was spent (used) or
@@ -54,7 +51,7 @@ func (n *Node) announceCodeUse(k limitKey, used bool) {
 // noteCodeUse keeps s if it is newer than the hint known for k, and
 // reports whether it was.
 func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
-	key := string(rightsKey(k))
+	key := k
 	for {
 		cur, ok, gen := n.hint(key)
 		if ok && !s.newer(cur) {
@@ -78,7 +75,7 @@ func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
 // hint is the newest hint known for key, and the flush count it was read
 // at. The file is read without holding the lock (a flush that ends
 // meanwhile makes it read again).
-func (n *Node) hint(key string) (switchState, bool, uint64) {
+func (n *Node) hint(key limitKey) (switchState, bool, uint64) {
 	for {
 		n.hints.mu.Lock()
 		s, ok := n.memHintLocked(key)
@@ -87,13 +84,9 @@ func (n *Node) hint(key string) (switchState, bool, uint64) {
 		if ok {
 			return s, true, gen
 		}
-		found := false
-		_ = n.db.View(func(tx *bolt.Tx) error {
-			if raw := tx.Bucket(bCodeUse).Get([]byte(key)); raw != nil {
-				s, found = decodeSwitch(raw), true
-			}
-			return nil
-		})
+		campaign, code := splitCodeKey(key)
+		h, found, _ := n.st.CodeUseHint(campaign, code)
+		s = switchState{Disabled: h.Used, Stamp: h.Stamp, Node: h.Node}
 		n.hints.mu.Lock()
 		same := n.hints.flushes == gen
 		n.hints.mu.Unlock()
@@ -105,7 +98,7 @@ func (n *Node) hint(key string) (switchState, bool, uint64) {
 
 // memHintLocked is the hint for key not yet in the file; n.hints.mu is
 // held.
-func (n *Node) memHintLocked(key string) (switchState, bool) {
+func (n *Node) memHintLocked(key limitKey) (switchState, bool) {
 	if s, ok := n.hints.pending[key]; ok {
 		return s, true
 	}
@@ -120,18 +113,14 @@ func (n *Node) flushCodeUse() {
 		n.hints.mu.Unlock()
 		return
 	}
-	n.hints.flushing, n.hints.pending = n.hints.pending, map[string]switchState{}
+	n.hints.flushing, n.hints.pending = n.hints.pending, map[limitKey]switchState{}
 	batch := n.hints.flushing
 	n.hints.mu.Unlock()
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bCodeUse)
-		for key, s := range batch {
-			if err := b.Put([]byte(key), encodeSwitch(s)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	hints := make(map[policies.RightsKey]store.CodeUseHint, len(batch))
+	for k, s := range batch {
+		hints[k.rights()] = store.CodeUseHint{Used: s.Disabled, Stamp: s.Stamp, Node: s.Node}
+	}
+	err := n.st.PutCodeUseHints(hints)
 	n.hints.mu.Lock()
 	if err != nil { // kept in memory: written at the next tick
 		n.log.Warn("writing code-use hints", "err", err)
@@ -153,7 +142,7 @@ func (n *Node) UsedElsewhere(_ context.Context, campaign, code string) bool {
 	if n.heldOf(k) > 0 {
 		return false
 	}
-	s, ok, _ := n.hint(string(rightsKey(k)))
+	s, ok, _ := n.hint(k)
 	return ok && s.Disabled
 }
 

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
@@ -243,7 +242,7 @@ func (f *fleet) start(tn *tnode) {
 		t.Fatal(err)
 	}
 	sc := store.DefaultConfig(tn.dir)
-	sc.Counter = tn.node
+	sc.Limiter = tn.node
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}
@@ -275,14 +274,14 @@ func (f *fleet) restart(tn *tnode) {
 
 // heldInFile reads the rights a stopped node's file holds.
 func (f *fleet) heldInFile(tn *tnode, campaign string) int64 {
-	db, err := bolt.Open(filepath.Join(tn.dir, "promoedge.db"), 0o600, nil)
+	st, err := store.Open(store.DefaultConfig(tn.dir))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer db.Close()
+	defer st.Close()
 	var held int64
-	_ = db.View(func(tx *bolt.Tx) error {
-		held = getRights(tx, limitKey{campaign, limitCount}).held
+	_ = st.ViewFleet(func(tx *store.FleetTx) error {
+		held = getRights(tx, limitKey{campaign, limitCount}).Held
 		return nil
 	})
 	return held
@@ -411,28 +410,35 @@ func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
 // node that is up, read from the files.
 func (f *fleet) rightsTotal(campaign string, limit byte) (held, consumed, inflight int64) {
 	k := limitKey{campaign, limit}
-	credited := map[string]bool{}
-	for _, tn := range f.nodes {
-		if tn.up {
-			_ = tn.node.db.View(func(tx *bolt.Tx) error {
-				return tx.Bucket(bInbox).ForEach(func(id, _ []byte) error { credited[string(id)] = true; return nil })
-			})
-		}
-	}
+	out := map[string]int64{} // transfer id -> amount, from every outbox
 	for _, tn := range f.nodes {
 		if !tn.up {
 			continue
 		}
 		a := tn.node.account(k)
 		held, consumed = held+a.Held, consumed+a.Consumed
-		_ = tn.node.db.View(func(tx *bolt.Tx) error {
-			return tx.Bucket(bOutbox).ForEach(func(id, v []byte) error {
-				if p, err := decodePending(v); err == nil && p.key == k && !credited[string(id)] {
-					inflight += p.amount
+		_ = tn.st.ViewFleet(func(tx *store.FleetTx) error {
+			return tx.EachOutgoing(func(id string, t *store.Transfer) error {
+				if keyOf(t.Key) == k {
+					out[id] = t.Amount
 				}
 				return nil
 			})
 		})
+	}
+	for id, amount := range out {
+		credited := false
+		for _, tn := range f.nodes {
+			if tn.up {
+				_ = tn.st.ViewFleet(func(tx *store.FleetTx) error {
+					credited = credited || tx.Credited(id)
+					return nil
+				})
+			}
+		}
+		if !credited {
+			inflight += amount
+		}
 	}
 	return held, consumed, inflight
 }

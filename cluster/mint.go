@@ -1,10 +1,6 @@
 package cluster
 
-import (
-	"encoding/binary"
-
-	bolt "go.etcd.io/bbolt"
-)
+import "github.com/promoedge/promoedge/policies/store"
 
 // mint makes the rights of the active revision's limits, on the minter
 // only: for each limit, what the limit has grown by since the last mint
@@ -16,7 +12,7 @@ func (n *Node) mint() error {
 	if rev == nil {
 		return nil
 	}
-	return n.db.Update(func(tx *bolt.Tx) error {
+	return n.st.UpdateFleet(func(f *store.FleetTx) error {
 		for _, c := range rev.Campaigns() {
 			for _, lk := range []struct {
 				limit byte
@@ -25,7 +21,7 @@ func (n *Node) mint() error {
 				if lk.value <= 0 {
 					continue
 				}
-				if err := n.mintOne(tx, limitKey{c.ID, lk.limit}, lk.value); err != nil {
+				if err := n.mintOne(f, limitKey{c.ID, lk.limit}, lk.value); err != nil {
 					return err
 				}
 			}
@@ -35,43 +31,33 @@ func (n *Node) mint() error {
 	})
 }
 
-func (n *Node) mintOne(tx *bolt.Tx, k limitKey, limit int64) error {
-	minted := tx.Bucket(bMinted)
-	var done int64
-	if raw := minted.Get(rightsKey(k)); len(raw) == 8 {
-		done = int64(binary.BigEndian.Uint64(raw))
-	}
+func (n *Node) mintOne(f *store.FleetTx, k limitKey, limit int64) error {
+	done := f.Minted(k.rights())
 	if limit == done {
 		return nil
 	}
-	r := getRights(tx, k)
+	r := getRights(f, k)
 	if limit > done {
-		r.held += limit - done
+		r.Held += limit - done
 		done = limit
 	} else {
-		burn := min(r.held, done-limit)
-		r.held -= burn
+		burn := min(r.Held, done-limit)
+		r.Held -= burn
 		done -= burn
 	}
-	if err := putRights(tx, k, r); err != nil {
+	if err := putRights(f, k, r); err != nil {
 		return err
 	}
 	n.log.Info("minted rights", "campaign", k.Campaign, "limit", string(k.Limit), "minted", done)
-	return minted.Put(rightsKey(k), binary.BigEndian.AppendUint64(nil, uint64(done)))
+	return f.PutMinted(k.rights(), done)
 }
 
 // Minted reports what the minter has made of campaign's limits (0 on other
 // nodes).
 func (n *Node) Minted(campaign string) (count, budget int64) {
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		get := func(l byte) int64 {
-			raw := tx.Bucket(bMinted).Get(rightsKey(limitKey{campaign, l}))
-			if len(raw) != 8 {
-				return 0
-			}
-			return int64(binary.BigEndian.Uint64(raw))
-		}
-		count, budget = get(limitCount), get(limitBudget)
+	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
+		count = f.Minted(limitKey{campaign, limitCount}.rights())
+		budget = f.Minted(limitKey{campaign, limitBudget}.rights())
 		return nil
 	})
 	return count, budget

@@ -2,8 +2,6 @@ package cluster
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
@@ -30,7 +27,6 @@ type Node struct {
 	mlConfig *memberlist.Config
 	queue    *memberlist.TransmitLimitedQueue
 	st       *store.Store
-	db       *bolt.DB
 	rev      func() *policies.Revision
 	fileID   string
 	*Switchboard
@@ -73,7 +69,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	n := &Node{
 		cfg: cfg, log: log.With("node", cfg.Name),
-		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}}, hints: codeHints{pending: map[string]switchState{}},
+		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}}, hints: codeHints{pending: map[limitKey]switchState{}},
 		dirty: map[string]struct{}{}, echo: map[string]int{}, low: map[limitKey]int64{},
 		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
 		stop: make(chan struct{}),
@@ -87,12 +83,12 @@ func New(cfg Config) (*Node, error) {
 // its id is this node's metadata and, on the minter, its limits are
 // minted.
 func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
-	n.st, n.db, n.rev = st, st.DB(), rev
+	n.st, n.rev = st, rev
 	if err := n.openFile(); err != nil {
 		return err
 	}
 	n.codes.seq = st.CodeSeq() // announced in the metadata from the start
-	sb, err := OpenSwitchboard(n.db, n.cfg.Name)
+	sb, err := OpenSwitchboard(st.DB(), n.cfg.Name)
 	if err != nil {
 		return err
 	}
@@ -133,25 +129,14 @@ func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
 	return nil
 }
 
-// openFile creates the buckets and loads the file's id and the transfers
-// not yet acknowledged.
+// openFile loads the file's id and the transfers not yet acknowledged.
 func (n *Node) openFile() error {
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		if err := initBuckets(tx); err != nil {
+	err := n.st.UpdateFleet(func(f *store.FleetTx) error {
+		var err error
+		if n.fileID, err = f.FileID(); err != nil {
 			return err
 		}
-		meta := tx.Bucket(bMeta)
-		if id := meta.Get([]byte("file")); id != nil {
-			n.fileID = string(id)
-		} else {
-			var b [6]byte
-			_, _ = rand.Read(b[:])
-			n.fileID = hex.EncodeToString(b[:])
-			if err := meta.Put([]byte("file"), []byte(n.fileID)); err != nil {
-				return err
-			}
-		}
-		return n.xfer.load(tx)
+		return n.xfer.load(f)
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: opening the cluster's buckets: %w", err)

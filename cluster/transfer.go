@@ -1,14 +1,12 @@
 package cluster
 
 import (
-	"encoding/binary"
 	"fmt"
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
-	"github.com/promoedge/promoedge/cluster/internal/wire"
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // pending is an outgoing transfer: debited here, durably, and sent until
@@ -20,20 +18,9 @@ type pending struct {
 	sent   time.Time // last send; zero sends at the next retry tick
 }
 
-func (p *pending) encode() []byte {
-	b := wire.AppendString(nil, p.to)
-	b = wire.AppendString(b, p.key.Campaign)
-	b = append(b, p.key.Limit)
-	return wire.AppendVarint(b, p.amount)
-}
-
-func decodePending(b []byte) (*pending, error) {
-	r := wire.NewReader(b)
-	p := &pending{to: r.String()}
-	p.key.Campaign = r.String()
-	p.key.Limit = r.Byte()
-	p.amount = r.Varint()
-	return p, r.Err()
+// record is p as the store keeps it in the outbox.
+func (p *pending) record() *store.Transfer {
+	return &store.Transfer{To: p.to, Key: p.key.rights(), Amount: p.amount}
 }
 
 // transfers is the in-memory side of the outbox and of the redemptions
@@ -70,14 +57,10 @@ func newTransfers() *transfers {
 
 // load reads the outbox: transfers a crash left unacknowledged are sent
 // again.
-func (t *transfers) load(tx *bolt.Tx) error {
-	return tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
-		p, err := decodePending(v)
-		if err != nil {
-			return fmt.Errorf("outbox entry %s: %w", k, err)
-		}
+func (t *transfers) load(f *store.FleetTx) error {
+	return f.EachOutgoing(func(id string, r *store.Transfer) error {
 		t.mu.Lock()
-		t.out[string(k)] = p
+		t.out[id] = &pending{to: r.To, key: keyOf(r.Key), amount: r.Amount}
 		t.mu.Unlock()
 		return nil
 	})
@@ -236,27 +219,23 @@ func (n *Node) dispatch(id string, p *pending) {
 func (n *Node) debit(k limitKey, to string, amount func(held int64) int64) (string, *pending, error) {
 	var p *pending
 	var id string
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		r := getRights(tx, k)
-		if r.held <= 0 {
+	err := n.st.UpdateFleet(func(f *store.FleetTx) error {
+		r := getRights(f, k)
+		if r.Held <= 0 {
 			return nil
 		}
-		give := amount(r.held)
-		meta := tx.Bucket(bMeta)
-		seq := uint64(1)
-		if raw := meta.Get([]byte("seq")); len(raw) == 8 {
-			seq = binary.BigEndian.Uint64(raw) + 1
-		}
-		if err := meta.Put([]byte("seq"), binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+		give := amount(r.Held)
+		seq, err := f.NextTransfer()
+		if err != nil {
 			return err
 		}
 		id = fmt.Sprintf("%s/%s/%d", n.cfg.Name, n.fileID, seq)
 		p = &pending{to: to, key: k, amount: give}
-		r.held -= give
-		if err := putRights(tx, k, r); err != nil {
+		r.Held -= give
+		if err := putRights(f, k, r); err != nil {
 			return err
 		}
-		return tx.Bucket(bOutbox).Put([]byte(id), p.encode())
+		return f.PutOutgoing(id, p.record())
 	})
 	return id, p, err
 }
@@ -276,10 +255,10 @@ func (n *Node) handOff(timeout time.Duration) {
 		return
 	}
 	var keys []limitKey
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bRights).ForEach(func(k, v []byte) error {
-			if key, ok := parseRightsKey(k); ok && len(v) == 16 && int64(binary.BigEndian.Uint64(v)) > 0 {
-				keys = append(keys, key)
+	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
+		return f.EachRights(func(k policies.RightsKey, r policies.Rights) error {
+			if r.Held > 0 {
+				keys = append(keys, keyOf(k))
 			}
 			return nil
 		})
@@ -312,18 +291,17 @@ func (n *Node) sendTransfer(id string, p *pending) {
 func (n *Node) credit(m message) {
 	k := m.key()
 	dup := false
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		inbox := tx.Bucket(bInbox)
-		if inbox.Get([]byte(m.id)) != nil {
+	err := n.st.UpdateFleet(func(f *store.FleetTx) error {
+		if f.Credited(m.id) {
 			dup = true
 			return nil
 		}
-		r := getRights(tx, k)
-		r.held += m.amount
-		if err := putRights(tx, k, r); err != nil {
+		r := getRights(f, k)
+		r.Held += m.amount
+		if err := putRights(f, k, r); err != nil {
 			return err
 		}
-		return inbox.Put([]byte(m.id), binary.BigEndian.AppendUint64(nil, uint64(time.Now().Unix())))
+		return f.PutCredited(m.id, time.Now())
 	})
 	if err != nil {
 		n.log.Warn("crediting rights", "from", m.node, "id", m.id, "err", err)
@@ -339,7 +317,7 @@ func (n *Node) credit(m message) {
 
 // acknowledged forgets a transfer the receiver has credited.
 func (n *Node) acknowledged(id string) {
-	err := n.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bOutbox).Delete([]byte(id)) })
+	err := n.st.UpdateFleet(func(f *store.FleetTx) error { return f.DeleteOutgoing(id) })
 	if err != nil {
 		return // still in the outbox: resent, credited once, acknowledged again
 	}

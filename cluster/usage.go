@@ -5,9 +5,8 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 var _ policies.Usage = (*Node)(nil)
@@ -174,11 +173,9 @@ func (n *Node) touch(campaign string) {
 }
 
 func (n *Node) markAllDirty() {
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bRights).ForEach(func(k, _ []byte) error {
-			if key, ok := parseRightsKey(k); ok {
-				n.touch(key.Campaign)
-			}
+	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
+		return f.EachRights(func(k policies.RightsKey, _ policies.Rights) error {
+			n.touch(keyOf(k).Campaign)
 			return nil
 		})
 	})

@@ -64,7 +64,7 @@ func newFleet(cfg serveConfig, log *slog.Logger, obs cluster.Observer) (*fleet, 
 func (f *fleet) storeConfig(dir string) store.Config {
 	sc := store.DefaultConfig(dir)
 	if f.node != nil {
-		sc.Counter = f.node
+		sc.Limiter = f.node
 	}
 	return sc
 }

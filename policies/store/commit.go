@@ -226,7 +226,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		if err := s.counter.Take(tx, c, r.CustomerID); err != nil {
+		if err := s.limiter.Take(&FleetTx{tx}, c, r.CustomerID); err != nil {
 			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
 		}
 		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
@@ -272,7 +272,7 @@ func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) ([]policies.Used, map
 		}
 		if reason == "" {
 			var err error
-			if reason, err = s.counter.Check(tx, c, r.CustomerID, used[i]); err != nil {
+			if reason, err = s.limiter.Check(&FleetTx{tx}, c, r.CustomerID, used[i]); err != nil {
 				return nil, nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
 			}
 		}
@@ -323,7 +323,7 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		}
 		for i := range r.Campaigns {
 			c := &r.Campaigns[i]
-			if err := s.counter.Give(tx, c, r.CustomerID); err != nil {
+			if err := s.limiter.Give(&FleetTx{tx}, c, r.CustomerID); err != nil {
 				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
 			}
 			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {

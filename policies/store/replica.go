@@ -197,11 +197,6 @@ func appendRecord(b []byte, ch *CodeChunk) []byte {
 	return b
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 // parseRecord reads appendRecord's form back.
 func parseRecord(b []byte) (*CodeChunk, error) {
 	r := record{b: b}
@@ -219,41 +214,4 @@ func parseRecord(b []byte) (*CodeChunk, error) {
 		return nil, fmt.Errorf("store: code log chunk %d is corrupt", ch.Seq)
 	}
 	return ch, nil
-}
-
-// record reads a code log record; short sticks once it ran out.
-type record struct {
-	b     []byte
-	short bool
-}
-
-func (r *record) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.short, r.b = true, nil
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *record) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.short, r.b = true, nil
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *record) string() string {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.short, r.b = true, nil
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
 }
