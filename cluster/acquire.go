@@ -8,30 +8,23 @@ import (
 	"github.com/promoedge/promoedge/policies/store"
 )
 
-// Commit implements policies.Committer. The store checks and spends the
+var _ policies.Supplier = (*Node)(nil)
+
+// Supply implements policies.Supplier. The store checks and spends the
 // rights this node holds, in the redemption's own transaction, with no
 // network on the way. Only when a campaign lost for want of rights held
-// here does Commit ask the nodes that have some, wait for the transfer
-// (at most Config.AcquireTimeout) and try again; a limit nobody holds any
-// of is exhausted at once.
-func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
-	deadline := time.Now().Add(n.cfg.AcquireTimeout)
-	for {
-		stored, replayed, exhausted, err := n.st.Commit(ctx, r)
-		if err != nil || replayed || len(exhausted) == 0 {
-			return stored, replayed, exhausted, err
-		}
-		need := n.shortfalls(r, exhausted)
-		if need == nil {
-			return stored, replayed, exhausted, err
-		}
-		start := time.Now()
-		got := n.acquire(ctx, need, deadline)
-		n.cfg.Observer.Waited(time.Since(start), got)
-		if !got {
-			return stored, replayed, exhausted, err
-		}
+// here does the engine ask Supply, which asks the nodes that have some and
+// waits for the transfer (at most Config.AcquireTimeout from since); a
+// limit nobody holds any of is exhausted at once.
+func (n *Node) Supply(ctx context.Context, r *policies.Redemption, exhausted map[string]policies.Reason, since time.Time) bool {
+	need := n.shortfalls(r, exhausted)
+	if need == nil {
+		return false
 	}
+	start := time.Now()
+	got := n.acquire(ctx, need, since.Add(n.cfg.AcquireTimeout))
+	n.cfg.Observer.Waited(time.Since(start), got)
+	return got
 }
 
 // shortfalls is what r needs of each limit that rejected it, or nil when

@@ -244,7 +244,7 @@ func TestCodeUseReachesEvaluateEverywhere(t *testing.T) {
 		t.Errorf("after a restart n2 says %q", got)
 	}
 	// Rolled back on n1: offered again everywhere, and redeemable.
-	if _, err := n1.eng.Rollback(context.Background(), id); err != nil {
+	if _, _, err := n1.eng.Rollback(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	f.eventually(5*time.Second, "evaluate offers the code again on n0 and n2", func() bool {
@@ -263,7 +263,7 @@ func redeemCodeID(t *testing.T, f *fleet, tn *tnode, code string) string {
 		t.Fatal(err)
 	}
 	k := f.seq.Add(1)
-	rc, err := tn.eng.RedeemReceipt(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprint("k", k), Hash: "h"})
+	rc, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprint("k", k), Hash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestLeaveHandsOffReceivedCodeUses(t *testing.T) {
 	codes := generateOn(t, n0, "u", 1)
 	f.known(codes, 20*time.Second)
 	id := redeemCodeID(t, f, leaver, codes[0])
-	if _, err := leaver.eng.Rollback(context.Background(), id); err != nil {
+	if _, _, err := leaver.eng.Rollback(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	if held := leaver.node.heldOf(codeKey("u", codes[0])); held != 1 {

@@ -246,7 +246,7 @@ func (f *fleet) start(tn *tnode) {
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}
-	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, CodeHints: tn.node, Committer: tn.node, Switches: tn.node})
+	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, CodeHints: tn.node, Committer: tn.st, Supplier: tn.node, Switches: tn.node})
 	tn.eng.Swap(f.rev)
 	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
 		t.Fatal(err)
@@ -358,12 +358,13 @@ func (f *fleet) redeemCode(tn *tnode, campaign, customer, code string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	out, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{
+	receipt, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{
 		Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-k%d", tn.name, k), Hash: "h",
 	})
 	if err != nil {
 		return false, err
 	}
+	out := receipt.Response
 	var rc struct {
 		ID      string             `json:"redemption_id"`
 		Applied []policies.Applied `json:"applied"`

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -200,19 +199,6 @@ func (n *Node) Set(campaign string, disabled bool) error {
 		return ErrNotStarted
 	}
 	return n.Switchboard.Set(campaign, disabled)
-}
-
-// Commit implements policies.Committer over the store: see acquire.go.
-var _ policies.Committer = (*Node)(nil)
-
-// Replay implements policies.Committer.
-func (n *Node) Replay(ctx context.Context, key string) (*policies.Redemption, bool, error) {
-	return n.st.Replay(ctx, key)
-}
-
-// Rollback implements policies.Committer; the rights come back here.
-func (n *Node) Rollback(ctx context.Context, id string, at time.Time) (*policies.Redemption, error) {
-	return n.st.Rollback(ctx, id, at)
 }
 
 func (n *Node) stopping() bool {

@@ -19,6 +19,9 @@ type Config struct {
 	// Committer makes redemptions durable; nil refuses redeem with
 	// ErrNoStore.
 	Committer Committer
+	// Supplier brings the rights a commit found too few of here (a
+	// fleet's escrowed rights); nil: a limit exhausted here is exhausted.
+	Supplier Supplier
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Now is the clock for requests without context.now; nil is time.Now.
@@ -45,13 +48,14 @@ type Engine struct {
 	codes     Codes
 	hints     CodeHints
 	committer Committer
+	supplier  Supplier
 	switches  Switches
 	now       func() time.Time
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, switches: cfg.Switches, now: cfg.Now}
+	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}

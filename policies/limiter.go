@@ -1,6 +1,9 @@
 package policies
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Limiter supplies the rights a redemption takes of its campaigns'
 // limits. The committer calls it inside the redemption's own transaction,
@@ -36,7 +39,9 @@ type Supplier interface {
 	// exhausted it, and reports whether it does. false at once when a
 	// rejection is not for want of rights (per_customer, a code used up
 	// here), or when none came before the supplier's timeout.
-	Supply(ctx context.Context, r *Redemption, exhausted map[string]Reason) bool
+	// since is when r was first committed: the supplier's timeout runs
+	// from then, however often it is asked for r.
+	Supply(ctx context.Context, r *Redemption, exhausted map[string]Reason, since time.Time) bool
 }
 
 // LimitKind is which limit rights are of. Its values are stored.

@@ -83,7 +83,7 @@ func (f *fleet) engineConfig() policies.Config {
 	if f.node == nil {
 		return policies.Config{Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw}
 	}
-	return policies.Config{Usage: f.node, Codes: f.st, CodeHints: f.node, Committer: f.node, Switches: f.node}
+	return policies.Config{Usage: f.node, Codes: f.st, CodeHints: f.node, Committer: f.st, Supplier: f.node, Switches: f.node}
 }
 
 // start joins the cluster; SIGHUP reloads the gossip keys.
