@@ -51,14 +51,3 @@ func (n *Node) mintOne(f *store.FleetTx, k limitKey, limit int64) error {
 	n.log.Info("minted rights", "campaign", k.Campaign, "limit", string(k.Limit), "minted", done)
 	return f.PutMinted(k.rights(), done)
 }
-
-// Minted reports what the minter has made of campaign's limits (0 on other
-// nodes).
-func (n *Node) Minted(campaign string) (count, budget int64) {
-	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
-		count = f.Minted(limitKey{campaign, limitCount}.rights())
-		budget = f.Minted(limitKey{campaign, limitBudget}.rights())
-		return nil
-	})
-	return count, budget
-}

@@ -124,31 +124,3 @@ func (n *Node) Held(campaign string) (count, budget int64) {
 	})
 	return count, budget
 }
-
-// Account is one node's books for one limit, read from its file: the
-// rights it holds, has consumed (redemptions standing), has sent and not
-// yet seen acknowledged, and (the minter) has minted. Summed over the
-// nodes, Held + Consumed + InFlight never exceeds the limit (doc.go).
-type Account struct {
-	Held, Consumed, InFlight, Minted int64
-}
-
-// Accounts reads this node's books for campaign's two limits.
-func (n *Node) Accounts(campaign string) (count, budget Account) {
-	return n.account(limitKey{campaign, limitCount}), n.account(limitKey{campaign, limitBudget})
-}
-
-func (n *Node) account(k limitKey) Account {
-	var a Account
-	_ = n.st.ViewFleet(func(f *store.FleetTx) error {
-		r := getRights(f, k)
-		a.Held, a.Consumed, a.Minted = r.Held, r.Consumed, f.Minted(k.rights())
-		return f.EachOutgoing(func(_ string, t *store.Transfer) error {
-			if keyOf(t.Key) == k {
-				a.InFlight += t.Amount
-			}
-			return nil
-		})
-	})
-	return a
-}
