@@ -282,7 +282,7 @@ func TestStaleCodeHintNeverBlocksRedeem(t *testing.T) {
 	codes := generateOn(t, n0, "u", 1)
 	f.known(codes, 20*time.Second)
 	stale := switchState{Disabled: true, Stamp: uint64(time.Now().Add(time.Hour).UnixNano()), Node: "gone"}
-	n1.node.noteCodeUse(codeKey("u", codes[0]), stale)
+	n1.node.hints.noteCodeUse(codeKey("u", codes[0]), stale)
 	if got := codeVerdict(t, n1, codes[0]); got != policies.CodeUsed {
 		t.Fatalf("evaluate with the stale hint: %q", got)
 	}

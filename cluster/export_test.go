@@ -74,10 +74,10 @@ func (n *Node) account(k limitKey) Account {
 // acknowledged, by limit (the checker's Σ in flight).
 func (n *Node) InFlight() map[string]int64 {
 	out := map[string]int64{}
-	n.xfer.mu.Lock()
-	for _, p := range n.xfer.out {
+	n.rights.xfer.mu.Lock()
+	for _, p := range n.rights.xfer.out {
 		out[p.key.Campaign+"/"+string(p.key.Limit)] += p.amount
 	}
-	n.xfer.mu.Unlock()
+	n.rights.xfer.mu.Unlock()
 	return out
 }

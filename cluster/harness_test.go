@@ -109,19 +109,19 @@ func (f *fleet) start(tn *tnode) {
 			cfg.Join = append(cfg.Join, "127.0.0.1:"+strconv.Itoa(o.port))
 		}
 	}
-	if tn.node, err = New(cfg); err != nil {
-		t.Fatal(err)
-	}
+	lim := NewLimiter()
 	sc := store.DefaultConfig(tn.dir)
-	sc.Limiter = tn.node
+	sc.Limiter = lim
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}
-	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, CodeHints: tn.node, Committer: tn.st, Supplier: tn.node, Switches: tn.node})
-	tn.eng.Swap(f.rev)
-	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
+	active := new(policies.Active)
+	active.Swap(f.rev)
+	if tn.node, err = New(cfg, tn.st, lim, active.Load); err != nil {
 		t.Fatal(err)
 	}
+	tn.eng = policies.NewEngine(policies.Config{Active: active, Usage: tn.node.Usage(), Codes: tn.st, CodeHints: tn.node.CodeHints(),
+		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node})
 	f.mu.Lock()
 	tn.up = true
 	f.mu.Unlock()
@@ -195,9 +195,9 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 	}
 	for _, tn := range f.nodes {
 		if tn.up {
-			tn.node.usage.mu.RLock()
-			f.t.Logf("%s: %+v", tn.name, tn.node.usage.regs)
-			tn.node.usage.mu.RUnlock()
+			tn.node.usage.table.mu.RLock()
+			f.t.Logf("%s: %+v", tn.name, tn.node.usage.table.regs)
+			tn.node.usage.table.mu.RUnlock()
 		}
 	}
 	if os.Getenv("CLUSTER_DEBUG") != "" {

@@ -7,12 +7,12 @@ import "github.com/promoedge/promoedge/policies/store"
 // (all of it the first time), recorded in the same transaction, so each
 // right exists once however often the minter restarts. A lowered limit
 // burns what the minter still holds, down to the new limit at most.
-func (n *Node) mint() error {
-	rev := n.revision()
+func (rt *Rights) mint() error {
+	rev := rt.revision()
 	if rev == nil {
 		return nil
 	}
-	return n.st.UpdateFleet(func(f *store.FleetTx) error {
+	return rt.st.UpdateFleet(func(f *store.FleetTx) error {
 		for _, c := range rev.Campaigns() {
 			for _, lk := range []struct {
 				limit byte
@@ -21,17 +21,17 @@ func (n *Node) mint() error {
 				if lk.value <= 0 {
 					continue
 				}
-				if err := n.mintOne(f, limitKey{c.ID, lk.limit}, lk.value); err != nil {
+				if err := rt.mintOne(f, limitKey{c.ID, lk.limit}, lk.value); err != nil {
 					return err
 				}
 			}
-			n.touch(c.ID)
+			rt.usage.touch(c.ID)
 		}
 		return nil
 	})
 }
 
-func (n *Node) mintOne(f *store.FleetTx, k limitKey, limit int64) error {
+func (rt *Rights) mintOne(f *store.FleetTx, k limitKey, limit int64) error {
 	done := f.Minted(k.rights())
 	if limit == done {
 		return nil
@@ -48,6 +48,6 @@ func (n *Node) mintOne(f *store.FleetTx, k limitKey, limit int64) error {
 	if err := putRights(f, k, r); err != nil {
 		return err
 	}
-	n.log.Info("minted rights", "campaign", k.Campaign, "limit", string(k.Limit), "minted", done)
+	rt.log.Info("minted rights", "campaign", k.Campaign, "limit", string(k.Limit), "minted", done)
 	return f.PutMinted(k.rights(), done)
 }

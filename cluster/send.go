@@ -14,52 +14,20 @@ func (n *Node) inboundLoop() {
 		case m := <-n.inbound:
 			switch m.kind {
 			case kRequest:
-				n.grant(m)
+				n.rights.grant(m)
 			case kTransfer:
-				n.credit(m)
+				n.rights.credit(m)
 			case kAck:
-				n.acknowledged(m.id)
+				n.rights.acknowledged(m.id)
 			case kSwitch:
 				n.mergeGossip(m, true)
 			case kPull:
-				n.sendChunks(m)
+				n.codes.sendChunks(m)
 			case kCodes:
-				n.applyChunks(m)
+				n.codes.applyChunks(m)
 			case kDeny:
-				n.usage.forget(m.key(), m.node)
-				n.xfer.denied(m.key(), m.node, m.amount)
-			}
-		}
-	}
-}
-
-// outMsg is a reliable message waiting for a sender.
-type outMsg struct {
-	to  string
-	msg []byte
-}
-
-// send queues a reliable message to node; a full queue drops it (every
-// reliable message is retried by whoever needs its effect).
-func (n *Node) send(to string, m message) {
-	select {
-	case n.outbound <- outMsg{to: to, msg: m.encode(nil)}:
-	default:
-	}
-}
-
-func (n *Node) sendLoop() {
-	for {
-		select {
-		case <-n.stop:
-			return
-		case o := <-n.outbound:
-			nd, ok := n.peers.node(o.to)
-			if !ok {
-				continue
-			}
-			if err := n.ml.SendReliable(&nd, o.msg); err != nil {
-				n.log.Debug("sending", "to", o.to, "err", err)
+				n.usage.table.forget(m.key(), m.node)
+				n.rights.xfer.denied(m.key(), m.node, m.amount)
 			}
 		}
 	}

@@ -153,6 +153,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := fl.attach(st); err != nil {
 		return err
 	}
+	defer fl.stop()
 	engine := policies.NewEngine(fl.engineConfig())
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics,
@@ -160,10 +161,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := firstBundle(ctx, cfg, act, log); err != nil {
 		return err
 	}
-	if err := fl.start(ctx, engine); err != nil {
+	if err := fl.start(ctx); err != nil {
 		return err
 	}
-	defer fl.stop()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
 	deps.Metrics = metrics
