@@ -217,13 +217,14 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{stored: prev, replayed: true}, nil
 		}
 	}
-	used, exhausted, err := s.check(tx, r)
+	esc := &FleetTx{tx} // the limiter's view of this transaction
+	used, exhausted, err := s.check(tx, esc, r)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		if err := s.limiter.Take(&FleetTx{tx}, c, r.CustomerID); err != nil {
+		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
 			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
 		}
 		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
@@ -257,7 +258,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 // check finds every campaign of r whose limits (or unique code) cannot
 // take this redemption, and returns each campaign's usage as read. It
 // writes nothing.
-func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) ([]policies.Used, map[string]policies.Reason, error) {
+func (s *Store) check(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption) ([]policies.Used, map[string]policies.Reason, error) {
 	var out map[string]policies.Reason
 	used := make([]policies.Used, len(r.Campaigns))
 	for i := range r.Campaigns {
@@ -269,7 +270,7 @@ func (s *Store) check(tx *bolt.Tx, r *policies.Redemption) ([]policies.Used, map
 		}
 		if reason == "" {
 			var err error
-			if reason, err = s.limiter.Check(&FleetTx{tx}, c, r.CustomerID, used[i]); err != nil {
+			if reason, err = s.limiter.Check(esc, c, r.CustomerID, used[i]); err != nil {
 				return nil, nil, fmt.Errorf("checking limits of %s: %w", c.Campaign, err)
 			}
 		}

@@ -9,7 +9,7 @@ type local struct{}
 var _ policies.Limiter = local{}
 
 // Check implements policies.Limiter; a unique code is used up when its
-// uses here reached its maximum.
+// uses here reached its maximum. The store calls it with its own FleetTx.
 func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
 	l := c.Limits
 	switch {

@@ -48,9 +48,10 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if r, err = getRedemption(tx, id); err != nil || r.Status == policies.RolledBack {
 			return err
 		}
+		esc := &FleetTx{tx}
 		for i := range r.Campaigns {
 			c := &r.Campaigns[i]
-			if err := s.limiter.Give(&FleetTx{tx}, c, r.CustomerID); err != nil {
+			if err := s.limiter.Give(esc, c, r.CustomerID); err != nil {
 				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
 			}
 			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
