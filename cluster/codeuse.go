@@ -100,7 +100,7 @@ func (h *CodeHints) hint(key limitKey) (switchState, bool, uint64) {
 	}
 }
 
-// memHintLocked is the hint for key not yet in the file; n.hints.mu is
+// memHintLocked is the hint for key not yet in the file; h.mu is
 // held.
 func (h *CodeHints) memHintLocked(key limitKey) (switchState, bool) {
 	if s, ok := h.pending[key]; ok {
