@@ -23,13 +23,13 @@ import (
 type Node struct {
 	*base
 	mlConfig *memberlist.Config
-	*Switchboard
 
 	lim    *Limiter
 	rights *Rights
 	usage  *Usage
 	hints  *CodeHints
 	codes  *codeReplica
+	sw     *Switchboard
 
 	inbound chan message
 	wg      sync.WaitGroup
@@ -70,7 +70,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		return nil, err
 	}
 	sb.onChange = n.announceSwitch
-	n.Switchboard = sb
+	n.sw = sb
 	if cfg.Minter {
 		if err := n.rights.mint(); err != nil {
 			return nil, err
@@ -129,6 +129,12 @@ func (n *Node) openFile() error {
 	}
 	return nil
 }
+
+// Disabled implements policies.Switches.
+func (n *Node) Disabled(campaign string) bool { return n.sw.Disabled(campaign) }
+
+// Set turns a campaign off or on, on every node (see Switchboard.Set).
+func (n *Node) Set(campaign string, disabled bool) error { return n.sw.Set(campaign, disabled) }
 
 // Rights is this node's part in moving the limits' rights; it is the
 // engine's policies.Supplier.
