@@ -3,7 +3,7 @@ package cluster
 import (
 	"fmt"
 
-	"github.com/promoedge/promoedge/internal/wire"
+	"github.com/promoedge/promoedge/cluster/internal/wire"
 )
 
 // kind is the first byte of every cluster message.
@@ -67,7 +67,7 @@ type message struct {
 	campaign string
 	limit    byte
 	id       string   // transfer id; the sender's file id (kPull, kCodes)
-	chunks   [][]byte // store.CodeChunks, in order (kCodes)
+	chunks   [][]byte // code chunks (codechunk.go), in order (kCodes)
 	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState

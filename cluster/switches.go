@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/promoedge/promoedge/internal/wire"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
 )
@@ -101,24 +100,4 @@ func (sb *Switchboard) all() map[string]switchState {
 		out[k] = v
 	}
 	return out
-}
-
-// encodeSwitch is a register's stored form, the store's encoding of a
-// switch; the code-use hints (codeuse.go) keep theirs so.
-func encodeSwitch(s switchState) []byte {
-	d := byte(0)
-	if s.Disabled {
-		d = 1
-	}
-	b := []byte{d}
-	b = wire.AppendUvarint(b, s.Stamp)
-	return wire.AppendString(b, s.Node)
-}
-
-func decodeSwitch(b []byte) switchState {
-	r := wire.NewReader(b)
-	s := switchState{Disabled: r.Byte() == 1}
-	s.Stamp = r.Uvarint()
-	s.Node = r.String()
-	return s
 }

@@ -154,6 +154,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := fl.attach(st); err != nil {
 		return err
 	}
+	defer fl.stop()
 	engine := policies.NewEngine(fl.engineConfig())
 	wasmCfg := wasm.Config{Cache: wasm.NewCache(), Stats: new(wasm.Stats)} // shared by every bundle
 	if err := metrics.ReadWasm(wasmCfg.Stats); err != nil {
@@ -165,10 +166,9 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := firstBundle(ctx, cfg, act, wasmCfg, log); err != nil {
 		return err
 	}
-	if err := fl.start(ctx, engine); err != nil {
+	if err := fl.start(ctx); err != nil {
 		return err
 	}
-	defer fl.stop()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
 	deps.Metrics = metrics

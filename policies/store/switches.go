@@ -26,12 +26,8 @@ type Switch struct {
 // Switches reads every kill switch kept in the file.
 func (s *Store) Switches() (map[string]Switch, error) {
 	out := map[string]Switch{}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bSwitches)
-		if err != nil {
-			return err
-		}
-		return b.ForEach(func(k, v []byte) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bSwitches).ForEach(func(k, v []byte) error {
 			out[string(k)] = decodeSwitch(v)
 			return nil
 		})
@@ -45,11 +41,7 @@ func (s *Store) Switches() (map[string]Switch, error) {
 // PutSwitch keeps sw as campaign's kill switch, durably.
 func (s *Store) PutSwitch(campaign string, sw Switch) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bSwitches)
-		if err != nil {
-			return err
-		}
-		return b.Put([]byte(campaign), encodeSwitch(sw))
+		return tx.Bucket(bSwitches).Put([]byte(campaign), encodeSwitch(sw))
 	})
 }
 
