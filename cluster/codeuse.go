@@ -58,7 +58,7 @@ func (h *CodeHints) noteCodeUse(k limitKey, s switchState) bool {
 	key := k
 	for {
 		cur, ok, gen := h.hint(key)
-		if ok && !s.newer(cur) {
+		if ok && !s.Newer(cur) {
 			return false
 		}
 		h.mu.Lock()
@@ -66,7 +66,7 @@ func (h *CodeHints) noteCodeUse(k limitKey, s switchState) bool {
 			h.mu.Unlock()
 			continue
 		}
-		if m, ok := h.memHintLocked(key); ok && !s.newer(m) {
+		if m, ok := h.memHintLocked(key); ok && !s.Newer(m) {
 			h.mu.Unlock()
 			return false
 		}
@@ -129,7 +129,7 @@ func (h *CodeHints) flushCodeUse() {
 	if err != nil { // kept in memory: written at the next tick
 		h.log.Warn("writing code-use hints", "err", err)
 		for key, s := range batch {
-			if cur, ok := h.pending[key]; !ok || s.newer(cur) {
+			if cur, ok := h.pending[key]; !ok || s.Newer(cur) {
 				h.pending[key] = s
 			}
 		}

@@ -27,7 +27,7 @@ func (n *Node) mergeGossip(m message, relay bool) {
 			n.queue.QueueBroadcast(&broadcast{name: "c/" + m.campaign, msg: m.encode(nil)})
 		}
 	case kSwitch:
-		n.sw.merge(m.campaign, m.s) // announces it again when new
+		n.sw.Merge(m.campaign, m.s) // announces it again when new
 	}
 }
 
@@ -46,7 +46,7 @@ func (n *Node) snapshot() []message {
 		}
 	}
 	n.usage.table.mu.RUnlock()
-	for campaign, s := range n.sw.all() {
+	for campaign, s := range n.sw.All() {
 		out = append(out, message{kind: kSwitch, node: n.cfg.Name, campaign: campaign, s: s})
 	}
 	return out

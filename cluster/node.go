@@ -29,7 +29,7 @@ type Node struct {
 	usage  *Usage
 	hints  *CodeHints
 	codes  *codeReplica
-	sw     *Switchboard
+	sw     *policies.Switchboard
 
 	inbound chan message
 	wg      sync.WaitGroup
@@ -65,11 +65,10 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	if err := n.openFile(); err != nil {
 		return nil, err
 	}
-	sb, err := OpenSwitchboard(st, cfg.Name)
+	sb, err := policies.OpenSwitchboard(st, cfg.Name, n.announceSwitch)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cluster: %w", err)
 	}
-	sb.onChange = n.announceSwitch
 	n.sw = sb
 	if cfg.Minter {
 		if err := n.rights.mint(); err != nil {
@@ -129,12 +128,6 @@ func (n *Node) openFile() error {
 	}
 	return nil
 }
-
-// Disabled implements policies.Switches.
-func (n *Node) Disabled(campaign string) bool { return n.sw.Disabled(campaign) }
-
-// Set turns a campaign off or on, on every node (see Switchboard.Set).
-func (n *Node) Set(campaign string, disabled bool) error { return n.sw.Set(campaign, disabled) }
 
 // Rights is this node's part in moving the limits' rights; it is the
 // engine's policies.Supplier.

@@ -25,9 +25,9 @@ import (
 type fleet struct {
 	cc     *cluster.Config // nil when not clustered
 	lim    *cluster.Limiter
-	active *policies.Active   // the engine's revision, which the node follows
-	node   *cluster.Node      // nil when not clustered
-	sw     *store.Switchboard // the lone sidecar's switches
+	active *policies.Active      // the engine's revision, which the node follows
+	node   *cluster.Node         // nil when not clustered
+	sw     *policies.Switchboard // the lone sidecar's switches
 	st     *store.Store
 	log    *slog.Logger
 	left   sync.Once
@@ -83,7 +83,7 @@ func (f *fleet) attach(st *store.Store) error {
 	f.st = st
 	var err error
 	if f.cc == nil {
-		f.sw, err = store.OpenSwitchboard(st)
+		f.sw, err = policies.OpenSwitchboard(st, "local", nil)
 		return err
 	}
 	f.node, err = cluster.New(*f.cc, st, f.lim, f.active.Load)
