@@ -127,7 +127,7 @@
 //     from one seed. Each node announces whether it mints in its
 //     metadata, and every node logs an error when it sees two (Minters).
 //   - per_customer is exact per node only: a customer whose redemptions
-//     reach k nodes can get up to k × per_customer (README).
+//     reach k nodes can get up to k × per_customer (docs/fleet.md).
 //   - Codes generated on two nodes before either learnt the other's can
 //     clash: each node keeps its own (a warning is logged). A code's uses
 //     are keyed by campaign and code, so a clash between campaigns cannot
