@@ -39,7 +39,7 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	}
 	sum := sha256.Sum256(body)
 	rr.Hash = hex.EncodeToString(sum[:])
-	rc, err := s.engine.RedeemReceipt(ctx, rr)
+	rc, err := s.engine.Redeem(ctx, rr)
 	if err != nil {
 		fail(ctx, err)
 		return
@@ -68,7 +68,7 @@ func requiredKey(doc map[string]any, key string, problems []*policies.FieldError
 
 func (s *Server) rollback(ctx *fasthttp.RequestCtx, params []string) {
 	start := time.Now()
-	r, fresh, err := s.engine.RollbackFresh(ctx, params[0])
+	r, fresh, err := s.engine.Rollback(ctx, params[0])
 	if err != nil {
 		fail(ctx, err)
 		return

@@ -12,9 +12,9 @@ import (
 )
 
 // bAudit is the audit log: time (8) seq (8) -> AuditEntry JSON, as the
-// ledger's keys. It is part of schema 2 without a migration: an older
-// binary ignores the bucket, and a file without it has no entries yet, so
-// it is created by the first Record.
+// ledger's keys. It needs no schema change or migration: an older binary
+// ignores the bucket, and a file without it has no entries yet, so it is
+// created by the first Record.
 var bAudit = []byte("audit")
 
 var _ policies.AuditLog = (*Store)(nil)
