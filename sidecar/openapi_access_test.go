@@ -13,8 +13,11 @@ import (
 // sidecar with an API token.
 func (cf *conformance) access(t *testing.T, s *sidecartest.Sidecar, stack *sidecartest.Stack) {
 	t.Helper()
-	if out := cf.do(t, s, call{method: "GET", path: "/v1/audit", token: adminToken, status: 200}); !bytes.Contains(out, []byte(`"campaign.disable"`)) {
-		t.Errorf("the audit log misses the kill switch: %s", out)
+	out := cf.do(t, s, call{method: "GET", path: "/v1/audit", token: adminToken, status: 200})
+	for _, want := range []string{`"action":"bundle.activate","target":"openapi-2"`, `"action":"bundle.activate","source"` /* the refused one */, `"action":"campaign.disable","target":"vouchers"`, `"action":"codes.generate"`} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("the audit log misses %s: %s", want, out)
+		}
 	}
 	cf.do(t, s, call{method: "GET", path: "/v1/audit?limit=2&since=2020-01-01T00:00:00Z", token: adminToken, status: 200})
 	cf.do(t, s, call{method: "GET", path: "/v1/audit?limit=0", token: adminToken, status: 400, refused: true})
