@@ -67,6 +67,10 @@ func TestAPIToken(t *testing.T) {
 			t.Errorf("GET %s with the API token: %d", path, status)
 		}
 	}
+	cfg.APIToken = adminToken
+	if err := cfg.Validate(); err == nil {
+		t.Error("an API token equal to the admin token is accepted")
+	}
 }
 
 // TestAuditLog: every admin action is kept (who by token hash, what,

@@ -53,5 +53,8 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes <= 0 {
 		return errors.New("sidecar: max body bytes must be positive")
 	}
+	if c.APIToken != "" && c.APIToken == c.AdminToken {
+		return errors.New("sidecar: the API token must differ from the admin token: the checkout would be an operator")
+	}
 	return c.DecisionLog.Validate()
 }
