@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -22,6 +23,7 @@ type base struct {
 	rev      func() *policies.Revision
 	fileID   string // this file's id: names its transfers and code log
 	ml       *memberlist.Memberlist
+	members  atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines (numMembers)
 	queue    *memberlist.TransmitLimitedQueue
 	peers    *peerTable
 	outbound chan outMsg
@@ -39,11 +41,14 @@ func (b *base) stopping() bool {
 	}
 }
 
+// numMembers is how many nodes are alive; memberlist's goroutines call it
+// (the broadcast queue) while Create, which starts them, has not returned.
 func (b *base) numMembers() int {
-	if b.ml == nil {
+	ml := b.members.Load()
+	if ml == nil {
 		return 1
 	}
-	return b.ml.NumMembers()
+	return ml.NumMembers()
 }
 
 func (b *base) revision() *policies.Revision {
