@@ -12,9 +12,9 @@ import (
 )
 
 // bAudit is the audit log: time (8) seq (8) -> AuditEntry JSON, as the
-// ledger's keys. It needs no schema change or migration: an older binary
-// ignores the bucket, and a file without it has no entries yet, so it is
-// created by the first Record.
+// ledger's keys. It is one of allBuckets, made when a file is opened, so
+// it needs no schema change or migration: an older binary ignores it, and
+// a file that lacked it has no entries yet.
 var bAudit = []byte("audit")
 
 var _ policies.AuditLog = (*Store)(nil)
@@ -26,10 +26,7 @@ func (s *Store) Record(_ context.Context, e policies.AuditEntry) error {
 		return fmt.Errorf("store: audit entry: %w", err)
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bAudit)
-		if err != nil {
-			return err
-		}
+		b := tx.Bucket(bAudit)
 		seq, err := b.NextSequence()
 		if err != nil {
 			return err
@@ -48,9 +45,6 @@ func (s *Store) Audit(ctx context.Context, q policies.AuditQuery) ([]policies.Au
 	var out []policies.AuditEntry
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bAudit)
-		if b == nil {
-			return nil
-		}
 		from := ledgerKey(q.Since, 0)
 		c := b.Cursor()
 		for k, v := c.Last(); k != nil && string(k) >= string(from); k, v = c.Prev() {
