@@ -42,7 +42,7 @@ func (s *Server) adminBearer(h *fasthttp.RequestHeader) bool {
 // token, not about the limit.
 func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) && isBundleUpload(&ctx.Request.Header) && !s.adminBearer(&ctx.Request.Header) {
-		s.admin(func(ctx *fasthttp.RequestCtx, _ []string) { tooLarge(ctx) })(ctx, nil)
+		s.admin(unaudited, func(ctx *fasthttp.RequestCtx, _ []string) { tooLarge(ctx) })(ctx, nil)
 		return
 	}
 	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
