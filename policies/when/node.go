@@ -17,6 +17,8 @@ type node struct {
 	defs    []string   // definitions the bodies use (a filter function)
 	uses    []string   // shared helpers the bodies use (see helpers)
 	missing *missing   // what to say when the data the leaf reads is absent
+	test    check      // the condition, natively (checks.go)
+	filter  *filter    // the lines an items condition reads
 
 	// a group
 	children []*node
@@ -25,7 +27,14 @@ type node struct {
 // missing is a leaf's reason for a customer who lacks the data it reads.
 type missing struct {
 	present string // Rego expression that is defined when the data is there
+	test    check  // the same, natively
 	text    string
+}
+
+// native sets the leaf's native test.
+func (n *node) native(test check) *node {
+	n.test = test
+	return n
 }
 
 func (n *node) leaf() bool { return n.kind != "any" && n.kind != "all" }
