@@ -36,10 +36,7 @@ func TestPriceTests(t *testing.T) {
 	}
 	for _, f := range files {
 		for _, c := range f.Cases {
-			for id := range c.Want.Applied {
-				tested[id] = true
-			}
-			for id := range c.Want.Rejected {
+			for _, id := range c.Want.Campaigns() {
 				tested[id] = true
 			}
 		}

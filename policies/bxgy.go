@@ -3,8 +3,43 @@ package policies
 import (
 	"sort"
 
+	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/money"
 )
+
+// BuyXGetY gives units for units bought.
+const BuyXGetY EffectType = "buy_x_get_y"
+
+// buyXGetYKind gives get units for every buy units bought (buyXGetY).
+type buyXGetYKind struct{}
+
+func (buyXGetYKind) read(o *field.Obj, e *Effect) {
+	e.Buy = readSelector(o, "buy", false)
+	e.Get = readSelector(o, "get", true)
+	e.MaxApply = o.Int("max_applications", 0, 1)
+}
+
+// lines: a cart without a unit to give cannot gain.
+func (buyXGetYKind) lines(e *Effect) *Filter { return &e.Get.Filter }
+
+func (buyXGetYKind) price(st *cartState, o *outcome, e *Effect, a *Applied) {
+	st.buyXGetY(o, e, a)
+}
+
+// readSelector reads the buy or get side of a buy_x_get_y effect.
+func readSelector(o *field.Obj, key string, get bool) Selector {
+	so := o.Object(key)
+	if so == nil {
+		o.Fail(key, "is required")
+		return Selector{Quantity: 1, Percent: money.Hundred}
+	}
+	s := Selector{Filter: readFilter(so.Object("filter")), Quantity: requiredInt(so, "quantity", 1), Percent: money.Hundred}
+	if get && so.Has("percent") {
+		s.Percent = readPercent(so, "percent", true)
+	}
+	so.Strict()
+	return s
+}
 
 // unitGroup is a run of units of one line that are worth the same: a line's
 // amount left spreads over its units so that they differ by at most one
@@ -25,10 +60,15 @@ func (st *cartState) buyXGetY(o *outcome, e *Effect, a *Applied) {
 	if n == 0 {
 		return
 	}
-	// Take n*Get.Quantity units from the cheapest groups.
+	lines, weights, value := cheapest(gets, n*e.Get.Quantity)
+	spread(o, st, a, money.MulDiv(value, int64(e.Get.Percent), int64(money.Hundred)), lines, weights)
+}
+
+// cheapest takes need units from the cheapest groups and returns their
+// lines in order, the value taken from each, and the total.
+func cheapest(gets []unitGroup, need int64) ([]int, []int64, int64) {
 	perLine := make(map[int]int64)
 	var lines []int
-	need := n * e.Get.Quantity
 	var value int64
 	for _, g := range gets {
 		if need == 0 {
@@ -47,7 +87,7 @@ func (st *cartState) buyXGetY(o *outcome, e *Effect, a *Applied) {
 	for k, i := range lines {
 		weights[k] = perLine[i]
 	}
-	spread(o, st, a, money.MulDiv(value, int64(e.Get.Percent), int64(money.Hundred)), lines, weights)
+	return lines, weights, value
 }
 
 // unitGroups returns the get-qualifying units, cheapest first (ties by line
@@ -90,28 +130,31 @@ func maxApplications(e *Effect, gets []unitGroup, buyTotal int64) int64 {
 	if e.MaxApply > 0 {
 		hi = min(hi, e.MaxApply)
 	}
-	feasible := func(n int64) bool {
-		need, givenBuy := n*e.Get.Quantity, int64(0)
-		for _, g := range gets {
-			if need == 0 {
-				break
-			}
-			k := min(need, g.count)
-			need -= k
-			if g.buy {
-				givenBuy += k
-			}
-		}
-		return buyTotal-givenBuy >= n*e.Buy.Quantity
-	}
 	lo := int64(0)
 	for lo < hi {
 		mid := lo + (hi-lo+1)/2
-		if feasible(mid) {
+		if feasible(e, gets, buyTotal, mid) {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
 	return lo
+}
+
+// feasible reports whether the n*Get cheapest units can be given while
+// n*Buy other units are bought.
+func feasible(e *Effect, gets []unitGroup, buyTotal, n int64) bool {
+	need, givenBuy := n*e.Get.Quantity, int64(0)
+	for _, g := range gets {
+		if need == 0 {
+			break
+		}
+		k := min(need, g.count)
+		need -= k
+		if g.buy {
+			givenBuy += k
+		}
+	}
+	return buyTotal-givenBuy >= n*e.Buy.Quantity
 }

@@ -4,111 +4,42 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 	_ "time/tzdata" // campaign time zones must not depend on the host's zoneinfo
-
-	"sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/pricetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden decisions in testdata/golden")
 
-// caseFile is one testdata/cases/*.yaml file: one bundle and the requests
-// priced against it.
-type caseFile struct {
-	// Fixtures holds YAML anchors (carts, contexts) that cases refer to;
-	// the test itself ignores it.
-	Fixtures json.RawMessage `json:"fixtures"`
-	Bundle   struct {
-		// Campaigns are documents as at data.promo.campaigns.<id>.
-		Campaigns map[string]json.RawMessage `json:"campaigns"`
-		// Rules are Rego modules (package promo.rules.<name>) by name.
-		Rules map[string]string `json:"rules"`
-	} `json:"bundle"`
-	Cases []pricingCase `json:"cases"`
-}
-
-type pricingCase struct {
-	Name    string                `json:"name"`
-	Request json.RawMessage       `json:"request"`
-	Usage   map[string]usageEntry `json:"usage"`
-	Want    expectation           `json:"want"`
-}
-
-type usageEntry struct {
-	Redemptions int64 `json:"redemptions"`
-	Customer    int64 `json:"customer"`
-	Spent       int64 `json:"spent"`
-}
-
-// expectation is what a case asserts. Amounts not written are 0, lists not
-// written are empty; items, subtotal and shipping are only compared when
-// written. total must always be written.
-type expectation struct {
-	Subtotal         *int64                `json:"subtotal"`
-	Shipping         *int64                `json:"shipping"`
-	Discount         int64                 `json:"discount"`
-	ShippingDiscount int64                 `json:"shipping_discount"`
-	Total            *int64                `json:"total"`
-	Applied          []wantApplied         `json:"applied"`
-	Rejected         []wantRejection       `json:"rejected"`
-	Points           []policies.PointAward `json:"points"`
-	FreeItems        []policies.FreeItem   `json:"free_items"`
-	Items            *[]policies.ItemTotal `json:"items"`
-}
-
-// wantApplied compares lines only when the case lists them.
-type wantApplied struct {
-	Campaign    string                 `json:"campaign"`
-	Code        string                 `json:"code,omitempty"`
-	Effect      policies.EffectType    `json:"effect"`
-	Amount      int64                  `json:"amount"`
-	ReducedFrom int64                  `json:"reduced_from,omitempty"`
-	Lines       *[]policies.LineAmount `json:"lines,omitempty"`
-}
-
-// wantRejection compares details only when the case lists them.
-type wantRejection struct {
-	Campaign string    `json:"campaign,omitempty"`
-	Code     string    `json:"code,omitempty"`
-	Reason   string    `json:"reason"`
-	Details  *[]string `json:"details,omitempty"`
-}
-
-// memUsage is a campaign's consumption as the case states it.
-type memUsage map[string]policies.Used
-
-func (u memUsage) Used(_ context.Context, campaign, _ string) (policies.Used, error) {
-	return u[campaign], nil
-}
-
 var caseName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// TestPricingCases runs testdata/cases/*.yaml. Each file is
+// TestPricingCases runs testdata/cases/*.yaml with pricetest, the runner
+// of `promoctl test`. Each file is a pricetest file that carries its own
+// bundle and is exhaustive:
 //
+//	exhaustive: true
 //	bundle:
 //	  campaigns: {<id>: <campaign document>}    # promo/campaigns/<id>/data.json
 //	  rules: {<rule>: <Rego module text>}       # promo/rules/<rule>.rego
 //	cases:
 //	  - name: <slug>
-//	    request: <request body; context.now is required>
+//	    cart: ...; context: ...                 # the request; context.now is required
 //	    usage: {<campaign>: {redemptions, customer, spent}}
 //	    want: {discount, shipping_discount, total, applied, rejected, ...}
 //
 // The bundle is written to a temporary directory and loaded with
 // bundle.LoadPath, so the rules run in real OPA. Every decision must also
-// match testdata/golden/<file>/<case>.json; go test -update rewrites those.
+// keep the invariants and match testdata/golden/<file>/<case>.json; go
+// test -update rewrites those.
 func TestPricingCases(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.yaml"))
 	if err != nil || len(files) == 0 {
@@ -121,38 +52,43 @@ func TestPricingCases(t *testing.T) {
 }
 
 // loadCaseFile reads a case file and loads its bundle with OPA.
-func loadCaseFile(t *testing.T, file, name string) (*caseFile, *policies.Revision) {
+func loadCaseFile(t *testing.T, file, name string) (*pricetest.File, *policies.Revision) {
 	t.Helper()
-	raw, err := os.ReadFile(file)
+	f, err := pricetest.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cf caseFile
-	if err := yaml.UnmarshalStrict(raw, &cf); err != nil {
-		t.Fatalf("%s: %v", file, err)
+	if !f.Exhaustive || f.Bundle == nil {
+		t.Fatalf("%s: a case file is exhaustive and carries its bundle", file)
 	}
 	dir := t.TempDir()
-	writeBundle(t, dir, "cases-"+name, cf.Bundle.Campaigns, cf.Bundle.Rules)
+	if err := f.Bundle.WriteDir(dir, "cases-"+name); err != nil {
+		t.Fatal(err)
+	}
 	rev, err := bundle.LoadPath(context.Background(), dir)
 	if err != nil {
 		t.Fatalf("loading the bundle of %s: %v", file, err)
 	}
-	return &cf, rev
+	return f, rev
 }
 
 func runCaseFile(t *testing.T, file, name string) {
-	cf, rev := loadCaseFile(t, file, name)
-	seen := map[string]bool{}
-	for _, pc := range cf.Cases {
-		if !caseName.MatchString(pc.Name) || seen[pc.Name] {
-			t.Fatalf("%s: case name %q must be unique and a lower-case slug", file, pc.Name)
+	f, rev := loadCaseFile(t, file, name)
+	for _, c := range f.Cases {
+		if !caseName.MatchString(c.Name) {
+			t.Fatalf("%s: case name %q must be a lower-case slug", file, c.Name)
 		}
-		seen[pc.Name] = true
-		t.Run(pc.Name, func(t *testing.T) {
-			dec := evaluateCase(t, rev, pc)
-			checkInvariants(t, dec)
-			checkExpectation(t, pc.Want, dec)
-			checkGolden(t, filepath.Join("testdata", "golden", name, pc.Name+".json"), dec)
+	}
+	for _, r := range pricetest.Run(context.Background(), rev, []*pricetest.File{f}, nil) {
+		t.Run(r.Name, func(t *testing.T) {
+			if !r.Passed() {
+				t.Error(r)
+			}
+			if r.Decision == nil {
+				return
+			}
+			checkInvariants(t, r.Decision)
+			checkGolden(t, filepath.Join("testdata", "golden", name, r.Name+".json"), r.Decision)
 		})
 	}
 }
@@ -165,86 +101,40 @@ func TestPricingCasesConcurrently(t *testing.T) {
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".yaml")
 		t.Run(name, func(t *testing.T) {
-			cf, rev := loadCaseFile(t, file, name)
-			want := make([][]byte, len(cf.Cases))
-			for i, pc := range cf.Cases {
-				want[i], _ = json.Marshal(evaluateCase(t, rev, pc))
+			f, rev := loadCaseFile(t, file, name)
+			price := func(i int) ([]byte, error) {
+				dec, err := pricetest.Price(context.Background(), rev, f, &f.Cases[i%len(f.Cases)])
+				if err != nil {
+					return nil, err
+				}
+				return json.Marshal(dec)
+			}
+			want := make([][]byte, len(f.Cases))
+			for i := range f.Cases {
+				var err error
+				if want[i], err = price(i); err != nil {
+					t.Fatal(err)
+				}
 			}
 			const rounds = 4
-			got := make([][]byte, rounds*len(cf.Cases))
+			got := make([][]byte, rounds*len(f.Cases))
 			var wg sync.WaitGroup
 			for i := range got {
 				wg.Go(func() {
-					dec, err := evaluate(rev, cf.Cases[i%len(cf.Cases)])
-					if err != nil {
+					var err error
+					if got[i], err = price(i); err != nil {
 						t.Error(err)
-						return
 					}
-					got[i], _ = json.Marshal(dec)
 				})
 			}
 			wg.Wait()
 			for i := range got {
-				if !bytes.Equal(got[i], want[i%len(cf.Cases)]) {
-					t.Errorf("case %s priced concurrently:\n got: %s\nwant: %s", cf.Cases[i%len(cf.Cases)].Name, got[i], want[i%len(cf.Cases)])
+				if !bytes.Equal(got[i], want[i%len(f.Cases)]) {
+					t.Errorf("case %s priced concurrently:\n got: %s\nwant: %s", f.Cases[i%len(f.Cases)].Name, got[i], want[i%len(f.Cases)])
 				}
 			}
 		})
 	}
-}
-
-// writeBundle lays campaigns and rules out as an OPA bundle directory.
-func writeBundle(t *testing.T, dir, revision string, campaigns map[string]json.RawMessage, rules map[string]string) {
-	t.Helper()
-	manifest, _ := json.Marshal(map[string]any{"revision": revision, "roots": []string{"promo"}})
-	writeFile(t, filepath.Join(dir, ".manifest"), manifest)
-	for id, doc := range campaigns {
-		writeFile(t, filepath.Join(dir, "promo", "campaigns", id, "data.json"), doc)
-	}
-	for rule, module := range rules {
-		writeFile(t, filepath.Join(dir, "promo", "rules", rule+".rego"), []byte(module))
-	}
-}
-
-func writeFile(t *testing.T, path string, data []byte) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func evaluateCase(t *testing.T, rev *policies.Revision, pc pricingCase) *policies.Decision {
-	t.Helper()
-	dec, err := evaluate(rev, pc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dec
-}
-
-// evaluate prices a case's request on rev with the case's usage.
-func evaluate(rev *policies.Revision, pc pricingCase) (*policies.Decision, error) {
-	req, err := policies.DecodeRequest(pc.Request, time.Time{})
-	if err != nil {
-		return nil, fmt.Errorf("decoding the request: %w", err)
-	}
-	if req.Context.Now.IsZero() {
-		return nil, errors.New("the request must give context.now so that the case is deterministic")
-	}
-	usage := memUsage{}
-	for id, u := range pc.Usage {
-		usage[id] = policies.Used{Redemptions: u.Redemptions, Customer: u.Customer, Spent: u.Spent}
-	}
-	eng := policies.NewEngine(policies.Config{Usage: usage})
-	eng.Swap(rev)
-	dec, err := eng.Evaluate(context.Background(), req)
-	if err != nil {
-		return nil, fmt.Errorf("evaluating: %w", err)
-	}
-	return dec, nil
 }
 
 // checkInvariants asserts what holds for every decision (SPEC §2, §4).
@@ -289,72 +179,6 @@ func checkInvariants(t *testing.T, d *policies.Decision) {
 	}
 }
 
-func checkExpectation(t *testing.T, w expectation, d *policies.Decision) {
-	t.Helper()
-	if w.Total == nil {
-		t.Fatal("the case must state want.total")
-	}
-	compare(t, "total", *w.Total, d.Total)
-	compare(t, "discount", w.Discount, d.Discount)
-	compare(t, "shipping_discount", w.ShippingDiscount, d.ShippingDiscount)
-	if w.Subtotal != nil {
-		compare(t, "subtotal", *w.Subtotal, d.Subtotal)
-	}
-	if w.Shipping != nil {
-		compare(t, "shipping", *w.Shipping, d.Shipping)
-	}
-	compare(t, "applied", orEmpty(w.Applied), projectApplied(w.Applied, d.Applied))
-	compare(t, "rejected", orEmpty(w.Rejected), projectRejected(w.Rejected, d.Rejected))
-	compare(t, "points", orEmpty(w.Points), d.Points)
-	compare(t, "free_items", orEmpty(w.FreeItems), d.FreeItems)
-	if w.Items != nil {
-		compare(t, "items", *w.Items, d.Items)
-	}
-}
-
-func orEmpty[T any](xs []T) []T {
-	if xs == nil {
-		return []T{}
-	}
-	return xs
-}
-
-// projectApplied drops what the case does not assert (lines it does not list).
-func projectApplied(want []wantApplied, got []policies.Applied) []wantApplied {
-	out := make([]wantApplied, len(got))
-	for i, a := range got {
-		out[i] = wantApplied{Campaign: a.Campaign, Code: a.Code, Effect: a.Effect, Amount: a.Amount, ReducedFrom: a.ReducedFrom}
-		if i < len(want) && want[i].Lines != nil {
-			lines := orEmpty(a.Lines)
-			out[i].Lines = &lines
-		}
-	}
-	return out
-}
-
-// projectRejected drops the details the case does not list.
-func projectRejected(want []wantRejection, got []policies.Rejection) []wantRejection {
-	out := make([]wantRejection, len(got))
-	for i, r := range got {
-		out[i] = wantRejection{Campaign: r.Campaign, Code: r.Code, Reason: string(r.Reason)}
-		if i < len(want) && want[i].Details != nil {
-			details := orEmpty(r.Details)
-			out[i].Details = &details
-		}
-	}
-	return out
-}
-
-// compare reports a difference as the JSON of both sides.
-func compare(t *testing.T, what string, want, got any) {
-	t.Helper()
-	w, _ := json.Marshal(want)
-	g, _ := json.Marshal(got)
-	if !bytes.Equal(w, g) {
-		t.Errorf("%s:\n got: %s\nwant: %s", what, g, w)
-	}
-}
-
 // checkGolden compares the whole decision with its golden file, or writes
 // it with -update (as go/printer's golden tests do).
 func checkGolden(t *testing.T, path string, d *policies.Decision) {
@@ -365,7 +189,12 @@ func checkGolden(t *testing.T, path string, d *policies.Decision) {
 	}
 	got = append(got, '\n')
 	if *update {
-		writeFile(t, path, got)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return
 	}
 	want, err := os.ReadFile(path)

@@ -1,26 +1,13 @@
 package policies
 
 import (
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/money"
 )
 
 // EffectType names what an effect does to the cart.
 type EffectType string
-
-// The effect types of SPEC §5.
-const (
-	PercentOff     EffectType = "percent_off"
-	AmountOff      EffectType = "amount_off"
-	FixedPrice     EffectType = "fixed_price"
-	BuyXGetY       EffectType = "buy_x_get_y"
-	FreeShipping   EffectType = "free_shipping"
-	FreeItemEffect EffectType = "free_item"
-	PointsEffect   EffectType = "points"
-)
-
-// EffectTypes lists every effect type, in the order the documentation does.
-var EffectTypes = []EffectType{PercentOff, AmountOff, FixedPrice, BuyXGetY, FreeShipping, FreeItemEffect, PointsEffect}
 
 // Scope says whether an amount applies once to the matching lines together
 // (cart) or to each matching unit (items).
@@ -59,30 +46,82 @@ type Selector struct {
 	Percent  money.Percent // get side: share of the unit's price taken off
 }
 
+// effectKind is what one effect type does; effectKinds lists one per type.
+// Adding an effect type is a file with its effectKind and a row there.
+type effectKind interface {
+	// read reads the type's fields of o into e, failing o's fields that
+	// are wrong; e arrives with its Type, NoCap and ScopeCart set.
+	read(o *field.Obj, e *Effect)
+	// lines is the filter of the lines the effect could touch when only
+	// they can gain from it, else nil.
+	lines(e *Effect) *Filter
+	// price applies the effect to the trial outcome o, recording what it
+	// gave in a.
+	price(st *cartState, o *outcome, e *Effect, a *Applied)
+}
+
+// effectKinds are the effect types of SPEC §5, each declared in its own
+// file, in the order the documentation lists them (EffectTypes); a
+// campaign's effects apply in its own order.
+var effectKinds = [...]struct {
+	typ  EffectType
+	kind effectKind
+}{
+	{PercentOff, percentOffKind{}},
+	{AmountOff, amountOffKind{}},
+	{FixedPrice, fixedPriceKind{}},
+	{BuyXGetY, buyXGetYKind{}},
+	{FreeShipping, freeShippingKind{}},
+	{FreeItemEffect, freeItemKind{}},
+	{PointsEffect, pointsKind{}},
+}
+
+// EffectTypes lists every effect type, in the order the documentation does.
+var EffectTypes = effectTypes()
+
+func effectTypes() []EffectType {
+	out := make([]EffectType, len(effectKinds))
+	for i, k := range effectKinds {
+		out[i] = k.typ
+	}
+	return out
+}
+
+// kindOf returns what effect type t does, or nil for an unknown type.
+func kindOf(t EffectType) effectKind {
+	for i := range effectKinds {
+		if effectKinds[i].typ == t {
+			return effectKinds[i].kind
+		}
+	}
+	return nil
+}
+
 // lineFiltered reports whether the effect only touches lines that its
 // filters match, so a cart without such lines cannot gain from it.
 func (e *Effect) lineFiltered() bool {
-	switch e.Type {
-	case PercentOff, AmountOff, FixedPrice:
-		return !e.Filter.IsZero()
-	case BuyXGetY:
-		return true
-	}
-	return false
+	k := kindOf(e.Type)
+	return k != nil && k.lines(e) != nil
 }
 
 // matchesAny reports whether a line filtered effect could touch the cart.
 func (e *Effect) matchesAny(items []Item) bool {
-	f := &e.Filter
-	if e.Type == BuyXGetY {
-		f = &e.Get.Filter
-	}
+	f := kindOf(e.Type).lines(e)
 	for i := range items {
 		if f.Match(&items[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+// ownFilter is the lines of an effect that touches only the lines its
+// Filter matches: every line when the filter is empty.
+func ownFilter(e *Effect) *Filter {
+	if e.Filter.IsZero() {
+		return nil
+	}
+	return &e.Filter
 }
 
 // ParseEffects reads a list of effect documents (decoded JSON or YAML), as a
@@ -100,80 +139,27 @@ func readEffects(o *field.Obj, key string) []Effect {
 	out := make([]Effect, 0, len(objs))
 	for _, eo := range objs {
 		if eo != nil {
-			out = append(out, readEffect(eo))
+			out = append(out, Effect{})
+			readEffect(eo, &out[len(out)-1]) // in place: e does not move to the heap
 		}
 	}
 	return out
 }
 
-func readEffect(o *field.Obj) Effect {
-	e := Effect{Type: EffectType(o.String("type", "")), MaxDiscount: NoCap, Scope: ScopeCart}
-	switch e.Type {
-	case PercentOff:
-		e.Percent = readPercent(o, "percent", true)
-		e.Scope = readScope(o)
-		e.Filter = readFilter(o.Object("filter"))
-		e.MaxDiscount = o.Int("max_discount", NoCap, 0)
-	case AmountOff:
-		e.Amount = requiredInt(o, "amount", 0)
-		e.Scope = readScope(o)
-		e.Filter = readFilter(o.Object("filter"))
-	case FixedPrice:
-		e.Price = requiredInt(o, "price", 0)
-		e.Filter = readFilter(o.Object("filter"))
-	case BuyXGetY:
-		e.Buy = readSelector(o, "buy", false)
-		e.Get = readSelector(o, "get", true)
-		e.MaxApply = o.Int("max_applications", 0, 1)
-	case FreeShipping:
-		e.MaxDiscount = o.Int("max_discount", NoCap, 0)
-	case FreeItemEffect:
-		e.SKU = o.String("sku", "")
-		if e.SKU == "" {
-			o.Fail("sku", "is required")
-		}
-		e.Quantity = o.Int("quantity", 1, 1)
-	case PointsEffect:
-		readPoints(o, &e)
-	case "":
-		o.Fail("type", "is required; one of %v", EffectTypes)
-		return e
-	default:
-		o.Fail("type", "unknown effect type %q; one of %v%s", e.Type, EffectTypes, suggestType(string(e.Type)))
-		return e
-	}
-	o.Strict()
-	return e
-}
-
-func readPoints(o *field.Obj, e *Effect) {
-	e.Filter = readFilter(o.Object("filter"))
-	pa := o.Object("per_amount")
-	_, hasPoints := o.Raw("points") // Raw marks it known for Strict
+// readEffect reads one effect document into e.
+func readEffect(o *field.Obj, e *Effect) {
+	*e = Effect{Type: EffectType(o.String("type", "")), MaxDiscount: NoCap, Scope: ScopeCart}
+	k := kindOf(e.Type)
 	switch {
-	case pa != nil && hasPoints:
-		o.Fail("points", "give either points or per_amount, not both")
-	case pa != nil:
-		e.Points = requiredInt(pa, "points", 0)
-		e.PerAmount = requiredInt(pa, "amount", 1)
-		pa.Strict()
-	default:
-		e.Points = requiredInt(o, "points", 0)
+	case e.Type == "":
+		o.Fail("type", "is required; one of %v", EffectTypes)
+		return
+	case k == nil:
+		o.Fail("type", "unknown effect type %q; one of %v%s", e.Type, EffectTypes, suggestType(string(e.Type)))
+		return
 	}
-}
-
-func readSelector(o *field.Obj, key string, get bool) Selector {
-	so := o.Object(key)
-	if so == nil {
-		o.Fail(key, "is required")
-		return Selector{Quantity: 1, Percent: money.Hundred}
-	}
-	s := Selector{Filter: readFilter(so.Object("filter")), Quantity: requiredInt(so, "quantity", 1), Percent: money.Hundred}
-	if get && so.Has("percent") {
-		s.Percent = readPercent(so, "percent", true)
-	}
-	so.Strict()
-	return s
+	k.read(o, e)
+	o.Strict()
 }
 
 func readScope(o *field.Obj) Scope {
@@ -209,14 +195,9 @@ func requiredInt(o *field.Obj, key string, min int64) int64 {
 }
 
 func suggestType(t string) string {
-	best, bestD := "", 4
-	for _, c := range EffectTypes {
-		if d := field.Distance(t, string(c)); d < bestD {
-			best, bestD = string(c), d
-		}
+	names := make([]string, len(EffectTypes))
+	for i, c := range EffectTypes {
+		names[i] = string(c)
 	}
-	if best == "" {
-		return ""
-	}
-	return "; did you mean \"" + best + "\"?"
+	return suggest.DidYouMean(t, names)
 }

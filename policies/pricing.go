@@ -60,33 +60,15 @@ func (st *cartState) try(cd *candidate) *outcome {
 	}
 	for i := range cd.effects {
 		e := &cd.effects[i]
-		a := Applied{Campaign: cd.c.ID, Code: cd.code, Effect: e.Type}
-		switch e.Type {
-		case PercentOff:
-			st.percentOff(o, e, &a)
-		case AmountOff:
-			st.amountOff(o, e, &a)
-		case FixedPrice:
-			st.fixedPrice(o, e, &a)
-		case BuyXGetY:
-			st.buyXGetY(o, e, &a)
-		case FreeShipping:
-			want := st.ship0
-			if e.MaxDiscount != NoCap {
-				want = min(want, e.MaxDiscount)
-			}
-			a.Amount = min(want, o.ship)
-			if a.Amount < want {
-				a.ReducedFrom = want
-			}
-			o.ship -= a.Amount
-		case FreeItemEffect:
-			o.free = append(o.free, FreeItem{SKU: e.SKU, Quantity: e.Quantity, Campaign: cd.c.ID})
-		case PointsEffect:
-			o.points = append(o.points, pendingPoints{campaign: cd.c.ID, effect: e})
+		// The effect records what it gives in place, in o.applied (a local
+		// handed to an interface method would move to the heap); no
+		// effect appends to o.applied.
+		o.applied = append(o.applied, Applied{Campaign: cd.c.ID, Code: cd.code, Effect: e.Type})
+		a := &o.applied[len(o.applied)-1]
+		if k := kindOf(e.Type); k != nil {
+			k.price(st, o, e, a)
 		}
 		o.discount += a.Amount
-		o.applied = append(o.applied, a)
 	}
 	return o
 }
@@ -140,47 +122,6 @@ func sum(xs []int64) int64 {
 	return s
 }
 
-func (st *cartState) percentOff(o *outcome, e *Effect, a *Applied) {
-	idx, w := st.matching(o, &e.Filter)
-	d := e.Percent.Of(sum(w))
-	if e.MaxDiscount != NoCap {
-		d = min(d, e.MaxDiscount)
-	}
-	spread(o, st, a, d, idx, w)
-}
-
-func (st *cartState) amountOff(o *outcome, e *Effect, a *Applied) {
-	if e.Scope == ScopeItems {
-		var want int64
-		for i := range st.items {
-			if !e.Filter.Match(&st.items[i]) {
-				continue
-			}
-			w := e.Amount * st.items[i].Quantity
-			want += w
-			takeLine(o, st, a, i, min(w, o.left[i]))
-		}
-		if a.Amount < want {
-			a.ReducedFrom = want
-		}
-		return
-	}
-	idx, w := st.matching(o, &e.Filter)
-	d := min(e.Amount, sum(w))
-	if d < e.Amount {
-		a.ReducedFrom = e.Amount
-	}
-	spread(o, st, a, d, idx, w)
-}
-
-func (st *cartState) fixedPrice(o *outcome, e *Effect, a *Applied) {
-	for i := range st.items {
-		if e.Filter.Match(&st.items[i]) {
-			takeLine(o, st, a, i, o.left[i]-e.Price*st.items[i].Quantity)
-		}
-	}
-}
-
 // finish credits points on the final amounts and writes the totals.
 func (st *cartState) finish(ev *evaluation) {
 	dec := ev.dec
@@ -196,16 +137,6 @@ func (st *cartState) finish(ev *evaluation) {
 	dec.ShippingDiscount = st.ship0 - st.ship
 	dec.Total = dec.Subtotal + dec.Shipping - dec.Discount - dec.ShippingDiscount
 	for _, p := range st.points {
-		pts := p.effect.Points
-		if p.effect.PerAmount > 0 {
-			var base int64
-			for i := range st.items {
-				if p.effect.Filter.Match(&st.items[i]) {
-					base += st.left[i]
-				}
-			}
-			pts = base / p.effect.PerAmount * p.effect.Points
-		}
-		dec.Points = append(dec.Points, PointAward{Campaign: p.campaign, Points: pts})
+		dec.Points = append(dec.Points, st.pointsAward(p))
 	}
 }

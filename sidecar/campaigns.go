@@ -6,39 +6,12 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar/api"
 )
 
-// campaignView is a campaign as GET /v1/campaigns shows it.
-type campaignView struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Status      string            `json:"status"` // active, disabled, not_started, expired
-	Enabled     bool              `json:"enabled"`
-	Priority    int64             `json:"priority"`
-	Stacking    policies.Stacking `json:"stacking"`
-	Code        string            `json:"code,omitempty"`
-	UniqueCodes bool              `json:"unique_codes,omitempty"`
-	ValidFrom   *time.Time        `json:"valid_from,omitempty"`
-	ValidUntil  *time.Time        `json:"valid_until,omitempty"`
-	Timezone    string            `json:"timezone"`
-	Currency    string            `json:"currency,omitempty"`
-	Rule        string            `json:"rule,omitempty"`
-	Wasm        string            `json:"wasm,omitempty"`
-	Limits      limitsView        `json:"limits"`
-	Usage       *usageView        `json:"usage,omitempty"`
-	Effects     any               `json:"effects"`
-}
-
-// usageView is the live use of a campaign's limits on this node.
-type usageView struct {
-	Redemptions     int64  `json:"redemptions"`
-	Spent           int64  `json:"budget_spent"`
-	RedemptionsLeft *int64 `json:"redemptions_left,omitempty"`
-	BudgetLeft      *int64 `json:"budget_left,omitempty"`
-}
-
-func usageOf(c *policies.Campaign, u policies.Used) *usageView {
-	v := &usageView{Redemptions: u.Redemptions, Spent: u.Spent}
+// usageOf is the live use of c's limits.
+func usageOf(c *policies.Campaign, u policies.Used) *api.Usage {
+	v := &api.Usage{Redemptions: u.Redemptions, BudgetSpent: u.Spent}
 	if l := c.Limits.Redemptions; l > 0 {
 		left := max(0, l-u.Redemptions)
 		v.RedemptionsLeft = &left
@@ -50,19 +23,14 @@ func usageOf(c *policies.Campaign, u policies.Used) *usageView {
 	return v
 }
 
-type limitsView struct {
-	Redemptions int64 `json:"redemptions,omitempty"`
-	PerCustomer int64 `json:"per_customer,omitempty"`
-	Budget      int64 `json:"budget,omitempty"`
-}
-
-func viewOf(c *policies.Campaign, now time.Time) campaignView {
-	v := campaignView{
+// viewOf is c as GET /v1/campaigns shows it.
+func viewOf(c *policies.Campaign, now time.Time) api.Campaign {
+	v := api.Campaign{
 		ID: c.ID, Name: c.Name, Status: string(c.Status(now)), Enabled: c.Enabled, Priority: c.Priority,
 		Stacking: c.Stacking, Code: c.Code, UniqueCodes: c.UniqueCodes, Timezone: c.Timezone.String(),
 		Currency: c.Currency, Rule: c.Rule, Wasm: c.Wasm,
-		Limits:  limitsView(c.Limits),
-		Effects: c.Doc["effects"],
+		Limits:  api.Limits(c.Limits),
+		Effects: effectsOf(c.Doc["effects"]),
 	}
 	if v.Status == "" {
 		v.Status = "active"
@@ -75,10 +43,18 @@ func viewOf(c *policies.Campaign, now time.Time) campaignView {
 		t := c.ValidUntil.UTC()
 		v.ValidUntil = &t
 	}
-	if v.Effects == nil {
-		v.Effects = []any{}
-	}
 	return v
+}
+
+// effectsOf is the effects of a campaign document (a list of objects, as
+// the campaign was validated) as the wire type holds them; never nil.
+func effectsOf(doc any) []map[string]any {
+	list, _ := doc.([]any)
+	out := make([]map[string]any, len(list))
+	for i, e := range list {
+		out[i], _ = e.(map[string]any)
+	}
+	return out
 }
 
 // campaign finds id in the active revision.
@@ -91,7 +67,7 @@ func (s *Server) campaign(id string) (*policies.Campaign, error) {
 }
 
 // viewWithUsage is c's view with its live usage, when there is a store.
-func (s *Server) viewWithUsage(ctx *fasthttp.RequestCtx, c *policies.Campaign, now time.Time) (campaignView, error) {
+func (s *Server) viewWithUsage(ctx *fasthttp.RequestCtx, c *policies.Campaign, now time.Time) (api.Campaign, error) {
 	v := s.view(c, now)
 	if s.state == nil {
 		return v, nil
@@ -111,16 +87,16 @@ func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	now := s.engine.Now()
-	out := make([]campaignView, 0, len(rev.Campaigns()))
+	out := api.Campaigns{BundleRevision: rev.ID, Campaigns: make([]api.Campaign, 0, len(rev.Campaigns()))}
 	for _, c := range rev.Campaigns() {
 		v, err := s.viewWithUsage(ctx, c, now)
 		if err != nil {
 			fail(ctx, err)
 			return
 		}
-		out = append(out, v)
+		out.Campaigns = append(out.Campaigns, v)
 	}
-	writeJSON(ctx, fasthttp.StatusOK, map[string]any{"bundle_revision": rev.ID, "campaigns": out})
+	writeJSON(ctx, fasthttp.StatusOK, out)
 }
 
 func (s *Server) getCampaign(ctx *fasthttp.RequestCtx, params []string) {

@@ -6,6 +6,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar/api"
 )
 
 // Switches turns campaigns off and on at run time (the kill switch); the
@@ -47,7 +48,7 @@ type fleetDeps struct {
 }
 
 // view is viewOf with the kill switch applied.
-func (s *Server) view(c *policies.Campaign, now time.Time) campaignView {
+func (s *Server) view(c *policies.Campaign, now time.Time) api.Campaign {
 	v := viewOf(c, now)
 	if s.engine.Disabled(c.ID) {
 		v.Status, v.Enabled = string(policies.Disabled), false

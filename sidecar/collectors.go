@@ -2,14 +2,13 @@ package sidecar
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 	"github.com/valyala/fasthttp"
-
-	"github.com/promoedge/promoedge/wasm"
 )
 
 // Collectors that read what other packages own, at scrape time: nothing
@@ -105,9 +104,27 @@ func (c serverCollector) members(ch chan<- prometheus.Metric) {
 	}
 }
 
-// wasmCollector exports the wasm package's process-wide counters under
-// the names they always had.
-type wasmCollector struct{}
+// WasmStats are the counters of the custom wasm rule modules (a
+// *wasm.Stats that bundle loading counts into), read at scrape time.
+type WasmStats interface {
+	Calls() int64
+	Instances() int64
+	Recycled() int64
+	Hosts() int64
+	Errors() map[string]int64 // failed calls by kind
+}
+
+// ReadWasm exports s at GET /metrics under the names the wasm counters
+// always had. Metrics without it show no wasm series.
+func (m *Metrics) ReadWasm(s WasmStats) error {
+	if err := m.reg.Register(wasmCollector{s}); err != nil {
+		return fmt.Errorf("sidecar: metrics read wasm counters already: %w", err)
+	}
+	return nil
+}
+
+// wasmCollector exports the wasm counters.
+type wasmCollector struct{ s WasmStats }
 
 var (
 	wasmCallsDesc     = prometheus.NewDesc("promoedge_wasm_calls_total", "Calls of custom wasm rule modules.", nil, nil)
@@ -125,13 +142,12 @@ func (wasmCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 // Collect implements prometheus.Collector.
-func (wasmCollector) Collect(ch chan<- prometheus.Metric) {
-	s := wasm.ReadStats()
-	ch <- constMetric(wasmCallsDesc, prometheus.CounterValue, float64(s.Calls))
-	ch <- constMetric(wasmInstancesDesc, prometheus.CounterValue, float64(s.Instances))
-	ch <- constMetric(wasmRecycledDesc, prometheus.CounterValue, float64(s.Recycled))
-	ch <- constMetric(wasmHostsDesc, prometheus.GaugeValue, float64(s.Hosts))
-	for kind, n := range s.Errors {
+func (c wasmCollector) Collect(ch chan<- prometheus.Metric) {
+	ch <- constMetric(wasmCallsDesc, prometheus.CounterValue, float64(c.s.Calls()))
+	ch <- constMetric(wasmInstancesDesc, prometheus.CounterValue, float64(c.s.Instances()))
+	ch <- constMetric(wasmRecycledDesc, prometheus.CounterValue, float64(c.s.Recycled()))
+	ch <- constMetric(wasmHostsDesc, prometheus.GaugeValue, float64(c.s.Hosts()))
+	for kind, n := range c.s.Errors() {
 		ch <- constMetric(wasmErrorsDesc, prometheus.CounterValue, float64(n), kind)
 	}
 }

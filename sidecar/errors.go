@@ -7,19 +7,15 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar/api"
 )
 
-// apiError is the body of every error response (SPEC §4).
-type apiError struct {
-	Error errorBody `json:"error"`
-}
-
-type errorBody struct {
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Field   string   `json:"field,omitempty"`
-	Details []string `json:"details,omitempty"`
-}
+// The body of every error response (SPEC §4), as sidecar/api defines it
+// for the client too.
+type (
+	apiError  = api.Error
+	errorBody = api.ErrorBody
+)
 
 // Error codes.
 const (

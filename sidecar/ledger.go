@@ -12,30 +12,18 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar/api"
 )
 
-// record is one redemption as the ledger shows it (SPEC §4).
-type record struct {
-	ID           string                      `json:"redemption_id"`
-	OrderID      string                      `json:"order_id"`
-	CustomerID   string                      `json:"customer_id"`
-	CreatedAt    time.Time                   `json:"created_at"`
-	Status       policies.RedemptionStatus   `json:"status"`
-	RolledBackAt *time.Time                  `json:"rolled_back_at,omitempty"`
-	Currency     string                      `json:"currency"`
-	Campaigns    []policies.RedeemedCampaign `json:"campaigns"`
-	Discount     int64                       `json:"discount"`
-	Total        int64                       `json:"total"`
-}
-
-func recordOf(r *policies.Redemption) record {
-	return record{ID: r.ID, OrderID: r.OrderID, CustomerID: r.CustomerID, CreatedAt: r.CreatedAt, Status: r.Status,
+// recordOf is r as the ledger and a rollback show it (SPEC §4).
+func recordOf(r *policies.Redemption) api.Redemption {
+	return api.Redemption{ID: r.ID, OrderID: r.OrderID, CustomerID: r.CustomerID, CreatedAt: r.CreatedAt, Status: r.Status,
 		RolledBackAt: r.RolledBackAt, Currency: r.Currency, Campaigns: r.Campaigns, Discount: r.Discount, Total: r.Total}
 }
 
 var csvHeader = []string{"redemption_id", "order_id", "customer_id", "created_at", "status", "currency", "campaigns", "codes", "discount", "total", "points"}
 
-func (r *record) csvRow() []string {
+func csvRow(r *api.Redemption) []string {
 	var camps, codes []string
 	var points int64
 	for _, c := range r.Campaigns {
@@ -125,7 +113,7 @@ func (s *Server) ledgerCSV(q policies.LedgerQuery) func(*bufio.Writer) error {
 		}
 		err := s.state.Redemptions(context.Background(), q, func(r *policies.Redemption) error {
 			rec := recordOf(r)
-			return cw.Write(rec.csvRow())
+			return cw.Write(csvRow(&rec))
 		})
 		cw.Flush()
 		if err != nil {

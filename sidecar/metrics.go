@@ -24,7 +24,7 @@ import (
 //
 // The cluster and the activator report to Metrics through their Observer
 // hooks (cmd adapts the cluster's); make one with NewMetrics and hand it
-// to them and to Deps.
+// to them and to Deps, and the wasm counters to ReadWasm.
 type Metrics struct {
 	reg *prometheus.Registry
 
@@ -89,7 +89,7 @@ func NewMetrics() *Metrics {
 	m.decisionsDropped = f.counter("promoedge_decision_log_dropped_total", "Decision log lines dropped because the writer fell behind.")
 	m.campaigns.init()
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&m.campaigns, wasmCollector{})
+		&m.campaigns)
 	m.observer.Store(&map[reqKey]prometheus.Observer{})
 	return m
 }

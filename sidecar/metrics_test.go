@@ -20,6 +20,7 @@ import (
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // meteredCampaign is added to the example bundle: the only campaign with
@@ -50,6 +51,9 @@ func newObsEnv(t *testing.T, cfg sidecar.Config) *obsEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	m := sidecar.NewMetrics()
+	if err := m.ReadWasm(new(wasm.Stats)); err != nil {
+		t.Fatal(err)
+	}
 	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
 	act := activation.New(activation.Config{Dir: filepath.Join(dir, "bundles"), Observer: m}, e)
 	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "embedded"}, examples.Default())

@@ -58,14 +58,14 @@ func formsBundle(t testing.TB, n int) (regoRev, wasmRev *policies.Revision) {
 		}
 	}
 	ctx := context.Background()
-	if regoRev, err = bundle.LoadPath(ctx, dir); err != nil {
+	if regoRev, err = bundle.LoadPathWith(ctx, loadConfig(dir, nil), dir); err != nil {
 		t.Fatal(err)
 	}
 	var tar bytes.Buffer
 	if err := bundle.BuildWasm(ctx, dir, &tar); err != nil {
 		t.Fatal(err)
 	}
-	if wasmRev, err = bundle.LoadTarball(ctx, bundle.Config{Source: "forms.tar.gz"}, &tar); err != nil {
+	if wasmRev, err = bundle.LoadTarball(ctx, loadConfig("forms.tar.gz", nil), &tar); err != nil {
 		t.Fatal(err)
 	}
 	return regoRev, wasmRev
@@ -221,7 +221,7 @@ func BenchmarkForms(b *testing.B) {
 // of the process is reported.
 func BenchmarkPool64(b *testing.B) {
 	rev, _ := formsBundle(b, 1)
-	ev := rev.Rules().(*policies.Router).Wasm.(*wasm.Evaluator)
+	ev := rev.Rules().(*policies.Router).Backend(bundle.BackendWasm).(*wasm.Evaluator)
 	req := request(b)
 	for _, f := range forms[1:3] {
 		b.Run(f.prefix, func(b *testing.B) {

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/tetratelabs/wazero"
 )
 
-// Config bounds what a custom module may use. The zero value of a field
-// means its default (DefaultConfig).
+// Config bounds what a custom module may use, and hands a host the
+// compilation cache and the counters it shares with others. The zero value
+// of a field means its default (DefaultConfig): no cache, no counting.
 type Config struct {
 	// Timeout is how long one evaluate call may run before the instance is
 	// stopped and the campaign rejected with "error". A campaign's
@@ -31,7 +34,19 @@ type Config struct {
 	// many calls of the module run at once, the others wait for an
 	// instance. Default GOMAXPROCS.
 	Instances int
+	// Cache keeps the machine code of compiled modules. Hosts that share
+	// one (NewCache) compile a module loaded again, by a reload of the
+	// same bundle, only once while a revision still uses it; nil compiles
+	// every module anew.
+	Cache wazero.CompilationCache
+	// Stats counts the calls, instances and failures of the host's
+	// modules; nil counts them nowhere.
+	Stats *Stats
 }
+
+// NewCache returns a compilation cache for Config.Cache, to share across
+// the hosts of successive revisions.
+func NewCache() wazero.CompilationCache { return wazero.NewCompilationCache() }
 
 // Defaults and bounds of Config.
 const (
@@ -77,6 +92,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Instances == 0 {
 		c.Instances = d.Instances
+	}
+	if c.Stats == nil {
+		c.Stats = new(Stats)
 	}
 	return c
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 	"github.com/promoedge/promoedge/wasm"
 )
@@ -60,13 +61,15 @@ func hostileBundle(t testing.TB) string {
 // own campaign with "error" and a detail; the others apply, request after
 // request, and the metrics count the failures.
 func TestHostileCampaignsRejectedOthersApply(t *testing.T) {
-	rev, err := bundle.LoadPath(context.Background(), hostileBundle(t))
+	dir, stats := hostileBundle(t), new(wasm.Stats)
+	rev, err := bundle.LoadPathWith(context.Background(), loadConfig(dir, stats), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := policies.NewEngine(policies.Config{})
 	e.Swap(rev)
-	before := wasm.ReadStats()
+	before := stats.Errors()
+	recycled := stats.Recycled()
 	for round := range 3 {
 		req, err := policies.DecodeRequest([]byte(cart(1, 2)+"}"), time.Now())
 		if err != nil {
@@ -97,14 +100,14 @@ func TestHostileCampaignsRejectedOthersApply(t *testing.T) {
 			t.Errorf("echo: %+v", r)
 		}
 	}
-	after := wasm.ReadStats()
+	after := stats.Errors()
 	for kind, want := range map[string]int64{"timeout": 3, "memory": 3, "trap": 6, "output": 9} {
-		if got := after.Errors[kind] - before.Errors[kind]; got < want {
+		if got := after[kind] - before[kind]; got < want {
 			t.Errorf("errors{kind=%q} rose by %d, want at least %d", kind, got, want)
 		}
 	}
-	if after.Recycled-before.Recycled < 12 {
-		t.Errorf("recycled rose by %d, want at least 12", after.Recycled-before.Recycled)
+	if got := stats.Recycled() - recycled; got < 12 {
+		t.Errorf("recycled rose by %d, want at least 12", got)
 	}
 }
 
@@ -174,13 +177,18 @@ func rss(t testing.TB) uint64 {
 // reject their campaigns, every request is answered, and /metrics counts
 // the failures by kind.
 func TestHostileThroughHTTP(t *testing.T) {
-	rev, err := bundle.LoadPath(context.Background(), hostileBundle(t))
+	dir, stats := hostileBundle(t), new(wasm.Stats)
+	rev, err := bundle.LoadPathWith(context.Background(), loadConfig(dir, stats), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := policies.NewEngine(policies.Config{})
 	e.Swap(rev)
-	s := sidecartest.Start(t, e)
+	m := sidecar.NewMetrics()
+	if err := m.ReadWasm(stats); err != nil {
+		t.Fatal(err)
+	}
+	s := sidecartest.StartDeps(t, sidecar.Deps{Engine: e, Metrics: m}, "")
 	for range 5 {
 		d := s.Evaluate(t, cart(4)+"}")
 		if len(d.Applied) != 2 || d.Total != 10000-100 {
@@ -205,22 +213,21 @@ func TestHostileThroughHTTP(t *testing.T) {
 // reload does, and wants the hosts of the revisions no longer referenced
 // closed by the garbage collector.
 func TestReloadsReleaseHosts(t *testing.T) {
-	dir := hostileBundle(t)
-	base := wasm.ReadStats().Hosts
+	dir, stats := hostileBundle(t), new(wasm.Stats)
 	var keep *policies.Revision
 	for range 20 {
-		rev, err := bundle.LoadPath(context.Background(), dir)
+		rev, err := bundle.LoadPathWith(context.Background(), loadConfig(dir, stats), dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		keep = rev
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for wasm.ReadStats().Hosts > base+1 && time.Now().Before(deadline) {
+	for stats.Hosts() > 1 && time.Now().Before(deadline) {
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
 	}
-	if open := wasm.ReadStats().Hosts - base; open != 1 {
+	if open := stats.Hosts(); open != 1 {
 		t.Errorf("%d hosts open after 20 reloads, want 1 (the revision still in use)", open)
 	}
 	runtime.KeepAlive(keep)

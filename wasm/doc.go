@@ -1,14 +1,10 @@
-// Package wasm decides campaigns with WebAssembly rules on wazero, in the
-// two forms of SPEC §5 "Rule contract":
-//
-//   - OPA-compiled rules: the policy.wasm that `opa build -t wasm` puts in a
-//     bundle, with one entrypoint promo/rules/<rule> per rule, evaluated by
-//     OPA's own wazero-based engine (OPAEvaluator). It answers exactly as
-//     the Rego form of the same rule; BuildOPA makes that form of a bundle.
-//   - Custom modules in any language: promo/wasm/<module>.wasm exporting
-//     memory, alloc(i32) i32 and evaluate(i32, i32) i64 (Evaluator). The
-//     module gets the rule input as JSON and returns
-//     {"eligible": bool, "reasons": [...], "effects": [...]}.
+// Package wasm decides campaigns with custom WebAssembly rule modules on
+// wazero (SPEC §5 "Rule contract"): promo/wasm/<module>.wasm, in any
+// language, exporting memory, alloc(i32) i32 and evaluate(i32, i32) i64
+// (Evaluator). The module gets the rule input as JSON and returns
+// {"eligible": bool, "reasons": [...], "effects": [...]}. (Rego rules
+// compiled by `opa build -t wasm` are Rego's: policies/rego's
+// CompiledEvaluator runs them.)
 //
 // A Host compiles every custom module of a bundle once, refusing at load a
 // module that imports anything beyond WASI preview 1 or lacks an export,
@@ -17,8 +13,8 @@
 // wasm_timeout_ms) and a memory cap; an instance that traps, runs out of
 // time or memory, or exits is closed and replaced. Any failure rejects only
 // that campaign, with reason "error" and a detail saying what happened, and
-// is counted in the package's counters (ReadStats, which the sidecar
-// exports at GET /metrics).
+// is counted in the host's Stats (Config.Stats, which the sidecar exports
+// at GET /metrics).
 //
 // What a module may do: it runs with WASI preview 1 and nothing else, and
 // WASI grants no file system (no preopened directory), no network, no
@@ -40,8 +36,10 @@
 // checks are not counted. A host function is not interrupted, but the only
 // host functions are WASI's, none of which block.
 //
-// The compiled machine code of a module lives in a process-wide wazero
-// compilation cache, shared by revisions: loading the same module again
-// (a reload that changed only data) does not compile it again. It is
-// released when no revision uses the module any more.
+// The compiled machine code of a module lives in the wazero compilation
+// cache of Config.Cache, which cmd shares across revisions: loading the
+// same module again (a reload that changed only data) does not compile it
+// again. It is released when no revision uses the module any more. The
+// package keeps no state of its own: the cache and the counters are
+// values handed in.
 package wasm

@@ -13,6 +13,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // exampleBundle builds the guests of examples/wasm from source with its
@@ -79,7 +80,7 @@ func cart(units ...int) string {
 // volume-c, a Go module volume-go (with the code VOLUME).
 func TestExampleWasmBundle(t *testing.T) {
 	dir := guests(t)
-	rev, err := bundle.LoadPath(context.Background(), dir)
+	rev, err := bundle.LoadPathWith(context.Background(), loadConfig(dir, nil), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,5 +120,26 @@ func TestExampleWasmBundle(t *testing.T) {
 				t.Errorf("rejected %q, want %q", got, tc.rejected)
 			}
 		})
+	}
+}
+
+// cache is the tests' compilation cache, shared by their bundle loads as
+// cmd shares one across revisions: a module loaded again (the Go guest,
+// slow to compile) is not compiled again.
+var cache = wasm.NewCache()
+
+// loadConfig loads a bundle with the tests' cache, counting into stats
+// (nil: nowhere).
+func loadConfig(source string, stats *wasm.Stats) bundle.Config {
+	return bundle.Config{Source: source, Wasm: wasm.Config{Cache: cache, Stats: stats}}
+}
+
+func write(t testing.TB, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -14,15 +14,6 @@ import (
 	"github.com/promoedge/promoedge/wasm/internal/guard"
 )
 
-// instrument is guard.Instrument (a variable so that a test can make it
-// refuse a module).
-var instrument = guard.Instrument
-
-// cache is the process-wide compilation cache: a module loaded again (by a
-// reload of the same bundle) is not compiled again while a revision still
-// uses it.
-var cache = wazero.NewCompilationCache()
-
 // Host is the wazero runtimes of one bundle's custom modules: rt runs the
 // modules that package guard could instrument, safe (made when needed) the
 // others, stopped at their deadline by wazero itself.
@@ -33,6 +24,9 @@ type Host struct {
 	wasi    map[string]bool // the WASI functions a module may import
 	modules map[string]*Module
 	closed  atomic.Bool
+	// instrument adds the deadline checks (guard.Instrument; a test makes
+	// it refuse a module).
+	instrument func([]byte) ([]byte, error)
 }
 
 // NewHost starts a runtime with the memory limit of cfg and WASI preview 1.
@@ -45,8 +39,8 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}}
-	stats.hosts.Add(1)
+	h := &Host{cfg: cfg, rt: rt, wasi: map[string]bool{}, modules: map[string]*Module{}, instrument: guard.Instrument}
+	cfg.Stats.hosts.Add(1)
 	for _, def := range rt.Module(wasi_snapshot_preview1.ModuleName).ExportedFunctionDefinitions() {
 		for _, name := range def.ExportNames() {
 			h.wasi[name] = true
@@ -60,7 +54,7 @@ func NewHost(ctx context.Context, cfg Config) (*Host, error) {
 // Go at every loop iteration (see package guard).
 func newRuntime(ctx context.Context, cfg Config, closeOnDone bool) (wazero.Runtime, error) {
 	rc := wazero.NewRuntimeConfig().
-		WithCompilationCache(cache).
+		WithCompilationCache(cfg.Cache).
 		WithCloseOnContextDone(closeOnDone).
 		WithMemoryLimitPages(cfg.MemoryLimit / pageSize)
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
@@ -85,22 +79,9 @@ func (h *Host) Config() Config { return h.cfg }
 // a module whose _initialize fails is refused now rather than on the first
 // request. name is how errors and metrics name it.
 func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, error) {
-	rt, guarded := h.rt, true
-	guardedBin, err := instrument(bin)
+	rt, guarded, cm, err := h.compile(ctx, name, bin)
 	if err != nil {
-		if h.safe == nil {
-			if h.safe, err = newRuntime(ctx, h.cfg, true); err != nil {
-				return nil, err
-			}
-		}
-		rt, guarded, guardedBin = h.safe, false, bin
-	}
-	cm, err := rt.CompileModule(ctx, guardedBin)
-	if err != nil && guarded {
-		_, err = h.rt.CompileModule(ctx, bin) // the error of the module as it was written
-	}
-	if err != nil {
-		return nil, fmt.Errorf("module %s is not valid WebAssembly: %w", name, err)
+		return nil, err
 	}
 	if err := h.check(name, cm, guarded); err != nil {
 		cm.Close(ctx)
@@ -117,8 +98,51 @@ func (h *Host) Compile(ctx context.Context, name string, bin []byte) (*Module, e
 	return m, nil
 }
 
+// compile compiles bin with the deadline checks of package guard in rt,
+// or as it is in the safe runtime when guard cannot instrument it.
+func (h *Host) compile(ctx context.Context, name string, bin []byte) (wazero.Runtime, bool, wazero.CompiledModule, error) {
+	rt, guarded, code, err := h.instrumented(ctx, bin)
+	if err != nil {
+		return nil, false, nil, err
+	}
+	cm, err := rt.CompileModule(ctx, code)
+	if err != nil && guarded {
+		_, err = h.rt.CompileModule(ctx, bin) // the error of the module as it was written
+	}
+	if err != nil {
+		return nil, false, nil, fmt.Errorf("module %s is not valid WebAssembly: %w", name, err)
+	}
+	return rt, guarded, cm, nil
+}
+
+// instrumented is bin with guard's deadline checks and the runtime for
+// it, or bin as it is and the safe runtime (started now if need be) when
+// guard cannot instrument it.
+func (h *Host) instrumented(ctx context.Context, bin []byte) (wazero.Runtime, bool, []byte, error) {
+	code, err := h.instrument(bin)
+	if err == nil {
+		return h.rt, true, code, nil
+	}
+	if h.safe == nil {
+		if h.safe, err = newRuntime(ctx, h.cfg, true); err != nil {
+			return nil, false, nil, err
+		}
+	}
+	return h.safe, false, bin, nil
+}
+
 // check refuses imports beyond WASI preview 1 and a missing export.
 func (h *Host) check(name string, cm wazero.CompiledModule, guarded bool) error {
+	if err := h.checkImports(name, cm, guarded); err != nil {
+		return err
+	}
+	if _, ok := cm.ExportedMemories()[abi.ExportMemory]; !ok {
+		return fmt.Errorf("module %s does not export its memory as %q: %w", name, abi.ExportMemory, ErrExport)
+	}
+	return checkExports(name, cm.ExportedFunctions())
+}
+
+func (h *Host) checkImports(name string, cm wazero.CompiledModule, guarded bool) error {
 	for _, def := range cm.ImportedFunctions() {
 		mod, fn, _ := def.Import()
 		if guarded && mod == guard.Module && fn == guard.Func {
@@ -132,11 +156,13 @@ func (h *Host) check(name string, cm wazero.CompiledModule, guarded bool) error 
 		mod, mem, _ := def.Import()
 		return fmt.Errorf("module %s imports the memory %s.%s: %w (a module exports its own memory)", name, mod, mem, ErrImport)
 	}
-	if _, ok := cm.ExportedMemories()[abi.ExportMemory]; !ok {
-		return fmt.Errorf("module %s does not export its memory as %q: %w", name, abi.ExportMemory, ErrExport)
-	}
-	fns := cm.ExportedFunctions()
-	want := []struct {
+	return nil
+}
+
+// checkExports refuses a module without alloc and evaluate, or with other
+// signatures.
+func checkExports(name string, fns map[string]api.FunctionDefinition) error {
+	exports := [...]struct {
 		name    string
 		params  []api.ValueType
 		results []api.ValueType
@@ -144,7 +170,7 @@ func (h *Host) check(name string, cm wazero.CompiledModule, guarded bool) error 
 		{abi.ExportAlloc, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
 		{abi.ExportEvaluate, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
 	}
-	for _, w := range want {
+	for _, w := range exports {
 		def, ok := fns[w.name]
 		if !ok {
 			return fmt.Errorf("module %s does not export %s: %w (it needs %s)", name, w.name, ErrExport, signature(w.name, w.params, w.results))
@@ -204,7 +230,7 @@ func (h *Host) Close(ctx context.Context) error {
 	if h.closed.Swap(true) {
 		return nil
 	}
-	stats.hosts.Add(-1)
+	h.cfg.Stats.hosts.Add(-1)
 	for _, m := range h.modules {
 		m.close(ctx)
 	}

@@ -34,7 +34,7 @@ func (m *Module) instantiate(ctx context.Context) (*instance, error) {
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions().WithStderr(stderr)
 	mod, err := m.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, linmem.Allocator()), m.compiled, cfg)
 	if err != nil {
-		stats.failed(ErrTrap)
+		m.host.cfg.Stats.failed(ErrTrap)
 		return nil, fmt.Errorf("instantiating module %s: %s%s", m.name, firstLine(err), stderr.suffix())
 	}
 	in := &instance{
@@ -49,11 +49,11 @@ func (m *Module) instantiate(ctx context.Context) (*instance, error) {
 	if init := mod.ExportedFunction(abi.ExportInitialize); init != nil {
 		if _, err := in.run(ctx, init, nil, m.host.cfg.InitTimeout); err != nil {
 			in.close()
-			stats.failed(ErrTrap)
+			m.host.cfg.Stats.failed(ErrTrap)
 			return nil, fmt.Errorf("instantiating module %s: _initialize: %s%s", m.name, firstLine(err), stderr.suffix())
 		}
 	}
-	stats.instances.Add(1)
+	m.host.cfg.Stats.instances.Add(1)
 	return in, nil
 }
 

@@ -38,7 +38,7 @@ func (m *Module) Live() int { return m.pool.live() }
 // copy of what the module answered. timeout 0 is the host's default. A
 // failure is a *CallError; the instance it happened in is closed.
 func (m *Module) Call(ctx context.Context, input []byte, timeout time.Duration) ([]byte, error) {
-	stats.calls.Add(1)
+	m.host.cfg.Stats.calls.Add(1)
 	if len(input) > m.host.cfg.MaxInput {
 		return nil, m.fail(ErrInput, fmt.Sprintf("input is %d bytes, over the limit of %d", len(input), m.host.cfg.MaxInput))
 	}
@@ -52,7 +52,7 @@ func (m *Module) Call(ctx context.Context, input []byte, timeout time.Duration) 
 	out, err := m.call(ctx, in, input, timeout)
 	if err != nil && (in.mod.IsClosed() || errors.Is(err, ErrTrap) || errors.Is(err, ErrMemory) || errors.Is(err, ErrTimeout)) {
 		m.pool.discard(in)
-		stats.recycled.Add(1)
+		m.host.cfg.Stats.recycled.Add(1)
 	} else {
 		m.pool.put(in)
 	}
@@ -101,7 +101,7 @@ func (m *Module) trap(in *instance, fn string, err error, late bool, timeout tim
 }
 
 func (m *Module) fail(kind error, detail string) *CallError {
-	stats.failed(kind)
+	m.host.cfg.Stats.failed(kind)
 	return &CallError{Module: m.name, Err: kind, Detail: detail}
 }
 

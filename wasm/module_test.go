@@ -167,9 +167,8 @@ func TestTestdataMatchesWAT(t *testing.T) {
 // TestUnguardedModules: a module that guard cannot instrument runs in the
 // runtime that wazero itself stops at the deadline.
 func TestUnguardedModules(t *testing.T) {
-	instrument = func([]byte) ([]byte, error) { return nil, guard.ErrUnknown }
-	defer func() { instrument = guard.Instrument }()
 	h := newHost(t, DefaultConfig())
+	h.instrument = func([]byte) ([]byte, error) { return nil, guard.ErrUnknown }
 	loop, err := h.Compile(context.Background(), "loop", loadWasm(t, "loop"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,7 @@ import (
 	"os"
 	"time"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
 )
@@ -75,7 +74,7 @@ func readInput(name string) ([]byte, error) {
 	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
 		return raw, nil
 	}
-	js, err := yaml.YAMLToJSON(raw)
+	js, err := yamljson.ToJSON(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -63,7 +63,7 @@ func (c signCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 // the sidecar and `opa run -b` read them.
 func signDir(dir, outDir string, sc *opabundle.SigningConfig) error {
 	dl := opabundle.NewDirectoryLoader(dir)
-	var files []opabundle.FileInfo
+	var files []bundleFile
 	for {
 		d, err := dl.NextFile()
 		if errors.Is(err, io.EOF) {
@@ -78,14 +78,9 @@ func signDir(dir, outDir string, sc *opabundle.SigningConfig) error {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
-		if opabundle.IsSignaturesFile(d.Path()) {
-			continue
+		if !opabundle.IsSignaturesFile(d.Path()) {
+			files = append(files, bundleFile{d.Path(), buf.Bytes()})
 		}
-		fi, err := hashFile(d.Path(), buf.Bytes())
-		if err != nil {
-			return err
-		}
-		files = append(files, fi)
 	}
 	sigs, err := signatures(files, sc)
 	if err != nil {
@@ -104,73 +99,83 @@ func signTarball(path, out string, sc *opabundle.SigningConfig) error {
 	if err != nil {
 		return err
 	}
-	type entry struct {
-		hdr  *tar.Header
-		data []byte
-	}
-	var entries []entry
-	var files []opabundle.FileInfo
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	entries, err := readTarball(raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	tr := tar.NewReader(zr)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		data, err := io.ReadAll(io.LimitReader(tr, opabundle.DefaultSizeLimitBytes+1))
-		if err != nil {
-			return err
-		}
-		if hdr.Typeflag == tar.TypeReg && opabundle.IsSignaturesFile(hdr.Name) {
-			continue
-		}
-		entries = append(entries, entry{hdr, data})
-		if hdr.Typeflag == tar.TypeReg {
-			fi, err := hashFile(hdr.Name, data)
-			if err != nil {
-				return err
-			}
-			files = append(files, fi)
+	var files []bundleFile
+	for _, e := range entries {
+		if e.hdr.Typeflag == tar.TypeReg {
+			files = append(files, bundleFile{e.hdr.Name, e.data})
 		}
 	}
 	sigs, err := signatures(files, sc)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(zw)
-	write := func(hdr *tar.Header, data []byte) error {
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		_, err := tw.Write(data)
-		return err
-	}
-	if err := write(&tar.Header{Name: "/.signatures.json", Mode: 0o644, Size: int64(len(sigs)), Typeflag: tar.TypeReg}, sigs); err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if err := write(e.hdr, e.data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	if err := zw.Close(); err != nil {
+	sigsEntry := tarEntry{&tar.Header{Name: "/.signatures.json", Mode: 0o644, Size: int64(len(sigs)), Typeflag: tar.TypeReg}, sigs}
+	signed, err := writeTarball(append([]tarEntry{sigsEntry}, entries...))
+	if err != nil {
 		return err
 	}
 	if out == "" {
 		out = path
 	}
-	return os.WriteFile(out, buf.Bytes(), 0o644)
+	return os.WriteFile(out, signed, 0o644)
+}
+
+// tarEntry is one entry of a bundle tarball.
+type tarEntry struct {
+	hdr  *tar.Header
+	data []byte
+}
+
+// readTarball is every entry of a .tar.gz but its signatures file.
+func readTarball(raw []byte) ([]tarEntry, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	var entries []tarEntry
+	tr := tar.NewReader(zr)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return entries, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(tr, opabundle.DefaultSizeLimitBytes+1))
+		if err != nil {
+			return nil, err
+		}
+		if hdr.Typeflag != tar.TypeReg || !opabundle.IsSignaturesFile(hdr.Name) {
+			entries = append(entries, tarEntry{hdr, data})
+		}
+	}
+}
+
+// writeTarball is entries as a .tar.gz.
+func writeTarball(entries []tarEntry) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for _, e := range entries {
+		if err := tw.WriteHeader(e.hdr); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(e.data); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // hashFile hashes one bundle file as opa sign does: structured documents
@@ -194,10 +199,24 @@ func hashFile(name string, data []byte) (opabundle.FileInfo, error) {
 	return opabundle.NewFile(strings.TrimPrefix(name, "/"), hex.EncodeToString(sum), opabundle.SHA256.String()), nil
 }
 
-// signatures is the .signatures.json content for files, signed with OPA's
-// own code.
-func signatures(files []opabundle.FileInfo, sc *opabundle.SigningConfig) ([]byte, error) {
-	token, err := opabundle.GenerateSignedToken(files, sc, "")
+// bundleFile is a file of a bundle: its name and content.
+type bundleFile struct {
+	name string
+	data []byte
+}
+
+// signatures is the .signatures.json content for files, hashed and signed
+// with OPA's own code.
+func signatures(files []bundleFile, sc *opabundle.SigningConfig) ([]byte, error) {
+	infos := make([]opabundle.FileInfo, 0, len(files))
+	for _, f := range files {
+		fi, err := hashFile(f.name, f.data)
+		if err != nil {
+			return nil, err
+		}
+		infos = append(infos, fi)
+	}
+	token, err := opabundle.GenerateSignedToken(infos, sc, "")
 	if err != nil {
 		return nil, fmt.Errorf("signing: %w", err)
 	}

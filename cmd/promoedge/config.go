@@ -7,8 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/agnivade/levenshtein"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 // fromConfigFile sets every flag neither given on the command line nor in
@@ -39,7 +40,7 @@ func fromConfigFile(fs *flag.FlagSet, path string, getenv func(string) string) e
 		name := k.Value
 		f := fs.Lookup(name)
 		if f == nil || name == "config" {
-			return fmt.Errorf("%s:%d: unknown setting %q%s", path, k.Line, name, suggest(fs, name))
+			return fmt.Errorf("%s:%d: unknown setting %q%s", path, k.Line, name, suggestSetting(fs, name))
 		}
 		if seen[name] {
 			return fmt.Errorf("%s:%d: %q is set twice", path, k.Line, name)
@@ -81,20 +82,15 @@ func envName(flagName string) string {
 	return "PROMOEDGE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-// suggest names the closest flag when one is close to name.
-func suggest(fs *flag.FlagSet, name string) string {
-	best, bestD := "", 3
+// suggestSetting names the closest flag when one is close to name.
+func suggestSetting(fs *flag.FlagSet, name string) string {
 	var all []string
 	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "config" {
-			return
-		}
-		all = append(all, f.Name)
-		if d := levenshtein.ComputeDistance(name, f.Name); d < bestD {
-			best, bestD = f.Name, d
+		if f.Name != "config" {
+			all = append(all, f.Name)
 		}
 	})
-	if best != "" {
+	if best := suggest.Closest(name, all); best != "" {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	sort.Strings(all)

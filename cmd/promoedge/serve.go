@@ -21,6 +21,7 @@ import (
 	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // serveConfig is everything `promoedge serve` is told, from flags or the
@@ -154,10 +155,14 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return err
 	}
 	engine := policies.NewEngine(fl.engineConfig())
+	wasmCfg := wasm.Config{Cache: wasm.NewCache(), Stats: new(wasm.Stats)} // shared by every bundle
+	if err := metrics.ReadWasm(wasmCfg.Stats); err != nil {
+		return err
+	}
 	act := activation.New(activation.Config{
-		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics,
+		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
 	}, engine)
-	if err := firstBundle(ctx, cfg, act, log); err != nil {
+	if err := firstBundle(ctx, cfg, act, wasmCfg, log); err != nil {
 		return err
 	}
 	if err := fl.start(ctx, engine); err != nil {
@@ -202,7 +207,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 //   - neither: the last bundle uploaded with PUT /v1/bundles, else the
 //     embedded example bundle — unless signatures are required, as the
 //     example is not signed: then none until an upload.
-func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator, log *slog.Logger) error {
+func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator, wasmCfg wasm.Config, log *slog.Logger) error {
 	switch {
 	case cfg.URL != "":
 		p := &activation.Poller{URL: cfg.URL, Every: cfg.Poll, MaxBackoff: 5 * time.Minute}
@@ -236,7 +241,7 @@ func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator
 			log.Warn("signatures are required and no signed bundle is kept: not ready until one is uploaded")
 			return nil
 		}
-		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default"}, examples.Default())
+		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default", Wasm: wasmCfg}, examples.Default())
 		if err != nil {
 			return err
 		}

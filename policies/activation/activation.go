@@ -15,6 +15,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/wasm"
 )
 
 // Config wires an Activator.
@@ -25,6 +26,9 @@ type Config struct {
 	Verification *opabundle.VerificationConfig
 	// MaxBytes bounds one bundle file; 0 is the bundle package's default.
 	MaxBytes int64
+	// Wasm is the sandbox of the bundles' custom wasm modules, with the
+	// compilation cache and counters shared by every bundle activated.
+	Wasm wasm.Config
 	// History is how many activations GET /v1/bundles remembers.
 	History int
 	// Now is the clock; nil is time.Now.
@@ -110,7 +114,7 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 func (a *Activator) lastGood() string { return filepath.Join(a.cfg.Dir, "last-good.tar.gz") }
 
 func (a *Activator) loadConfig(source string) bundle.Config {
-	return bundle.Config{Source: source, MaxBytes: a.cfg.MaxBytes, Verification: a.cfg.Verification}
+	return bundle.Config{Source: source, MaxBytes: a.cfg.MaxBytes, Verification: a.cfg.Verification, Wasm: a.cfg.Wasm}
 }
 
 // Tarball builds a gzipped tarball bundle and, if it loads, activates it

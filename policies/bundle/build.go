@@ -14,7 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
-	"github.com/promoedge/promoedge/wasm"
+	"github.com/promoedge/promoedge/policies/rego"
 )
 
 // BuildWasm writes the OPA-wasm form of the bundle at path (a directory or
@@ -47,7 +47,7 @@ func BuildWasm(ctx context.Context, path string, out io.Writer) error {
 		generated[m.Path] = true
 	}
 	var buf bytes.Buffer
-	if err := wasm.BuildOPAEntrypoints(ctx, b, eps, &buf); err != nil {
+	if err := rego.BuildPolicyWasmEntrypoints(ctx, b, eps, &buf); err != nil {
 		return err
 	}
 	// OPA's bundle keeps none of the custom modules: they are put back.
@@ -59,29 +59,29 @@ func BuildWasm(ctx context.Context, path string, out io.Writer) error {
 }
 
 // entrypoints are promo/rules/<rule> for every rule package, but
-// wasm.WrapperEntrypoint(rule) for a package with functions, whose wrapper
+// rego.WrapperEntrypoint(rule) for a package with functions, whose wrapper
 // module it adds to b (a generated module, not shipped).
 func entrypoints(b *opabundle.Bundle) ([]string, error) {
 	withFuncs := map[string]bool{}
 	for _, m := range b.Modules {
-		if m.Parsed != nil && wasm.HasFunctions(m.Parsed) {
+		if m.Parsed != nil && rego.HasFunctions(m.Parsed) {
 			if r, ok := ruleOf(m.Parsed); ok {
 				withFuncs[r] = true
 			}
 		}
 	}
 	var eps, wrapped []string
-	for _, r := range wasm.RulePackages(b) {
+	for _, r := range rego.RulePackages(b) {
 		if withFuncs[r] {
 			wrapped = append(wrapped, r)
-			eps = append(eps, wasm.WrapperEntrypoint(r))
+			eps = append(eps, rego.WrapperEntrypoint(r))
 		} else {
-			eps = append(eps, wasm.RuleEntrypoint(r))
+			eps = append(eps, rego.RuleEntrypoint(r))
 		}
 	}
 	if len(wrapped) > 0 {
 		const path = "/promo/compiled/wrapper.rego"
-		src := wasm.Wrapper(wrapped)
+		src := rego.Wrapper(wrapped)
 		mod, err := ast.ParseModuleWithOpts(path, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
 			return nil, fmt.Errorf("building the wasm form: internal error: %w", err)

@@ -2,13 +2,14 @@ package bundle
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/rego"
 )
 
@@ -108,14 +109,5 @@ func checkRules(modules map[string]*ast.Module, campaigns []*policies.Campaign, 
 }
 
 func suggestRule(name string, pkgs map[string]map[string]bool) string {
-	best, bestD := "", 4
-	for p := range pkgs {
-		if d := field.Distance(name, p); d < bestD || (d == bestD && p < best) {
-			best, bestD = p, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return suggest.DidYouMean(name, slices.Collect(maps.Keys(pkgs)))
 }

@@ -6,15 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
-	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -58,9 +58,9 @@ func (r *recorder) keepWasm(d *opabundle.Descriptor) (*opabundle.Descriptor, err
 
 // loadWasm compiles the bundle's custom modules, checks that every module
 // a campaign names exists, and loads policy.wasm when the bundle has one.
-// It returns the Rules that decide the bundle's campaigns: rego alone when
-// the bundle has no wasm, else a policies.Router.
-func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, rego policies.Rules) (policies.Rules, []Problem) {
+// It returns the Rules that decide the bundle's campaigns: regoRules alone when
+// the bundle has no wasm, else a policies.Router over ruleBackends.
+func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, regoRules policies.Rules) (policies.Rules, []Problem) {
 	host, problems := compileModules(ctx, cfg, modules)
 	compiled, rules, ps := loadPolicyWasm(ctx, b, campaigns)
 	problems = append(problems, ps...)
@@ -68,21 +68,18 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		if host != nil {
 			host.Close(ctx)
 		}
-		return rego, problems
+		return regoRules, problems
 	}
-	router := &policies.Router{Rego: rego, CompiledRules: rules}
-	if compiled != nil {
-		router.Compiled = compiled
-	}
+	var custom policies.Rules
 	if host != nil {
 		ev, err := wasm.NewEvaluator(host, campaigns)
 		if err != nil {
 			host.Close(ctx)
 			return nil, []Problem{{Message: err.Error()}}
 		}
-		router.Wasm = ev
+		custom = ev
 	}
-	return router, nil
+	return &policies.Router{Routes: ruleBackends(regoRules, compiled, rules, custom)}, nil
 }
 
 // checkModules refuses a campaign that names a module the bundle lacks,
@@ -131,92 +128,5 @@ func compileModules(ctx context.Context, cfg Config, modules map[string][]byte) 
 }
 
 func suggestModule(name string, modules map[string][]byte) string {
-	best, bestD := "", 4
-	for m := range modules {
-		if d := field.Distance(name, m); d < bestD || (d == bestD && m < best) {
-			best, bestD = m, d
-		}
-	}
-	if best == "" {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
-}
-
-// withCompiledRules adds to a bundle's parsed modules the rules that its
-// policy.wasm compiled: `opa build -t wasm` takes the Rego rules it
-// compiled out of the modules it ships, and lists them in the manifest as
-// entrypoints promo/rules/<rule>/<name>. checkRules then finds them.
-func withCompiledRules(mods map[string]*ast.Module, b *opabundle.Bundle) map[string]*ast.Module {
-	rules := map[string]*ast.Module{}
-	for _, r := range b.Manifest.WasmResolvers {
-		parts := strings.Split(strings.Trim(r.Entrypoint, "/"), "/")
-		if len(parts) == 3 && r.Entrypoint == wasm.WrapperEntrypoint(parts[2]) {
-			parts = []string{"promo", "rules", parts[2]} // the rule is there; its names are in its module
-		}
-		if len(parts) < 3 || parts[0] != "promo" || parts[1] != "rules" {
-			continue
-		}
-		m := rules[parts[2]]
-		if m == nil {
-			m = &ast.Module{Package: &ast.Package{Path: ast.Ref{ast.DefaultRootDocument, ast.StringTerm("promo"), ast.StringTerm("rules"), ast.StringTerm(parts[2])}}}
-			rules[parts[2]] = m
-		}
-		if len(parts) == 4 {
-			m.Rules = append(m.Rules, &ast.Rule{Head: ast.NewHead(ast.Var(parts[3]))})
-		}
-	}
-	if len(rules) == 0 {
-		return mods
-	}
-	out := make(map[string]*ast.Module, len(mods)+len(rules))
-	for p, m := range mods {
-		out[p] = m
-	}
-	for rule, m := range rules {
-		out["policy.wasm#"+rule] = m
-	}
-	return out
-}
-
-// loadPolicyWasm loads the bundle's policy.wasm (from `opa build -t
-// wasm`), if any, and lists the rules it decides: those whose entrypoint
-// promo/rules/<rule> it has. The other rules stay with Rego.
-func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*policies.Campaign) (policies.Rules, map[string]bool, []Problem) {
-	if len(b.WasmModules) == 0 {
-		return nil, nil, nil
-	}
-	if len(b.WasmModules) > 1 {
-		return nil, nil, []Problem{{File: strings.TrimPrefix(b.WasmModules[1].Path, "/"), Message: "a bundle may carry one policy.wasm"}}
-	}
-	mod := b.WasmModules[0]
-	eps := map[string]bool{}
-	for _, r := range b.Manifest.WasmResolvers {
-		if path.Clean("/"+r.Module) == path.Clean("/"+strings.TrimPrefix(mod.Path, "/")) {
-			eps[r.Entrypoint] = true
-		}
-	}
-	rules := map[string]string{} // rule -> its entrypoint
-	var decided []*policies.Campaign
-	for _, c := range campaigns {
-		for _, ep := range []string{wasm.RuleEntrypoint(c.Rule), wasm.WrapperEntrypoint(c.Rule)} {
-			if c.Rule != "" && eps[ep] {
-				rules[c.Rule] = ep
-				decided = append(decided, c)
-				break
-			}
-		}
-	}
-	if len(decided) == 0 {
-		return nil, nil, nil
-	}
-	ev, err := wasm.NewOPA(ctx, mod.Raw, b.Data, decided, rules) // plain JSON data: never the store's AST values (see doc.go)
-	if err != nil {
-		return nil, nil, []Problem{{File: strings.TrimPrefix(mod.Path, "/"), Message: err.Error()}}
-	}
-	names := make(map[string]bool, len(rules))
-	for r := range rules {
-		names[r] = true
-	}
-	return ev, names, nil
+	return suggest.DidYouMean(name, slices.Collect(maps.Keys(modules)))
 }

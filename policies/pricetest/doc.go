@@ -21,6 +21,15 @@
 //
 // Every failure names the file and line of its case.
 //
+// applied, rejected, points and free_items may also be lists: the whole of
+// that part of the decision, in order (applied: [{campaign, code, effect,
+// amount, reduced_from, lines}], lines compared only when given). A case
+// may give usage: {campaign: {redemptions, customer, spent}}, what the
+// campaigns' limits have used. A file with exhaustive: true leaves nothing
+// unchecked (see File.Exhaustive), and a file that stands alone may carry
+// its bundle (see Bundle): that is how the engine's own pricing cases,
+// policies/testdata/cases, are written and run.
+//
 // # Caveats
 //
 // context.now is required (in the case or its defaults): a test that

@@ -2,24 +2,35 @@ package pricetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-	k8syaml "sigs.k8s.io/yaml"
 
+	"github.com/promoedge/promoedge/internal/suggest"
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/internal/field"
 )
 
 // File is one test file.
 type File struct {
-	Path     string         `json:"-"`
+	Path string `json:"-"`
+	// Exhaustive makes every case's want the whole story: discount and
+	// shipping_discount not written are 0; applied, rejected, points and
+	// free_items not written are empty; total must be written.
+	Exhaustive bool `json:"exhaustive"`
+	// Fixtures holds YAML anchors (carts, contexts) that cases refer to;
+	// nothing reads it.
+	Fixtures any `json:"fixtures"`
+	// Bundle is the file's own bundle, for a file that is not inside the
+	// bundle it tests (see Bundle).
+	Bundle   *Bundle        `json:"bundle"`
 	Defaults map[string]any `json:"defaults"`
 	Cases    []Case         `json:"cases"`
 }
@@ -32,42 +43,32 @@ type Case struct {
 	Context  map[string]any `json:"context"`
 	Codes    []string       `json:"codes"`
 	Explain  bool           `json:"explain"`
-	Want     Want           `json:"want"`
-	Line     int            `json:"-"`
+	// Usage is how much of their limits campaigns have used when the case
+	// is priced; campaigns not listed have used nothing.
+	Usage map[string]Usage `json:"usage"`
+	Want  Want             `json:"want"`
+	Line  int              `json:"-"`
 }
 
-// Want is what a case asserts; what it leaves out is not checked. Every
-// campaign listed under applied, points and free_items is checked, others
-// are not.
-type Want struct {
-	Subtotal         *int64               `json:"subtotal"`
-	Discount         *int64               `json:"discount"`
-	ShippingDiscount *int64               `json:"shipping_discount"`
-	Total            *int64               `json:"total"`
-	Applied          map[string]int64     `json:"applied"`     // these campaigns applied, amounts summed
-	NotApplied       []string             `json:"not_applied"` // these did not
-	Rejected         map[string]Rejection `json:"rejected"`    // these were rejected, for these reasons
-	Points           map[string]int64     `json:"points"`
-	FreeItems        map[string]int64     `json:"free_items"` // sku → quantity
+// Usage is a campaign's consumption of its limits.
+type Usage struct {
+	Redemptions int64 `json:"redemptions"` // redemptions so far
+	Customer    int64 `json:"customer"`    // redemptions by the case's customer
+	Spent       int64 `json:"spent"`       // discount given so far, minor units
 }
 
-// Rejection is a rejected campaign's reason and, when given, its details.
-type Rejection struct {
-	Reason  policies.Reason `json:"reason"`
-	Details []string        `json:"details"`
-}
-
-// UnmarshalJSON takes a bare reason ("rule") or {reason, details}.
-func (r *Rejection) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		r.Reason = policies.Reason(s)
+// usage is the case's usage as the engine reads it; nil when it has none.
+func (c *Case) usage() policies.Usage {
+	if c.Usage == nil {
 		return nil
 	}
-	type plain Rejection
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	return dec.Decode((*plain)(r))
+	return usageTable(c.Usage)
+}
+
+type usageTable map[string]Usage
+
+func (u usageTable) Used(_ context.Context, campaign, _ string) (policies.Used, error) {
+	return policies.Used(u[campaign]), nil
 }
 
 // ReadFile reads and checks a test file.
@@ -81,7 +82,7 @@ func ReadFile(path string) (*File, error) {
 
 // Parse reads a test file's content; path names it in errors.
 func Parse(path string, raw []byte) (*File, error) {
-	js, err := k8syaml.YAMLToJSON(raw)
+	js, err := yamljson.ToJSON(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -104,6 +105,9 @@ func Parse(path string, raw []byte) (*File, error) {
 		}
 		if seen[c.Name] {
 			return nil, fmt.Errorf("%s:%d: two cases are named %q", path, c.Line, c.Name)
+		}
+		if f.Exhaustive && c.Want.Total == nil {
+			return nil, fmt.Errorf("%s:%d: case %q must state want.total (the file is exhaustive)", path, c.Line, c.Name)
 		}
 		seen[c.Name] = true
 	}
@@ -132,8 +136,8 @@ func caseLines(raw []byte) []int {
 	return nil
 }
 
-// request is the case's evaluate body: its own keys over the defaults.
-func (f *File) request(c *Case) map[string]any {
+// Request is the case's evaluate body: its own keys over the defaults.
+func (f *File) Request(c *Case) map[string]any {
 	doc := map[string]any{}
 	for k, v := range f.Defaults {
 		doc[k] = v
@@ -179,10 +183,31 @@ func deepCopy(v any) any {
 	return v
 }
 
-// knownKeys are the keys a test file may use, for suggestions.
-var knownKeys = []string{"defaults", "cases", "name", "cart", "customer", "context", "codes", "explain", "want",
-	"subtotal", "discount", "shipping_discount", "total", "applied", "not_applied", "rejected", "points", "free_items",
-	"reason", "details"}
+// knownKeys are the keys a test file may use, for suggestions: the JSON
+// names of File and of every type within it.
+func knownKeys() []string {
+	var out []string
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name != "" && name != "-" {
+				out = append(out, name)
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[File]())
+	return out
+}
 
 var unknownField = regexp.MustCompile(`unknown field "([^"]*)"`)
 
@@ -193,17 +218,7 @@ func explain(path string, raw []byte, err error) error {
 	if m == nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	msg := fmt.Sprintf("%s:%d: unknown field %q", path, keyLine(raw, m[1]), m[1])
-	best, bestD := "", 3
-	for _, k := range knownKeys {
-		if d := field.Distance(strings.ToLower(m[1]), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" {
-		msg += fmt.Sprintf("; did you mean %q?", best)
-	}
-	return errors.New(msg)
+	return fmt.Errorf("%s:%d: unknown field %q%s", path, keyLine(raw, m[1]), m[1], suggest.DidYouMean(m[1], knownKeys()))
 }
 
 // keyLine is the line of the first mapping key named key, 0 if none.

@@ -1,5 +1,9 @@
 // Package rego decides campaigns with OPA Rego rules: it implements
-// policies.Rules over one compiled bundle.
+// policies.Rules over one compiled bundle (Evaluator), and over the
+// policy.wasm that `opa build -t wasm` compiles from the same rules
+// (CompiledEvaluator, on OPA's own wazero-based engine), which reads each
+// rule's document as Evaluator does, so both forms answer alike.
+// BuildPolicyWasm makes that form of a bundle.
 //
 // All the rules a request needs run in one evaluation of one prepared query,
 // shared by every request: the query walks the lists of rule packages the

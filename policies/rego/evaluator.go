@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -121,6 +120,27 @@ func (e *Evaluator) Decide(ctx context.Context, req *policies.Request, campaigns
 // decide runs one evaluation for campaigns; shared says whether a copy of
 // another package is evaluated as that one (see sameRules).
 func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, out []policies.Verdict, shared bool) error {
+	runs, err := e.runLists(ctx, input, campaigns, shared)
+	if err != nil {
+		return err
+	}
+	for r, key := range runKeys {
+		input.Insert(key, ast.ArrayTerm(runs[r]...))
+	}
+	results, err := e.eval(ctx, input)
+	if err != nil {
+		return err
+	}
+	for i, c := range campaigns {
+		out[i] = e.read(c, &results, shared)
+	}
+	return nil
+}
+
+// runLists are the run lists of campaigns, by reading: each rule once
+// (shared: each package copied by others once), and one triple per
+// campaign whose rule reads input.campaign.
+func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, shared bool) ([3][]*ast.Term, error) {
 	var runs [3][]*ast.Term
 	seen := make([]bool, len(e.slots))
 	for _, c := range campaigns {
@@ -128,7 +148,7 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 		if t.reading == readWithCampaign {
 			w, err := e.withCampaign(ctx, input, c, t)
 			if err != nil {
-				return err
+				return runs, err
 			}
 			runs[t.reading] = append(runs[t.reading], w)
 			continue
@@ -144,9 +164,13 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 			runs[t.reading] = append(runs[t.reading], rule)
 		}
 	}
-	for r, key := range runKeys {
-		input.Insert(key, ast.ArrayTerm(runs[r]...))
-	}
+	return runs, nil
+}
+
+// eval runs the batch query on input and returns its three result
+// objects, by reading.
+func (e *Evaluator) eval(ctx context.Context, input ast.Object) ([3]ast.Object, error) {
+	var results [3]ast.Object
 	// OPA starts a goroutine per evaluation to watch ctx unless it is
 	// given the cancellation; AfterFunc watches a standard context without
 	// one, and a context that cannot end needs no watching.
@@ -161,37 +185,38 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 		opa.EvalExternalCancel(cancel),
 	)
 	if err != nil {
-		return err
+		return results, err
 	}
 	if len(rs) != 1 {
-		return fmt.Errorf("rule query returned %d results", len(rs))
+		return results, fmt.Errorf("rule query returned %d results", len(rs))
 	}
-	var results [3]ast.Object
 	for r, name := range [3]string{"__eligible", "__results", "__with"} {
 		t, ok := rs[0].Bindings[name].(*ast.Term)
 		if ok {
 			results[r], ok = t.Value.(ast.Object)
 		}
 		if !ok {
-			return errors.New("rule query returned no object")
+			return results, errors.New("rule query returned no object")
 		}
 	}
-	for i, c := range campaigns {
-		t := e.terms(c)
-		rule := t.rule
-		if shared {
-			rule = t.same
-		}
-		switch r := t.reading; r {
-		case readEligible:
-			out[i] = eligible(c, results[r].Get(rule))
-		case readDocument:
-			out[i] = verdict(c, results[r].Get(rule))
-		default:
-			out[i] = verdict(c, results[r].Get(t.id))
-		}
+	return results, nil
+}
+
+// read is the verdict on c in the batch's results.
+func (e *Evaluator) read(c *policies.Campaign, results *[3]ast.Object, shared bool) policies.Verdict {
+	t := e.terms(c)
+	rule := t.rule
+	if shared {
+		rule = t.same
 	}
-	return nil
+	switch r := t.reading; r {
+	case readEligible:
+		return eligible(c, results[r].Get(rule))
+	case readDocument:
+		return verdict(c, results[r].Get(rule))
+	default:
+		return verdict(c, results[r].Get(t.id))
+	}
 }
 
 // withCampaign is the run-list entry of a campaign whose rule reads
@@ -268,88 +293,3 @@ func (e *Evaluator) campaignDoc(ctx context.Context, id string) (*ast.Term, erro
 }
 
 func keepAST(t *ast.Term, _ *opa.EvalContext) (any, error) { return t, nil }
-
-// The keys of a rule package document, made once: InternedTerm makes a
-// new term for strings outside OPA's own table.
-var (
-	eligibleKey = ast.StringTerm("eligible")
-	reasonsKey  = ast.StringTerm("reasons")
-	effectsKey  = ast.StringTerm("effects")
-	campaignKey = ast.StringTerm("campaign")
-)
-
-// verdict reads one rule package's document: eligible, reasons, effects.
-func verdict(c *policies.Campaign, doc *ast.Term) policies.Verdict {
-	if doc == nil {
-		return policies.Verdict{}
-	}
-	obj, ok := doc.Value.(ast.Object)
-	if !ok {
-		return policies.Verdict{Err: fmt.Errorf("rule %s: package document is not an object", c.Rule)}
-	}
-	v := eligible(c, obj.Get(eligibleKey))
-	if v.Err != nil {
-		return v
-	}
-	if t := obj.Get(reasonsKey); t != nil && !v.Eligible {
-		v.Reasons = reasons(t)
-	}
-	if t := obj.Get(effectsKey); t != nil && v.Eligible {
-		effs, err := effects(c, t)
-		if err != nil {
-			return policies.Verdict{Err: err}
-		}
-		v.Effects = effs
-	}
-	return v
-}
-
-// eligible reads the value of a package's eligible rule; nil (undefined)
-// is not eligible.
-func eligible(c *policies.Campaign, t *ast.Term) policies.Verdict {
-	if t == nil {
-		return policies.Verdict{}
-	}
-	b, isBool := t.Value.(ast.Boolean)
-	if !isBool {
-		return policies.Verdict{Err: fmt.Errorf("rule %s: eligible must be a boolean, got %v", c.Rule, t)}
-	}
-	return policies.Verdict{Eligible: bool(b)}
-}
-
-func reasons(t *ast.Term) []string {
-	var out []string
-	add := func(e *ast.Term) {
-		if s, ok := e.Value.(ast.String); ok {
-			out = append(out, string(s))
-		} else {
-			out = append(out, e.String())
-		}
-	}
-	switch x := t.Value.(type) {
-	case ast.Set:
-		x.Foreach(add)
-	case *ast.Array:
-		x.Foreach(add)
-	default:
-		add(t)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func effects(c *policies.Campaign, t *ast.Term) ([]policies.Effect, error) {
-	raw, err := ast.JSON(t.Value)
-	if err != nil {
-		return nil, fmt.Errorf("rule %s: effects: %w", c.Rule, err)
-	}
-	list, ok := raw.([]any)
-	if !ok {
-		return nil, fmt.Errorf("rule %s: effects must be an array", c.Rule)
-	}
-	effs, problems := policies.ParseEffects("effects", list)
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("rule %s returned invalid effects: %s", c.Rule, problems[0].Error())
-	}
-	return effs, nil
-}

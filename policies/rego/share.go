@@ -22,6 +22,24 @@ const SharedPackage = "promoedge.shared"
 // modules are not changed: the ones Share rewrites are copies. With nothing
 // to share it returns modules itself.
 func Share(modules map[string]*ast.Module) map[string]*ast.Module {
+	copies, found := comprehensions(modules)
+	keys := make([]string, 0, len(found))
+	for k, ts := range found {
+		if len(ts) > 1 {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return modules
+	}
+	sort.Strings(keys)
+	copies["promoedge/shared.rego"] = sharedModule(keys, found)
+	return copies
+}
+
+// comprehensions copies modules and finds the closed comprehensions of
+// the copies' rules, by their text.
+func comprehensions(modules map[string]*ast.Module) (map[string]*ast.Module, map[string][]*ast.Term) {
 	names := ruleNames(modules)
 	found := map[string][]*ast.Term{} // comprehension text -> occurrences
 	copies := make(map[string]*ast.Module, len(modules))
@@ -41,16 +59,13 @@ func Share(modules map[string]*ast.Module) map[string]*ast.Module {
 			}
 		}
 	}
-	keys := make([]string, 0, len(found))
-	for k, ts := range found {
-		if len(ts) > 1 {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
-		return modules
-	}
-	sort.Strings(keys)
+	return copies, found
+}
+
+// sharedModule is package SharedPackage with a rule c<i> for each of keys,
+// the comprehension found[keys[i]]; every occurrence becomes a reference
+// to its rule.
+func sharedModule(keys []string, found map[string][]*ast.Term) *ast.Module {
 	src := "package " + SharedPackage + "\n"
 	for i := range keys {
 		src += fmt.Sprintf("c%d := []\n", i)
@@ -65,8 +80,7 @@ func Share(modules map[string]*ast.Module) map[string]*ast.Module {
 			t.Value = ref.Copy()
 		}
 	}
-	copies["promoedge/shared.rego"] = shared
-	return copies
+	return shared
 }
 
 // ruleNames lists the names a package's rules take, by package path: a

@@ -1,8 +1,6 @@
 package when_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -11,8 +9,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/format"
-	"sigs.k8s.io/yaml"
 
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies/when"
 )
 
@@ -21,14 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden Rego in testdata/com
 // decode reads YAML as the bundle loader does: JSON numbers kept exact.
 func decode(t testing.TB, src []byte) any {
 	t.Helper()
-	js, err := yaml.YAMLToJSON(src)
+	v, err := yamljson.Decode(src)
 	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
 		t.Fatal(err)
 	}
 	return v

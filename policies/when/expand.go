@@ -1,20 +1,21 @@
 package when
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"sigs.k8s.io/yaml"
+
+	"github.com/promoedge/promoedge/internal/yamljson"
 )
 
 // ExpandDir copies the bundle directory src to dst (which must not exist
@@ -42,7 +43,7 @@ func ExpandDir(src, dst string) (map[string]string, error) {
 		files[strings.TrimPrefix(m.Path, "/")] = true
 	}
 	rules := map[string]string{}
-	for _, id := range sortedKeys(docs) {
+	for _, id := range slices.Sorted(maps.Keys(docs)) {
 		doc := docs[id]
 		block, ok := doc["when"]
 		if !ok || block == nil {
@@ -134,14 +135,8 @@ func setRule(dir, id, name string) error {
 // rewrite sets rule: name and drops when: in the document at keys of the
 // data file.
 func rewrite(file string, raw []byte, keys []string, name string) error {
-	js, err := yaml.YAMLToJSON(raw)
+	root, err := yamljson.Decode(raw)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	var root any
-	if err := dec.Decode(&root); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	doc, _ := root.(map[string]any)
@@ -157,7 +152,7 @@ func rewrite(file string, raw []byte, keys []string, name string) error {
 	if path.Ext(file) == ".json" {
 		out, err = json.MarshalIndent(root, "", "  ")
 	} else {
-		out, err = yaml.Marshal(root)
+		out, err = yamljson.Marshal(root)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
@@ -170,13 +165,4 @@ func writeFile(name string, data []byte) error {
 		return err
 	}
 	return os.WriteFile(name, data, 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,14 +1,12 @@
 package when_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies/when"
 )
 
@@ -25,7 +23,11 @@ func FuzzCompile(f *testing.F) {
 		var doc struct {
 			When json.RawMessage `json:"when"`
 		}
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
+		js, err := yamljson.ToJSON(raw)
+		if err == nil {
+			err = json.Unmarshal(js, &doc)
+		}
+		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(string(doc.When))
@@ -40,14 +42,8 @@ func FuzzCompile(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		js, err := yaml.YAMLToJSON([]byte(src))
+		block, err := yamljson.Decode([]byte(src))
 		if err != nil {
-			return
-		}
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.UseNumber()
-		var block any
-		if dec.Decode(&block) != nil {
 			return
 		}
 		mod, errs := when.Compile(when.Campaign{ID: "f", Name: "fuzz\n\"x\"", Rule: "f", Currency: "USD", Timezone: "Europe/Dublin"}, block, "when")

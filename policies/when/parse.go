@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/internal/tz"
 )
@@ -88,7 +89,7 @@ func (o *obj) known(what string, keys []string) {
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		msg := "unknown " + what
-		if s := closest(k, keys); s != "" {
+		if s := suggest.Closest(k, keys); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		} else if parent := belongs[k]; parent != "" && what == "condition" {
 			msg += fmt.Sprintf("; %s goes under %s: (did you mean %s: {%s: ...}?)", k, parent, parent, k)
@@ -105,18 +106,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// closest is the name of names nearest to s, or "" when none is near.
-func closest(s string, names []string) string {
-	best, bestD := "", 3
-	ls := strings.ToLower(s)
-	for _, n := range names {
-		if d := field.Distance(ls, n); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
 }
 
 // parseBlock reads one block: every condition in it must hold (or, when

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 var weekdays = []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
@@ -74,11 +76,7 @@ func readDays(o *obj, key string) []string {
 					all = append(all, k)
 				}
 			}
-			msg := fmt.Sprintf("unknown day %q", n)
-			if s := closest(n, all); s != "" {
-				msg += fmt.Sprintf("; did you mean %q?", s)
-			}
-			o.Fail(key, "%s; days are monday ... sunday (or mon ... sun), weekdays, weekend", msg)
+			o.Fail(key, "unknown day %q%s; days are monday ... sunday (or mon ... sun), weekdays, weekend", n, suggest.DidYouMean(n, all))
 			return nil
 		}
 		for _, d := range ds {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/sidecar/api"
 )
 
 // Client calls one sidecar. It is safe for concurrent use; connections
@@ -251,7 +252,7 @@ const maxErrorBody = 64 << 10
 func apiError(op string, resp *http.Response) error {
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e := &APIError{Op: op, Status: resp.StatusCode}
-	var eb errorBody
+	var eb api.Error
 	switch {
 	case err != nil:
 		e.Message = "reading the error answer: " + err.Error()

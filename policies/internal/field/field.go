@@ -6,7 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 // Error is one problem at one path of a document.
@@ -224,11 +225,7 @@ func (o *Obj) Strict() {
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		msg := "unknown field"
-		if s := suggest(k, o.seen); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		o.errs.add(o.Join(k), "%s", msg)
+		o.errs.add(o.Join(k), "unknown field%s", suggest.DidYouMean(k, o.seen))
 	}
 }
 
@@ -271,38 +268,6 @@ func kind(v any) string {
 	default:
 		return fmt.Sprintf("%T", x)
 	}
-}
-
-func suggest(k string, known []string) string {
-	best, bestD := "", 3
-	lk := strings.ToLower(k)
-	for _, cand := range known {
-		if d := Distance(lk, strings.ToLower(cand)); d < bestD || (d == bestD && cand < best && best != "") {
-			best, bestD = cand, d
-		}
-	}
-	return best
-}
-
-// Distance is the Levenshtein distance between a and b.
-func Distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // Objects reads an array of objects; an element that is not an object is

@@ -8,7 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones must not depend on the host's zoneinfo
 
-	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 // Load returns the zone called name. "Local" and "" are refused: a
@@ -28,18 +28,18 @@ func Load(name string) (*time.Location, error) {
 }
 
 // Suggest is the known zone name closest to name, or "" when none is close.
+// A zone whose last part is name ("dublin" for "Europe/Dublin") is
+// suggested before one that is merely near.
 func Suggest(name string) string {
-	lname := strings.ToLower(name)
-	best, bestD := "", max(3, len(name)/4+1)
 	for _, n := range names {
-		ln := strings.ToLower(n)
-		d := field.Distance(lname, ln)
-		if i := strings.LastIndexByte(ln, '/'); i >= 0 && ln[i+1:] == lname {
-			d = 1 // "dublin" for "Europe/Dublin"
-		}
-		if d < bestD {
-			best, bestD = n, d
+		if strings.EqualFold(n, name) {
+			return n
 		}
 	}
-	return best
+	for _, n := range names {
+		if i := strings.LastIndexByte(n, '/'); i >= 0 && strings.EqualFold(n[i+1:], name) {
+			return n
+		}
+	}
+	return suggest.Closest(name, names)
 }

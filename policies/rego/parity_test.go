@@ -1,4 +1,4 @@
-package wasm_test
+package rego_test
 
 import (
 	"bytes"
@@ -15,12 +15,12 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"sigs.k8s.io/yaml"
 
 	"github.com/promoedge/promoedge/examples"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
-	"github.com/promoedge/promoedge/wasm"
+	"github.com/promoedge/promoedge/policies/pricetest"
+	"github.com/promoedge/promoedge/policies/rego"
 )
 
 // TestOPAWasmAnswersAsRego prices the same requests with the Rego form and
@@ -36,7 +36,7 @@ func TestOPAWasmAnswersAsRego(t *testing.T) {
 		}
 		compareForms(t, dir, defaultRequests(60))
 	})
-	files, _ := filepath.Glob("../policies/testdata/cases/*.yaml")
+	files, _ := filepath.Glob("../testdata/cases/*.yaml")
 	if len(files) == 0 {
 		t.Fatal("no pricing case files")
 	}
@@ -50,7 +50,7 @@ func TestOPAWasmAnswersAsRego(t *testing.T) {
 	}
 }
 
-// compareForms loads dir as Rego, as built by BuildOPA and, when the opa
+// compareForms loads dir as Rego, as built by bundle.BuildWasm and, when the opa
 // CLI is there, as built by `opa build -t wasm`, and compares decisions.
 func compareForms(t *testing.T, dir string, reqs [][]byte) {
 	t.Helper()
@@ -116,7 +116,7 @@ func marshal(d *policies.Decision) string {
 
 func usesCompiled(rev *policies.Revision) bool {
 	r, ok := rev.Rules().(*policies.Router)
-	return ok && r.Compiled != nil && len(r.CompiledRules) > 0
+	return ok && r.Backend(bundle.BackendPolicyWasm) != nil
 }
 
 // decide prices body and returns the decision as JSON, without the bundle
@@ -159,7 +159,7 @@ func handWritten(t *testing.T, dir string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wasm.RulePackages(&b)
+	return rego.RulePackages(&b)
 }
 
 func opaCLI() string {
@@ -180,7 +180,7 @@ func buildCLI(t *testing.T, opa, dir string, rules []string) []byte {
 	out := filepath.Join(t.TempDir(), "bundle.tar.gz")
 	args := []string{"build", "-t", "wasm", "-b", dir, "-o", out}
 	for _, r := range rules {
-		args = append(args, "-e", wasm.RuleEntrypoint(r))
+		args = append(args, "-e", rego.RuleEntrypoint(r))
 	}
 	if msg, err := exec.Command(opa, args...).CombinedOutput(); err != nil {
 		t.Fatalf("opa %s: %v\n%s", strings.Join(args, " "), err, msg)
@@ -205,36 +205,22 @@ func loadTar(t *testing.T, tar []byte) *policies.Revision {
 // requests.
 func caseBundle(t *testing.T, file string) (string, [][]byte) {
 	t.Helper()
-	raw, err := os.ReadFile(file)
+	f, err := pricetest.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cf struct {
-		Bundle struct {
-			Campaigns map[string]json.RawMessage `json:"campaigns"`
-			Rules     map[string]string          `json:"rules"`
-		} `json:"bundle"`
-		Cases []struct {
-			Request json.RawMessage `json:"request"`
-		} `json:"cases"`
-	}
-	if err := yaml.Unmarshal(raw, &cf); err != nil {
-		t.Fatal(err)
-	}
-	if len(cf.Bundle.Rules) == 0 {
+	if f.Bundle == nil || len(f.Bundle.Rules) == 0 {
 		return "", nil
 	}
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, ".manifest"), `{"revision": "cases", "roots": ["promo"]}`)
-	for id, doc := range cf.Bundle.Campaigns {
-		write(t, filepath.Join(dir, "promo", "campaigns", id, "data.json"), string(doc))
+	if err := f.Bundle.WriteDir(dir, "cases"); err != nil {
+		t.Fatal(err)
 	}
-	for rule, module := range cf.Bundle.Rules {
-		write(t, filepath.Join(dir, "promo", "rules", rule+".rego"), module)
-	}
-	reqs := make([][]byte, len(cf.Cases))
-	for i, c := range cf.Cases {
-		reqs[i] = c.Request
+	reqs := make([][]byte, len(f.Cases))
+	for i := range f.Cases {
+		if reqs[i], err = json.Marshal(f.Request(&f.Cases[i])); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dir, reqs
 }

@@ -1,4 +1,4 @@
-package wasm
+package rego
 
 import (
 	"context"
@@ -13,16 +13,16 @@ import (
 	"github.com/open-policy-agent/opa/v1/compile"
 )
 
-// BuildOPA writes the OPA-wasm form of bundle b to out as a .tar.gz: the
+// BuildPolicyWasm writes the OPA-wasm form of bundle b to out as a .tar.gz: the
 // bundle's data and modules plus a policy.wasm with one entrypoint
 // promo/rules/<rule> per rule package, as
 // `opa build -t wasm -b <dir> -e promo/rules/<rule> ...` makes it (OPA
 // takes the rules it compiled out of the modules it ships). Loaded by
-// promoedge, its campaigns are decided by OPAEvaluator. Module paths are
+// promoedge, its campaigns are decided by CompiledEvaluator. Module paths are
 // taken relative to the bundle's root. policies/bundle.BuildWasm, which
 // `promoctl build --target wasm` calls, adds the rules of when: campaigns
 // first.
-func BuildOPA(ctx context.Context, b *opabundle.Bundle, out io.Writer) error {
+func BuildPolicyWasm(ctx context.Context, b *opabundle.Bundle, out io.Writer) error {
 	rules := RulePackages(b)
 	if len(rules) == 0 {
 		return errors.New("building the wasm form: the bundle has no rule package promo.rules.<rule>")
@@ -31,11 +31,11 @@ func BuildOPA(ctx context.Context, b *opabundle.Bundle, out io.Writer) error {
 	for i, r := range rules {
 		eps[i] = RuleEntrypoint(r)
 	}
-	return BuildOPAEntrypoints(ctx, b, eps, out)
+	return BuildPolicyWasmEntrypoints(ctx, b, eps, out)
 }
 
-// BuildOPAEntrypoints is BuildOPA with the entrypoints given.
-func BuildOPAEntrypoints(ctx context.Context, b *opabundle.Bundle, eps []string, out io.Writer) error {
+// BuildPolicyWasmEntrypoints is BuildPolicyWasm with the entrypoints given.
+func BuildPolicyWasmEntrypoints(ctx context.Context, b *opabundle.Bundle, eps []string, out io.Writer) error {
 	rooted := *b
 	rooted.Modules = make([]opabundle.ModuleFile, len(b.Modules))
 	for i, m := range b.Modules {

@@ -1,0 +1,54 @@
+package api
+
+import (
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Campaigns is the answer of GET /v1/campaigns: the active bundle's
+// campaigns in application order.
+type Campaigns struct {
+	BundleRevision string     `json:"bundle_revision"`
+	Campaigns      []Campaign `json:"campaigns"`
+}
+
+// Campaign is a campaign of the active bundle with its live usage, as GET
+// /v1/campaigns and /v1/campaigns/{id} show it.
+type Campaign struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Status      string            `json:"status"` // active, disabled, not_started, expired
+	Enabled     bool              `json:"enabled"`
+	Priority    int64             `json:"priority"`
+	Stacking    policies.Stacking `json:"stacking"`
+	Code        string            `json:"code,omitempty"`
+	UniqueCodes bool              `json:"unique_codes,omitempty"`
+	ValidFrom   *time.Time        `json:"valid_from,omitempty"`
+	ValidUntil  *time.Time        `json:"valid_until,omitempty"` // exclusive
+	Timezone    string            `json:"timezone"`
+	Currency    string            `json:"currency,omitempty"`
+	Rule        string            `json:"rule,omitempty"`
+	Wasm        string            `json:"wasm,omitempty"`
+	Limits      Limits            `json:"limits"`
+	Usage       *Usage            `json:"usage,omitempty"` // nil on a sidecar without a store
+	// Effects are the effects as the campaign document declares them.
+	Effects []map[string]any `json:"effects"`
+}
+
+// Limits caps a campaign's use; zero is unlimited.
+type Limits struct {
+	Redemptions int64 `json:"redemptions,omitempty"`
+	PerCustomer int64 `json:"per_customer,omitempty"`
+	Budget      int64 `json:"budget,omitempty"`
+}
+
+// Usage is the live use of a campaign's limits (fleet-wide when the
+// sidecar is in a fleet); the *Left fields are nil for limits the campaign
+// does not have.
+type Usage struct {
+	Redemptions     int64  `json:"redemptions"`
+	BudgetSpent     int64  `json:"budget_spent"`
+	RedemptionsLeft *int64 `json:"redemptions_left,omitempty"`
+	BudgetLeft      *int64 `json:"budget_left,omitempty"`
+}
