@@ -3,6 +3,8 @@ package when
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -25,7 +27,7 @@ type Evaluator struct {
 func NewEvaluator(programs map[string]*Program, rules map[string]string) *Evaluator {
 	e := &Evaluator{programs: programs, rules: rules}
 	ids := map[string]int{}
-	for _, id := range sortedKeys(programs) {
+	for _, id := range slices.Sorted(maps.Keys(programs)) {
 		for _, n := range programs[id].leaves {
 			if n.filter == nil {
 				continue

@@ -1,14 +1,12 @@
 package when_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
+	"github.com/promoedge/promoedge/internal/yamljson"
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/when"
 )
@@ -28,7 +26,11 @@ func FuzzNative(f *testing.F) {
 		var doc struct {
 			When json.RawMessage `json:"when"`
 		}
-		if err := yaml.Unmarshal(raw, &doc); err != nil {
+		js, err := yamljson.ToJSON(raw)
+		if err == nil {
+			err = json.Unmarshal(js, &doc)
+		}
+		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(string(doc.When), string(g.request()))
@@ -37,14 +39,8 @@ func FuzzNative(f *testing.F) {
 		f.Add(show(g.root()), string(g.request()))
 	}
 	f.Fuzz(func(t *testing.T, block, body string) {
-		js, err := yaml.YAMLToJSON([]byte(block))
+		b, err := yamljson.Decode([]byte(block))
 		if err != nil {
-			return
-		}
-		dec := json.NewDecoder(bytes.NewReader(js))
-		dec.UseNumber()
-		var b any
-		if dec.Decode(&b) != nil {
 			return
 		}
 		if _, errs := when.Prepare(when.Campaign{ID: "f", Rule: "f"}, b, "when"); len(errs) > 0 {
