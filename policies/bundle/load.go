@@ -133,7 +133,11 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 		}
 		rules = ev
 	}
-	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules); len(problems) > 0 {
+	native, problems := prepareWhen(campaigns, files)
+	if len(problems) > 0 {
+		return nil, &LoadError{Source: cfg.Source, Problems: problems}
+	}
+	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules, native); len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
 	rev, err := policies.NewRevision(revisionID(b), cfg.Source, campaigns, rules)

@@ -82,3 +82,25 @@ func checkWhenOfRefused(b *opabundle.Bundle, campaigns []*policies.Campaign, fil
 	}
 	return problems
 }
+
+// prepareWhen compiles the when: block of every campaign that has one for
+// native evaluation (compileWhen has checked them and named their rules).
+// Nil when no campaign has one.
+func prepareWhen(campaigns []*policies.Campaign, files []string) (policies.Rules, []Problem) {
+	programs, rules := map[string]*when.Program{}, map[string]string{}
+	var problems []Problem
+	for _, c := range campaigns {
+		if c.When == nil {
+			continue
+		}
+		p, errs := when.Prepare(whenCampaign(c, c.Rule), c.When, "when")
+		for _, e := range errs {
+			problems = append(problems, Problem{File: dataFile(files, "promo/campaigns/"+c.ID), Field: campaignField(c.ID, e.Field), Message: "internal error: " + e.Message})
+		}
+		programs[c.ID], rules[c.ID] = p, c.Rule
+	}
+	if len(programs) == 0 || len(problems) > 0 {
+		return nil, problems
+	}
+	return when.NewEvaluator(programs, rules), nil
+}
