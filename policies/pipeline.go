@@ -272,11 +272,32 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	order := ev.rev.rank
-	sort.SliceStable(ev.dec.Rejected, func(i, j int) bool {
-		return rejectionRank(order, ev.rev, &ev.dec.Rejected[i]) < rejectionRank(order, ev.rev, &ev.dec.Rejected[j])
-	})
+	sortRejections(ev.rev, ev.dec.Rejected)
 	return nil
+}
+
+// sortRejections orders rejections stably by rejectionRank, each rank
+// looked up once (a catalog rejects hundreds of campaigns a request).
+func sortRejections(rev *Revision, rs []Rejection) {
+	ranks := make([]int, len(rs))
+	sorted := true
+	for i := range rs {
+		ranks[i] = rejectionRank(rev.rank, rev, &rs[i])
+		sorted = sorted && (i == 0 || ranks[i-1] <= ranks[i])
+	}
+	if sorted {
+		return
+	}
+	idx := make([]int, len(rs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return ranks[idx[a]] < ranks[idx[b]] })
+	out := make([]Rejection, len(rs))
+	for i, k := range idx {
+		out[i] = rs[k]
+	}
+	copy(rs, out)
 }
 
 // rejectionRank sorts presented codes that matched nothing first, then

@@ -87,7 +87,8 @@ func checkWhenOfRefused(b *opabundle.Bundle, campaigns []*policies.Campaign, fil
 // native evaluation (compileWhen has checked them and named their rules).
 // Nil when no campaign has one.
 func prepareWhen(campaigns []*policies.Campaign, files []string) (policies.Rules, []Problem) {
-	programs, rules := map[string]*when.Program{}, map[string]string{}
+	var programs []*when.Program
+	var decided []*policies.Campaign
 	var problems []Problem
 	for _, c := range campaigns {
 		if c.When == nil {
@@ -97,10 +98,10 @@ func prepareWhen(campaigns []*policies.Campaign, files []string) (policies.Rules
 		for _, e := range errs {
 			problems = append(problems, Problem{File: dataFile(files, "promo/campaigns/"+c.ID), Field: campaignField(c.ID, e.Field), Message: "internal error: " + e.Message})
 		}
-		programs[c.ID], rules[c.ID] = p, c.Rule
+		programs, decided = append(programs, p), append(decided, c)
 	}
 	if len(programs) == 0 || len(problems) > 0 {
 		return nil, problems
 	}
-	return when.NewEvaluator(programs, rules), nil
+	return when.NewEvaluator(decided, programs), nil
 }

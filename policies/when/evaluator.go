@@ -3,8 +3,6 @@ package when
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -12,41 +10,31 @@ import (
 var _ policies.Rules = (*Evaluator)(nil)
 
 // Evaluator decides the campaigns of a bundle's when: blocks natively.
-// Everything it prepares is per bundle (the programs, their shared
-// filters); a request's facts live as long as its Decide. It is safe for
-// concurrent use.
+// Everything it prepares is per bundle: the programs, and the ids of
+// their leaves and filters, so that conditions written alike in many
+// campaigns are tested once a request. A request's facts live as long as
+// its Decide. It is safe for concurrent use.
 type Evaluator struct {
-	programs map[string]*Program // by campaign id
-	rules    map[string]string   // campaign id -> rule name, for errors
+	programs map[*policies.Campaign]*Program
+	byID     map[string]*Program // for campaigns given as copies
+	leaves   int                 // distinct leaves of all programs
 	filters  int                 // distinct filters of all programs
 }
 
-// NewEvaluator prepares the programs of a bundle's campaigns, by campaign
-// id; rules names each campaign's generated rule (for errors). Filters
-// written alike in several blocks are summed once per request.
-func NewEvaluator(programs map[string]*Program, rules map[string]string) *Evaluator {
-	e := &Evaluator{programs: programs, rules: rules}
-	ids := map[string]int{}
-	for _, id := range slices.Sorted(maps.Keys(programs)) {
-		for _, n := range programs[id].leaves {
-			if n.filter == nil {
-				continue
-			}
-			fid, ok := ids[n.filter.key]
-			if !ok {
-				fid = len(ids)
-				ids[n.filter.key] = fid
-			}
-			n.filter.id = fid
-		}
+// NewEvaluator prepares the programs of a bundle's campaigns: programs[i]
+// decides campaigns[i]. A program belongs to one Evaluator.
+func NewEvaluator(campaigns []*policies.Campaign, programs []*Program) *Evaluator {
+	e := &Evaluator{programs: make(map[*policies.Campaign]*Program, len(campaigns)), byID: make(map[string]*Program, len(campaigns))}
+	for i, c := range campaigns {
+		e.programs[c], e.byID[c.ID] = programs[i], programs[i]
 	}
-	e.filters = len(ids)
+	e.leaves, e.filters = numberLeaves(programs)
 	return e
 }
 
 // Decide implements policies.Rules.
 func (e *Evaluator) Decide(_ context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
-	f := newFacts(req, e.filters)
+	f := newFacts(req, e.filters, e.leaves)
 	for i, c := range campaigns {
 		out[i] = e.decide(f, c)
 	}
@@ -54,13 +42,15 @@ func (e *Evaluator) Decide(_ context.Context, req *policies.Request, campaigns [
 }
 
 func (e *Evaluator) decide(f *facts, c *policies.Campaign) policies.Verdict {
-	p := e.programs[c.ID]
+	p := e.programs[c]
 	if p == nil {
-		return policies.Verdict{Err: fmt.Errorf("campaign %s has no when: block", c.ID)}
+		if p = e.byID[c.ID]; p == nil {
+			return policies.Verdict{Err: fmt.Errorf("campaign %s has no when: block", c.ID)}
+		}
 	}
 	eligible, reasons, failed := p.decide(f)
 	if failed != 0 {
-		return policies.Verdict{Err: fmt.Errorf("rule %s: %s", e.rules[c.ID], riskText[failed])}
+		return policies.Verdict{Err: fmt.Errorf("rule %s: %s", p.rule, riskText[failed])}
 	}
 	return policies.Verdict{Eligible: eligible, Reasons: reasons}
 }

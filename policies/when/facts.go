@@ -26,6 +26,10 @@ type facts struct {
 
 	sums []lineSums // the lines' sums of each filter, by filter id
 	done []bool
+
+	results []uint8 // each distinct leaf's result: 0 not yet, 1 false, 2 true
+	risks   risk    // risks known to fail (of those in checked)
+	checked risk    // risks tested, of those that do not depend on a zone
 }
 
 // line is one cart line: the fields item conditions read.
@@ -33,14 +37,19 @@ type line struct {
 	qty, price int64
 	ok         bool // quantity and unit_price are integers (always, once validated)
 	item       map[string]any
+	sku        any // it.sku, when hasSKU
+	cats       any // it.categories, when hasCats
+	attrs      any // it.attributes (nil when absent)
+	hasSKU     bool
+	hasCats    bool
 }
 
 // lineSums are the quantity and the amount of a filter's lines.
 type lineSums struct{ qty, amount int64 }
 
-func newFacts(req *policies.Request, filters int) *facts {
+func newFacts(req *policies.Request, filters, leaves int) *facts {
 	in := req.Input
-	f := &facts{req: req, customer: in["customer"], context: in["context"]}
+	f := &facts{req: req, customer: in["customer"], context: in["context"], results: make([]uint8, leaves)}
 	cart, _ := in["cart"].(map[string]any)
 	items, _ := cart["items"].([]any)
 	f.lines = make([]line, 0, len(items))
@@ -51,7 +60,9 @@ func newFacts(req *policies.Request, filters int) *facts {
 		}
 		q, okQ := intOf(m["quantity"])
 		p, okP := intOf(m["unit_price"])
-		l := line{qty: q, price: p, ok: okQ && okP, item: m}
+		l := line{qty: q, price: p, ok: okQ && okP, item: m, attrs: m["attributes"]}
+		l.sku, l.hasSKU = m["sku"]
+		l.cats, l.hasCats = m["categories"]
 		f.lines = append(f.lines, l)
 		if okQ {
 			f.units += q
@@ -167,4 +178,18 @@ func loadZone(name string) (*time.Location, error) {
 		return time.Local, nil
 	}
 	return time.LoadLocation(name)
+}
+
+// test is the result of leaf n's test on the request, worked out once
+// for every leaf alike.
+func (f *facts) test(n *node) bool {
+	if r := f.results[n.id]; r != 0 {
+		return r == 2
+	}
+	ok := n.test(f)
+	f.results[n.id] = 1
+	if ok {
+		f.results[n.id] = 2
+	}
+	return ok
 }

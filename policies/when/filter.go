@@ -16,28 +16,25 @@ type filter struct {
 
 // matches is the body of lines_<n> for one line.
 func (flt *filter) matches(l *line) bool {
-	it := l.item
-	if len(flt.skus) > 0 {
-		if x, ok := it["sku"]; !ok || !isOneOf(x, flt.skus) {
-			return false
-		}
+	if len(flt.skus) > 0 && (!l.hasSKU || !isOneOf(l.sku, flt.skus)) {
+		return false
 	}
-	if len(flt.cats) > 0 {
-		if x, ok := it["categories"]; !ok || !anyIn(x, flt.cats) {
-			return false
-		}
+	if len(flt.cats) > 0 && (!l.hasCats || !anyIn(l.cats, flt.cats)) {
+		return false
 	}
 	for i := range flt.attrs {
-		attrs, _ := it["attributes"]
-		if x, ok := get(attrs, flt.attrs[i].key); !ok || !isOneOf(x, flt.attrs[i].vals) {
+		if x, ok := get(l.attrs, flt.attrs[i].key); !ok || !isOneOf(x, flt.attrs[i].vals) {
 			return false
 		}
 	}
-	if flt.hasMin {
-		x, ok := it["unit_price"]
-		return ok && compareTo(x, flt.minPrice) >= 0
+	if !flt.hasMin {
+		return true
 	}
-	return true
+	if l.ok {
+		return l.price >= flt.minPrice
+	}
+	x, ok := l.item["unit_price"]
+	return ok && compareTo(x, flt.minPrice) >= 0
 }
 
 // sums are the quantity and amount of the filter's lines on f's request,

@@ -11,13 +11,15 @@ import (
 // conditions as the Rego module Compile writes, as Go tests over the
 // request, with every reason sentence made once.
 type Program struct {
-	root   *node          // a group: all of its children must hold
-	single bool           // the module's eligible is its one condition
-	risks  risk           // what of the request fails the Rego's evaluation
-	zone   *time.Location // the campaign's
-	fail   []string       // the block's one reason, when it has one
-	top    []reason       // else one per top-level condition
-	leaves []*node
+	root     *node          // a group: all of its children must hold
+	single   bool           // the module's eligible is its one condition
+	risks    risk           // what of the request fails the Rego's evaluation
+	zone     *time.Location // the campaign's
+	zoneName string
+	rule     string   // the generated rule's name, for errors
+	fail     []string // the block's one reason, when it has one
+	top      []reason // else one per top-level condition
+	leaves   []*node
 }
 
 // reason is what a top-level condition adds to reasons when it fails.
@@ -42,7 +44,7 @@ func Prepare(c Campaign, block any, path string) (*Program, []*field.Error) {
 	p := &Program{root: root, single: len(root.children) == 1 && simple(root.children[0])}
 	p.leaves = leavesOf(root, nil)
 	p.risks = risksOf(p.leaves)
-	p.zone = campaignZone(env{camp: c})
+	p.zone, p.zoneName, p.rule = campaignZone(env{camp: c}), c.Timezone, c.Rule
 	switch {
 	case p.single:
 		p.fail = []string{root.children[0].requirement()}
@@ -83,7 +85,7 @@ func (n *node) eval(f *facts) bool {
 	case "any":
 		return slices.ContainsFunc(n.children, func(c *node) bool { return c.eval(f) })
 	}
-	return n.test(f) != n.neg
+	return f.test(n) != n.neg
 }
 
 // decide is the module's verdict on the request: eligible, and when not,

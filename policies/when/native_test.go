@@ -31,7 +31,7 @@ var campaignZones = []string{"", "Europe/Dublin", "America/New_York", "Asia/Toky
 func newPair(t testing.TB, blocks []any) *pair {
 	t.Helper()
 	p := &pair{blocks: blocks}
-	programs, rules := map[string]*when.Program{}, map[string]string{}
+	var programs []*when.Program
 	modules := map[string]*ast.Module{}
 	for i, b := range blocks {
 		c := when.Campaign{ID: fmt.Sprintf("c%d", i), Name: "test", Currency: []string{"", "USD", "JPY"}[i%3], Timezone: campaignZones[i%4]}
@@ -45,7 +45,7 @@ func newPair(t testing.TB, blocks []any) *pair {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, src)
 		}
-		modules[c.ID+".rego"], programs[c.ID], rules[c.ID] = mod, prog, c.Rule
+		modules[c.ID+".rego"], programs = mod, append(programs, prog)
 		p.campaigns = append(p.campaigns, &policies.Campaign{ID: c.ID, Rule: c.Rule})
 	}
 	comp := ast.NewCompiler()
@@ -62,7 +62,7 @@ func newPair(t testing.TB, blocks []any) *pair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.opa, p.native = ev, when.NewEvaluator(programs, rules)
+	p.opa, p.native = ev, when.NewEvaluator(p.campaigns, programs)
 	return p
 }
 

@@ -18,6 +18,7 @@ type node struct {
 	uses    []string   // shared helpers the bodies use (see helpers)
 	missing *missing   // what to say when the data the leaf reads is absent
 	test    check      // the condition, natively (checks.go)
+	id      int        // its result's slot in facts: leaves alike share one
 	filter  *filter    // the lines an items condition reads
 
 	// a group

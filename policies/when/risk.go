@@ -44,12 +44,31 @@ func risksOf(leaves []*node) risk {
 // def is the campaign's zone, the customer's when they name none.
 func (f *facts) failed(r risk, def *time.Location) risk {
 	for bit := riskNow; bit <= riskBirthday; bit <<= 1 {
-		if r&bit != 0 && !f.safe(bit, def) {
+		if r&bit == 0 {
+			continue
+		}
+		if bit&zoneless == 0 {
+			if !f.safe(bit, def) {
+				return bit
+			}
+			continue
+		}
+		if f.checked&bit == 0 {
+			f.checked |= bit
+			if !f.safe(bit, def) {
+				f.risks |= bit
+			}
+		}
+		if f.risks&bit != 0 {
 			return bit
 		}
 	}
 	return 0
 }
+
+// zoneless are the risks whose test does not depend on the campaign's
+// zone: a request tests each once.
+const zoneless = riskNow | riskLastOrder | riskSignUp
 
 // safe reports whether the one risk r does not fail.
 func (f *facts) safe(r risk, def *time.Location) bool {
