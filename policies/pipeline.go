@@ -1,8 +1,10 @@
 package policies
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -85,10 +87,12 @@ func (ev *evaluation) live() []*candidate {
 
 func resolveCandidates(ctx context.Context, ev *evaluation) error {
 	rev := ev.rev
-	ev.cands = make([]candidate, 0, len(rev.auto)+len(ev.req.Codes))
-	for _, c := range rev.auto {
-		ev.cands = append(ev.cands, candidate{c: c})
+	ev.cands = make([]candidate, len(rev.auto), len(rev.auto)+len(ev.req.Codes))
+	for i, c := range rev.auto {
+		ev.cands[i].c = c
 	}
+	// Most candidates of a catalog are rejected: room for all at once.
+	ev.dec.Rejected = make([]Rejection, 0, len(ev.cands)+len(ev.req.Codes))
 	seen := make(map[*Campaign]bool, len(ev.req.Codes))
 	for _, code := range ev.req.Codes {
 		norm := normalizeCode(code)
@@ -201,8 +205,8 @@ func gateFilter(ev *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func decideRules(ctx context.Context, ev *evaluation) error {
-	var ruled []*Campaign
-	var idx []int
+	ruled := make([]*Campaign, 0, len(ev.cands))
+	idx := make([]int, 0, len(ev.cands))
 	for i := range ev.cands {
 		cd := &ev.cands[i]
 		if cd.out {
@@ -272,32 +276,29 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	sortRejections(ev.rev, ev.dec.Rejected)
+	ev.dec.Rejected = sortRejections(ev.rev, ev.dec.Rejected)
 	return nil
 }
 
 // sortRejections orders rejections stably by rejectionRank, each rank
 // looked up once (a catalog rejects hundreds of campaigns a request).
-func sortRejections(rev *Revision, rs []Rejection) {
-	ranks := make([]int, len(rs))
+func sortRejections(rev *Revision, rs []Rejection) []Rejection {
+	type ranked struct{ rank, i int32 }
+	keys := make([]ranked, len(rs))
 	sorted := true
 	for i := range rs {
-		ranks[i] = rejectionRank(rev.rank, rev, &rs[i])
-		sorted = sorted && (i == 0 || ranks[i-1] <= ranks[i])
+		keys[i] = ranked{int32(rejectionRank(rev.rank, rev, &rs[i])), int32(i)}
+		sorted = sorted && (i == 0 || keys[i-1].rank <= keys[i].rank)
 	}
 	if sorted {
-		return
+		return rs
 	}
-	idx := make([]int, len(rs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return ranks[idx[a]] < ranks[idx[b]] })
+	slices.SortStableFunc(keys, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
 	out := make([]Rejection, len(rs))
-	for i, k := range idx {
-		out[i] = rs[k]
+	for i, k := range keys {
+		out[i] = rs[k.i]
 	}
-	copy(rs, out)
+	return out
 }
 
 // rejectionRank sorts presented codes that matched nothing first, then

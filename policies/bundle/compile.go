@@ -1,12 +1,15 @@
 package bundle
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
@@ -38,8 +41,10 @@ func parsed(b *opabundle.Bundle) map[string]*ast.Module {
 // compile compiles the bundle's modules, with the comprehensions that
 // rules share evaluated once (rego.Share); problems name file and line, as
 // the modules were written.
-func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
-	mods := parsed(b)
+func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) { return compileRego(parsed(b)) }
+
+// compileRego compiles mods as compile does.
+func compileRego(mods map[string]*ast.Module) (*ast.Compiler, []Problem) {
 	if shared := rego.Share(mods); len(shared) != len(mods) {
 		c := newCompiler()
 		if c.Compile(shared); !c.Failed() {
@@ -110,4 +115,35 @@ func checkRules(modules map[string]*ast.Module, campaigns []*policies.Campaign, 
 
 func suggestRule(name string, pkgs map[string]map[string]bool) string {
 	return suggest.DidYouMean(name, slices.Collect(maps.Keys(pkgs)))
+}
+
+// regoRules is the Rego evaluator of the bundle's rules: over compiler
+// (every module, the generated ones included) when withoutWhen is false,
+// else over the hand-written modules alone, since the campaigns of when:
+// blocks are decided natively; nil when there is nothing to evaluate. A
+// revision keeps its evaluator's modules alive: leaving the generated
+// ones out keeps a large catalog's heap, and its collection, small.
+func regoRules(ctx context.Context, b *opabundle.Bundle, compiler *ast.Compiler, campaigns []*policies.Campaign, withoutWhen bool) (policies.Rules, error) {
+	if withoutWhen {
+		mods := parsed(b)
+		for _, c := range campaigns {
+			if c.When != nil {
+				delete(mods, generatedPath(c))
+			}
+		}
+		if len(mods) == len(compiler.Modules) {
+			withoutWhen = false // nothing generated: compiler has them all
+		} else if compiler, _ = compileRego(mods); compiler == nil {
+			return nil, errors.New("internal error: the hand-written modules compile only with the generated ones")
+		}
+	}
+	if len(compiler.Modules) == 0 {
+		return nil, nil
+	}
+	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	ev, err := rego.New(ctx, compiler, store)
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
 }

@@ -16,10 +16,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/rego"
 	"github.com/promoedge/promoedge/wasm"
 )
 
@@ -38,6 +36,11 @@ type Config struct {
 	// Wasm is the sandbox of the bundle's custom wasm modules; the zero
 	// value is wasm.DefaultConfig().
 	Wasm wasm.Config
+	// WhenInRego decides the campaigns of when: blocks with OPA, on the
+	// Rego generated from them, instead of natively: the path before the
+	// native evaluator, kept for parity tests and benchmarks. Answers are
+	// the same either way.
+	WhenInRego bool
 }
 
 // VerificationKey is the verification config for one key: a PEM public key
@@ -124,18 +127,15 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
-	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
-	var rules policies.Rules
-	if len(compiler.Modules) > 0 {
-		ev, err := rego.New(ctx, compiler, store)
-		if err != nil {
-			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
+	var native policies.Rules
+	if !cfg.WhenInRego {
+		if native, problems = prepareWhen(campaigns, files); len(problems) > 0 {
+			return nil, &LoadError{Source: cfg.Source, Problems: problems}
 		}
-		rules = ev
 	}
-	native, problems := prepareWhen(campaigns, files)
-	if len(problems) > 0 {
-		return nil, &LoadError{Source: cfg.Source, Problems: problems}
+	rules, err := regoRules(ctx, b, compiler, campaigns, native != nil)
+	if err != nil {
+		return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 	}
 	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules, native); len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}

@@ -32,7 +32,7 @@ func compileWhen(b *opabundle.Bundle, campaigns []*policies.Campaign, files []st
 		if len(errs) > 0 {
 			continue
 		}
-		path := "/promo/campaigns/" + c.ID + "/when.rego" // no such file: the generated module
+		path := generatedPath(c)
 		mod, err := ast.ParseModuleWithOpts(path, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
 			problems = append(problems, Problem{File: file, Field: campaignField(c.ID, "when"), Message: "internal error: " + err.Error()})
@@ -105,3 +105,7 @@ func prepareWhen(campaigns []*policies.Campaign, files []string) (policies.Rules
 	}
 	return when.NewEvaluator(decided, programs), nil
 }
+
+// generatedPath is the path of the module generated from c's when: block
+// (no such file: the module exists only in the loaded bundle).
+func generatedPath(c *policies.Campaign) string { return "/promo/campaigns/" + c.ID + "/when.rego" }

@@ -36,7 +36,7 @@ func TestNativeAnswersAsRego(t *testing.T) {
 }
 
 // compareNative loads dir and prices reqs natively and with its rules all
-// in OPA; must says the bundle has when: campaigns.
+// in OPA (Config.WhenInRego); must says the bundle has when: campaigns.
 func compareNative(t *testing.T, dir string, reqs [][]byte, must bool) {
 	t.Helper()
 	rev, err := bundle.LoadPath(context.Background(), dir)
@@ -50,7 +50,7 @@ func compareNative(t *testing.T, dir string, reqs [][]byte, must bool) {
 		}
 		return
 	}
-	opaRev, err := policies.NewRevision(rev.ID, rev.Source, rev.Campaigns(), router.Backend(bundle.BackendRego))
+	opaRev, err := bundle.LoadPathWith(context.Background(), bundle.Config{Source: dir, WhenInRego: true}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
