@@ -276,13 +276,13 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	ev.dec.Rejected = sortRejections(ev.rev, ev.dec.Rejected)
+	sortRejections(ev.rev, ev.dec.Rejected)
 	return nil
 }
 
 // sortRejections orders rejections stably by rejectionRank, each rank
 // looked up once (a catalog rejects hundreds of campaigns a request).
-func sortRejections(rev *Revision, rs []Rejection) []Rejection {
+func sortRejections(rev *Revision, rs []Rejection) {
 	type ranked struct{ rank, i int32 }
 	keys := make([]ranked, len(rs))
 	sorted := true
@@ -291,14 +291,25 @@ func sortRejections(rev *Revision, rs []Rejection) []Rejection {
 		sorted = sorted && (i == 0 || keys[i-1].rank <= keys[i].rank)
 	}
 	if sorted {
-		return rs
+		return
 	}
 	slices.SortStableFunc(keys, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
-	out := make([]Rejection, len(rs))
-	for i, k := range keys {
-		out[i] = rs[k.i]
+	// Put rs[keys[i].i] at i, following each cycle of the permutation.
+	for i := range keys {
+		if keys[i].i < 0 || int(keys[i].i) == i {
+			continue
+		}
+		tmp, j := rs[i], i
+		for {
+			k := int(keys[j].i)
+			keys[j].i = -1
+			if k == i {
+				rs[j] = tmp
+				break
+			}
+			rs[j], j = rs[k], k
+		}
 	}
-	return out
 }
 
 // rejectionRank sorts presented codes that matched nothing first, then
