@@ -47,6 +47,7 @@ type Engine struct {
 	committer Committer
 	switches  Switches
 	now       func() time.Time
+	zones     zoneCache // customers' time zones, loaded once each
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
@@ -69,7 +70,9 @@ func (e *Engine) Revision() *Revision { return e.rev.Load() }
 func (e *Engine) Now() time.Time { return e.now() }
 
 // Decode parses a request body against the engine's clock.
-func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(body, e.now()) }
+func (e *Engine) Decode(body []byte) (*Request, error) {
+	return decodeRequest(body, e.now(), &e.zones)
+}
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {

@@ -43,6 +43,9 @@ func risksOf(leaves []*node) risk {
 // failed is the first of the risks r that fails on f's request, or 0;
 // def is the campaign's zone, the customer's when they name none.
 func (f *facts) failed(r risk, def *time.Location) risk {
+	if r == 0 {
+		return 0
+	}
 	for bit := riskNow; bit <= riskBirthday; bit <<= 1 {
 		if r&bit == 0 {
 			continue
