@@ -62,9 +62,14 @@ func Prepare(c Campaign, block any, path string) (*Program, []*field.Error) {
 	return p, nil
 }
 
+// leavesOf lists the leaves under n, and marks each group's operator.
 func leavesOf(n *node, out []*node) []*node {
 	if n.leaf() {
 		return append(out, n)
+	}
+	n.op = opAll
+	if n.kind == "any" {
+		n.op = opAny
 	}
 	for _, c := range n.children {
 		out = leavesOf(c, out)
@@ -74,19 +79,26 @@ func leavesOf(n *node, out []*node) []*node {
 
 // eval evaluates n on the request: whether it holds.
 func (n *node) eval(f *facts) bool {
-	switch n.kind {
-	case "all":
+	switch n.op {
+	case opAll:
 		for _, c := range n.children {
 			if !c.eval(f) {
 				return false
 			}
 		}
 		return true
-	case "any":
+	case opAny:
 		return slices.ContainsFunc(n.children, func(c *node) bool { return c.eval(f) })
 	}
 	return f.test(n) != n.neg
 }
+
+// The operators of nodes, as eval reads them.
+const (
+	opLeaf = iota
+	opAll
+	opAny
+)
 
 // decide is the module's verdict on the request: eligible, and when not,
 // its reasons (sorted, each once); failed is not 0 when the module's
@@ -107,17 +119,19 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 			continue
 		}
 		if r.missing != nil && !r.n.missing.test(f) {
-			reasons = addReason(reasons, r.missing)
+			reasons = addReason(reasons, r.missing, len(p.top))
 		} else {
-			reasons = addReason(reasons, r.text)
+			reasons = addReason(reasons, r.text, len(p.top))
 		}
 	}
 	return reasons == nil, reasons, 0
 }
 
-// addReason adds one sentence to a sorted set of them; the first is kept
-// as it is (a sentence made once per bundle, never changed).
-func addReason(set, one []string) []string {
+// addReason adds one sentence to a sorted set of at most max of them. The
+// first comes as it is: a list of one sentence made once per bundle, whose
+// capacity is 1, so that adding a second copies it into a set of the
+// request's own.
+func addReason(set, one []string, max int) []string {
 	if set == nil {
 		return one
 	}
@@ -125,8 +139,8 @@ func addReason(set, one []string) []string {
 	if found {
 		return set
 	}
-	out := make([]string, 0, len(set)+1)
-	out = append(out, set[:i]...)
-	out = append(out, one[0])
-	return append(out, set[i:]...)
+	if len(set) == cap(set) {
+		set = append(make([]string, 0, max), set...)
+	}
+	return slices.Insert(set, i, one[0])
 }

@@ -23,6 +23,7 @@ type node struct {
 
 	// a group
 	children []*node
+	op       uint8 // opAll or opAny (set by Prepare); opLeaf for a leaf
 }
 
 // missing is a leaf's reason for a customer who lacks the data it reads.
