@@ -42,7 +42,8 @@ type candidate struct {
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
 	used    Used
-	out     bool // rejected or excluded
+	rank    int32 // the campaign's position in the revision
+	out     bool  // rejected or excluded
 }
 
 type evaluation struct {
@@ -50,6 +51,7 @@ type evaluation struct {
 	req    *Request
 	usage  Usage
 	dec    *Decision
+	ranks  []int32 // rank of each of dec.Rejected (-1: a code alone)
 	cands  []candidate
 	cart   *cartState
 	codes  Codes
@@ -71,7 +73,13 @@ func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 
 func (ev *evaluation) reject(cd *candidate, r Reason, details []string) {
 	cd.out = true
-	ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: cd.c.ID, Code: cd.code, Reason: r, Details: details})
+	ev.addRejection(Rejection{Campaign: cd.c.ID, Code: cd.code, Reason: r, Details: details}, cd.rank)
+}
+
+// addRejection lists r, and its rank for the final order.
+func (ev *evaluation) addRejection(r Rejection, rank int32) {
+	ev.dec.Rejected = append(ev.dec.Rejected, r)
+	ev.ranks = append(ev.ranks, rank)
 }
 
 // live is the candidates still in the running, in application order.
@@ -89,17 +97,18 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 	rev := ev.rev
 	ev.cands = make([]candidate, len(rev.auto), len(rev.auto)+len(ev.req.Codes))
 	for i, c := range rev.auto {
-		ev.cands[i].c = c
+		ev.cands[i].c, ev.cands[i].rank = c, rev.autoRank[i]
 	}
 	// Most candidates of a catalog are rejected: room for all at once.
 	ev.dec.Rejected = make([]Rejection, 0, len(ev.cands)+len(ev.req.Codes))
+	ev.ranks = make([]int32, 0, cap(ev.dec.Rejected))
 	seen := make(map[*Campaign]bool, len(ev.req.Codes))
 	for _, code := range ev.req.Codes {
 		norm := normalizeCode(code)
 		if c, ok := rev.byCode[norm]; ok {
 			if !seen[c] {
 				seen[c] = true
-				ev.cands = append(ev.cands, candidate{c: c, code: c.Code})
+				ev.cands = append(ev.cands, candidate{c: c, code: c.Code, rank: int32(rev.rank[c])})
 			}
 			continue
 		}
@@ -108,21 +117,22 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 			return err
 		}
 		if cd == nil || seen[cd.c] {
-			ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Code: code, Reason: CodeInvalid})
+			ev.addRejection(Rejection{Code: code, Reason: CodeInvalid}, -1)
 			continue
 		}
 		seen[cd.c] = true
+		cd.rank = int32(rev.rank[cd.c])
 		ev.cands = append(ev.cands, *cd)
 	}
 	if ev.req.Explain {
 		for _, c := range rev.campaigns {
 			if c.NeedsCode() && !seen[c] {
-				ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: c.ID, Reason: codeRequired(ev, c)})
+				ev.addRejection(Rejection{Campaign: c.ID, Reason: codeRequired(ev, c)}, int32(rev.rank[c]))
 			}
 		}
 	}
 	if len(seen) > 0 {
-		sort.SliceStable(ev.cands, func(i, j int) bool { return rev.rank[ev.cands[i].c] < rev.rank[ev.cands[j].c] })
+		sort.SliceStable(ev.cands, func(i, j int) bool { return ev.cands[i].rank < ev.cands[j].rank })
 	}
 	return nil
 }
@@ -276,22 +286,21 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	sortRejections(ev.rev, ev.dec.Rejected)
+	sortRejections(ev.dec.Rejected, ev.ranks)
 	return nil
 }
 
-// sortRejections orders rejections stably by rejectionRank, each rank
-// looked up once (a catalog rejects hundreds of campaigns a request).
-func sortRejections(rev *Revision, rs []Rejection) {
+// sortRejections orders rejections stably by rank (codes that matched
+// nothing first, then campaigns in the order they apply), in place; a
+// catalog rejects hundreds of campaigns a request.
+func sortRejections(rs []Rejection, ranks []int32) {
+	if slices.IsSorted(ranks) {
+		return
+	}
 	type ranked struct{ rank, i int32 }
 	keys := make([]ranked, len(rs))
-	sorted := true
 	for i := range rs {
-		keys[i] = ranked{int32(rejectionRank(rev.rank, rev, &rs[i])), int32(i)}
-		sorted = sorted && (i == 0 || keys[i-1].rank <= keys[i].rank)
-	}
-	if sorted {
-		return
+		keys[i] = ranked{ranks[i], int32(i)}
 	}
 	slices.SortStableFunc(keys, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
 	// Put rs[keys[i].i] at i, following each cycle of the permutation.
@@ -310,13 +319,4 @@ func sortRejections(rev *Revision, rs []Rejection) {
 			rs[j], j = rs[k], k
 		}
 	}
-}
-
-// rejectionRank sorts presented codes that matched nothing first, then
-// campaigns in the order they apply.
-func rejectionRank(order map[*Campaign]int, rev *Revision, r *Rejection) int {
-	if r.Campaign == "" {
-		return -1
-	}
-	return order[rev.byID[r.Campaign]]
 }
