@@ -4,4 +4,4 @@ package when_test
 
 // The race detector slows OPA's evaluation several times: the
 // differential test draws fewer requests under it.
-func init() { requestsPerKind = 30 }
+func init() { requestsPerKind = 50 }
