@@ -4,41 +4,43 @@ import (
 	"context"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
 )
 
-// Commit implements policies.Committer. The store checks and spends the
+// Rights is this node's share of the fleet's limits outside the commits:
+// it mints them (the minter), asks other nodes for them when a redemption
+// found too few here (policies.Supplier) or a limit runs low, grants them
+// to nodes that ask, and moves them by durable transfers (transfer.go).
+type Rights struct {
+	*base
+	lim   *Limiter
+	usage *Usage
+	xfer  *transfers
+}
+
+var _ policies.Supplier = (*Rights)(nil)
+
+// Supply implements policies.Supplier. The store checks and spends the
 // rights this node holds, in the redemption's own transaction, with no
 // network on the way. Only when a campaign lost for want of rights held
-// here does Commit ask the nodes that have some, wait for the transfer
-// (at most Config.AcquireTimeout) and try again; a limit nobody holds any
-// of is exhausted at once.
-func (n *Node) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
-	deadline := time.Now().Add(n.cfg.AcquireTimeout)
-	for {
-		stored, replayed, exhausted, err := n.st.Commit(ctx, r)
-		if err != nil || replayed || len(exhausted) == 0 {
-			return stored, replayed, exhausted, err
-		}
-		need := n.shortfalls(r, exhausted)
-		if need == nil {
-			return stored, replayed, exhausted, err
-		}
-		start := time.Now()
-		got := n.acquire(ctx, need, deadline)
-		n.cfg.Observer.Waited(time.Since(start), got)
-		if !got {
-			return stored, replayed, exhausted, err
-		}
+// here does the engine ask Supply, which asks the nodes that have some and
+// waits for the transfer (at most Config.AcquireTimeout from since); a
+// limit nobody holds any of is exhausted at once.
+func (rt *Rights) Supply(ctx context.Context, r *policies.Redemption, exhausted map[string]policies.Reason, since time.Time) bool {
+	need := rt.shortfalls(r, exhausted)
+	if need == nil {
+		return false
 	}
+	start := time.Now()
+	got := rt.acquire(ctx, need, since.Add(rt.cfg.AcquireTimeout))
+	rt.cfg.Observer.Waited(time.Since(start), got)
+	return got
 }
 
 // shortfalls is what r needs of each limit that rejected it, or nil when
 // one of its rejections is not for want of rights (per_customer, a code
 // used up here): the engine re-prices without those first.
-func (n *Node) shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
+func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
 	need := map[limitKey]int64{}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
@@ -49,7 +51,7 @@ func (n *Node) shortfalls(r *policies.Redemption, exhausted map[string]policies.
 		case policies.BudgetExhausted:
 			need[limitKey{c.Campaign, limitBudget}] = c.Amount
 		case policies.CodeUsed:
-			if !c.UniqueCode || n.codeUsedHere(c) {
+			if !c.UniqueCode || rt.codeUsedHere(c) {
 				return nil
 			}
 			need[codeKey(c.Campaign, c.Code)] = 1
@@ -60,20 +62,11 @@ func (n *Node) shortfalls(r *policies.Redemption, exhausted map[string]policies.
 	return need
 }
 
-func (n *Node) heldOf(k limitKey) int64 {
-	var held int64
-	_ = n.db.View(func(tx *bolt.Tx) error {
-		held = getRights(tx, k).held
-		return nil
-	})
-	return held
-}
-
 // acquire waits until this node holds what need says, asking holders for
 // rights, and reports whether it got them before deadline.
-func (n *Node) acquire(ctx context.Context, need map[limitKey]int64, deadline time.Time) bool {
+func (rt *Rights) acquire(ctx context.Context, need map[limitKey]int64, deadline time.Time) bool {
 	for k, want := range need {
-		if !n.acquireOne(ctx, k, want, deadline) {
+		if !rt.acquireOne(ctx, k, want, deadline) {
 			return false
 		}
 	}
@@ -85,36 +78,36 @@ func (n *Node) acquire(ctx context.Context, need map[limitKey]int64, deadline ti
 // a gossip interval apart, were all answered "none here, none in flight":
 // a right moving between two nodes is always in the sender's outbox or the
 // receiver's hold, so a lone round could miss it.
-func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline time.Time) bool {
+func (rt *Rights) acquireOne(ctx context.Context, k limitKey, want int64, deadline time.Time) bool {
 	asked := map[string]time.Time{}
 	empty := 0
 	for {
-		news := n.xfer.wait(k) // before reading, so no credit is missed
-		held := n.heldOf(k)
+		news := rt.xfer.wait(k) // before reading, so no credit is missed
+		held := rt.heldOf(k)
 		if held >= want {
 			return true
 		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			n.log.Debug("no rights in time", "campaign", k.Campaign, "held", held, "want", want, "asked", len(asked))
+			rt.log.Debug("no rights in time", "campaign", k.Campaign, "held", held, "want", want, "asked", len(asked))
 			return false
 		}
-		wait := min(left, 5*n.cfg.RetryInterval)
-		if donor := n.pickDonor(k, asked); donor != "" {
-			asked[donor] = n.ask(donor, k, want-held)
+		wait := min(left, 5*rt.cfg.RetryInterval)
+		if donor := rt.pickDonor(k, asked); donor != "" {
+			asked[donor] = rt.ask(donor, k, want-held)
 		} else {
-			answered, final := n.xfer.answers(k, asked)
+			answered, final := rt.xfer.answers(k, asked)
 			switch {
 			case final:
 				if empty++; empty >= 2 {
-					n.log.Debug("rights exhausted", "campaign", k.Campaign, "held", held, "want", want)
+					rt.log.Debug("rights exhausted", "campaign", k.Campaign, "held", held, "want", want)
 					return false
 				}
 				clear(asked)
-				wait = min(left, 2*n.cfg.PublishInterval)
+				wait = min(left, 2*rt.cfg.PublishInterval)
 			case answered:
 				clear(asked) // rights are moving: ask again after a gossip round
-				wait = min(left, 2*n.cfg.PublishInterval)
+				wait = min(left, 2*rt.cfg.PublishInterval)
 			}
 		}
 		select {
@@ -122,7 +115,7 @@ func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline 
 		case <-time.After(wait):
 		case <-ctx.Done():
 			return false
-		case <-n.stop:
+		case <-rt.stop:
 			return false
 		}
 	}
@@ -131,36 +124,36 @@ func (n *Node) acquireOne(ctx context.Context, k limitKey, want int64, deadline 
 // ask sends donor a request for amount of k unless one went to it in the
 // last retry interval, and returns when the request it counts on was sent:
 // many redemptions waiting for the same limit share one request.
-func (n *Node) ask(donor string, k limitKey, amount int64) time.Time {
+func (rt *Rights) ask(donor string, k limitKey, amount int64) time.Time {
 	now := time.Now()
-	n.xfer.mu.Lock()
+	rt.xfer.mu.Lock()
 	a := askKey{k, donor}
-	prev, ok := n.xfer.asks[a]
-	fresh := ok && now.Sub(prev.at) < n.cfg.RetryInterval && prev.amount >= amount
+	prev, ok := rt.xfer.asks[a]
+	fresh := ok && now.Sub(prev.at) < rt.cfg.RetryInterval && prev.amount >= amount
 	if !fresh {
-		n.xfer.asks[a] = ask{now, amount}
+		rt.xfer.asks[a] = ask{now, amount}
 	}
-	n.xfer.mu.Unlock()
+	rt.xfer.mu.Unlock()
 	if fresh {
 		return prev.at
 	}
-	n.send(donor, message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: amount})
+	rt.send(donor, message{kind: kRequest, node: rt.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: amount})
 	return now
 }
 
 // pickDonor is the live node said to hold most of k that was not asked
 // yet; failing that, any live node not asked yet (its gossip may lag:
 // rights may have reached it since).
-func (n *Node) pickDonor(k limitKey, asked map[string]time.Time) string {
+func (rt *Rights) pickDonor(k limitKey, asked map[string]time.Time) string {
 	alive := map[string]bool{}
-	for _, m := range n.ml.Members() {
-		if m.Name != n.cfg.Name {
+	for _, m := range rt.ml.Members() {
+		if m.Name != rt.cfg.Name {
 			alive[m.Name] = true
 		}
 	}
-	hs := n.usage.holders(k, n.cfg.Name)
+	hs := rt.usage.table.holders(k, rt.cfg.Name)
 	if k.Limit == limitCode { // no gossip of who holds a code: ask where it was made
-		hs = []string{n.codeOrigin(k)}
+		hs = []string{rt.codeOrigin(k)}
 	}
 	for _, h := range hs {
 		if _, done := asked[h]; alive[h] && !done {
@@ -175,31 +168,11 @@ func (n *Node) pickDonor(k limitKey, asked map[string]time.Time) string {
 	return ""
 }
 
-// lowWater notes, inside a commit, that k ran low here (held under
-// mark): the publish loop fetches more before a redemption has to wait.
-func (n *Node) lowWater(k limitKey, held, mark int64) {
-	if held >= mark {
-		return
-	}
-	n.lowMu.Lock()
-	n.low[k] = mark
-	n.lowMu.Unlock()
-}
-
-// lowMark is a quarter of an even share of a limit, at least need.
-func (n *Node) lowMark(limit, need int64) int64 {
-	return max(need, limit/int64(4*max(1, n.members.Load())))
-}
-
 // prefetch asks the biggest holder of each limit that ran low for more.
-func (n *Node) prefetch() {
-	n.lowMu.Lock()
-	low := n.low
-	n.low = map[limitKey]int64{}
-	n.lowMu.Unlock()
-	for k, mark := range low {
-		if hs := n.usage.holders(k, n.cfg.Name); len(hs) > 0 {
-			n.send(hs[0], message{kind: kRequest, node: n.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: 2 * mark})
+func (rt *Rights) prefetch() {
+	for k, mark := range rt.lim.takeLow() {
+		if hs := rt.usage.table.holders(k, rt.cfg.Name); len(hs) > 0 {
+			rt.send(hs[0], message{kind: kRequest, node: rt.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: 2 * mark})
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	bolt "go.etcd.io/bbolt"
 )
 
 const uniqueDoc = `{"name":"u","unique_codes":true,"effects":[{"type":"amount_off","amount":100}]}`
@@ -235,11 +234,7 @@ func TestCodeUseReachesEvaluateEverywhere(t *testing.T) {
 	// The hints survive a restart of a node that learnt them (written at
 	// the next publish tick).
 	f.eventually(5*time.Second, "n2 wrote the hint to its file", func() bool {
-		found := false
-		_ = n2.node.db.View(func(tx *bolt.Tx) error {
-			found = tx.Bucket(bCodeUse).Get(rightsKey(codeKey("u", codes[0]))) != nil
-			return nil
-		})
+		_, found, _ := n2.st.CodeUseHint("u", codes[0])
 		return found
 	})
 	f.crash(n2)
@@ -248,7 +243,7 @@ func TestCodeUseReachesEvaluateEverywhere(t *testing.T) {
 		t.Errorf("after a restart n2 says %q", got)
 	}
 	// Rolled back on n1: offered again everywhere, and redeemable.
-	if _, err := n1.eng.Rollback(context.Background(), id); err != nil {
+	if _, _, err := n1.eng.Rollback(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	f.eventually(5*time.Second, "evaluate offers the code again on n0 and n2", func() bool {
@@ -267,7 +262,7 @@ func redeemCodeID(t *testing.T, f *fleet, tn *tnode, code string) string {
 		t.Fatal(err)
 	}
 	k := f.seq.Add(1)
-	rc, err := tn.eng.RedeemReceipt(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprint("k", k), Hash: "h"})
+	rc, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprint("k", k), Hash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +281,7 @@ func TestStaleCodeHintNeverBlocksRedeem(t *testing.T) {
 	codes := generateOn(t, n0, "u", 1)
 	f.known(codes, 20*time.Second)
 	stale := switchState{Disabled: true, Stamp: uint64(time.Now().Add(time.Hour).UnixNano()), Node: "gone"}
-	n1.node.noteCodeUse(codeKey("u", codes[0]), stale)
+	n1.node.hints.noteCodeUse(codeKey("u", codes[0]), stale)
 	if got := codeVerdict(t, n1, codes[0]); got != policies.CodeUsed {
 		t.Fatalf("evaluate with the stale hint: %q", got)
 	}
@@ -307,7 +302,7 @@ func TestLeaveHandsOffReceivedCodeUses(t *testing.T) {
 	codes := generateOn(t, n0, "u", 1)
 	f.known(codes, 20*time.Second)
 	id := redeemCodeID(t, f, leaver, codes[0])
-	if _, err := leaver.eng.Rollback(context.Background(), id); err != nil {
+	if _, _, err := leaver.eng.Rollback(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	if held := leaver.node.heldOf(codeKey("u", codes[0])); held != 1 {

@@ -5,9 +5,8 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Code-use hints let evaluate say code_used on every node soon after a
@@ -22,55 +21,57 @@ import (
 // is a last-writer-wins register per code (the kill switch's shape, with
 // Disabled meaning used up), relayed on first receipt as usage is. Hints
 // are kept in memory and written to the file once per publish interval,
-// in one transaction, so a busy code campaign costs each node one write a
+// in one transaction (store.PutCodeUseHints), so a busy code campaign costs each node one write a
 // tick, not one per use.
 
-var bCodeUse = []byte("cluster_code_use") // code rights key -> switchState (Disabled: used up)
+// CodeHints is what this node heard of generated codes used on other
+// nodes (policies.CodeHints), for evaluate only.
+type CodeHints struct {
+	*base
+	codeHints
+}
 
 // codeHints are the hints not yet in the file.
 type codeHints struct {
 	mu       sync.Mutex
-	pending  map[string]switchState // rights key -> hint, newest first
-	flushing map[string]switchState // being written
-	flushes  uint64                 // flushes done: the file changed
-	stamp    uint64                 // of this node's last hint
+	pending  map[limitKey]switchState // code -> hint (Disabled: used up)
+	flushing map[limitKey]switchState // being written
+	flushes  uint64                   // flushes done: the file changed
+	stamp    uint64                   // of this node's last hint
 }
 
 // announceCodeUse tells the fleet that the use of k was spent (used) or
 // given back here. It runs once the redemption or rollback is committed.
-func (n *Node) announceCodeUse(k limitKey, used bool) {
-	n.hints.mu.Lock()
-	n.hints.stamp = max(uint64(time.Now().UnixNano()), n.hints.stamp+1)
-	s := switchState{Disabled: used, Stamp: n.hints.stamp, Node: n.cfg.Name}
-	n.hints.mu.Unlock()
-	n.noteCodeUse(k, s)
-	if n.queue == nil {
-		return
-	}
-	m := message{kind: kCodeUse, node: n.cfg.Name, campaign: k.Campaign, s: s}
-	n.queue.QueueBroadcast(&broadcast{name: "c/" + k.Campaign, msg: m.encode(nil)})
+func (h *CodeHints) announceCodeUse(k limitKey, used bool) {
+	h.mu.Lock()
+	h.stamp = max(uint64(time.Now().UnixNano()), h.stamp+1)
+	s := switchState{Disabled: used, Stamp: h.stamp, Node: h.cfg.Name}
+	h.mu.Unlock()
+	h.noteCodeUse(k, s)
+	m := message{kind: kCodeUse, node: h.cfg.Name, campaign: k.Campaign, s: s}
+	h.queue.QueueBroadcast(&broadcast{name: "c/" + k.Campaign, msg: m.encode(nil)})
 }
 
 // noteCodeUse keeps s if it is newer than the hint known for k, and
 // reports whether it was.
-func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
-	key := string(rightsKey(k))
+func (h *CodeHints) noteCodeUse(k limitKey, s switchState) bool {
+	key := k
 	for {
-		cur, ok, gen := n.hint(key)
-		if ok && !s.newer(cur) {
+		cur, ok, gen := h.hint(key)
+		if ok && !s.Newer(cur) {
 			return false
 		}
-		n.hints.mu.Lock()
-		if n.hints.flushes != gen { // the file changed since it was read
-			n.hints.mu.Unlock()
+		h.mu.Lock()
+		if h.flushes != gen { // the file changed since it was read
+			h.mu.Unlock()
 			continue
 		}
-		if m, ok := n.memHintLocked(key); ok && !s.newer(m) {
-			n.hints.mu.Unlock()
+		if m, ok := h.memHintLocked(key); ok && !s.Newer(m) {
+			h.mu.Unlock()
 			return false
 		}
-		n.hints.pending[key] = s
-		n.hints.mu.Unlock()
+		h.pending[key] = s
+		h.mu.Unlock()
 		return true
 	}
 }
@@ -78,83 +79,75 @@ func (n *Node) noteCodeUse(k limitKey, s switchState) bool {
 // hint is the newest hint known for key, and the flush count it was read
 // at. The file is read without holding the lock (a flush that ends
 // meanwhile makes it read again).
-func (n *Node) hint(key string) (switchState, bool, uint64) {
+func (h *CodeHints) hint(key limitKey) (switchState, bool, uint64) {
 	for {
-		n.hints.mu.Lock()
-		s, ok := n.memHintLocked(key)
-		gen := n.hints.flushes
-		n.hints.mu.Unlock()
+		h.mu.Lock()
+		s, ok := h.memHintLocked(key)
+		gen := h.flushes
+		h.mu.Unlock()
 		if ok {
 			return s, true, gen
 		}
-		found := false
-		_ = n.db.View(func(tx *bolt.Tx) error {
-			if raw := tx.Bucket(bCodeUse).Get([]byte(key)); raw != nil {
-				s, found = decodeSwitch(raw), true
-			}
-			return nil
-		})
-		n.hints.mu.Lock()
-		same := n.hints.flushes == gen
-		n.hints.mu.Unlock()
+		campaign, code := splitCodeKey(key)
+		stored, found, _ := h.st.CodeUseHint(campaign, code)
+		s = switchState{Disabled: stored.Used, Stamp: stored.Stamp, Node: stored.Node}
+		h.mu.Lock()
+		same := h.flushes == gen
+		h.mu.Unlock()
 		if same {
 			return s, found, gen
 		}
 	}
 }
 
-// memHintLocked is the hint for key not yet in the file; n.hints.mu is
+// memHintLocked is the hint for key not yet in the file; h.mu is
 // held.
-func (n *Node) memHintLocked(key string) (switchState, bool) {
-	if s, ok := n.hints.pending[key]; ok {
+func (h *CodeHints) memHintLocked(key limitKey) (switchState, bool) {
+	if s, ok := h.pending[key]; ok {
 		return s, true
 	}
-	s, ok := n.hints.flushing[key]
+	s, ok := h.flushing[key]
 	return s, ok
 }
 
 // flushCodeUse writes the pending hints to the file in one transaction.
-func (n *Node) flushCodeUse() {
-	n.hints.mu.Lock()
-	if len(n.hints.pending) == 0 {
-		n.hints.mu.Unlock()
+func (h *CodeHints) flushCodeUse() {
+	h.mu.Lock()
+	if len(h.pending) == 0 {
+		h.mu.Unlock()
 		return
 	}
-	n.hints.flushing, n.hints.pending = n.hints.pending, map[string]switchState{}
-	batch := n.hints.flushing
-	n.hints.mu.Unlock()
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bCodeUse)
-		for key, s := range batch {
-			if err := b.Put([]byte(key), encodeSwitch(s)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	n.hints.mu.Lock()
+	h.flushing, h.pending = h.pending, map[limitKey]switchState{}
+	batch := h.flushing
+	h.mu.Unlock()
+	hints := make(map[policies.RightsKey]store.CodeUseHint, len(batch))
+	for k, s := range batch {
+		hints[k.rights()] = store.CodeUseHint{Used: s.Disabled, Stamp: s.Stamp, Node: s.Node}
+	}
+	err := h.st.PutCodeUseHints(hints)
+	h.mu.Lock()
 	if err != nil { // kept in memory: written at the next tick
-		n.log.Warn("writing code-use hints", "err", err)
+		h.log.Warn("writing code-use hints", "err", err)
 		for key, s := range batch {
-			if cur, ok := n.hints.pending[key]; !ok || s.newer(cur) {
-				n.hints.pending[key] = s
+			if cur, ok := h.pending[key]; !ok || s.Newer(cur) {
+				h.pending[key] = s
 			}
 		}
 	}
-	n.hints.flushing = nil
-	n.hints.flushes++
-	n.hints.mu.Unlock()
+	h.flushing = nil
+	h.flushes++
+	h.mu.Unlock()
 }
 
 // UsedElsewhere implements policies.CodeHints: the fleet last said the
 // code's use was spent, and this node holds none of it.
-func (n *Node) UsedElsewhere(_ context.Context, campaign, code string) bool {
+func (h *CodeHints) UsedElsewhere(_ context.Context, campaign, code string) bool {
 	k := codeKey(campaign, code)
-	if n.heldOf(k) > 0 {
+	if h.heldOf(k) > 0 {
 		return false
 	}
-	s, ok, _ := n.hint(string(rightsKey(k)))
+	s, ok, _ := h.hint(k)
 	return ok && s.Disabled
 }
 
-var _ policies.CodeHints = (*Node)(nil)
+var _ policies.CodeHints = (*CodeHints)(nil)

@@ -73,27 +73,6 @@ func DefaultConfig(name string) Config {
 	}
 }
 
-// FastConfig tunes every interval down for tests on loopback: failures
-// are detected in well under a second.
-func FastConfig(name string) Config {
-	ml := memberlist.DefaultLocalConfig()
-	ml.GossipInterval = 20 * time.Millisecond
-	ml.ProbeInterval = 100 * time.Millisecond
-	ml.ProbeTimeout = 50 * time.Millisecond
-	ml.SuspicionMult = 2
-	ml.PushPullInterval = 500 * time.Millisecond
-	ml.GossipToTheDeadTime = 1 * time.Second
-	ml.DeadNodeReclaimTime = 200 * time.Millisecond
-	ml.TCPTimeout = time.Second
-	return Config{
-		Name: name, Bind: "127.0.0.1:0", Memberlist: ml,
-		PublishInterval:   20 * time.Millisecond,
-		RetryInterval:     100 * time.Millisecond,
-		ReconnectInterval: 300 * time.Millisecond,
-		AcquireTimeout:    2 * time.Second,
-	}
-}
-
 // Validate reports a configuration that cannot start.
 func (c Config) Validate() error {
 	if c.Name == "" {

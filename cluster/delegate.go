@@ -29,7 +29,7 @@ type meta struct {
 
 // NodeMeta implements memberlist.Delegate.
 func (d *delegate) NodeMeta(limit int) []byte {
-	m := meta{Version: d.n.cfg.Version, File: d.n.fileID, Codes: d.n.codeSeq(), Minter: d.n.cfg.Minter}
+	m := meta{Version: d.n.cfg.Version, File: d.n.fileID, Codes: d.n.codes.codeSeq(), Minter: d.n.cfg.Minter}
 	if d.n.rev != nil {
 		if r := d.n.rev(); r != nil {
 			m.Revision = r.ID
@@ -86,8 +86,8 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 // NotifyJoin implements memberlist.EventDelegate.
 func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
-	go d.n.checkMinters()    // it reads the members: not under memberlist's lock
-	d.n.xfer.wake(node.Name) // resend what it is owed now
+	go d.n.checkMinters()           // it reads the members: not under memberlist's lock
+	d.n.rights.xfer.wake(node.Name) // resend what it is owed now
 }
 
 // NotifyLeave implements memberlist.EventDelegate. Memberlist passes the
@@ -185,9 +185,6 @@ func (p *peerTable) dead() []memberlist.Node {
 
 // Members lists every node this one knows, itself included, by name.
 func (n *Node) Members() []Member {
-	if n.ml == nil {
-		return nil
-	}
 	live := map[string]string{}
 	for _, m := range n.ml.Members() {
 		st := "alive"

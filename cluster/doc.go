@@ -7,12 +7,14 @@
 // # Escrowed rights
 //
 // A limit of N is N rights. A node may redeem only by spending rights it
-// holds, and holds them durably: in its own bbolt file (the store's file,
-// buckets cluster_*), changed in the same transaction as the redemption
-// that spends them (Node implements store.Counter). So the hot path reads
-// and writes only the local file; the network is used only when a node
-// holds too few, and then only by the redemption that found too few
-// (Node.Commit) or in the background when a node runs low (prefetch).
+// holds, and holds them durably: in its own file, through the store's
+// API for what a fleet keeps (store.FleetTx), changed in the same
+// transaction as the redemption that spends them (Limiter is the store's
+// policies.Limiter). So the hot path reads and writes only the local
+// file; the network is used only when a node holds too few, and then only
+// by the redemption that found too few (the engine asks Rights, its
+// policies.Supplier) or in the background when a node runs low
+// (prefetch).
 // This is the escrow / bounded-counter technique (Balegas et al.,
 // "Putting consistency back into eventual consistency", EuroSys 2015; the
 // demarcation protocol of Barbará and Garcia-Molina).
@@ -35,8 +37,8 @@
 //
 // Rights are created by exactly one node, the minter (Config.Minter;
 // promoedge serve makes the node started without --join the minter, or
-// the node named by --cluster-minter). For each limit it records in
-// cluster_minted how much it has minted, in the same transaction as the
+// the node named by --cluster-minter). For each limit it records in its
+// file how much it has minted, in the same transaction as the
 // rights it creates: the first revision with a limit of N mints N; a
 // revision that raises it to M mints M−N; a restart mints nothing again.
 // Membership views play no part, so nodes that disagree about who is in
@@ -70,7 +72,9 @@
 // and the others pull the chunks they miss in order (applied once per
 // source file, recorded in the same transaction), so every node knows
 // every code and can ask for its use. A code learnt from another node
-// holds no use until one is moved here.
+// holds no use until one is moved here. The chunks' wire form is the
+// cluster's (codechunk.go): the store hands the chunks of its log typed
+// and stores those it is handed, in its own record format.
 //
 // # Usage and switches
 //
@@ -80,7 +84,7 @@
 // sum. Changed registers go out as memberlist broadcasts every
 // PublishInterval, and the whole table in push/pull (LocalState /
 // MergeRemoteState). The kill switch is a last-writer-wins register per
-// campaign (stamp, then node name), kept in cluster_switches so it
+// campaign (stamp, then node name), kept in the store's file so it
 // survives restarts. Memberlist does not relay user broadcasts, so a node
 // queues every register that is new to it again, as serf does. The bundle
 // revision and version are in memberlist's node metadata.
@@ -123,7 +127,7 @@
 //     from one seed. Each node announces whether it mints in its
 //     metadata, and every node logs an error when it sees two (Minters).
 //   - per_customer is exact per node only: a customer whose redemptions
-//     reach k nodes can get up to k × per_customer (README).
+//     reach k nodes can get up to k × per_customer (docs/fleet.md).
 //   - Codes generated on two nodes before either learnt the other's can
 //     clash: each node keeps its own (a warning is logged). A code's uses
 //     are keyed by campaign and code, so a clash between campaigns cannot
@@ -143,5 +147,16 @@
 //   - Usage versions start from the wall clock at start; a node whose
 //     clock went back across a restart is ignored by the others until it
 //     catches up (its usage reads low in evaluate; redeem is unaffected).
-//   - Transfer ids are kept forever in cluster_inbox (tens of bytes each).
+//   - Transfer ids are kept forever in the file's inbox (tens of bytes
+//     each).
+//
+// # Parts
+//
+// New builds a node in one step around the store it is given: Node is
+// the membership (memberlist, metadata, routing what arrives, leaving);
+// Limiter spends rights inside commits and is made first, for the
+// store; Rights moves them between nodes and mints them; Usage is the
+// usage CRDT; CodeHints the code-use hints; codeReplica the code log
+// replication; Switchboard the kill switches. cmd/promoedge wires the
+// Limiter into the store and the parts into the engine.
 package cluster

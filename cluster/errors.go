@@ -8,8 +8,6 @@ var (
 	ErrBadMessage = errors.New("cluster: malformed message")
 	// ErrConfig: a configuration that cannot start a node.
 	ErrConfig = errors.New("cluster: invalid configuration")
-	// ErrNotStarted: the node has no memberlist yet.
-	ErrNotStarted = errors.New("cluster: node not started")
 	// ErrKeys: the gossip key file cannot be used.
 	ErrKeys = errors.New("cluster: bad gossip key file")
 )

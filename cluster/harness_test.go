@@ -3,10 +3,8 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,138 +15,10 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/hashicorp/memberlist"
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 )
-
-// faultNet drops all traffic between groups of nodes (by gossip port) to
-// make partitions: both ends of every link see the loss.
-type faultNet struct {
-	mu    sync.RWMutex
-	group map[int]int     // port -> group; traffic flows only within a group
-	pairs map[[2]int]bool // links cut one by one, both ways
-}
-
-func newFaultNet() *faultNet { return &faultNet{group: map[int]int{}, pairs: map[[2]int]bool{}} }
-
-// cut drops the traffic between two ports, both ways.
-func (f *faultNet) cut(a, b int) {
-	f.mu.Lock()
-	f.pairs[[2]int{a, b}], f.pairs[[2]int{b, a}] = true, true
-	f.mu.Unlock()
-}
-
-// split puts each port in its group; heal puts them all back together.
-func (f *faultNet) split(groups ...[]int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for g, ports := range groups {
-		for _, p := range ports {
-			f.group[p] = g + 1
-		}
-	}
-}
-
-func (f *faultNet) heal() {
-	f.mu.Lock()
-	clear(f.group)
-	clear(f.pairs)
-	f.mu.Unlock()
-}
-
-func (f *faultNet) blocked(from int, to string) bool {
-	_, p, err := net.SplitHostPort(to)
-	if err != nil {
-		return false
-	}
-	port, _ := strconv.Atoi(p)
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return f.group[from] != f.group[port] || f.pairs[[2]int{from, port}]
-}
-
-// faultTransport is memberlist's NetTransport with a faultNet in front.
-type faultTransport struct {
-	*memberlist.NetTransport
-	net     *faultNet
-	port    int
-	sent    atomic.Int64 // bytes written: packets and streams both ways
-	streams chan net.Conn
-}
-
-// countingConn counts the bytes a stream writes.
-type countingConn struct {
-	net.Conn
-	n *atomic.Int64
-}
-
-func (c countingConn) Write(b []byte) (int, error) {
-	n, err := c.Conn.Write(b)
-	c.n.Add(int64(n))
-	return n, err
-}
-
-// StreamCh wraps accepted streams so their writes are counted.
-func (t *faultTransport) StreamCh() <-chan net.Conn { return t.streams }
-
-var _ memberlist.NodeAwareTransport = (*faultTransport)(nil)
-
-func newFaultTransport(fn *faultNet, port int) (*faultTransport, error) {
-	var nt *memberlist.NetTransport
-	var err error
-	for range 20 { // a port just freed may still be busy for a moment
-		nt, err = memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{"127.0.0.1"}, BindPort: port})
-		if err == nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if err != nil {
-		return nil, err
-	}
-	t := &faultTransport{NetTransport: nt, net: fn, port: nt.GetAutoBindPort(), streams: make(chan net.Conn)}
-	go func() {
-		for c := range nt.StreamCh() {
-			t.streams <- countingConn{c, &t.sent}
-		}
-	}()
-	return t, nil
-}
-
-func (t *faultTransport) WriteTo(b []byte, addr string) (time.Time, error) {
-	if t.net.blocked(t.port, addr) {
-		return time.Now(), nil
-	}
-	t.sent.Add(int64(len(b)))
-	return t.NetTransport.WriteTo(b, addr)
-}
-
-func (t *faultTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
-	if t.net.blocked(t.port, a.Addr) {
-		return time.Now(), nil
-	}
-	t.sent.Add(int64(len(b)))
-	return t.NetTransport.WriteToAddress(b, a)
-}
-
-func (t *faultTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
-	if t.net.blocked(t.port, addr) {
-		return nil, errors.New("partitioned")
-	}
-	c, err := t.NetTransport.DialTimeout(addr, timeout)
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{c, &t.sent}, nil
-}
-
-func (t *faultTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
-	return t.DialTimeout(a.Addr, timeout)
-}
 
 // tnode is one sidecar of a test fleet: its own file, store, engine and
 // memberlist.
@@ -239,19 +109,19 @@ func (f *fleet) start(tn *tnode) {
 			cfg.Join = append(cfg.Join, "127.0.0.1:"+strconv.Itoa(o.port))
 		}
 	}
-	if tn.node, err = New(cfg); err != nil {
-		t.Fatal(err)
-	}
+	lim := NewLimiter()
 	sc := store.DefaultConfig(tn.dir)
-	sc.Counter = tn.node
+	sc.Limiter = lim
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}
-	tn.eng = policies.NewEngine(policies.Config{Usage: tn.node, Codes: tn.st, CodeHints: tn.node, Committer: tn.node, Switches: tn.node})
-	tn.eng.Swap(f.rev)
-	if err := tn.node.Start(tn.st, tn.eng.Revision); err != nil {
+	active := new(policies.Active)
+	active.Swap(f.rev)
+	if tn.node, err = New(cfg, tn.st, lim, active.Load); err != nil {
 		t.Fatal(err)
 	}
+	tn.eng = policies.NewEngine(policies.Config{Active: active, Usage: tn.node.Usage(), Codes: tn.st, CodeHints: tn.node.CodeHints(),
+		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node})
 	f.mu.Lock()
 	tn.up = true
 	f.mu.Unlock()
@@ -275,14 +145,14 @@ func (f *fleet) restart(tn *tnode) {
 
 // heldInFile reads the rights a stopped node's file holds.
 func (f *fleet) heldInFile(tn *tnode, campaign string) int64 {
-	db, err := bolt.Open(filepath.Join(tn.dir, "promoedge.db"), 0o600, nil)
+	st, err := store.Open(store.DefaultConfig(tn.dir))
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	defer db.Close()
+	defer st.Close()
 	var held int64
-	_ = db.View(func(tx *bolt.Tx) error {
-		held = getRights(tx, limitKey{campaign, limitCount}).held
+	_ = st.ViewFleet(func(tx *store.FleetTx) error {
+		held = getRights(tx, limitKey{campaign, limitCount}).Held
 		return nil
 	})
 	return held
@@ -325,9 +195,9 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 	}
 	for _, tn := range f.nodes {
 		if tn.up {
-			tn.node.usage.mu.RLock()
-			f.t.Logf("%s: %+v", tn.name, tn.node.usage.regs)
-			tn.node.usage.mu.RUnlock()
+			tn.node.usage.table.mu.RLock()
+			f.t.Logf("%s: %+v", tn.name, tn.node.usage.table.regs)
+			tn.node.usage.table.mu.RUnlock()
 		}
 	}
 	if os.Getenv("CLUSTER_DEBUG") != "" {
@@ -359,12 +229,13 @@ func (f *fleet) redeemCode(tn *tnode, campaign, customer, code string) (bool, er
 	if err != nil {
 		return false, err
 	}
-	out, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{
+	receipt, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{
 		Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-k%d", tn.name, k), Hash: "h",
 	})
 	if err != nil {
 		return false, err
 	}
+	out := receipt.Response
 	var rc struct {
 		ID      string             `json:"redemption_id"`
 		Applied []policies.Applied `json:"applied"`
@@ -411,28 +282,35 @@ func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
 // node that is up, read from the files.
 func (f *fleet) rightsTotal(campaign string, limit byte) (held, consumed, inflight int64) {
 	k := limitKey{campaign, limit}
-	credited := map[string]bool{}
-	for _, tn := range f.nodes {
-		if tn.up {
-			_ = tn.node.db.View(func(tx *bolt.Tx) error {
-				return tx.Bucket(bInbox).ForEach(func(id, _ []byte) error { credited[string(id)] = true; return nil })
-			})
-		}
-	}
+	out := map[string]int64{} // transfer id -> amount, from every outbox
 	for _, tn := range f.nodes {
 		if !tn.up {
 			continue
 		}
 		a := tn.node.account(k)
 		held, consumed = held+a.Held, consumed+a.Consumed
-		_ = tn.node.db.View(func(tx *bolt.Tx) error {
-			return tx.Bucket(bOutbox).ForEach(func(id, v []byte) error {
-				if p, err := decodePending(v); err == nil && p.key == k && !credited[string(id)] {
-					inflight += p.amount
+		_ = tn.st.ViewFleet(func(tx *store.FleetTx) error {
+			return tx.EachOutgoing(func(id string, t *store.Transfer) error {
+				if keyOf(t.Key) == k {
+					out[id] = t.Amount
 				}
 				return nil
 			})
 		})
+	}
+	for id, amount := range out {
+		credited := false
+		for _, tn := range f.nodes {
+			if tn.up {
+				_ = tn.st.ViewFleet(func(tx *store.FleetTx) error {
+					credited = credited || tx.Credited(id)
+					return nil
+				})
+			}
+		}
+		if !credited {
+			inflight += amount
+		}
 	}
 	return held, consumed, inflight
 }

@@ -42,9 +42,6 @@ func ReadKeyFile(path string) ([][]byte, error) {
 // are added, the first becomes primary, keys no longer listed are removed.
 // A node started without a key file cannot start encrypting this way.
 func (n *Node) ReloadKeys() error {
-	if n.ml == nil {
-		return ErrNotStarted
-	}
 	kr := n.mlConfig.Keyring
 	if kr == nil {
 		return fmt.Errorf("%w: this node was started without --cluster-key", ErrKeys)

@@ -3,7 +3,8 @@ package cluster
 import (
 	"fmt"
 
-	"github.com/promoedge/promoedge/internal/wire"
+	"github.com/promoedge/promoedge/cluster/internal/wire"
+	"github.com/promoedge/promoedge/policies"
 )
 
 // kind is the first byte of every cluster message.
@@ -45,20 +46,9 @@ type counters struct {
 	HeldBudget  int64 // rights of limits.budget it holds
 }
 
-// switchState is a campaign's kill switch: a last-writer-wins register.
-type switchState struct {
-	Disabled bool
-	Stamp    uint64 // wall-clock nanoseconds of the change, at least last+1
-	Node     string // who changed it: ties broken by name
-}
-
-// newer reports whether s wins over o.
-func (s switchState) newer(o switchState) bool {
-	if s.Stamp != o.Stamp {
-		return s.Stamp > o.Stamp
-	}
-	return s.Node > o.Node
-}
+// switchState is a last-writer-wins register: a campaign's kill switch, or
+// a code-use hint (Disabled: used up).
+type switchState = policies.Switch
 
 // message is every cluster message; kind says which fields are used.
 type message struct {
@@ -67,7 +57,7 @@ type message struct {
 	campaign string
 	limit    byte
 	id       string   // transfer id; the sender's file id (kPull, kCodes)
-	chunks   [][]byte // store.CodeChunks, in order (kCodes)
+	chunks   [][]byte // code chunks (codechunk.go), in order (kCodes)
 	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState

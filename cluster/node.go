@@ -1,10 +1,6 @@
 package cluster
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,54 +9,40 @@ import (
 	"time"
 
 	"github.com/hashicorp/memberlist"
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
-// Node is one sidecar's membership in the fleet. It implements
-// store.Counter (escrowed rights spent inside the store's transactions),
-// policies.Committer (waits for rights only when this node holds too
-// few), policies.Usage (cluster-wide usage) and policies.Switches.
+// Node is one sidecar's membership in the fleet: it joins the others
+// over memberlist, announces this node (metadata), routes what arrives to
+// the part it is for, and leaves. The parts have one job each: Rights
+// (the limits' rights outside commits; the Limiter spends them inside),
+// Usage (cluster-wide usage), CodeHints (codes used elsewhere, for
+// evaluate), the code replica, and the Switchboard (kill switches).
 type Node struct {
-	cfg      Config
-	log      *slog.Logger
-	ml       *memberlist.Memberlist
+	*base
 	mlConfig *memberlist.Config
-	queue    *memberlist.TransmitLimitedQueue
-	st       *store.Store
-	db       *bolt.DB
-	rev      func() *policies.Revision
-	fileID   string
-	*Switchboard
 
-	usage   *usageTable
-	peers   *peerTable
-	xfer    *transfers
-	version atomic.Uint64 // of this node's usage registers
-	members atomic.Int64  // live members, refreshed every publish tick
+	lim    *Limiter
+	rights *Rights
+	usage  *Usage
+	hints  *CodeHints
+	codes  *codeReplica
+	sw     *policies.Switchboard
 
-	dirtyMu sync.Mutex
-	dirty   map[string]struct{} // campaigns whose counters changed
-	echo    map[string]int      // campaigns to announce again, in ticks
-	codes   pulls               // code replication
-	hints   codeHints           // code-use hints for evaluate
-	lowMu   sync.Mutex
-	low     map[limitKey]int64 // limits running low: fetch more
-
-	inbound  chan message
-	outbound chan outMsg
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	stopped  atomic.Bool
+	inbound chan message
+	wg      sync.WaitGroup
+	stopped atomic.Bool
 
 	warnedMinters atomic.Pointer[string] // the minters last warned about
 }
 
-// New checks cfg and returns a node that is not yet in any cluster: pass
-// it to store.Config.Counter, then Start it.
-func New(cfg Config) (*Node, error) {
+// New joins the fleet with the node cfg describes, on st's file, whose
+// commits lim (given to the store as its Limiter) spends rights in. rev
+// is the active revision: its id is this node's metadata and, on the
+// minter, its limits are minted.
+func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revision) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,38 +53,46 @@ func New(cfg Config) (*Node, error) {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
-	n := &Node{
-		cfg: cfg, log: log.With("node", cfg.Name),
-		usage: newUsageTable(), peers: newPeerTable(), xfer: newTransfers(), codes: pulls{last: map[string]pullState{}}, hints: codeHints{pending: map[string]switchState{}},
-		dirty: map[string]struct{}{}, echo: map[string]int{}, low: map[limitKey]int64{},
-		inbound: make(chan message, 4096), outbound: make(chan outMsg, 4096),
-		stop: make(chan struct{}),
+	b := &base{cfg: cfg, log: log.With("node", cfg.Name), st: st, rev: rev, peers: newPeerTable(),
+		outbound: make(chan outMsg, 4096), stop: make(chan struct{})}
+	n := &Node{base: b, lim: lim, inbound: make(chan message, 4096),
+		usage: &Usage{base: b, table: newUsageTable(), dirty: map[string]struct{}{}, echo: map[string]int{}},
+		hints: &CodeHints{base: b, codeHints: codeHints{pending: map[limitKey]switchState{}}},
+		codes: &codeReplica{base: b, pulls: pulls{last: map[string]pullState{}, seq: st.CodeSeq()}},
 	}
-	n.version.Store(uint64(time.Now().UnixNano()))
+	n.usage.version.Store(uint64(time.Now().UnixNano()))
+	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers()}
+	if err := n.openFile(); err != nil {
+		return nil, err
+	}
+	sb, err := policies.OpenSwitchboard(st, cfg.Name, n.announceSwitch)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
+	n.sw = sb
+	if cfg.Minter {
+		if err := n.rights.mint(); err != nil {
+			return nil, err
+		}
+	}
+	if err := n.join(); err != nil {
+		return nil, err
+	}
+	lim.node.Store(n) // commits tell this node what they spent from now on
+	n.usage.markAllDirty()
+	for _, f := range []func(){n.publishLoop, n.inboundLoop, n.rights.retryLoop, n.reconnectLoop} {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); f() }()
+	}
+	for range 4 {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.sendLoop() }()
+	}
 	return n, nil
 }
 
-// Start opens the cluster's buckets in st's file, joins the cluster and
-// starts gossiping. rev is the active revision (the engine's Revision):
-// its id is this node's metadata and, on the minter, its limits are
-// minted.
-func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
-	n.st, n.db, n.rev = st, st.DB(), rev
-	if err := n.openFile(); err != nil {
-		return err
-	}
-	n.codes.seq = st.CodeSeq() // announced in the metadata from the start
-	sb, err := OpenSwitchboard(st, n.cfg.Name)
-	if err != nil {
-		return err
-	}
-	sb.onChange = n.announceSwitch
-	n.Switchboard = sb
-	if n.cfg.Minter {
-		if err := n.mint(); err != nil {
-			return err
-		}
-	}
+// join starts memberlist and joins the members of Config.Join that answer.
+func (n *Node) join() error {
 	d := &delegate{n: n}
 	mc, err := n.cfg.memberlistConfig(d)
 	if err != nil {
@@ -121,37 +111,17 @@ func (n *Node) Start(st *store.Store, rev func() *policies.Revision) error {
 			n.log.Warn("joining: none reachable yet, will retry", "join", n.cfg.Join, "err", err)
 		}
 	}
-	n.markAllDirty()
-	for _, f := range []func(){n.publishLoop, n.inboundLoop, n.retryLoop, n.reconnectLoop} {
-		n.wg.Add(1)
-		go func() { defer n.wg.Done(); f() }()
-	}
-	for range 4 {
-		n.wg.Add(1)
-		go func() { defer n.wg.Done(); n.sendLoop() }()
-	}
 	return nil
 }
 
-// openFile creates the buckets and loads the file's id and the transfers
-// not yet acknowledged.
+// openFile loads the file's id and the transfers not yet acknowledged.
 func (n *Node) openFile() error {
-	err := n.db.Update(func(tx *bolt.Tx) error {
-		if err := initBuckets(tx); err != nil {
+	err := n.st.UpdateFleet(func(f *store.FleetTx) error {
+		var err error
+		if n.fileID, err = f.FileID(); err != nil {
 			return err
 		}
-		meta := tx.Bucket(bMeta)
-		if id := meta.Get([]byte("file")); id != nil {
-			n.fileID = string(id)
-		} else {
-			var b [6]byte
-			_, _ = rand.Read(b[:])
-			n.fileID = hex.EncodeToString(b[:])
-			if err := meta.Put([]byte("file"), []byte(n.fileID)); err != nil {
-				return err
-			}
-		}
-		return n.xfer.load(tx)
+		return n.rights.xfer.load(f)
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: opening the cluster's buckets: %w", err)
@@ -159,30 +129,31 @@ func (n *Node) openFile() error {
 	return nil
 }
 
+// Rights is this node's part in moving the limits' rights; it is the
+// engine's policies.Supplier.
+func (n *Node) Rights() *Rights { return n.rights }
+
+// Usage is the fleet's usage, what evaluate reads (policies.Usage).
+func (n *Node) Usage() *Usage { return n.usage }
+
+// CodeHints is what evaluate hears of codes used elsewhere
+// (policies.CodeHints).
+func (n *Node) CodeHints() *CodeHints { return n.hints }
+
 // Name is this node's name.
 func (n *Node) Name() string { return n.cfg.Name }
 
 // Addr is the HOST:PORT this node gossips on.
 func (n *Node) Addr() string {
-	if n.ml == nil {
-		return ""
-	}
 	return n.ml.LocalNode().Address()
-}
-
-func (n *Node) numMembers() int {
-	if n.ml == nil {
-		return 1
-	}
-	return n.ml.NumMembers()
 }
 
 // Leave hands the rights held here to the other members (see handOff),
 // announces departure and stops the node. The store stays open. A node
 // that crashes instead keeps its rights until it is back.
 func (n *Node) Leave(timeout time.Duration) error {
-	if n.ml != nil && !n.stopped.Load() {
-		n.handOff(timeout)
+	if !n.stopped.Load() {
+		n.rights.handOff(timeout)
 		_ = n.ml.Leave(timeout)
 	}
 	return n.Shutdown()
@@ -195,48 +166,8 @@ func (n *Node) Shutdown() error {
 		return nil
 	}
 	close(n.stop)
-	var err error
-	if n.ml != nil {
-		err = n.ml.Shutdown()
-	}
+	err := n.ml.Shutdown()
 	n.wg.Wait()
-	n.flushCodeUse() // the hints learnt since the last tick
+	n.hints.flushCodeUse() // the hints learnt since the last tick
 	return err
 }
-
-// Disabled implements policies.Switches (false before Start).
-func (n *Node) Disabled(campaign string) bool {
-	return n.Switchboard != nil && n.Switchboard.Disabled(campaign)
-}
-
-// Set turns a campaign off or on, on every node (see Switchboard.Set).
-func (n *Node) Set(campaign string, disabled bool) error {
-	if n.Switchboard == nil {
-		return ErrNotStarted
-	}
-	return n.Switchboard.Set(campaign, disabled)
-}
-
-// Commit implements policies.Committer over the store: see acquire.go.
-var _ policies.Committer = (*Node)(nil)
-
-// Replay implements policies.Committer.
-func (n *Node) Replay(ctx context.Context, key string) (*policies.Redemption, bool, error) {
-	return n.st.Replay(ctx, key)
-}
-
-// Rollback implements policies.Committer; the rights come back here.
-func (n *Node) Rollback(ctx context.Context, id string, at time.Time) (*policies.Redemption, error) {
-	return n.st.Rollback(ctx, id, at)
-}
-
-func (n *Node) stopping() bool {
-	select {
-	case <-n.stop:
-		return true
-	default:
-		return false
-	}
-}
-
-var errStopped = errors.New("cluster: node stopped")

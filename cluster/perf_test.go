@@ -121,7 +121,7 @@ func TestPerfStarvedNode(t *testing.T) {
 	f := newFleet(t, 3, testRevision(t, "r1", docs))
 	starved := f.nodes[1]
 	f.eventually(10*time.Second, "n1 knows who holds the rights", func() bool {
-		return len(starved.node.usage.holders(limitKey{fmt.Sprint("c", n-1), limitCount}, "n1")) > 0
+		return len(starved.node.usage.table.holders(limitKey{fmt.Sprint("c", n-1), limitCount}, "n1")) > 0
 	})
 	var starvedTimes, localTimes []time.Duration
 	for i := range n {
@@ -156,7 +156,7 @@ func TestPerfUsageConvergence(t *testing.T) {
 			want := int64(i + 1)
 			times = append(times, f.eventually(10*time.Second, "usage everywhere", func() bool {
 				for _, tn := range f.nodes {
-					if u, _ := tn.node.Used(context.Background(), "c", ""); u.Redemptions != want {
+					if u, _ := tn.node.usage.Used(context.Background(), "c", ""); u.Redemptions != want {
 						return false
 					}
 				}

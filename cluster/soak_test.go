@@ -156,7 +156,7 @@ func (s *soak) step(ctx context.Context, r *rand.Rand, i int, tn *tnode, campaig
 		if r.IntN(10) == 0 { // roll back one of this node's redemptions
 			select {
 			case id := <-s.ids[i]:
-				if _, err := tn.eng.Rollback(ctx, id); err == nil {
+				if _, _, err := tn.eng.Rollback(ctx, id); err == nil {
 					s.stats.rollbacks.Add(1)
 				}
 			default:
@@ -194,10 +194,11 @@ func (s *soak) redeem(tn *tnode, code string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	out, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint(k), IdempotencyKey: fmt.Sprint(tn.name, k), Hash: "h"})
+	receipt, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint(k), IdempotencyKey: fmt.Sprint(tn.name, k), Hash: "h"})
 	if err != nil {
 		return "", false, err
 	}
+	out := receipt.Response
 	var rc struct {
 		ID      string             `json:"redemption_id"`
 		Applied []policies.Applied `json:"applied"`

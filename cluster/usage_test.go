@@ -52,7 +52,7 @@ func TestUsageConverges(t *testing.T) {
 				want := int64(i + 1)
 				times = append(times, f.eventually(5*time.Second, fmt.Sprint("usage ", want, " everywhere"), func() bool {
 					for _, tn := range f.nodes {
-						if u, _ := tn.node.Used(context.Background(), "c", ""); u.Redemptions != want {
+						if u, _ := tn.node.usage.Used(context.Background(), "c", ""); u.Redemptions != want {
 							return false
 						}
 					}
@@ -109,7 +109,7 @@ func TestGossipRelayed(t *testing.T) {
 		}
 	}
 	took := f.eventually(2*time.Second, "n2 sees n0's usage through n1", func() bool {
-		u, _ := f.nodes[2].node.Used(context.Background(), "c", "")
+		u, _ := f.nodes[2].node.usage.Used(context.Background(), "c", "")
 		return u.Redemptions == 3
 	})
 	if err := f.nodes[0].node.Set("c", true); err != nil {

@@ -12,7 +12,7 @@ import (
 // Stacking says how a campaign combines with the others.
 type Stacking string
 
-// Stacking modes (SPEC §5 "Stacking").
+// Stacking modes (docs/campaigns.md#stacking).
 const (
 	Stackable Stacking = "stackable"
 	Exclusive Stacking = "exclusive"

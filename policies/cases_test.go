@@ -137,7 +137,7 @@ func TestPricingCasesConcurrently(t *testing.T) {
 	}
 }
 
-// checkInvariants asserts what holds for every decision (SPEC §2, §4).
+// checkInvariants asserts what holds for every decision (docs/api.md#money, docs/api.md#answers).
 func checkInvariants(t *testing.T, d *policies.Decision) {
 	t.Helper()
 	if d.Total != d.Subtotal+d.Shipping-d.Discount-d.ShippingDiscount {

@@ -1,7 +1,7 @@
 package policies
 
 // Reason says why a campaign or a code did not apply. The set is fixed
-// (SPEC §4) and Reasons lists it in the order the checks run.
+// (docs/api.md#rejection-reasons) and Reasons lists it in the order the checks run.
 type Reason string
 
 // Rejection reasons.
@@ -51,7 +51,7 @@ type Applied struct {
 	Amount   int64        `json:"amount"`
 	Lines    []LineAmount `json:"lines,omitempty"`
 	// ReducedFrom is the amount the effect asked for when less than that
-	// was left to discount (SPEC §2: nothing goes below zero).
+	// was left to discount (docs/api.md#money: nothing goes below zero).
 	ReducedFrom int64 `json:"reduced_from,omitempty"`
 }
 

@@ -60,7 +60,7 @@ type effectKind interface {
 	price(st *cartState, o *outcome, e *Effect, a *Applied)
 }
 
-// effectKinds are the effect types of SPEC §5, each declared in its own
+// effectKinds are the effect types of docs/campaigns.md#effects, each declared in its own
 // file, in the order the documentation lists them (EffectTypes); a
 // campaign's effects apply in its own order.
 var effectKinds = [...]struct {

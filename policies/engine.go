@@ -19,8 +19,15 @@ type Config struct {
 	// Committer makes redemptions durable; nil refuses redeem with
 	// ErrNoStore.
 	Committer Committer
+	// Supplier brings the rights a commit found too few of here (a
+	// fleet's escrowed rights); nil: a limit exhausted here is exhausted.
+	Supplier Supplier
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
+	// Active holds the revision in force; nil gives the engine its own.
+	// Share one with what follows the engine's revision (a fleet
+	// announces and mints it), so either can be built first.
+	Active *Active
 	// Now is the clock for requests without context.now; nil is time.Now.
 	Now func() time.Time
 }
@@ -38,13 +45,24 @@ type CodeHints interface {
 	UsedElsewhere(ctx context.Context, campaign, code string) bool
 }
 
+// Active is the revision in force: the engine prices with it, Swap
+// changes it, and others may read it (Load) as it changes.
+type Active struct{ p atomic.Pointer[Revision] }
+
+// Load is the active revision, nil before the first Swap.
+func (a *Active) Load() *Revision { return a.p.Load() }
+
+// Swap makes r active and returns the previous one.
+func (a *Active) Swap(r *Revision) *Revision { return a.p.Swap(r) }
+
 // Engine prices carts against the active Revision.
 type Engine struct {
-	rev       atomic.Pointer[Revision]
+	rev       *Active
 	usage     Usage
 	codes     Codes
 	hints     CodeHints
 	committer Committer
+	supplier  Supplier
 	switches  Switches
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
@@ -52,9 +70,12 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, switches: cfg.Switches, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.rev == nil {
+		e.rev = new(Active)
 	}
 	return e
 }

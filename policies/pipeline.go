@@ -8,7 +8,7 @@ import (
 	"sort"
 )
 
-// pipeline is the order of evaluation, in one place (SPEC §4: a campaign's
+// pipeline is the order of evaluation, in one place (docs/api.md#reason-order: a campaign's
 // reason is the first check it fails, in this order).
 var pipeline = []stage{
 	{"resolve", resolveCandidates}, // automatic campaigns + the ones the codes name; code_invalid
@@ -138,7 +138,7 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 }
 
 // codeRequired is the reason explain gives a campaign whose code was not
-// presented: a check that comes before code_* (SPEC §4) wins.
+// presented: a check that comes before code_* (docs/api.md#reason-order) wins.
 func codeRequired(ev *evaluation, c *Campaign) Reason {
 	if r := c.Status(ev.req.Context.Now); r != "" {
 		return r

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -22,23 +23,11 @@ type RedeemRequest struct {
 // race rejects at least one more campaign, so a redemption converges.
 const maxRedeemAttempts = 8
 
-// Redeem prices req again (never trusting the client's numbers) and
-// commits every limit of every applied campaign, all or none. It returns
-// the JSON answer, which is also what a retry with the same idempotency
-// key gets back. Campaigns whose limits ran out are rejected in the
-// answer, not errors.
-func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) ([]byte, error) {
-	rc, err := e.RedeemReceipt(ctx, rr)
-	if err != nil {
-		return nil, err
-	}
-	return rc.Response, nil
-}
-
 // Receipt is what a redemption answered, with what the caller may want to
 // observe of it (metrics, the decision log).
 type Receipt struct {
-	// Response is the JSON answer (Redeem's result).
+	// Response is the JSON answer, which is also what a retry with the
+	// same idempotency key gets back.
 	Response []byte
 	// Redemption is the stored record: the new one, or the one replayed.
 	Redemption *Redemption
@@ -49,43 +38,71 @@ type Receipt struct {
 	Replayed bool
 }
 
-// RedeemReceipt is Redeem, returning the stored redemption and the
-// decision beside the answer.
-func (e *Engine) RedeemReceipt(ctx context.Context, rr *RedeemRequest) (*Receipt, error) {
+// Redeem prices req again (never trusting the client's numbers) and
+// commits every limit of every applied campaign, all or none. Campaigns
+// whose limits ran out are rejected in the answer, not errors.
+//
+// This is the one retry loop of a redemption. A commit that found limits
+// exhausted asks the Supplier (a fleet) for the rights it lacked and, if
+// they came, commits the same redemption again; otherwise the cart is
+// priced again without the campaigns that lost, at most maxRedeemAttempts
+// times.
+func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error) {
 	if e.committer == nil {
 		return nil, ErrNoStore
 	}
 	if prev, ok, err := e.committer.Replay(ctx, rr.IdempotencyKey); err != nil || ok {
 		return replay(prev, rr, err)
 	}
-	var forced map[string]Reason
-	for range maxRedeemAttempts {
-		dec, err := e.evaluate(ctx, rr.Request, forced, nil) // no hints: the commit decides
-		if err != nil {
-			return nil, err
-		}
-		r, err := newRedemption(rr, dec, e.now())
-		if err != nil {
-			return nil, err
+	var (
+		forced   map[string]Reason
+		dec      *Decision
+		r        *Redemption
+		since    time.Time // when r was first committed
+		attempts int
+	)
+	for {
+		if r == nil {
+			if attempts++; attempts > maxRedeemAttempts {
+				return nil, ErrLimitRace
+			}
+			var err error
+			if dec, r, err = e.price(ctx, rr, forced); err != nil {
+				return nil, err
+			}
+			since = time.Now()
 		}
 		stored, replayed, exhausted, err := e.committer.Commit(ctx, r)
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if replayed {
+		case replayed:
 			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
-		}
-		if len(exhausted) == 0 {
+		case len(exhausted) == 0:
 			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
+		case e.supplier != nil && e.supplier.Supply(ctx, r, exhausted, since):
+			continue // the rights came: the same redemption again
 		}
 		if forced == nil {
 			forced = make(map[string]Reason, len(exhausted))
 		}
-		for id, reason := range exhausted {
-			forced[id] = reason
-		}
+		maps.Copy(forced, exhausted)
+		r = nil
 	}
-	return nil, ErrLimitRace
+}
+
+// price evaluates the request for redeeming, forced rejecting the
+// campaigns that lost a limit race, and records what it consumes.
+func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string]Reason) (*Decision, *Redemption, error) {
+	dec, err := e.evaluate(ctx, rr.Request, forced, nil) // no hints: the commit decides
+	if err != nil {
+		return nil, nil, err
+	}
+	r, err := newRedemption(rr, dec, e.now())
+	if err != nil {
+		return nil, nil, err
+	}
+	return dec, r, nil
 }
 
 func replay(prev *Redemption, rr *RedeemRequest, err error) (*Receipt, error) {
@@ -166,22 +183,17 @@ func newRedemptionID(now time.Time) string {
 }
 
 // Rollback gives back what redemption id consumed, once; a second call
-// changes nothing and returns the redemption as it stands.
-func (e *Engine) Rollback(ctx context.Context, id string) (*Redemption, error) {
-	r, _, err := e.RollbackFresh(ctx, id)
-	return r, err
-}
-
-// RollbackFresh is Rollback, also reporting whether this call rolled the
-// redemption back (false: an earlier one had). It tells by the rollback
-// time, which is this call's clock reading only if this call wrote it; an
-// engine whose clock stands still (a test's Config.Now) may see true twice.
-func (e *Engine) RollbackFresh(ctx context.Context, id string) (*Redemption, bool, error) {
+// changes nothing and returns the redemption as it stands. fresh reports
+// whether this call rolled it back (false: an earlier one had). It tells
+// by the rollback time, which is this call's clock reading only if this
+// call wrote it; an engine whose clock stands still (a test's Config.Now)
+// may see true twice.
+func (e *Engine) Rollback(ctx context.Context, id string) (r *Redemption, fresh bool, err error) {
 	if e.committer == nil {
 		return nil, false, ErrNoStore
 	}
 	at := e.now()
-	r, err := e.committer.Rollback(ctx, id, at)
+	r, err = e.committer.Rollback(ctx, id, at)
 	if err != nil {
 		return nil, false, err
 	}

@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// applyStacking prices the eligible campaigns in order (SPEC §5
-// "Stacking"). If any exclusive campaign is eligible, the first of them
+// applyStacking prices the eligible campaigns in order
+// (docs/campaigns.md#stacking). If any exclusive campaign is eligible, the first of them
 // that fits its budget is the only one applied; otherwise each campaign
 // applies on what the ones before it left, and a stop campaign ends the
 // chain. Every campaign that does not apply is rejected with its reason.

@@ -18,7 +18,7 @@ import (
 )
 
 // BenchmarkEvaluateHTTP is POST /v1/evaluate through the fasthttp server on
-// an in-memory listener (no TCP), on the workload of gen_bundle.py: what
+// an in-memory listener (no TCP), on the workload of scripts/gen-bundle.py: what
 // a request costs the sidecar, allocations included (the client reuses its
 // request and response and allocates nothing per request).
 func BenchmarkEvaluateHTTP(b *testing.B) {

@@ -20,7 +20,7 @@ const (
 
 var opNames = [nOps]string{"evaluate", "redeem"}
 
-// reasonIndex numbers the rejection reasons (SPEC §4: a fixed set).
+// reasonIndex numbers the rejection reasons (docs/api.md#rejection-reasons: a fixed set).
 var reasonIndex = func() map[policies.Reason]int {
 	idx := make(map[policies.Reason]int, len(policies.Reasons))
 	for i, r := range policies.Reasons {

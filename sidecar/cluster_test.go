@@ -36,7 +36,7 @@ func TestKillSwitchOverHTTP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sw, err := store.OpenSwitchboard(st)
+		sw, err := policies.OpenSwitchboard(st, "local", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

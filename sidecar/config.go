@@ -24,6 +24,9 @@ type Config struct {
 	// AdminToken is the bearer token admin endpoints require; "" refuses
 	// them all.
 	AdminToken string
+	// APIToken, when set, is required (or the admin token) by every /v1/
+	// endpoint; /health, /ready, /metrics and /ui stay open.
+	APIToken string
 	// DecisionLog logs each decision as a JSON line (off by default); the
 	// server opens it in New and closes it when Serve returns.
 	DecisionLog decisionlog.Config
@@ -49,6 +52,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 {
 		return errors.New("sidecar: max body bytes must be positive")
+	}
+	if c.APIToken != "" && c.APIToken == c.AdminToken {
+		return errors.New("sidecar: the API token must differ from the admin token: the checkout would be an operator")
 	}
 	return c.DecisionLog.Validate()
 }

@@ -1,4 +1,4 @@
-// Package sidecar serves the promoedge HTTP API (SPEC §4) over fasthttp, on
+// Package sidecar serves the promoedge HTTP API (docs/api.md) over fasthttp, on
 // a TCP address and optionally a unix socket. It decodes requests, calls the
 // pricing engine and writes JSON; it is the only place that chooses an HTTP
 // status for an error. It also serves GET /metrics from a Prometheus
@@ -9,7 +9,9 @@
 //
 // It speaks only the domain's types (package policies): the store and the
 // cluster reach it through the small interfaces it declares (State,
-// Switches, Fleet, with its own Member), which cmd wires to them.
+// Switches, Fleet, with its own Member) and the domain's (AuditLog), which
+// cmd wires to them. Who may call what is the route table's: admin and
+// checkout wrappers (auth.go), admin calls kept in the audit log (audit.go).
 //
 // # Caveats
 //

@@ -10,7 +10,7 @@ import (
 	"github.com/promoedge/promoedge/sidecar/api"
 )
 
-// The body of every error response (SPEC §4), as sidecar/api defines it
+// The body of every error response (docs/api.md#errors), as sidecar/api defines it
 // for the client too.
 type (
 	apiError  = api.Error

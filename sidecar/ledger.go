@@ -15,7 +15,7 @@ import (
 	"github.com/promoedge/promoedge/sidecar/api"
 )
 
-// recordOf is r as the ledger and a rollback show it (SPEC §4).
+// recordOf is r as the ledger and a rollback show it (docs/api.md#the-ledger).
 func recordOf(r *policies.Redemption) api.Redemption {
 	return api.Redemption{ID: r.ID, OrderID: r.OrderID, CustomerID: r.CustomerID, CreatedAt: r.CreatedAt, Status: r.Status,
 		RolledBackAt: r.RolledBackAt, Currency: r.Currency, Campaigns: r.Campaigns, Discount: r.Discount, Total: r.Total}

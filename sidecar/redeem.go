@@ -14,6 +14,10 @@ import (
 // maxKeyLen bounds order ids and idempotency keys.
 const maxKeyLen = 256
 
+// replayHeader marks a redeem answered from its stored answer: the same
+// idempotency key and body came before (docs/api.md#redemptions).
+const replayHeader = "Idempotent-Replayed"
+
 func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	start := time.Now()
 	if !s.jsonBody(ctx) {
@@ -35,13 +39,15 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	}
 	sum := sha256.Sum256(body)
 	rr.Hash = hex.EncodeToString(sum[:])
-	rc, err := s.engine.RedeemReceipt(ctx, rr)
+	rc, err := s.engine.Redeem(ctx, rr)
 	if err != nil {
 		fail(ctx, err)
 		return
 	}
 	s.redeemed(ctx, rr, rc, start)
-	if !rc.Replayed { // a replay committed nothing
+	if rc.Replayed { // a replay committed nothing
+		ctx.Response.Header.Set(replayHeader, "true")
+	} else {
 		s.activity.Redeemed()
 	}
 	ctx.SetStatusCode(fasthttp.StatusOK)
@@ -62,7 +68,7 @@ func requiredKey(doc map[string]any, key string, problems []*policies.FieldError
 
 func (s *Server) rollback(ctx *fasthttp.RequestCtx, params []string) {
 	start := time.Now()
-	r, fresh, err := s.engine.RollbackFresh(ctx, params[0])
+	r, fresh, err := s.engine.Rollback(ctx, params[0])
 	if err != nil {
 		fail(ctx, err)
 		return

@@ -278,7 +278,7 @@ func TestBadRedeemsWriteNothing(t *testing.T) {
 }
 
 // TestAdminDisabledWithoutToken: a sidecar started without --admin-token
-// answers 401 to an admin request without a token (SPEC §4) and 403 to
+// answers 401 to an admin request without a token (docs/api.md#admin-endpoints) and 403 to
 // one with a token, each saying admin endpoints are disabled.
 func TestAdminDisabledWithoutToken(t *testing.T) {
 	s := sidecartest.Start(t, engine(t))

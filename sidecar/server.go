@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -31,6 +32,7 @@ type Server struct {
 	// activity counts decisions per minute for GET /v1/activity.
 	activity *activity.Recorder
 	fleetDeps
+	accessDeps
 }
 
 // State is what the API reads and writes beside pricing: usage, the
@@ -64,6 +66,10 @@ type Deps struct {
 	// Metrics are shown at GET /metrics; nil makes new ones. Pass the
 	// ones the cluster and the activator report to.
 	Metrics *Metrics
+	// Audit keeps every admin action (nil: only logged); Log gets a line
+	// for each (nil: none).
+	Audit policies.AuditLog
+	Log   *slog.Logger
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -73,6 +79,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
 	s.switches, s.fleet = deps.Switches, deps.Fleet
+	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
 		s.metrics = NewMetrics()

@@ -1,5 +1,5 @@
 // Package wasm decides campaigns with custom WebAssembly rule modules on
-// wazero (SPEC §5 "Rule contract"): promo/wasm/<module>.wasm, in any
+// wazero (docs/rules.md#rule-contract): promo/wasm/<module>.wasm, in any
 // language, exporting memory, alloc(i32) i32 and evaluate(i32, i32) i64
 // (Evaluator). The module gets the rule input as JSON and returns
 // {"eligible": bool, "reasons": [...], "effects": [...]}. (Rego rules

@@ -18,20 +18,26 @@ import (
 )
 
 // fleet wires the cluster into serve: a lone sidecar keeps its kill
-// switch to itself and counts limits with the store's Local counter; a
-// clustered one counts them with escrowed rights (cluster.Node).
+// switch to itself and counts limits against its own usage (the store
+// without a Limiter); a clustered one counts them with escrowed rights:
+// the cluster's Limiter in the store's commits, its Rights as the
+// engine's Supplier, its Usage and CodeHints for evaluate.
 type fleet struct {
-	node *cluster.Node      // nil when not clustered
-	sw   *store.Switchboard // the lone sidecar's switches
-	st   *store.Store
-	log  *slog.Logger
-	left sync.Once
+	cc     *cluster.Config // nil when not clustered
+	lim    *cluster.Limiter
+	active *policies.Active      // the engine's revision, which the node follows
+	node   *cluster.Node         // nil when not clustered
+	sw     *policies.Switchboard // the lone sidecar's switches
+	st     *store.Store
+	log    *slog.Logger
+	left   sync.Once
+	joined bool // start ran: the node serves, and leaving hands its rights off
 }
 
 func (c serveConfig) clustered() bool { return c.Node != "" || c.Bind != "" || c.Join != "" }
 
 func newFleet(cfg serveConfig, log *slog.Logger, metrics *sidecar.Metrics) (*fleet, error) {
-	f := &fleet{log: log}
+	f := &fleet{log: log, active: new(policies.Active)}
 	if !cfg.clustered() {
 		return f, nil
 	}
@@ -55,45 +61,53 @@ func newFleet(cfg serveConfig, log *slog.Logger, metrics *sidecar.Metrics) (*fle
 	cc.KeyFile = cfg.Key
 	cc.Minter = cfg.Minter == name || (cfg.Minter == "" && len(cc.Join) == 0)
 	cc.Version, cc.Log, cc.Observer = version, log, rightsObserver{metrics}
-	var err error
-	f.node, err = cluster.New(cc)
-	return f, err
+	if err := cc.Validate(); err != nil {
+		return nil, err
+	}
+	f.cc, f.lim = &cc, cluster.NewLimiter()
+	return f, nil
 }
 
 // storeConfig counts limits with the cluster's rights when clustered.
 func (f *fleet) storeConfig(dir string) store.Config {
 	sc := store.DefaultConfig(dir)
-	if f.node != nil {
-		sc.Counter = f.node
+	if f.lim != nil {
+		sc.Limiter = f.lim
 	}
 	return sc
 }
 
+// attach joins the cluster on st's file (a lone sidecar opens its
+// switches there).
 func (f *fleet) attach(st *store.Store) error {
 	f.st = st
-	if f.node != nil {
-		return nil
-	}
 	var err error
-	f.sw, err = store.OpenSwitchboard(st)
+	if f.cc == nil {
+		f.sw, err = policies.OpenSwitchboard(st, "local", nil)
+		return err
+	}
+	f.node, err = cluster.New(*f.cc, st, f.lim, f.active.Load)
 	return err
 }
 
 func (f *fleet) engineConfig() policies.Config {
 	if f.node == nil {
-		return policies.Config{Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw}
+		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw}
 	}
-	return policies.Config{Usage: f.node, Codes: f.st, CodeHints: f.node, Committer: f.node, Switches: f.node}
+	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
+		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node}
 }
 
-// start joins the cluster; SIGHUP reloads the gossip keys.
-func (f *fleet) start(ctx context.Context, engine *policies.Engine) error {
+// start follows the first bundle at once (the minter mints its limits
+// before serving); SIGHUP reloads the gossip keys.
+func (f *fleet) start(ctx context.Context) error {
 	if f.node == nil {
 		return nil
 	}
-	if err := f.node.Start(f.st, engine.Revision); err != nil {
+	if err := f.node.Follow(); err != nil {
 		return err
 	}
+	f.joined = true
 	f.log.Info("cluster joined", "node", f.node.Name(), "addr", f.node.Addr())
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -113,11 +127,17 @@ func (f *fleet) start(ctx context.Context, engine *policies.Engine) error {
 	return nil
 }
 
-// stop leaves the cluster, once.
+// stop leaves the cluster, once. A node that never served (serve failed
+// before start) stops without handing its rights off, as it did when it
+// joined only at start.
 func (f *fleet) stop() {
 	f.left.Do(func() {
-		if f.node != nil {
+		switch {
+		case f.node == nil:
+		case f.joined:
 			_ = f.node.Leave(time.Second)
+		default:
+			_ = f.node.Shutdown()
 		}
 	})
 }
@@ -137,5 +157,5 @@ type fleetState struct {
 }
 
 func (s fleetState) Used(ctx context.Context, campaign, customer string) (policies.Used, error) {
-	return s.node.Used(ctx, campaign, customer)
+	return s.node.Usage().Used(ctx, campaign, customer)
 }

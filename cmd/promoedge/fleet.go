@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/promoedge/promoedge/cluster"
+	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 )
@@ -12,7 +13,7 @@ import (
 var (
 	_ sidecar.State    = (*store.Store)(nil)
 	_ sidecar.State    = fleetState{}
-	_ sidecar.Switches = (*store.Switchboard)(nil)
+	_ sidecar.Switches = (*policies.Switchboard)(nil)
 	_ sidecar.Switches = (*cluster.Node)(nil)
 	_ sidecar.Fleet    = fleetView{}
 	_ cluster.Observer = rightsObserver{}

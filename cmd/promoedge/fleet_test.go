@@ -34,15 +34,3 @@ func TestRightsObserverReachesMetrics(t *testing.T) {
 		}
 	}
 }
-
-// TestFleetViewOfANodeNotStarted: a node not yet in a cluster has no
-// members, as before the adapter (GET /v1/cluster shows null).
-func TestFleetViewOfANodeNotStarted(t *testing.T) {
-	n, err := cluster.New(cluster.DefaultConfig("n0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ms := (fleetView{n}).Members(); ms != nil {
-		t.Fatalf("members %+v", ms)
-	}
-}

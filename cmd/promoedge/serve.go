@@ -58,6 +58,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.VerifKey, "verification-key", "", "require bundles signed for this key (PEM public key, or HMAC secret file)")
 	fs.StringVar(&cfg.VerifAlg, "verification-alg", "RS256", "signing algorithm of --verification-key (as opa sign --signing-alg)")
 	fs.StringVar(&cfg.Admin, "admin-token", "", "bearer token for admin endpoints (without it they are refused)")
+	fs.StringVar(&cfg.HTTP.APIToken, "api-token", "", "bearer token every /v1/ endpoint then requires (or the admin token); /health, /ready, /metrics stay open")
 	fs.StringVar(&cfg.Node, "node", "", "this node's name in the cluster")
 	fs.StringVar(&cfg.Bind, "cluster-bind", "", "HOST:PORT for cluster gossip")
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
@@ -69,8 +70,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.BoolVar(&dl.CustomerIDs, "decision-log-customer-ids", false, "log customer ids in clear (default: a keyed hash)")
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, errUsage
+	if err := parseCommandLine(fs, args, stderr); err != nil {
+		return cfg, err
 	}
 	if err := fromEnv(fs, getenv); err != nil {
 		return cfg, err
@@ -129,50 +130,88 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	metrics := sidecar.NewMetrics()
 	cfg.HTTP.DecisionLog.Stderr = stderr
-	var verify *opabundle.VerificationConfig
-	if cfg.VerifKey != "" {
-		key, err := os.ReadFile(cfg.VerifKey)
-		if err != nil {
-			return fmt.Errorf("reading the verification key: %w", err)
-		}
-		if verify, err = bundle.VerificationKey(key, cfg.VerifAlg); err != nil {
-			return err
-		}
-	}
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		return fmt.Errorf("creating the data directory: %w", err)
-	}
-	fl, err := newFleet(cfg, log, metrics)
+	verify, err := verificationKey(cfg)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(fl.storeConfig(cfg.Data))
+	st, fl, err := openState(cfg, log, metrics)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := fl.attach(st); err != nil {
+	defer fl.stop()
+	engine := policies.NewEngine(fl.engineConfig())
+	act, err := activate(ctx, cfg, engine, verify, log, metrics)
+	if err != nil {
 		return err
 	}
-	engine := policies.NewEngine(fl.engineConfig())
-	wasmCfg := wasm.Config{Cache: wasm.NewCache(), Stats: new(wasm.Stats)} // shared by every bundle
-	if err := metrics.ReadWasm(wasmCfg.Stats); err != nil {
+	if err := fl.start(ctx); err != nil {
 		return err
+	}
+	cfg.HTTP.AdminToken = cfg.Admin
+	deps := fl.deps(engine, act)
+	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
+	if err := listenAndServe(ctx, cfg.HTTP, deps, log); err != nil {
+		return err
+	}
+	fl.stop() // hands this node's rights to the others first
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("flushing the store: %w", err)
+	}
+	log.Info("stopped: every request answered, the store flushed and closed")
+	return nil
+}
+
+// verificationKey reads --verification-key, if any.
+func verificationKey(cfg serveConfig) (*opabundle.VerificationConfig, error) {
+	if cfg.VerifKey == "" {
+		return nil, nil
+	}
+	key, err := os.ReadFile(cfg.VerifKey)
+	if err != nil {
+		return nil, fmt.Errorf("reading the verification key: %w", err)
+	}
+	return bundle.VerificationKey(key, cfg.VerifAlg)
+}
+
+// openState opens the store in --data and, with --cluster, joins the
+// fleet on it; the caller closes the store and stops the fleet.
+func openState(cfg serveConfig, log *slog.Logger, metrics *sidecar.Metrics) (*store.Store, *fleet, error) {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("creating the data directory: %w", err)
+	}
+	fl, err := newFleet(cfg, log, metrics)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(fl.storeConfig(cfg.Data))
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := fl.attach(st); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, fl, nil
+}
+
+// activate makes the bundle activator, with one wasm compilation cache and
+// one set of wasm counters for every bundle, and activates the first one.
+func activate(ctx context.Context, cfg serveConfig, engine *policies.Engine, verify *opabundle.VerificationConfig, log *slog.Logger, metrics *sidecar.Metrics) (*activation.Activator, error) {
+	wasmCfg := wasm.Config{Cache: wasm.NewCache(), Stats: new(wasm.Stats)}
+	if err := metrics.ReadWasm(wasmCfg.Stats); err != nil {
+		return nil, err
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
 	}, engine)
-	if err := firstBundle(ctx, cfg, act, wasmCfg, log); err != nil {
-		return err
-	}
-	if err := fl.start(ctx, engine); err != nil {
-		return err
-	}
-	defer fl.stop()
-	cfg.HTTP.AdminToken = cfg.Admin
-	deps := fl.deps(engine, act)
-	deps.Metrics = metrics
-	srv, err := sidecar.New(cfg.HTTP, deps)
+	return act, firstBundle(ctx, cfg, act, wasmCfg, log)
+}
+
+// listenAndServe serves the API until ctx ends, then drains: no new
+// connections, the requests in flight finished.
+func listenAndServe(ctx context.Context, cfg sidecar.Config, deps sidecar.Deps, log *slog.Logger) error {
+	srv, err := sidecar.New(cfg, deps)
 	if err != nil {
 		return err
 	}
@@ -190,11 +229,6 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := srv.Serve(ctx, lns...); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	fl.stop() // hands this node's rights to the others first
-	if err := st.Close(); err != nil {
-		return fmt.Errorf("flushing the store: %w", err)
-	}
-	log.Info("stopped: every request answered, the store flushed and closed")
 	return nil
 }
 
@@ -245,7 +279,8 @@ func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator
 		if err != nil {
 			return err
 		}
-		logActive(log, act.Revision(rev))
+		log.Warn(embeddedWarning)
+		logActive(log, act.Fallback(rev, embeddedWarning))
 	}
 	return nil
 }

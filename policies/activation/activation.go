@@ -70,7 +70,7 @@ type Activation struct {
 	Campaigns   int       `json:"campaigns"`
 }
 
-// Refusal is the last bundle that was refused.
+// Refusal is the last bundle that was refused, or could not be fetched.
 type Refusal struct {
 	At     time.Time `json:"at"`
 	Source string    `json:"source"`
@@ -82,6 +82,8 @@ type Status struct {
 	Active    *Activation  `json:"active"`
 	History   []Activation `json:"history"`
 	LastError *Refusal     `json:"last_error"`
+	// Warning is set while a fallback bundle serves (see Fallback).
+	Warning string `json:"warning,omitempty"`
 }
 
 // Activator builds bundles and swaps them into an engine.
@@ -174,6 +176,7 @@ func (a *Activator) swap(rev *policies.Revision, kind, source string) *Activatio
 	a.cfg.Observer.Activated(kind, rev.ID)
 	act := Activation{Revision: rev.ID, ActivatedAt: a.cfg.Now().UTC(), Source: source, Campaigns: len(rev.Campaigns())}
 	a.status.Active = &act
+	a.status.Warning = "" // a fallback's warning ends with it
 	a.status.History = append([]Activation{act}, a.status.History...)
 	if len(a.status.History) > a.cfg.History {
 		a.status.History = a.status.History[:a.cfg.History]

@@ -50,7 +50,7 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetching bundle: %w", err)
+		return nil, a.unreachable(p.URL, fmt.Errorf("fetching bundle: %w", err))
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -58,7 +58,7 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 		return nil, ErrNotModified
 	case http.StatusOK:
 	default:
-		return nil, fmt.Errorf("fetching bundle: %s answered %s", p.URL, resp.Status)
+		return nil, a.unreachable(p.URL, fmt.Errorf("fetching bundle: %s answered %s", p.URL, resp.Status))
 	}
 	limit := a.cfg.MaxBytes
 	if limit <= 0 {

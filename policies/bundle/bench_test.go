@@ -12,7 +12,7 @@ import (
 	"github.com/promoedge/promoedge/policies/bundle/bundletest"
 )
 
-// workload loads a synthetic bundle of n campaigns (gen_bundle.py's mix)
+// workload loads a synthetic bundle of n campaigns (scripts/gen-bundle.py's mix)
 // into an engine and returns it with the request body that goes with it.
 func workload(tb testing.TB, n int, mix bundletest.Mix) (*policies.Engine, []byte) {
 	tb.Helper()

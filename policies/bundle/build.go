@@ -20,7 +20,7 @@ import (
 // BuildWasm writes the OPA-wasm form of the bundle at path (a directory or
 // a .tar.gz) to out, as a .tar.gz: its data and modules plus a policy.wasm
 // with one entrypoint promo/rules/<rule> per rule, the rules of when:
-// campaigns included (SPEC §5: `promoctl build --target wasm`). Loaded,
+// campaigns included (docs/rules.md#opa-compiled-rules: `promoctl build --target wasm`). Loaded,
 // its rules run in wazero and answer as the Rego form does.
 //
 // The modules generated from when: blocks are compiled into policy.wasm but

@@ -10,7 +10,7 @@ import (
 
 // sameRules finds rule packages that are copies of one another: the same
 // modules once each package's own path and the compiler's names for local
-// variables are taken out. Campaigns often share a condition (gen_bundle.py's
+// variables are taken out. Campaigns often share a condition (scripts/gen-bundle.py's
 // do, and so do marketers' variants of one offer); a package that reads
 // the same as an earlier one (by name) has the same document for a given
 // input, so a batch evaluates only the first. It maps each copy to that

@@ -201,10 +201,6 @@ func codeUsedUp(tx *bolt.Tx, code string) bool {
 	return err == nil && c.Uses >= c.MaxUses
 }
 
-// CodeIn reads one code inside tx (the cluster's Counter reads the code a
-// redemption uses in the redemption's own transaction).
-func CodeIn(tx *bolt.Tx, code string) (*policies.Code, error) { return getCode(tx, code) }
-
 func putCode(tx *bolt.Tx, c *policies.Code) error {
 	raw, err := json.Marshal(c)
 	if err != nil {

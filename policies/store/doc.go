@@ -14,10 +14,30 @@
 // result, never as the transaction's error). Nothing is acknowledged
 // before its transaction has committed to disk.
 //
+// # What a fleet keeps
+//
+// The cluster keeps its books in this file too, through FleetTx (one file
+// per concept: rights.go, transfers.go, codehints.go), never through bbolt
+// itself: rights held and consumed, what the minter minted, transfers not
+// yet acknowledged and those credited, the file's id, code-use hints.
+// They are covered by the schema version (schema 3 adopted the cluster_*
+// buckets older files have, records unchanged). During a commit the
+// store's Limiter reads and writes rights through the same FleetTx, in
+// the redemption's transaction: rights are taken with the redemption or
+// not at all.
+//
+// The code log (replica.go) holds the codes made here in the store's own
+// record format; CodeLog reads them typed and ApplyCodes stores another
+// node's. How chunks travel between nodes is the cluster's business.
+//
 // # Caveats
 //
-// Limits are checked by a Counter. The Local counter compares usage with
-// the campaign's limits on this node; the cluster replaces it with escrowed
-// rights. Usage always counts every redemption, limited or not, so GET
-// /v1/campaigns/{id} shows it.
+// Limits are checked by a policies.Limiter. Without one the store
+// compares usage with the campaign's limits on this node; the cluster's
+// Limiter spends escrowed rights instead. Usage always counts every
+// redemption, limited or not, so GET /v1/campaigns/{id} shows it.
+//
+// The bbolt file never leaves the store: the kill switch's registers
+// (Switches, PutSwitch) and what the fleet keeps (FleetTx) are read and
+// written through its API.
 package store

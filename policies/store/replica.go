@@ -1,13 +1,13 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/promoedge/promoedge/internal/wire"
 	"github.com/promoedge/promoedge/policies"
 )
 
@@ -47,7 +47,7 @@ func logCodes(tx *bolt.Tx, campaign string, codes []string, now time.Time) error
 		n := min(len(codes), CodeChunkSize)
 		seq++
 		ch := CodeChunk{Seq: seq, Campaign: campaign, MaxUses: 1, CreatedAt: now, Codes: codes[:n]}
-		if err := log.Put(u64(seq), ch.AppendBinary(nil)); err != nil {
+		if err := log.Put(u64(seq), appendRecord(nil, &ch)); err != nil {
 			return err
 		}
 		codes = codes[n:]
@@ -65,15 +65,17 @@ func (s *Store) CodeSeq() uint64 {
 	return seq
 }
 
-// CodeLog reads up to max chunks of codes made here, after seq, in their
-// wire form (AppendBinary's; ParseCodeChunk reads one): they are sent to
-// other nodes as they are stored.
-func (s *Store) CodeLog(after uint64, max int) ([][]byte, error) {
-	var out [][]byte
+// CodeLog reads up to max chunks of codes made here, after seq, in order.
+func (s *Store) CodeLog(after uint64, max int) ([]*CodeChunk, error) {
+	var out []*CodeChunk
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bCodeLog).Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
-			out = append(out, append([]byte(nil), v...)) // v is valid only in tx
+			ch, err := parseRecord(v)
+			if err != nil {
+				return err
+			}
+			out = append(out, ch)
 		}
 		return nil
 	})
@@ -180,40 +182,37 @@ func migrateCodeLog(tx *bolt.Tx) error {
 	return nil
 }
 
-// AppendBinary appends the chunk's wire and log form to b: seq, campaign,
-// max uses, creation time (unix nanoseconds), then the codes, each as a
-// length-prefixed string.
-func (ch *CodeChunk) AppendBinary(b []byte) []byte {
-	b = wire.AppendUvarint(b, ch.Seq)
-	b = wire.AppendString(b, ch.Campaign)
-	b = wire.AppendVarint(b, ch.MaxUses)
-	b = wire.AppendVarint(b, ch.CreatedAt.UnixNano())
-	b = wire.AppendUvarint(b, uint64(len(ch.Codes)))
+// appendRecord is a chunk's record in the code log: seq, campaign, max
+// uses, creation time (unix nanoseconds), then the codes, each as a
+// length-prefixed string, in varints. The format is the store's own: the
+// cluster reads the chunks typed (CodeLog) and encodes its messages itself.
+func appendRecord(b []byte, ch *CodeChunk) []byte {
+	b = binary.AppendUvarint(b, ch.Seq)
+	b = appendString(b, ch.Campaign)
+	b = binary.AppendVarint(b, ch.MaxUses)
+	b = binary.AppendVarint(b, ch.CreatedAt.UnixNano())
+	b = binary.AppendUvarint(b, uint64(len(ch.Codes)))
 	for _, c := range ch.Codes {
-		b = wire.AppendString(b, c)
+		b = appendString(b, c)
 	}
 	return b
 }
 
-// ParseCodeChunk reads AppendBinary's form; it never panics on hostile
-// input.
-func ParseCodeChunk(b []byte) (*CodeChunk, error) {
-	r := wire.NewReader(b)
-	ch := &CodeChunk{Seq: r.Uvarint(), Campaign: r.String(), MaxUses: r.Varint()}
-	ch.CreatedAt = time.Unix(0, r.Varint()).UTC()
-	n := r.Count(1)
+// parseRecord reads appendRecord's form back.
+func parseRecord(b []byte) (*CodeChunk, error) {
+	r := record{b: b}
+	ch := &CodeChunk{Seq: r.uvarint(), Campaign: r.string(), MaxUses: r.varint()}
+	ch.CreatedAt = time.Unix(0, r.varint()).UTC()
+	n := r.uvarint()
 	if n > CodeChunkSize {
-		return nil, fmt.Errorf("%w: %d codes, at most %d", ErrBadChunk, n, CodeChunkSize)
+		return nil, fmt.Errorf("store: code log chunk %d is corrupt: %d codes", ch.Seq, n)
 	}
 	ch.Codes = make([]string, 0, n)
 	for range n {
-		ch.Codes = append(ch.Codes, r.String())
+		ch.Codes = append(ch.Codes, r.string())
 	}
-	switch {
-	case r.Err() != nil:
-		return nil, fmt.Errorf("%w: %v", ErrBadChunk, r.Err())
-	case r.Len() != 0:
-		return nil, fmt.Errorf("%w: %d bytes left over", ErrBadChunk, r.Len())
+	if r.short || len(r.b) != 0 {
+		return nil, fmt.Errorf("store: code log chunk %d is corrupt", ch.Seq)
 	}
 	return ch, nil
 }

@@ -4,26 +4,24 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
 )
 
-// readLog parses every chunk of s's code log.
+// readLog reads every chunk of s's code log.
 func readLog(s *Store) ([]CodeChunk, error) {
-	raw, err := s.CodeLog(0, 1000)
+	chunks, err := s.CodeLog(0, 1000)
 	if err != nil {
 		return nil, err
 	}
 	var out []CodeChunk
-	for _, b := range raw {
-		ch, err := ParseCodeChunk(b)
-		if err != nil {
-			return nil, err
-		}
+	for _, ch := range chunks {
 		out = append(out, *ch)
 	}
 	return out, nil
@@ -155,5 +153,21 @@ func TestMigrateCodeLog(t *testing.T) {
 	chunks, err := readLog(s)
 	if err != nil || len(chunks) != 1 || chunks[0].Campaign != "old" || len(chunks[0].Codes) != len(made) {
 		t.Fatalf("after migration: %+v, %v", chunks, err)
+	}
+}
+
+// TestCodeLogRecord: a log record reads back as written, and a damaged
+// one is an error, not a panic.
+func TestCodeLogRecord(t *testing.T) {
+	ch := &CodeChunk{Seq: 3, Campaign: "c", MaxUses: 2, CreatedAt: time.Unix(0, 42).UTC(), Codes: []string{"AB-12", "ZZ"}}
+	raw := appendRecord(nil, ch)
+	got, err := parseRecord(raw)
+	if err != nil || !reflect.DeepEqual(got, ch) {
+		t.Fatalf("%+v read back as %+v, %v", ch, got, err)
+	}
+	for i := range raw {
+		if _, err := parseRecord(raw[:i]); err == nil {
+			t.Errorf("a record cut at %d bytes parsed", i)
+		}
 	}
 }

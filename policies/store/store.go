@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
 // Bucket names.
@@ -27,11 +30,12 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateCodeLog,
+	2: migrateFleet,
 }
 
 // Config opens a Store.
@@ -43,8 +47,9 @@ type Config struct {
 	// Linger is how long the committer waits for callers of the previous
 	// batch to send their next redemption (see loop); 0 never waits.
 	Linger time.Duration
-	// Counter checks and takes limits; nil means Local.
-	Counter Counter
+	// Limiter checks and takes limits in each redemption's transaction;
+	// nil compares this node's usage with the limits (limits.go).
+	Limiter policies.Limiter
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -57,7 +62,7 @@ func DefaultConfig(dir string) Config {
 // Store is the bbolt file and its commit loop.
 type Store struct {
 	db      *bolt.DB
-	counter Counter
+	limiter policies.Limiter
 	now     func() time.Time
 	queue   chan *commitReq
 	stop    chan struct{}
@@ -80,16 +85,16 @@ func Open(cfg Config) (*Store, error) {
 		InitialMmapSize: 1 << 30, // address space, not memory: no remap while the file grows
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", cfg.Path, err)
+		return nil, openError(cfg.Path, err)
 	}
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
-	s := &Store{db: db, counter: cfg.Counter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
+	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
-	if s.counter == nil {
-		s.counter = Local{}
+	if s.limiter == nil {
+		s.limiter = local{}
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -102,7 +107,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range allBuckets {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -139,10 +144,6 @@ func (s *Store) Close() error {
 	<-s.done
 	return s.db.Close()
 }
-
-// DB exposes the bbolt handle to packages that keep their own buckets in
-// the same file (the cluster's rights).
-func (s *Store) DB() *bolt.DB { return s.db }
 
 func u64(v uint64) []byte {
 	b := make([]byte, 8)

@@ -6,15 +6,18 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
-// TestSwitchboardSurvivesRestart: a lone sidecar's kill switch is kept in
+// TestSwitchboardSurvivesRestart: a lone sidecar's kill switch
+// (policies.Switchboard over the store) is kept in
 // the file, in the bucket and encoding the cluster wrote before the store
 // owned them, so older files keep their switches.
 func TestSwitchboardSurvivesRestart(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	s := open(t, path)
-	sb, err := OpenSwitchboard(s)
+	sb, err := policies.OpenSwitchboard(s, "local", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,15 +29,15 @@ func TestSwitchboardSurvivesRestart(t *testing.T) {
 	}
 	s.Close()
 	s = open(t, path)
-	sb, err = OpenSwitchboard(s)
+	sb, err = policies.OpenSwitchboard(s, "local", nil)
 	if err != nil || !sb.Disabled("c") {
 		t.Fatalf("after restart: %v %v", sb.Disabled("c"), err)
 	}
-	first := sb.state["c"]
+	first := sb.All()["c"]
 	if err := sb.Set("c", false); err != nil || sb.Disabled("c") {
 		t.Fatalf("enable: %v", err)
 	}
-	if now := sb.state["c"]; now.Stamp <= first.Stamp || now.Node != localNode {
+	if now := sb.All()["c"]; now.Stamp <= first.Stamp || now.Node != "local" {
 		t.Fatalf("stamps %+v then %+v", first, now)
 	}
 }
@@ -53,7 +56,7 @@ func TestSwitchEncoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	all, err := s.Switches()
-	if want := (Switch{Disabled: true, Stamp: 300, Node: "n1"}); err != nil || all["c"] != want {
+	if want := (policies.Switch{Disabled: true, Stamp: 300, Node: "n1"}); err != nil || all["c"] != want {
 		t.Fatalf("read %+v %v, want %+v", all, err, want)
 	}
 	if got := encodeSwitch(all["c"]); !bytes.Equal(got, old) {
@@ -62,7 +65,7 @@ func TestSwitchEncoding(t *testing.T) {
 	for _, short := range [][]byte{nil, {1}, {1, 0xac}, {0, 5, 9, 'x'}} {
 		decodeSwitch(short) // never panics
 	}
-	if got := decodeSwitch([]byte{1, 5, 9, 'x'}); got != (Switch{Disabled: true, Stamp: 5}) {
+	if got := decodeSwitch([]byte{1, 5, 9, 'x'}); got != (policies.Switch{Disabled: true, Stamp: 5}) {
 		t.Fatalf("short node: %+v", got)
 	}
 }

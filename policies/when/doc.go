@@ -21,7 +21,7 @@
 //	  not: {customer: {segments: [staff]}}
 //	  reason: shown instead of the generated reasons when the block fails
 //
-// The README's "Campaigns without Rego" section is the vocabulary's user
+// docs/campaigns.md#the-when-block is the vocabulary's user
 // documentation; Compile reports every problem of a block at once, each at
 // the path of its field, with the intended name suggested for a typo.
 //

@@ -2,7 +2,7 @@ package activity
 
 import "github.com/promoedge/promoedge/policies"
 
-// reasons are the rejection reasons counted, in SPEC order, and then
+// reasons are the rejection reasons counted, in the order of docs/api.md#reason-order, and then
 // "other" for a reason this package does not know (so a reason added to
 // policies is counted somewhere until it is added here; a test checks
 // that none is missing).

@@ -174,7 +174,7 @@ func compare(t *testing.T, what string, got Minute, w want) {
 }
 
 // TestEveryReasonHasItsOwnBucket keeps reasonIndex in step with the
-// policies package: each reason of SPEC lands in its own bucket, by name.
+// policies package: each reason of docs/api.md#rejection-reasons lands in its own bucket, by name.
 func TestEveryReasonHasItsOwnBucket(t *testing.T) {
 	seen := map[int]policies.Reason{}
 	for _, r := range policies.Reasons {

@@ -6,7 +6,7 @@ import "time"
 type Snapshot struct {
 	// Now is the Recorder's clock when the snapshot was taken (UTC).
 	Now time.Time `json:"now"`
-	// Reasons is every rejection reason counted, in SPEC order.
+	// Reasons is every rejection reason counted, in the order of docs/api.md#reason-order.
 	Reasons []string `json:"reasons"`
 	// Minutes are the last Minutes minutes, oldest first, the current
 	// (still counting) minute last; a minute with nothing is all zeros.

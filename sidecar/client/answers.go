@@ -1,8 +1,6 @@
 package client
 
 import (
-	"time"
-
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/sidecar/api"
 )
@@ -12,6 +10,10 @@ import (
 type Receipt struct {
 	RedemptionID string `json:"redemption_id"`
 	policies.Decision
+	// Replayed says this is the stored answer of an earlier Redeem with
+	// the same idempotency key and body: nothing was committed this time
+	// (the sidecar's Idempotent-Replayed header).
+	Replayed bool `json:"-"`
 }
 
 // The answers whose wire type the sidecar writes from sidecar/api: one
@@ -31,13 +33,5 @@ type (
 	Usage = api.Usage
 )
 
-// Code is a generated code.
-type Code struct {
-	Code      string    `json:"code"`
-	Campaign  string    `json:"campaign"`
-	State     string    `json:"state"` // active or used
-	Uses      int64     `json:"uses"`
-	MaxUses   int64     `json:"max_uses"`
-	Owner     string    `json:"owner,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// Code is a code as GET /v1/codes/{code} shows it (admin).
+type Code = policies.Code

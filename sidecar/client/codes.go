@@ -7,17 +7,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
-// CodeSpec asks GenerateCodes for codes. In Pattern, '#' is a digit, '?'
-// an upper-case letter, anything else literal; Prefix and Postfix are
-// literal.
-type CodeSpec struct {
-	Count   int    `json:"count"` // 1 to 1,000,000
-	Pattern string `json:"pattern"`
-	Prefix  string `json:"prefix,omitempty"`
-	Postfix string `json:"postfix,omitempty"`
-}
+// CodeSpec asks GenerateCodes for Count codes (1 to 1,000,000). In
+// Pattern, '#' is a digit, '?' an upper-case letter, anything else
+// literal; Prefix and Postfix are literal.
+type CodeSpec = policies.CodeSpec
 
 // codeBatch is how many codes GenerateCodes hands over at once.
 const codeBatch = 1024

@@ -5,7 +5,7 @@
 // (promoctl) use it too: generate codes (GenerateCodes) and export the
 // ledger (ExportLedger, Redemptions), both streamed in constant memory.
 //
-// The wire shapes are SPEC §4 (and the sidecar's /v1/openapi.yaml); a
+// The wire shapes are docs/api.md (and the sidecar's /v1/openapi.yaml); a
 // decision is a policies.Decision, which is already exactly that shape.
 //
 //	c, err := client.New("unix:///run/promoedge.sock")

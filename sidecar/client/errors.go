@@ -86,7 +86,7 @@ func (e *APIError) Is(target error) bool {
 
 // StreamError is a failure the sidecar reported at the end of a streamed
 // answer, after its 200 and part of the data were sent (the "#error: ..."
-// line of SPEC §4).
+// line of docs/api.md#streamed-answers).
 type StreamError struct {
 	// Op is the call, e.g. "POST /v1/campaigns/vouchers/codes".
 	Op      string

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Request is the body of Evaluate (SPEC §3): a cart, who buys it, in what
+// Request is the body of Evaluate (docs/api.md#requests): a cart, who buys it, in what
 // context, with which codes.
 type Request struct {
 	Cart     Cart      `json:"cart"`

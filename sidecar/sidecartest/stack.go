@@ -32,7 +32,7 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sw, err := store.OpenSwitchboard(st)
+	sw, err := policies.OpenSwitchboard(st, "local", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 		t.Fatalf("activating the example bundle: %v", err)
 	}
 	return &Stack{
-		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw},
+		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw, Audit: st},
 		Store:   st,
 		Bundles: act,
 	}

@@ -11,21 +11,21 @@ import (
 // Mix is how a synthetic bundle's campaigns are made.
 type Mix int
 
-// Mixes, as gen_bundle.py makes them.
+// Mixes, as scripts/gen-bundle.py makes them.
 const (
 	// Mixed: of every 20 campaigns, 18 need a code the request does not
 	// present, 1 is out of schedule and 1 is automatic.
 	Mixed Mix = iota
 	// AllAuto: every campaign is automatic and runs its rule (the worst
-	// case, gen_bundle.py --all-auto).
+	// case, scripts/gen-bundle.py --all-auto).
 	AllAuto
 	// AllAutoDistinct is AllAuto with every rule made unlike the others by
 	// a condition that always holds (input.cart.id != "not-<i>"): no two
 	// packages read the same, so none is evaluated in another's place.
-	// Not in gen_bundle.py.
+	// Not in scripts/gen-bundle.py.
 	AllAutoDistinct
 	// MixedDistinct is Mixed with the rules made unlike one another as in
-	// AllAutoDistinct (gen_bundle.py gives Mixed's automatic campaigns one
+	// AllAutoDistinct (scripts/gen-bundle.py gives Mixed's automatic campaigns one
 	// and the same rule).
 	MixedDistinct
 )
@@ -38,7 +38,7 @@ func (m Mix) distinct() bool { return m == AllAutoDistinct || m == MixedDistinct
 
 // Write writes a bundle of n campaigns to dir (a bundle directory with a
 // .manifest, campaign documents and one Rego package per campaign), the
-// same files gen_bundle.py writes, and returns the evaluate request body
+// same files scripts/gen-bundle.py writes, and returns the evaluate request body
 // that goes with it: a 20-line cart, two categories a line, quantities 1–3.
 func Write(dir string, n int, mix Mix) ([]byte, error) {
 	files := map[string]any{".manifest": map[string]any{"revision": "perf-1", "roots": []string{"promo"}}}
@@ -93,7 +93,7 @@ func campaign(i int, rule string, mix Mix) map[string]any {
 }
 
 // RequestBody is the evaluate request of the workload, the JSON that
-// gen_bundle.py writes to evaluate.json.
+// scripts/gen-bundle.py writes to evaluate.json.
 func RequestBody() []byte {
 	items := make([]any, 20)
 	for j := range items {

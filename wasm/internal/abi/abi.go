@@ -1,6 +1,6 @@
 package abi
 
-// Names a custom module exports (SPEC §5 "Rule contract").
+// Names a custom module exports (docs/rules.md#rule-contract).
 const (
 	ExportMemory     = "memory"
 	ExportAlloc      = "alloc"       // (len i32) -> ptr i32

@@ -4,7 +4,7 @@ import "fmt"
 
 // Input is a request's input document encoded once, to which each
 // campaign's own document is added as the key "campaign" (the input a Rego
-// rule sees, SPEC §5).
+// rule sees, docs/rules.md#rule-contract).
 type Input struct {
 	head []byte // the request object without its closing brace
 	// empty is true when the request object has no key (so no comma).

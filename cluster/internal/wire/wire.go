@@ -1,7 +1,6 @@
-// Package wire is the project's compact binary encoding, of cluster
-// messages and of the store's code log: unsigned and signed varints and
-// length-prefixed strings, appended to a buffer and read back by a Reader
-// that never panics on hostile input.
+// Package wire is the cluster's compact binary encoding of its messages:
+// unsigned and signed varints and length-prefixed strings, appended to a
+// buffer and read back by a Reader that never panics on hostile input.
 package wire
 
 import (

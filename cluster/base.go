@@ -1,0 +1,121 @@
+package cluster
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// base is what the parts of a node share: its configuration, its file,
+// the active revision, and the memberlist they talk to the fleet through
+// (broadcasts on queue, reliable messages through send). New makes one
+// base and every part of the node around it.
+type base struct {
+	cfg      Config
+	log      *slog.Logger
+	st       *store.Store
+	rev      func() *policies.Revision
+	fileID   string // this file's id: names its transfers and code log
+	ml       *memberlist.Memberlist
+	queue    *memberlist.TransmitLimitedQueue
+	peers    *peerTable
+	outbound chan outMsg
+	stop     chan struct{}
+}
+
+var errStopped = errors.New("cluster: node stopped")
+
+func (b *base) stopping() bool {
+	select {
+	case <-b.stop:
+		return true
+	default:
+		return false
+	}
+}
+
+func (b *base) numMembers() int {
+	if b.ml == nil {
+		return 1
+	}
+	return b.ml.NumMembers()
+}
+
+func (b *base) revision() *policies.Revision {
+	if b.rev == nil {
+		return nil
+	}
+	return b.rev()
+}
+
+// broadcast queues m as gossip under name: a newer one with the same name
+// replaces it in the queue.
+func (b *base) broadcast(name string, m message) {
+	b.queue.QueueBroadcast(&broadcast{name: name, msg: m.encode(nil)})
+}
+
+// heldOf is the rights of k this node holds, read now.
+func (b *base) heldOf(k limitKey) int64 {
+	var held int64
+	_ = b.st.ViewFleet(func(f *store.FleetTx) error {
+		held = getRights(f, k).Held
+		return nil
+	})
+	return held
+}
+
+// held reports the rights of campaign's limits this node holds.
+func (b *base) held(campaign string) (count, budget int64) {
+	_ = b.st.ViewFleet(func(f *store.FleetTx) error {
+		count = getRights(f, limitKey{campaign, limitCount}).Held
+		budget = getRights(f, limitKey{campaign, limitBudget}).Held
+		return nil
+	})
+	return count, budget
+}
+
+// updateMeta announces this node's metadata (revision, code log) again.
+func (b *base) updateMeta() {
+	go func() { // it waits for the broadcast to go out; publishing must not
+		if err := b.ml.UpdateNode(time.Second); err != nil && !b.stopping() {
+			b.log.Warn("announcing the metadata", "err", err)
+		}
+	}()
+}
+
+// outMsg is a reliable message waiting for a sender.
+type outMsg struct {
+	to  string
+	msg []byte
+}
+
+// send queues a reliable message to node; a full queue drops it (every
+// reliable message is retried by whoever needs its effect).
+func (b *base) send(to string, m message) {
+	select {
+	case b.outbound <- outMsg{to: to, msg: m.encode(nil)}:
+	default:
+	}
+}
+
+func (b *base) sendLoop() {
+	for {
+		select {
+		case <-b.stop:
+			return
+		case o := <-b.outbound:
+			nd, ok := b.peers.node(o.to)
+			if !ok {
+				continue
+			}
+			if err := b.ml.SendReliable(&nd, o.msg); err != nil {
+				b.log.Debug("sending", "to", o.to, "err", err)
+			}
+		}
+	}
+}

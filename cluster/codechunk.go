@@ -1,0 +1,51 @@
+package cluster
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/promoedge/promoedge/cluster/internal/wire"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// A kCodes message carries chunks of the sender's code log (read typed
+// from its store, store.CodeLog), each encoded here: seq, campaign, max
+// uses, creation time (unix nanoseconds), then the codes, each as a
+// length-prefixed string. The receiver parses them and hands them to its
+// store (store.ApplyCodes), which checks the codes themselves.
+
+// appendCodeChunk appends ch's wire form to b.
+func appendCodeChunk(b []byte, ch *store.CodeChunk) []byte {
+	b = wire.AppendUvarint(b, ch.Seq)
+	b = wire.AppendString(b, ch.Campaign)
+	b = wire.AppendVarint(b, ch.MaxUses)
+	b = wire.AppendVarint(b, ch.CreatedAt.UnixNano())
+	b = wire.AppendUvarint(b, uint64(len(ch.Codes)))
+	for _, c := range ch.Codes {
+		b = wire.AppendString(b, c)
+	}
+	return b
+}
+
+// parseCodeChunk reads appendCodeChunk's form; it never panics on hostile
+// input.
+func parseCodeChunk(b []byte) (*store.CodeChunk, error) {
+	r := wire.NewReader(b)
+	ch := &store.CodeChunk{Seq: r.Uvarint(), Campaign: r.String(), MaxUses: r.Varint()}
+	ch.CreatedAt = time.Unix(0, r.Varint()).UTC()
+	n := r.Count(1)
+	if n > store.CodeChunkSize {
+		return nil, fmt.Errorf("%w: code chunk of %d codes, at most %d", ErrBadMessage, n, store.CodeChunkSize)
+	}
+	ch.Codes = make([]string, 0, n)
+	for range n {
+		ch.Codes = append(ch.Codes, r.String())
+	}
+	switch {
+	case r.Err() != nil:
+		return nil, fmt.Errorf("%w: code chunk: %v", ErrBadMessage, r.Err())
+	case r.Len() != 0:
+		return nil, fmt.Errorf("%w: code chunk: %d bytes left over", ErrBadMessage, r.Len())
+	}
+	return ch, nil
+}

@@ -1,0 +1,34 @@
+package cluster
+
+// Reliable messages (memberlist's TCP channel): transfers of rights and
+// their answers, switches, code replication. They are handled one at a
+// time by inboundLoop, as each writes to the file before it answers.
+
+// inboundLoop handles transfer messages one at a time: each writes to the
+// file before it answers.
+func (n *Node) inboundLoop() {
+	for {
+		select {
+		case <-n.stop:
+			return
+		case m := <-n.inbound:
+			switch m.kind {
+			case kRequest:
+				n.rights.grant(m)
+			case kTransfer:
+				n.rights.credit(m)
+			case kAck:
+				n.rights.acknowledged(m.id)
+			case kSwitch:
+				n.mergeGossip(m, true)
+			case kPull:
+				n.codes.sendChunks(m)
+			case kCodes:
+				n.codes.applyChunks(m)
+			case kDeny:
+				n.usage.table.forget(m.key(), m.node)
+				n.rights.xfer.denied(m.key(), m.node, m.amount)
+			}
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package policies
+
+import (
+	"context"
+	"time"
+)
+
+// Limiter supplies the rights a redemption takes of its campaigns'
+// limits. The committer calls it inside the redemption's own transaction,
+// so rights are taken and given back atomically with the redemption. A
+// committer without one compares this node's usage with the limits; a
+// fleet supplies escrowed rights instead (package cluster).
+type Limiter interface {
+	// Check reports the limit that one more redemption of c for customer
+	// would exceed, or "". used is the campaign's usage on this node as
+	// the transaction sees it. It must not write.
+	Check(e Escrow, c *RedeemedCampaign, customer string, used Used) (Reason, error)
+	// Take consumes what Check found, in the same transaction.
+	Take(e Escrow, c *RedeemedCampaign, customer string) error
+	// Give returns what Take consumed (a rollback).
+	Give(e Escrow, c *RedeemedCampaign, customer string) error
+}
+
+// Escrow is the rights of limits this node holds, as the committing
+// transaction sees them: what a Limiter reads and writes.
+type Escrow interface {
+	// Rights is what this node holds and has consumed of one limit.
+	Rights(k RightsKey) Rights
+	// PutRights writes them.
+	PutRights(k RightsKey, r Rights) error
+	// OnCommit runs f once the transaction is durable.
+	OnCommit(f func())
+}
+
+// Supplier brings the rights a redemption lacked: the engine asks it when
+// a commit found too few here, and commits again if they came.
+type Supplier interface {
+	// Supply waits until this node holds what r needs of each limit that
+	// exhausted it, and reports whether it does. false at once when a
+	// rejection is not for want of rights (per_customer, a code used up
+	// here), or when none came before the supplier's timeout.
+	// since is when r was first committed: the supplier's timeout runs
+	// from then, however often it is asked for r.
+	Supply(ctx context.Context, r *Redemption, exhausted map[string]Reason, since time.Time) bool
+}
+
+// LimitKind is which limit rights are of. Its values are stored.
+type LimitKind byte
+
+// Kinds of limits that rights count.
+const (
+	LimitRedemptions LimitKind = 'n' // a campaign's limits.redemptions
+	LimitBudget      LimitKind = 'b' // a campaign's limits.budget
+	LimitCode        LimitKind = 'c' // the uses of one generated code
+)
+
+// RightsKey names one limit: a campaign's, or a generated code's (Code
+// set, Kind LimitCode).
+type RightsKey struct {
+	Campaign string
+	Code     string
+	Kind     LimitKind
+}
+
+// Rights is what a node holds of one limit (may spend) and has consumed
+// (redemptions standing).
+type Rights struct {
+	Held, Consumed int64
+}
