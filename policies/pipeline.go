@@ -38,11 +38,11 @@ type stage struct {
 type candidate struct {
 	c       *Campaign
 	code    string // the code it came with, as the campaign spells it
-	unique  bool   // code is a generated one
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
-	used    Used
+	spent   int64 // discount the campaign has given so far (Used.Spent)
 	rank    int32 // the campaign's position in the revision
+	unique  bool  // code is a generated one
 	out     bool  // rejected or excluded
 }
 
@@ -84,7 +84,13 @@ func (ev *evaluation) addRejection(r Rejection, rank int32) {
 
 // live is the candidates still in the running, in application order.
 func (ev *evaluation) live() []*candidate {
-	out := make([]*candidate, 0, len(ev.cands))
+	n := 0
+	for i := range ev.cands {
+		if !ev.cands[i].out {
+			n++
+		}
+	}
+	out := make([]*candidate, 0, n)
 	for i := range ev.cands {
 		if !ev.cands[i].out {
 			out = append(out, &ev.cands[i])
@@ -269,7 +275,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
-		cd.used = u
+		cd.spent = u.Spent
 		switch {
 		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:
 			ev.reject(cd, LimitExhausted, nil)

@@ -38,8 +38,8 @@ func applyStacking(_ context.Context, ev *evaluation) error {
 // tryApply prices cd and commits it unless it would overrun its budget.
 func (ev *evaluation) tryApply(cd *candidate) bool {
 	o := ev.cart.try(cd)
-	if b := cd.c.Limits.Budget; b > 0 && cd.used.Spent+o.discount > b {
-		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.used.Spent)})
+	if b := cd.c.Limits.Budget; b > 0 && cd.spent+o.discount > b {
+		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.spent)})
 		return false
 	}
 	ev.cart.commit(o, ev.dec)
