@@ -42,6 +42,13 @@ func numberLeaves(programs []*Program) (leaves, filters int) {
 				n.filter.id = intern(filterIDs, n.filter.key)
 			}
 		}
+		for i := range p.top {
+			r := &p.top[i]
+			r.id, r.neg = -1, false
+			if r.n.leaf() {
+				r.id, r.neg = int32(r.n.id), r.n.neg
+			}
+		}
 	}
 	return len(leafIDs), len(filterIDs)
 }

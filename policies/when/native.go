@@ -27,6 +27,8 @@ type reason struct {
 	n       *node
 	text    []string // the requirement, as a one-sentence list
 	missing []string // the data it reads is absent (nil: say text)
+	id      int32    // n's result slot when n is a leaf, else -1
+	neg     bool     // n is a leaf that must not hold
 }
 
 // Prepare validates a when: block as Compile does and compiles it for
@@ -115,7 +117,7 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 	}
 	for i := range p.top {
 		r := &p.top[i]
-		if r.n.eval(f) {
+		if r.holds(f) {
 			continue
 		}
 		if r.missing != nil && !r.n.missing.test(f) {
@@ -143,4 +145,15 @@ func addReason(set, one []string, max int) []string {
 		set = append(make([]string, 0, max), set...)
 	}
 	return slices.Insert(set, i, one[0])
+}
+
+// holds is r.n.eval(f), with a leaf's slot at hand.
+func (r *reason) holds(f *facts) bool {
+	if r.id < 0 {
+		return r.n.eval(f)
+	}
+	if v := f.results[r.id]; v != 0 {
+		return (v == 2) != r.neg
+	}
+	return f.test(r.n) != r.neg
 }
