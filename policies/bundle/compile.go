@@ -2,7 +2,6 @@ package bundle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -122,19 +121,21 @@ func suggestRule(name string, pkgs map[string]map[string]bool) string {
 // else over the hand-written modules alone, since the campaigns of when:
 // blocks are decided natively; nil when there is nothing to evaluate. A
 // revision keeps its evaluator's modules alive: leaving the generated
-// ones out keeps a large catalog's heap, and its collection, small.
+// ones out keeps a large catalog's heap, and its collection, small. Hand-
+// written modules that refer to generated ones keep them all.
 func regoRules(ctx context.Context, b *opabundle.Bundle, compiler *ast.Compiler, campaigns []*policies.Campaign, withoutWhen bool) (policies.Rules, error) {
 	if withoutWhen {
-		mods := parsed(b)
+		mods, generated := parsed(b), map[string]bool{}
 		for _, c := range campaigns {
 			if c.When != nil {
 				delete(mods, generatedPath(c))
+				generated[c.Rule] = true
 			}
 		}
-		if len(mods) == len(compiler.Modules) {
-			withoutWhen = false // nothing generated: compiler has them all
-		} else if compiler, _ = compileRego(mods); compiler == nil {
-			return nil, errors.New("internal error: the hand-written modules compile only with the generated ones")
+		if !readsRules(mods, generated) {
+			if hand, _ := compileRego(mods); hand != nil {
+				compiler = hand
+			}
 		}
 	}
 	if len(compiler.Modules) == 0 {
@@ -146,4 +147,41 @@ func regoRules(ctx context.Context, b *opabundle.Bundle, compiler *ast.Compiler,
 		return nil, err
 	}
 	return ev, nil
+}
+
+// readsRules reports whether a module of mods may read one of the rule
+// packages named in rules: a ref data.promo.rules.<name>, or one into
+// data, data.promo or data.promo.rules that does not name the package.
+func readsRules(mods map[string]*ast.Module, rules map[string]bool) bool {
+	found := false
+	visit := func(r ast.Ref) bool {
+		if found || len(r) == 0 || !r[0].Equal(ast.DefaultRootDocument) {
+			return found
+		}
+		for i, want := range []string{"promo", "rules"} {
+			if len(r) == i+1 {
+				found = true // the whole of data, data.promo or data.promo.rules
+				return true
+			}
+			if s, ok := r[i+1].Value.(ast.String); !ok || string(s) != want {
+				found = !ok // data[x]: any document
+				return found
+			}
+		}
+		name, ok := r[3].Value.(ast.String)
+		found = !ok || rules[string(name)]
+		return found
+	}
+	for _, m := range mods {
+		for _, imp := range m.Imports {
+			if ref, ok := imp.Path.Value.(ast.Ref); ok && visit(ref) {
+				return true
+			}
+		}
+		ast.WalkRefs(m, func(r ast.Ref) bool { visit(r); return found })
+		if found {
+			return true
+		}
+	}
+	return false
 }
