@@ -65,6 +65,7 @@ type Engine struct {
 	supplier  Supplier
 	switches  Switches
 	now       func() time.Time
+	zones     zoneCache // customers' time zones, loaded once each
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
@@ -90,7 +91,9 @@ func (e *Engine) Revision() *Revision { return e.rev.Load() }
 func (e *Engine) Now() time.Time { return e.now() }
 
 // Decode parses a request body against the engine's clock.
-func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(body, e.now()) }
+func (e *Engine) Decode(body []byte) (*Request, error) {
+	return decodeRequest(body, e.now(), &e.zones)
+}
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {

@@ -36,11 +36,12 @@ type stage struct {
 type candidate struct {
 	c       *Campaign
 	code    string // the code it came with, as the campaign spells it
-	unique  bool   // code is a generated one
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
-	used    Used
-	out     bool // rejected or excluded
+	spent   int64 // discount the campaign has given so far (Used.Spent)
+	rank    int32 // the campaign's position in the revision
+	unique  bool  // code is a generated one
+	out     bool  // rejected or excluded
 }
 
 type evaluation struct {
@@ -48,6 +49,7 @@ type evaluation struct {
 	req    *Request
 	usage  Usage
 	dec    *Decision
+	ranks  []int32 // rank of each of dec.Rejected (-1: a code alone)
 	cands  []candidate
 	cart   *cartState
 	codes  Codes
@@ -69,12 +71,24 @@ func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 
 func (ev *evaluation) reject(cd *candidate, r Reason, details []string) {
 	cd.out = true
-	ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: cd.c.ID, Code: cd.code, Reason: r, Details: details})
+	ev.addRejection(Rejection{Campaign: cd.c.ID, Code: cd.code, Reason: r, Details: details}, cd.rank)
+}
+
+// addRejection lists r, and its rank for the final order.
+func (ev *evaluation) addRejection(r Rejection, rank int32) {
+	ev.dec.Rejected = append(ev.dec.Rejected, r)
+	ev.ranks = append(ev.ranks, rank)
 }
 
 // live is the candidates still in the running, in application order.
 func (ev *evaluation) live() []*candidate {
-	out := make([]*candidate, 0, len(ev.cands))
+	n := 0
+	for i := range ev.cands {
+		if !ev.cands[i].out {
+			n++
+		}
+	}
+	out := make([]*candidate, 0, n)
 	for i := range ev.cands {
 		if !ev.cands[i].out {
 			out = append(out, &ev.cands[i])
@@ -85,17 +99,20 @@ func (ev *evaluation) live() []*candidate {
 
 func resolveCandidates(ctx context.Context, ev *evaluation) error {
 	rev := ev.rev
-	ev.cands = make([]candidate, 0, len(rev.auto)+len(ev.req.Codes))
-	for _, c := range rev.auto {
-		ev.cands = append(ev.cands, candidate{c: c})
+	ev.cands = make([]candidate, len(rev.auto), len(rev.auto)+len(ev.req.Codes))
+	for i, c := range rev.auto {
+		ev.cands[i].c, ev.cands[i].rank = c, rev.autoRank[i]
 	}
+	// Most candidates of a catalog are rejected: room for all at once.
+	ev.dec.Rejected = make([]Rejection, 0, len(ev.cands)+len(ev.req.Codes))
+	ev.ranks = make([]int32, 0, cap(ev.dec.Rejected))
 	seen := make(map[*Campaign]bool, len(ev.req.Codes))
 	for _, code := range ev.req.Codes {
 		norm := normalizeCode(code)
 		if c, ok := rev.byCode[norm]; ok {
 			if !seen[c] {
 				seen[c] = true
-				ev.cands = append(ev.cands, candidate{c: c, code: c.Code})
+				ev.cands = append(ev.cands, candidate{c: c, code: c.Code, rank: int32(rev.rank[c])})
 			}
 			continue
 		}
@@ -104,21 +121,22 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 			return err
 		}
 		if cd == nil || seen[cd.c] {
-			ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Code: code, Reason: CodeInvalid})
+			ev.addRejection(Rejection{Code: code, Reason: CodeInvalid}, -1)
 			continue
 		}
 		seen[cd.c] = true
+		cd.rank = int32(rev.rank[cd.c])
 		ev.cands = append(ev.cands, *cd)
 	}
 	if ev.req.Explain {
 		for _, c := range rev.campaigns {
 			if c.NeedsCode() && !seen[c] {
-				ev.dec.Rejected = append(ev.dec.Rejected, Rejection{Campaign: c.ID, Reason: codeRequired(ev, c)})
+				ev.addRejection(Rejection{Campaign: c.ID, Reason: codeRequired(ev, c)}, int32(rev.rank[c]))
 			}
 		}
 	}
 	if len(seen) > 0 {
-		sort.SliceStable(ev.cands, func(i, j int) bool { return rev.rank[ev.cands[i].c] < rev.rank[ev.cands[j].c] })
+		sort.SliceStable(ev.cands, func(i, j int) bool { return ev.cands[i].rank < ev.cands[j].rank })
 	}
 	return nil
 }
@@ -201,8 +219,8 @@ func gateFilter(ev *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func decideRules(ctx context.Context, ev *evaluation) error {
-	var ruled []*Campaign
-	var idx []int
+	ruled := make([]*Campaign, 0, len(ev.cands))
+	idx := make([]int, 0, len(ev.cands))
 	for i := range ev.cands {
 		cd := &ev.cands[i]
 		if cd.out {
@@ -255,7 +273,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
-		cd.used = u
+		cd.spent = u.Spent
 		switch {
 		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:
 			ev.reject(cd, LimitExhausted, nil)
@@ -272,18 +290,6 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	order := ev.rev.rank
-	sort.SliceStable(ev.dec.Rejected, func(i, j int) bool {
-		return rejectionRank(order, ev.rev, &ev.dec.Rejected[i]) < rejectionRank(order, ev.rev, &ev.dec.Rejected[j])
-	})
+	sortRejections(ev.dec.Rejected, ev.ranks)
 	return nil
-}
-
-// rejectionRank sorts presented codes that matched nothing first, then
-// campaigns in the order they apply.
-func rejectionRank(order map[*Campaign]int, rev *Revision, r *Rejection) int {
-	if r.Campaign == "" {
-		return -1
-	}
-	return order[rev.byID[r.Campaign]]
 }

@@ -94,8 +94,14 @@ var (
 // the request carries no context.now. Every problem is reported in a
 // *RequestError naming its field.
 func DecodeRequest(body []byte, now time.Time) (*Request, error) {
+	return decodeRequest(body, now, nil)
+}
+
+// decodeRequest is DecodeRequest with the customer's zone looked up in
+// zones (nil: loaded every time).
+func decodeRequest(body []byte, now time.Time, zones *zoneCache) (*Request, error) {
 	if doc, ok := jsondoc.Decode(body); ok {
-		return RequestFrom(doc, now)
+		return requestFrom(doc, now, zones)
 	}
 	if jsondoc.TooDeep(body) { // the bound jsondoc.Decode holds, on this path too
 		return nil, &RequestError{Problems: []*FieldError{{Message: fmt.Sprintf("body nests deeper than %d levels", jsondoc.MaxDepth)}}}
@@ -112,12 +118,16 @@ func DecodeRequest(body []byte, now time.Time) (*Request, error) {
 	if doc == nil {
 		return nil, &RequestError{Problems: []*FieldError{{Message: "body must be a JSON object"}}}
 	}
-	return RequestFrom(doc, now)
+	return requestFrom(doc, now, zones)
 }
 
 // RequestFrom validates an already decoded request document (numbers as
 // json.Number) and fills in context.now. doc becomes the request's Input.
 func RequestFrom(doc map[string]any, now time.Time) (*Request, error) {
+	return requestFrom(doc, now, nil)
+}
+
+func requestFrom(doc map[string]any, now time.Time, zones *zoneCache) (*Request, error) {
 	var errs field.Errors
 	top := field.Object("", doc, &errs)
 	r := &Request{Input: doc}
@@ -127,7 +137,7 @@ func RequestFrom(doc map[string]any, now time.Time) (*Request, error) {
 		top.Fail("cart", "is required")
 	}
 	if c := top.Object("customer"); c != nil {
-		r.Customer = readCustomer(c)
+		r.Customer = readCustomer(c, zones)
 	}
 	ctx := top.Object("context")
 	if ctx == nil {
@@ -207,10 +217,10 @@ func readItem(o *field.Obj) Item {
 	return it
 }
 
-func readCustomer(o *field.Obj) Customer {
+func readCustomer(o *field.Obj, zones *zoneCache) Customer {
 	c := Customer{ID: o.String("id", "")}
 	if tz := o.String("timezone", ""); tz != "" {
-		loc, err := time.LoadLocation(tz)
+		loc, err := zones.Load(tz)
 		if err != nil {
 			o.Fail("timezone", "unknown IANA time zone %q", tz)
 		}

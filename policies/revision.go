@@ -19,6 +19,7 @@ type Revision struct {
 	byID      map[string]*Campaign // every campaign
 	byCode    map[string]*Campaign // upper-cased public code
 	auto      []*Campaign          // campaigns that need no code, in order
+	autoRank  []int32              // rank of each of auto
 	rank      map[*Campaign]int    // position in campaigns
 	rules     Rules
 }
@@ -49,6 +50,7 @@ func NewRevision(id, source string, campaigns []*Campaign, rules Rules) (*Revisi
 			r.byCode[key] = c
 		case !c.UniqueCodes:
 			r.auto = append(r.auto, c)
+			r.autoRank = append(r.autoRank, int32(i))
 		}
 		if c.HasRule() && rules == nil {
 			problems = append(problems, fmt.Sprintf("campaign %s has a rule but no evaluator was given", c.ID))

@@ -44,8 +44,8 @@ func (ev *evaluation) tryApply(cd *candidate) bool {
 		ev.reject(cd, RuleError, []string{o.err.Error()})
 		return false
 	}
-	if b := cd.c.Limits.Budget; b > 0 && overBudget(cd.used.Spent, o.discount, b) {
-		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.used.Spent)})
+	if b := cd.c.Limits.Budget; b > 0 && overBudget(cd.spent, o.discount, b) {
+		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.spent)})
 		return false
 	}
 	ev.cart.commit(o, ev.dec)

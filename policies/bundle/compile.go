@@ -1,12 +1,14 @@
 package bundle
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies"
@@ -43,8 +45,10 @@ func parsed(b *opabundle.Bundle) map[string]*ast.Module {
 // compile compiles the bundle's modules, with the comprehensions that
 // rules share evaluated once (rego.Share); problems name file and line, as
 // the modules were written.
-func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) {
-	mods := parsed(b)
+func compile(b *opabundle.Bundle) (*ast.Compiler, []Problem) { return compileRego(parsed(b)) }
+
+// compileRego compiles mods as compile does.
+func compileRego(mods map[string]*ast.Module) (*ast.Compiler, []Problem) {
 	if shared := rego.Share(mods); len(shared) != len(mods) {
 		c := newCompiler()
 		if c.Compile(shared); !c.Failed() {
@@ -115,4 +119,74 @@ func checkRules(modules map[string]*ast.Module, campaigns []*policies.Campaign, 
 
 func suggestRule(name string, pkgs map[string]map[string]bool) string {
 	return suggest.DidYouMean(name, slices.Collect(maps.Keys(pkgs)))
+}
+
+// regoRules is the Rego evaluator of the bundle's rules: over compiler
+// (every module, the generated ones included) when withoutWhen is false,
+// else over the hand-written modules alone, since the campaigns of when:
+// blocks are decided natively; nil when there is nothing to evaluate. A
+// revision keeps its evaluator's modules alive: leaving the generated
+// ones out keeps a large catalog's heap, and its collection, small. Hand-
+// written modules that refer to generated ones keep them all.
+func regoRules(ctx context.Context, b *opabundle.Bundle, compiler *ast.Compiler, campaigns []*policies.Campaign, withoutWhen bool, limits RuleLimits) (policies.Rules, error) {
+	if withoutWhen {
+		mods, generated := parsed(b), map[string]bool{}
+		for _, c := range campaigns {
+			if c.When != nil {
+				delete(mods, generatedPath(c))
+				generated[c.Rule] = true
+			}
+		}
+		if !readsRules(mods, generated) {
+			if hand, _ := compileRego(mods); hand != nil {
+				compiler = hand
+			}
+		}
+	}
+	if len(compiler.Modules) == 0 {
+		return nil, nil
+	}
+	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
+	ev, err := rego.NewLimited(ctx, compiler, store, limits)
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// readsRules reports whether a module of mods may read one of the rule
+// packages named in rules: a ref data.promo.rules.<name>, or one into
+// data, data.promo or data.promo.rules that does not name the package.
+func readsRules(mods map[string]*ast.Module, rules map[string]bool) bool {
+	found := false
+	visit := func(r ast.Ref) bool {
+		if found || len(r) == 0 || !r[0].Equal(ast.DefaultRootDocument) {
+			return found
+		}
+		for i, want := range []string{"promo", "rules"} {
+			if len(r) == i+1 {
+				found = true // the whole of data, data.promo or data.promo.rules
+				return true
+			}
+			if s, ok := r[i+1].Value.(ast.String); !ok || string(s) != want {
+				found = !ok // data[x]: any document
+				return found
+			}
+		}
+		name, ok := r[3].Value.(ast.String)
+		found = !ok || rules[string(name)]
+		return found
+	}
+	for _, m := range mods {
+		for _, imp := range m.Imports {
+			if ref, ok := imp.Path.Value.(ast.Ref); ok && visit(ref) {
+				return true
+			}
+		}
+		ast.WalkRefs(m, func(r ast.Ref) bool { visit(r); return found })
+		if found {
+			return true
+		}
+	}
+	return false
 }

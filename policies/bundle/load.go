@@ -16,7 +16,6 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
-	"github.com/open-policy-agent/opa/v1/storage/inmem"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/rego"
@@ -48,6 +47,11 @@ type Config struct {
 	// RuleLimits bound each evaluation of the bundle's Rego rules: a
 	// deadline and an allocation bound; zero fields are rego's defaults.
 	RuleLimits RuleLimits
+	// WhenInRego decides the campaigns of when: blocks with OPA, on the
+	// Rego generated from them, instead of natively: the path before the
+	// native evaluator, kept for parity tests and benchmarks. Answers are
+	// the same either way.
+	WhenInRego bool
 }
 
 // RuleLimits bound each evaluation of a bundle's Rego rules (rego.Limits,
@@ -149,16 +153,17 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	if len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
-	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
-	var rules policies.Rules
-	if len(compiler.Modules) > 0 {
-		ev, err := rego.NewLimited(ctx, compiler, store, cfg.RuleLimits)
-		if err != nil {
-			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
+	var native policies.Rules
+	if !cfg.WhenInRego {
+		if native, problems = prepareWhen(campaigns, files); len(problems) > 0 {
+			return nil, &LoadError{Source: cfg.Source, Problems: problems}
 		}
-		rules = ev
 	}
-	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules); len(problems) > 0 {
+	rules, err := regoRules(ctx, b, compiler, campaigns, native != nil, cfg.RuleLimits)
+	if err != nil {
+		return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
+	}
+	if rules, problems = loadWasm(ctx, cfg, b, campaigns, modules, rules, native); len(problems) > 0 {
 		return nil, &LoadError{Source: cfg.Source, Problems: problems}
 	}
 	rev, err := policies.NewRevision(revisionID(b), cfg.Source, campaigns, rules)

@@ -59,8 +59,9 @@ func (r *recorder) keepWasm(d *opabundle.Descriptor) (*opabundle.Descriptor, err
 // loadWasm compiles the bundle's custom modules, checks that every module
 // a campaign names exists, and loads policy.wasm when the bundle has one.
 // It returns the Rules that decide the bundle's campaigns: regoRules alone when
-// the bundle has no wasm, else a policies.Router over ruleBackends.
-func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, regoRules policies.Rules) (policies.Rules, []Problem) {
+// the bundle has neither wasm nor when: blocks, else a policies.Router over
+// ruleBackends.
+func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, regoRules, native policies.Rules) (policies.Rules, []Problem) {
 	host, problems := compileModules(ctx, cfg, modules)
 	compiled, rules, ps := loadPolicyWasm(ctx, cfg, b, campaigns)
 	problems = append(problems, ps...)
@@ -68,7 +69,7 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		if host != nil {
 			host.Close(ctx)
 		}
-		return regoRules, problems
+		return ruleRouter(regoRules, native), problems
 	}
 	var custom policies.Rules
 	if host != nil {
@@ -79,7 +80,7 @@ func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []
 		}
 		custom = ev
 	}
-	return &policies.Router{Routes: ruleBackends(regoRules, compiled, rules, custom)}, nil
+	return &policies.Router{Routes: ruleBackends(regoRules, compiled, rules, custom, native)}, nil
 }
 
 // checkModules refuses a campaign that names a module the bundle lacks,

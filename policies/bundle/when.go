@@ -32,7 +32,7 @@ func compileWhen(b *opabundle.Bundle, campaigns []*policies.Campaign, files []st
 		if len(errs) > 0 {
 			continue
 		}
-		path := "/promo/campaigns/" + c.ID + "/when.rego" // no such file: the generated module
+		path := generatedPath(c)
 		mod, err := ast.ParseModuleWithOpts(path, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
 			problems = append(problems, Problem{File: file, Field: campaignField(c.ID, "when"), Message: "internal error: " + err.Error()})
@@ -82,3 +82,30 @@ func checkWhenOfRefused(b *opabundle.Bundle, campaigns []*policies.Campaign, fil
 	}
 	return problems
 }
+
+// prepareWhen compiles the when: block of every campaign that has one for
+// native evaluation (compileWhen has checked them and named their rules).
+// Nil when no campaign has one.
+func prepareWhen(campaigns []*policies.Campaign, files []string) (policies.Rules, []Problem) {
+	var programs []*when.Program
+	var decided []*policies.Campaign
+	var problems []Problem
+	for _, c := range campaigns {
+		if c.When == nil {
+			continue
+		}
+		p, errs := when.Prepare(whenCampaign(c, c.Rule), c.When, "when")
+		for _, e := range errs {
+			problems = append(problems, Problem{File: dataFile(files, "promo/campaigns/"+c.ID), Field: campaignField(c.ID, e.Field), Message: "internal error: " + e.Message})
+		}
+		programs, decided = append(programs, p), append(decided, c)
+	}
+	if len(programs) == 0 || len(problems) > 0 {
+		return nil, problems
+	}
+	return when.NewEvaluator(decided, programs), nil
+}
+
+// generatedPath is the path of the module generated from c's when: block
+// (no such file: the module exists only in the loaded bundle).
+func generatedPath(c *policies.Campaign) string { return "/promo/campaigns/" + c.ID + "/when.rego" }

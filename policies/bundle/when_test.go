@@ -129,3 +129,34 @@ func TestWhenRuleNameAvoidsHandWrittenPackages(t *testing.T) {
 		}
 	}
 }
+
+// TestHandWrittenRuleReadsGeneratedOne: the Rego evaluator of a bundle
+// whose when: blocks are decided natively leaves their generated modules
+// out, unless a hand-written rule refers to one; then it keeps them.
+func TestHandWrittenRuleReadsGeneratedOne(t *testing.T) {
+	dir := files{
+		"promo/campaigns/web/data.yaml":  "when: {channel: web}\neffects: [{type: amount_off, amount: 100}]\n",
+		"promo/campaigns/also/data.yaml": "rule: also\neffects: [{type: amount_off, amount: 10}]\n",
+		"promo/rules/also.rego":          "package promo.rules.also\n\neligible if data.promo.rules.web.eligible\n",
+	}.writeDir(t)
+	rev, err := bundle.LoadPath(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := policies.NewEngine(policies.Config{})
+	eng.Swap(rev)
+	for channel, want := range map[string]int64{"web": 110, "pos": 0} {
+		req, err := policies.DecodeRequest([]byte(`{"cart": {"currency": "USD", "items": [{"id": "l1", "quantity": 1, "unit_price": 1000}]},
+			"context": {"channel": "`+channel+`"}}`), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := eng.Evaluate(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dec.Discount != want {
+			t.Errorf("%s: discount %d, want %d (%+v)", channel, dec.Discount, want, dec.Rejected)
+		}
+	}
+}

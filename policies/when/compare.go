@@ -84,3 +84,24 @@ func days(n int64) string {
 	}
 	return fmt.Sprintf("%d days", n)
 }
+
+// holds is the comparison of x with the number, natively; d is x compared
+// with it (<0, 0, >0).
+func (c cmp) holds(d int) bool {
+	switch c.op {
+	case "over":
+		return d > 0
+	case "at_least":
+		return d >= 0
+	case "under":
+		return d < 0
+	case "at_most":
+		return d <= 0
+	case "exactly":
+		return d == 0
+	}
+	return d != 0 // not_exactly
+}
+
+// holdsInt is the comparison of the integer x with the number.
+func (c cmp) holdsInt(x int64) bool { return c.holds(cmpInt(x, c.n)) }

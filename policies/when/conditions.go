@@ -23,13 +23,13 @@ func parseCart(o *obj, neg bool, e env) []*node {
 		out = append(out, leaf("cart_subtotal",
 			"cart subtotal must be "+amountWords.say(c, money(c.n, cur)),
 			"cart subtotal must be "+amountWords.say(c.flip(), money(c.n, cur)),
-			neg, c.rego("subtotal"), "subtotal"))
+			neg, c.rego("subtotal"), "subtotal").native(func(f *facts) bool { return c.holdsInt(f.subtotal) }))
 	}
 	for _, c := range readCompare(o, "items") {
 		out = append(out, leaf("cart_items",
 			"cart must have "+count(c, "item", "items"),
 			"cart must have "+count(c.flip(), "item", "items"),
-			neg, c.rego("units"), "units"))
+			neg, c.rego("units"), "units").native(func(f *facts) bool { return c.holdsInt(f.units) }))
 	}
 	return out
 }
@@ -41,11 +41,15 @@ var itemKeys = []string{"skus", "categories", "attributes", "min_unit_price", "q
 func parseItems(o *obj, neg bool, e env) []*node {
 	o.known("item condition", itemKeys)
 	var match, words []string
+	filt := &filter{}
 	if skus := readNames(o, "skus"); len(skus) > 0 {
+		filt.skus = stringValues(skus)
 		match = append(match, oneOf("it.sku", quoteAll(skus)))
 		words = append(words, "with SKU "+orList(skus))
 	}
-	if cats := readNames(o, "categories"); len(cats) == 1 {
+	cats := readNames(o, "categories")
+	filt.cats = stringValues(cats)
+	if len(cats) == 1 {
 		match = append(match, quote(cats[0])+" in it.categories")
 		words = append(words, "in category "+cats[0])
 	} else if len(cats) > 1 {
@@ -54,10 +58,12 @@ func parseItems(o *obj, neg bool, e env) []*node {
 	}
 	for _, a := range readAttributes(o, "attributes", "it.attributes") {
 		match, words = append(match, a.test), append(words, "with "+a.key+" "+orList(a.values))
+		filt.attrs = append(filt.attrs, a)
 	}
 	if o.has("min_unit_price") {
 		if n := o.Int("min_unit_price", -1, 0); n >= 0 {
 			match = append(match, fmt.Sprintf("it.unit_price >= %d", n))
+			filt.minPrice, filt.hasMin = n, true
 			words = append(words, "priced at least "+money(n, e.camp.Currency))
 		}
 	}
@@ -71,6 +77,7 @@ func parseItems(o *obj, neg bool, e env) []*node {
 	for _, c := range qty {
 		n := leaf("items", "cart must have "+count(c, "item"+desc, "items"+desc), "cart must have "+count(c.flip(), "item"+desc, "items"+desc), neg, "")
 		n.bodies = [][]string{{c.rego("sum([it.quantity | some it in " + lines + "])")}}
+		n.test = filt.quantity(c)
 		out = append(out, n)
 	}
 	for _, c := range amount {
@@ -78,14 +85,17 @@ func parseItems(o *obj, neg bool, e env) []*node {
 		n := leaf("items", what+" must cost "+amountWords.say(c, money(c.n, e.camp.Currency))+" together",
 			what+" must cost "+amountWords.say(c.flip(), money(c.n, e.camp.Currency))+" together", neg, "")
 		n.bodies = [][]string{{c.rego("sum([amount | some it in " + lines + "; amount := it.quantity * it.unit_price])")}}
+		n.test = filt.amount(c)
 		out = append(out, n)
 	}
 	def := "# The cart's lines of items" + desc + ".\n" + lines + " contains it if {\n\tsome it in input.cart.items\n\t" + strings.Join(match, "\n\t") + "\n}"
 	if len(match) == 0 {
 		def = "# The cart's lines.\n" + lines + " contains it if some it in input.cart.items"
 	}
+	filt.key = strings.Join(match, "\n")
 	for _, n := range out {
 		n.defs = []string{def}
+		n.filter = filt
 	}
 	return out
 }
@@ -101,14 +111,15 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 	if o.has("signed_in") {
 		in := o.Bool("signed_in", true)
 		out = append(out, leaf("signed_in", "customer must be signed in", "customer must not be signed in",
-			neg != !in, `input.customer.id != ""`))
+			neg != !in, `input.customer.id != ""`).native(signedIn))
 	}
 	if names := readNames(o, "tier"); len(names) > 0 {
 		out = append(out, leaf("customer_tier", "customer tier must be "+orList(names), "customer tier must not be "+orList(names),
-			neg, oneOf("input.customer.tier", quoteAll(names))))
+			neg, oneOf("input.customer.tier", quoteAll(names))).native(isOneOfAt(true, "tier", stringValues(names))))
 	}
 	if names := readNames(o, "segments"); len(names) > 0 {
-		n := leaf("customer_segments", "customer must be in segment "+orList(names), "customer must not be in segment "+orList(names), neg, "")
+		n := leaf("customer_segments", "customer must be in segment "+orList(names), "customer must not be in segment "+orList(names), neg, "").
+			native(memberAt("segments", stringValues(names)))
 		if len(names) == 1 {
 			n.bodies = [][]string{{quote(names[0]) + " in input.customer.segments"}}
 		} else {
@@ -118,27 +129,28 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 	}
 	if names := readNames(o, "country"); len(names) > 0 {
 		out = append(out, leaf("customer_country", "customer country must be "+orList(names), "customer country must not be "+orList(names),
-			neg, oneOf("input.customer.country", quoteAll(names))))
+			neg, oneOf("input.customer.country", quoteAll(names))).native(isOneOfAt(true, "country", stringValues(names))))
 	}
 	for _, a := range readAttributes(o, "attributes", "input.customer.attributes") {
 		what := "customer attribute " + a.key
-		out = append(out, leaf("customer_attribute", what+" must be "+orList(a.values), what+" must not be "+orList(a.values), neg, a.test))
+		out = append(out, leaf("customer_attribute", what+" must be "+orList(a.values), what+" must not be "+orList(a.values), neg, a.test).
+			native(customerAttribute(a.key, a.vals)))
 	}
 	for _, c := range readCompare(o, "orders") {
 		out = append(out, leaf("customer_orders", "customer must have "+count(c, "previous order", "previous orders"),
 			"customer must have "+count(c.flip(), "previous order", "previous orders"),
-			neg, c.rego(`object.get(input, ["customer", "orders_count"], 0)`)))
+			neg, c.rego(`object.get(input, ["customer", "orders_count"], 0)`)).native(ordersCount(c)))
 	}
 	for _, c := range readCompare(o, "days_since_last_order") {
 		n := leaf("last_order", "last order must be "+agoWords.say(c, days(c.n)), "last order must be "+agoWords.say(c.flip(), days(c.n)),
-			neg, c.rego("days_since_last_order"), "days_since_last_order")
-		n.missing = &missing{present: "input.customer.last_order_at", text: "customer has no previous order"}
+			neg, c.rego("days_since_last_order"), "days_since_last_order").native(daysSince("last_order_at", c))
+		n.missing = &missing{present: "input.customer.last_order_at", test: defined("last_order_at"), text: "customer has no previous order"}
 		out = append(out, n)
 	}
 	for _, c := range readCompare(o, "days_since_sign_up") {
 		n := leaf("sign_up", "customer must have signed up "+agoWords.say(c, days(c.n)), "customer must have signed up "+agoWords.say(c.flip(), days(c.n)),
-			neg, c.rego("days_since_sign_up"), "days_since_sign_up")
-		n.missing = &missing{present: "input.customer.created_at", text: "customer's sign-up date is unknown"}
+			neg, c.rego("days_since_sign_up"), "days_since_sign_up").native(daysSince("created_at", c))
+		n.missing = &missing{present: "input.customer.created_at", test: defined("created_at"), text: "customer's sign-up date is unknown"}
 		out = append(out, n)
 	}
 	if o.has("birthday_within_days") {
@@ -149,8 +161,9 @@ func parseCustomer(o *obj, neg bool, e env) []*node {
 			if d == 0 {
 				text = "the customer's birthday"
 			}
-			n := leaf("birthday", "today must be "+text, "today must not be "+text, neg, fmt.Sprintf("birthday_distance <= %d", d), "birthday_distance")
-			n.missing = &missing{present: "input.customer.birthday", text: "customer's birthday is unknown"}
+			n := leaf("birthday", "today must be "+text, "today must not be "+text, neg, fmt.Sprintf("birthday_distance <= %d", d), "birthday_distance").
+				native(birthdayWithin(campaignZone(e), d))
+			n.missing = &missing{present: "input.customer.birthday", test: defined("birthday"), text: "customer's birthday is unknown"}
 			out = append(out, n)
 		}
 	}
@@ -162,11 +175,11 @@ func parseContext(o *obj, neg bool) []*node {
 	var out []*node
 	if names := readNames(o, "channel"); len(names) > 0 {
 		out = append(out, leaf("channel", "channel must be "+orList(names), "channel must not be "+orList(names),
-			neg, oneOf("input.context.channel", quoteAll(names))))
+			neg, oneOf("input.context.channel", quoteAll(names))).native(isOneOfAt(false, "channel", stringValues(names))))
 	}
 	if names := readNames(o, "store"); len(names) > 0 {
 		out = append(out, leaf("store", "store must be "+orList(names), "store must not be "+orList(names),
-			neg, oneOf("input.context.store_id", quoteAll(names))))
+			neg, oneOf("input.context.store_id", quoteAll(names))).native(isOneOfAt(false, "store_id", stringValues(names))))
 	}
 	return out
 }
@@ -233,6 +246,7 @@ type attribute struct {
 	key    string
 	values []string // in words
 	test   string   // in Rego
+	vals   []value  // natively
 }
 
 // readAttributes reads a mapping of attribute to value (or list of
@@ -251,8 +265,11 @@ func readAttributes(o *obj, key, of string) []attribute {
 			vals = []any{m[k]}
 		}
 		var terms, said []string
+		var native []value
 		for _, v := range vals {
 			t, w := scalar(v)
+			nv, _ := valueOf(v)
+			native = append(native, nv)
 			if t == "" {
 				o.add(o.Join(key)+"."+k, "must be a string, number, boolean or a list of them")
 				terms = nil
@@ -266,7 +283,7 @@ func readAttributes(o *obj, key, of string) []attribute {
 			}
 			continue
 		}
-		out = append(out, attribute{key: k, values: said, test: oneOf(of+refKey(k), terms)})
+		out = append(out, attribute{key: k, values: said, test: oneOf(of+refKey(k), terms), vals: native})
 	}
 	return out
 }

@@ -17,15 +17,26 @@ type node struct {
 	defs    []string   // definitions the bodies use (a filter function)
 	uses    []string   // shared helpers the bodies use (see helpers)
 	missing *missing   // what to say when the data the leaf reads is absent
+	test    check      // the condition, natively (checks.go)
+	id      int        // its result's slot in facts: leaves alike share one
+	filter  *filter    // the lines an items condition reads
 
 	// a group
 	children []*node
+	op       uint8 // opAll or opAny (set by Prepare); opLeaf for a leaf
 }
 
 // missing is a leaf's reason for a customer who lacks the data it reads.
 type missing struct {
 	present string // Rego expression that is defined when the data is there
+	test    check  // the same, natively
 	text    string
+}
+
+// native sets the leaf's native test.
+func (n *node) native(test check) *node {
+	n.test = test
+	return n
 }
 
 func (n *node) leaf() bool { return n.kind != "any" && n.kind != "all" }

@@ -35,7 +35,8 @@ func parseTime(o *obj, neg bool, e env) []*node {
 	if o.has("days") {
 		if ds := readDays(o, "days"); len(ds) > 0 {
 			out = append(out, leaf("days", "day must be "+orList(ds)+zone, "day must not be "+orList(ds)+zone, neg,
-				oneOf(fmt.Sprintf("time.weekday([now_ns, %s])", zoneRego(e.zone)), quoteAll(ds)), append(uses, "now_ns")...))
+				oneOf(fmt.Sprintf("time.weekday([now_ns, %s])", zoneRego(e.zone)), quoteAll(ds)), append(uses, "now_ns")...).
+				native(onDays(clockOf(e), ds)))
 		}
 	}
 	if h := o.sub("hours"); h != nil {
@@ -47,7 +48,8 @@ func parseTime(o *obj, neg bool, e env) []*node {
 			h.Fail("until", "must differ from from (%s)", h.String("from", ""))
 		default:
 			text := fmt.Sprintf("between %s and %s%s", h.String("from", ""), h.String("until", ""), zone)
-			n := leaf("hours", "time must be "+text, "time must not be "+text, neg, "", append(uses, "now_ns")...)
+			n := leaf("hours", "time must be "+text, "time must not be "+text, neg, "", append(uses, "now_ns")...).
+				native(between(clockOf(e), from, until))
 			clock := []string{fmt.Sprintf("clock := time.clock([now_ns, %s])", zoneRego(e.zone)), "minute := (clock[0] * 60) + clock[1]"}
 			if from < until {
 				n.bodies = [][]string{append(clock, fmt.Sprintf("minute >= %d", from), fmt.Sprintf("minute < %d", until))}
