@@ -77,13 +77,7 @@ func isBool(f *flag.Flag) bool {
 // didYouMean is "did you mean --x?" for the flag closest to the one err
 // says is not defined, or "".
 func didYouMean(fs *flag.FlagSet, err error) string {
-	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
-	if !ok {
-		return ""
-	}
-	var known []string
-	fs.VisitAll(func(f *flag.Flag) { known = append(known, f.Name) })
-	if best := suggest.Closest(strings.TrimLeft(name, "-"), known); best != "" {
+	if best := suggest.Flag(fs, err); best != "" {
 		return fmt.Sprintf("did you mean -%s%s?", strings.Repeat("-", min(1, len(best)-1)), best)
 	}
 	return ""

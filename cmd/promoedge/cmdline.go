@@ -60,13 +60,7 @@ func parseCommandLine(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 
 // didYouMean names the flag closest to the one err says is not defined.
 func didYouMean(fs *flag.FlagSet, err error) string {
-	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
-	if !ok {
-		return ""
-	}
-	var known []string
-	fs.VisitAll(func(f *flag.Flag) { known = append(known, f.Name) })
-	if best := suggest.Closest(strings.TrimLeft(name, "-"), known); best != "" {
+	if best := suggest.Flag(fs, err); best != "" {
 		return fmt.Sprintf("; did you mean --%s?", best)
 	}
 	return ""

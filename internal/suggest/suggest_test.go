@@ -1,6 +1,9 @@
 package suggest_test
 
 import (
+	"errors"
+	"flag"
+	"io"
 	"testing"
 
 	"github.com/promoedge/promoedge/internal/suggest"
@@ -51,5 +54,19 @@ func TestDidYouMean(t *testing.T) {
 	}
 	if got := suggest.DidYouMean("xyz", []string{"priority"}); got != "" {
 		t.Errorf("DidYouMean of nothing near = %q", got)
+	}
+}
+
+func TestFlag(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.String("listen", "", "")
+	fs.String("data", "", "")
+	fs.SetOutput(io.Discard)
+	err := fs.Parse([]string{"--lisen", "x"})
+	if got := suggest.Flag(fs, err); got != "listen" {
+		t.Errorf("Flag(--lisen) = %q, want listen", got)
+	}
+	if got := suggest.Flag(fs, errors.New("invalid value")); got != "" {
+		t.Errorf("Flag(other error) = %q, want \"\"", got)
 	}
 }
