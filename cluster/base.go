@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -22,6 +23,7 @@ type base struct {
 	rev      func() *policies.Revision
 	fileID   string // this file's id: names its transfers and code log
 	ml       *memberlist.Memberlist
+	created  atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines, which run before Create returns
 	queue    *memberlist.TransmitLimitedQueue
 	peers    *peerTable
 	outbound chan outMsg
@@ -40,10 +42,11 @@ func (b *base) stopping() bool {
 }
 
 func (b *base) numMembers() int {
-	if b.ml == nil {
+	ml := b.created.Load()
+	if ml == nil {
 		return 1
 	}
-	return b.ml.NumMembers()
+	return ml.NumMembers()
 }
 
 func (b *base) revision() *policies.Revision {

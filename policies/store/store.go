@@ -30,12 +30,13 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateCodeLog,
 	2: migrateFleet,
+	3: migrateMembers,
 }
 
 // Config opens a Store.
