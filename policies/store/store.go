@@ -79,6 +79,9 @@ func Open(cfg Config) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	if err := inspect(cfg.Path, 2*time.Second); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{
 		Timeout:         2 * time.Second,
 		FreelistType:    bolt.FreelistMapType,
