@@ -125,3 +125,14 @@ func TestOpenNeverPanicsOnADamagedPage(t *testing.T) {
 	}
 	t.Logf("%d of %d damaged pages refused", refused, pages-2)
 }
+
+func TestProbeWrites(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "p.db"))
+	if err := s.Probe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Probe(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("closed store probed: %v", err)
+	}
+}
