@@ -20,6 +20,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.listRedemptions}),
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
 		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(s.putBundle)}),
+		newRoute("/v1/backup", h{"GET": s.admin(s.backup)}),
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
