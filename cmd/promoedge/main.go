@@ -41,6 +41,8 @@ const usage = `usage: promoedge <command> [flags]
 
 commands:
   serve     run the sidecar (promoedge serve -h for its flags)
+  check     check a store's counters against its ledger (--data DIR or --file FILE)
+  backup    copy a store consistently (--out FILE, and --url of a running sidecar or --data of a stopped one)
   version   print the version
 `
 
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return serve(ctx, cfg, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "promoedge", version)
 		return nil
