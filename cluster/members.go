@@ -68,6 +68,28 @@ func (n *Node) rejoinAddrs() []string {
 	return addrs
 }
 
+// rejoinRemembered joins the members the file remembers that are not
+// members now, at start (reconnectLoop): the seed restarted without Join
+// finds its fleet at once.
+func (n *Node) rejoinRemembered() {
+	live := map[string]bool{}
+	for _, m := range n.ml.Members() {
+		live[m.Name] = true
+	}
+	var addrs []string
+	for name, addr := range n.book.snapshot() {
+		if !live[name] && name != n.cfg.Name {
+			addrs = append(addrs, addr)
+		}
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	if k, err := n.ml.Join(addrs); err != nil && k == 0 {
+		n.log.Warn("rejoining the members this node knew: none reachable yet, will retry while alone", "members", addrs, "err", err)
+	}
+}
+
 // rememberLoop writes the members seen to the file as they change, so the
 // next start finds them.
 func (n *Node) rememberLoop() {

@@ -93,8 +93,9 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	return n, nil
 }
 
-// join starts memberlist and joins the members of Config.Join and those
-// the file remembers (members.go) that answer.
+// join starts memberlist and joins the members of Config.Join that answer;
+// those the file remembers are joined at once by the reconnect loop
+// (members.go), so that one gone for good cannot hold up the start.
 func (n *Node) join() error {
 	d := &delegate{n: n}
 	mc, err := n.cfg.memberlistConfig(d)
@@ -110,9 +111,9 @@ func (n *Node) join() error {
 		return fmt.Errorf("cluster: starting memberlist: %w", err)
 	}
 	n.created.Store(n.ml)
-	if addrs := n.rejoinAddrs(); len(addrs) > 0 {
-		if _, err := n.ml.Join(addrs); err != nil {
-			n.log.Warn("joining: none reachable yet, will retry", "join", addrs, "err", err)
+	if len(n.cfg.Join) > 0 {
+		if _, err := n.ml.Join(n.cfg.Join); err != nil {
+			n.log.Warn("joining: none reachable yet, will retry", "join", n.cfg.Join, "err", err)
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 func (n *Node) reconnectLoop() {
 	tick := time.NewTicker(n.cfg.ReconnectInterval)
 	defer tick.Stop()
+	n.rejoinRemembered()
 	for {
 		select {
 		case <-n.stop:

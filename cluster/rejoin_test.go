@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ import (
 // Join: it must find the fleet it belonged to from the members its file
 // remembers, so the rights it holds are usable in full from another node
 // within a few seconds. Reconnect and push/pull run at production pace, so
-// neither of them hides a seed that came back alone.
+// neither of them hides a seed that came back alone. (Restarted before
+// the others notice, memberlist's probes and gossip reunite them anyway.)
 func TestSeedRestartFindsTheFleet(t *testing.T) {
 	const limit = 80
 	rev := testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":80`)})
@@ -21,13 +23,17 @@ func TestSeedRestartFindsTheFleet(t *testing.T) {
 	})
 	var got atomic.Int64
 	stop := make(chan struct{})
-	wg := f.load("c", 3, stop, &got)
-	f.eventually(5*time.Second, "some redemptions", func() bool { return got.Load() >= 6 })
 	seed := f.nodes[0]
+	wg := f.loadOn(seed, "c", 3, stop, &got) // on the seed: the rights stay there
+	f.eventually(5*time.Second, "some redemptions", func() bool { return got.Load() >= 6 })
 	f.crashWhileLoaded(seed)
+	// Until the others give up on it, their probes and gossip would find
+	// it again by themselves; after, only a rejoin does.
+	f.eventually(5*time.Second, "the others see the seed dead", func() bool {
+		return f.nodes[1].node.ml.NumMembers() == 2 && f.nodes[2].node.ml.NumMembers() == 2
+	})
 	seed.alone = true
-	f.start(seed) // back at once, under load, with no Join
-	time.Sleep(200 * time.Millisecond)
+	f.start(seed) // with no Join
 	close(stop)
 	wg.Wait()
 	if held := seed.node.account(limitKey{"c", limitCount}).Held; held == 0 {
@@ -51,4 +57,37 @@ func TestSeedRestartFindsTheFleet(t *testing.T) {
 	if total != limit {
 		t.Fatalf("ledger %d, limit %d", total, limit)
 	}
+}
+
+// loadOn redeems campaign on tn only, from workers goroutines, while it is
+// up, until stop is closed; it counts grants.
+func (f *fleet) loadOn(tn *tnode, campaign string, workers int, stop <-chan struct{}, got *atomic.Int64) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				f.mu.Lock()
+				up := tn.up
+				if up {
+					tn.busy.Add(1)
+				}
+				f.mu.Unlock()
+				if !up {
+					time.Sleep(time.Millisecond)
+					continue
+				}
+				if ok, _ := f.redeem(tn, campaign, ""); ok {
+					got.Add(1)
+				}
+				tn.busy.Done()
+				time.Sleep(2 * time.Millisecond)
+			}
+		})
+	}
+	return &wg
 }
