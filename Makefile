@@ -9,6 +9,7 @@ SHELL     := /bin/bash
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN       := bin
 LISTEN    ?= 127.0.0.1:8181
+ADMIN_TOKEN ?=
 BENCHTIME ?= 2s
 # CI runs on 2 cores; race detector and fuzz seeds run in `make test`.
 TESTFLAGS ?= -race -timeout 9m
@@ -19,10 +20,10 @@ all: build
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/promoedge ./cmd/promoedge
-	$(GO) build -o $(BIN)/promoctl ./cmd/promoctl
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/promoctl ./cmd/promoctl
 
 run: build
-	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data
+	$(BIN)/promoedge serve --listen $(LISTEN) --data ./data $(if $(ADMIN_TOKEN),--admin-token $(ADMIN_TOKEN))
 
 test: wasm-tools ui-tools
 	@./scripts/check-tracked-size.sh

@@ -23,7 +23,7 @@ type base struct {
 	rev      func() *policies.Revision
 	fileID   string // this file's id: names its transfers and code log
 	ml       *memberlist.Memberlist
-	created  atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines, which run before Create returns
+	members  atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines (numMembers)
 	queue    *memberlist.TransmitLimitedQueue
 	peers    *peerTable
 	outbound chan outMsg
@@ -41,8 +41,10 @@ func (b *base) stopping() bool {
 	}
 }
 
+// numMembers is how many nodes are alive; memberlist's goroutines call it
+// (the broadcast queue) while Create, which starts them, has not returned.
 func (b *base) numMembers() int {
-	ml := b.created.Load()
+	ml := b.members.Load()
 	if ml == nil {
 		return 1
 	}

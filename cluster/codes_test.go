@@ -50,7 +50,12 @@ func (f *fleet) known(codes []string, within time.Duration) time.Duration {
 // a node that did not make it uses every code), and is used at most once
 // in the fleet by any interleaving.
 func TestGeneratedCodesAcrossTheFleet(t *testing.T) {
-	f := newFleet(t, 3, testRevision(t, "r1", map[string]string{"u": uniqueDoc}))
+	// Every node is up and connected here, so a code's use must always
+	// come; a slow machine (the race detector, other packages' tests)
+	// must not turn a late transfer into a refusal.
+	f := newFleetWith(t, 3, testRevision(t, "r1", map[string]string{"u": uniqueDoc}), func(c *Config) {
+		c.AcquireTimeout = 15 * time.Second
+	})
 	n0, n1, n2 := f.nodes[0], f.nodes[1], f.nodes[2]
 
 	// Replication: 25,000 codes (3 chunks) from n0 reach n1 and n2

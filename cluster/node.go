@@ -110,7 +110,7 @@ func (n *Node) join() error {
 	if n.ml, err = memberlist.Create(mc); err != nil {
 		return fmt.Errorf("cluster: starting memberlist: %w", err)
 	}
-	n.created.Store(n.ml)
+	n.members.Store(n.ml)
 	if len(n.cfg.Join) > 0 {
 		if _, err := n.ml.Join(n.cfg.Join); err != nil {
 			n.log.Warn("joining: none reachable yet, will retry", "join", n.cfg.Join, "err", err)

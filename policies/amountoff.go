@@ -1,6 +1,9 @@
 package policies
 
-import "github.com/promoedge/promoedge/policies/internal/field"
+import (
+	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/money"
+)
 
 // AmountOff takes an amount off the matching lines.
 const AmountOff EffectType = "amount_off"
@@ -10,7 +13,7 @@ const AmountOff EffectType = "amount_off"
 type amountOffKind struct{}
 
 func (amountOffKind) read(o *field.Obj, e *Effect) {
-	e.Amount = requiredInt(o, "amount", 0)
+	e.Amount = requiredInt(o, "amount", 0, MaxAmount)
 	e.Scope = readScope(o)
 	e.Filter = readFilter(o.Object("filter"))
 }
@@ -38,8 +41,13 @@ func amountOffItems(st *cartState, o *outcome, e *Effect, a *Applied) {
 		if !e.Filter.Match(&st.items[i]) {
 			continue
 		}
-		w := e.Amount * st.items[i].Quantity
-		want += w
+		w, okMul := money.Mul(e.Amount, st.items[i].Quantity)
+		total, okAdd := money.Add(want, w)
+		if !okMul || !okAdd {
+			o.overflow(e, "amount times quantity")
+			return
+		}
+		want = total
 		takeLine(o, st, a, i, min(w, o.left[i]))
 	}
 	if a.Amount < want {

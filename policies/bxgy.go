@@ -16,7 +16,7 @@ type buyXGetYKind struct{}
 func (buyXGetYKind) read(o *field.Obj, e *Effect) {
 	e.Buy = readSelector(o, "buy", false)
 	e.Get = readSelector(o, "get", true)
-	e.MaxApply = o.Int("max_applications", 0, 1)
+	e.MaxApply = boundedInt(o, "max_applications", 0, 1, MaxQuantity)
 }
 
 // lines: a cart without a unit to give cannot gain.
@@ -33,7 +33,7 @@ func readSelector(o *field.Obj, key string, get bool) Selector {
 		o.Fail(key, "is required")
 		return Selector{Quantity: 1, Percent: money.Hundred}
 	}
-	s := Selector{Filter: readFilter(so.Object("filter")), Quantity: requiredInt(so, "quantity", 1), Percent: money.Hundred}
+	s := Selector{Filter: readFilter(so.Object("filter")), Quantity: requiredInt(so, "quantity", 1, MaxQuantity), Percent: money.Hundred}
 	if get && so.Has("percent") {
 		s.Percent = readPercent(so, "percent", true)
 	}
@@ -156,5 +156,6 @@ func feasible(e *Effect, gets []unitGroup, buyTotal, n int64) bool {
 			givenBuy += k
 		}
 	}
-	return buyTotal-givenBuy >= n*e.Buy.Quantity
+	bought, ok := money.Mul(n, e.Buy.Quantity)
+	return ok && buyTotal-givenBuy >= bought
 }

@@ -197,7 +197,7 @@ func readLimits(o *field.Obj, c *Campaign) {
 	c.Limits = Limits{
 		Redemptions: l.Int("redemptions", 0, 0),
 		PerCustomer: l.Int("per_customer", 0, 0),
-		Budget:      l.Int("budget", 0, 0),
+		Budget:      boundedInt(l, "budget", 0, 0, MaxAmount),
 	}
 	l.Strict()
 }

@@ -186,12 +186,25 @@ func readPercent(o *field.Obj, key string, required bool) money.Percent {
 	return p
 }
 
-func requiredInt(o *field.Obj, key string, min int64) int64 {
+// requiredInt reads a number from min to max that must be given.
+func requiredInt(o *field.Obj, key string, min, max int64) int64 {
 	if !o.Has(key) {
 		o.Fail(key, "is required")
 		return 0
 	}
-	return o.Int(key, 0, min)
+	return boundedInt(o, key, 0, min, max)
+}
+
+// boundedInt reads a number from min to max, def when absent: an effect's
+// amounts are bounded by MaxAmount and its quantities by MaxQuantity, as a
+// bundle's are at load and a rule's when it returns them.
+func boundedInt(o *field.Obj, key string, def, min, max int64) int64 {
+	n := o.Int(key, def, min)
+	if n > max {
+		o.Fail(key, "must be at most %d, got %d", max, n)
+		return def
+	}
+	return n
 }
 
 func suggestType(t string) string {

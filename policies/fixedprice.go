@@ -1,6 +1,9 @@
 package policies
 
-import "github.com/promoedge/promoedge/policies/internal/field"
+import (
+	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/money"
+)
 
 // FixedPrice sets the price of the matching units.
 const FixedPrice EffectType = "fixed_price"
@@ -9,7 +12,7 @@ const FixedPrice EffectType = "fixed_price"
 type fixedPriceKind struct{}
 
 func (fixedPriceKind) read(o *field.Obj, e *Effect) {
-	e.Price = requiredInt(o, "price", 0)
+	e.Price = requiredInt(o, "price", 0, MaxAmount)
 	e.Filter = readFilter(o.Object("filter"))
 }
 
@@ -17,8 +20,10 @@ func (fixedPriceKind) lines(e *Effect) *Filter { return ownFilter(e) }
 
 func (fixedPriceKind) price(st *cartState, o *outcome, e *Effect, a *Applied) {
 	for i := range st.items {
-		if e.Filter.Match(&st.items[i]) {
-			takeLine(o, st, a, i, o.left[i]-e.Price*st.items[i].Quantity)
+		// A price whose product with the quantity overflows is above
+		// anything a line holds: nothing to take.
+		if p, ok := money.Mul(e.Price, st.items[i].Quantity); ok && e.Filter.Match(&st.items[i]) {
+			takeLine(o, st, a, i, o.left[i]-p)
 		}
 	}
 }

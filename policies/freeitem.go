@@ -14,7 +14,7 @@ func (freeItemKind) read(o *field.Obj, e *Effect) {
 	if e.SKU == "" {
 		o.Fail("sku", "is required")
 	}
-	e.Quantity = o.Int("quantity", 1, 1)
+	e.Quantity = boundedInt(o, "quantity", 1, 1, MaxQuantity)
 }
 
 func (freeItemKind) lines(*Effect) *Filter { return nil }

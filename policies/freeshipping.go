@@ -10,7 +10,7 @@ const FreeShipping EffectType = "free_shipping"
 type freeShippingKind struct{}
 
 func (freeShippingKind) read(o *field.Obj, e *Effect) {
-	e.MaxDiscount = o.Int("max_discount", NoCap, 0)
+	e.MaxDiscount = boundedInt(o, "max_discount", NoCap, 0, MaxAmount)
 }
 
 func (freeShippingKind) lines(*Effect) *Filter { return nil }

@@ -13,7 +13,7 @@ func (percentOffKind) read(o *field.Obj, e *Effect) {
 	e.Percent = readPercent(o, "percent", true)
 	e.Scope = readScope(o)
 	e.Filter = readFilter(o.Object("filter"))
-	e.MaxDiscount = o.Int("max_discount", NoCap, 0)
+	e.MaxDiscount = boundedInt(o, "max_discount", NoCap, 0, MaxAmount)
 }
 
 func (percentOffKind) lines(e *Effect) *Filter { return ownFilter(e) }

@@ -1,6 +1,9 @@
 package policies
 
-import "github.com/promoedge/promoedge/policies/internal/field"
+import (
+	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/money"
+)
 
 // PointsEffect awards loyalty points.
 const PointsEffect EffectType = "points"
@@ -18,32 +21,44 @@ func (pointsKind) read(o *field.Obj, e *Effect) {
 	case pa != nil && hasPoints:
 		o.Fail("points", "give either points or per_amount, not both")
 	case pa != nil:
-		e.Points = requiredInt(pa, "points", 0)
-		e.PerAmount = requiredInt(pa, "amount", 1)
+		e.Points = requiredInt(pa, "points", 0, MaxAmount)
+		e.PerAmount = requiredInt(pa, "amount", 1, MaxAmount)
 		pa.Strict()
 	default:
-		e.Points = requiredInt(o, "points", 0)
+		e.Points = requiredInt(o, "points", 0, MaxAmount)
 	}
 }
 
 func (pointsKind) lines(*Effect) *Filter { return nil }
 
-func (pointsKind) price(_ *cartState, o *outcome, e *Effect, a *Applied) {
+// price counts the points on the amounts left now, which later campaigns
+// only lower: if they overflow now the campaign is rejected, and then they
+// cannot overflow when pointsAward counts them on the final amounts.
+func (pointsKind) price(st *cartState, o *outcome, e *Effect, a *Applied) {
+	if _, ok := st.pointsOn(e, o.left); !ok {
+		o.overflow(e, "points per amount")
+		return
+	}
 	o.points = append(o.points, pendingPoints{campaign: a.Campaign, effect: e})
 }
 
 // pointsAward counts the points of p on the cart's final amounts.
 func (st *cartState) pointsAward(p pendingPoints) PointAward {
-	e := p.effect
-	pts := e.Points
-	if e.PerAmount > 0 {
-		var base int64
-		for i := range st.items {
-			if e.Filter.Match(&st.items[i]) {
-				base += st.left[i]
-			}
-		}
-		pts = base / e.PerAmount * e.Points
-	}
+	pts, _ := st.pointsOn(p.effect, st.left) // checked when priced
 	return PointAward{Campaign: p.campaign, Points: pts}
+}
+
+// pointsOn is the points e gives on the lines' amounts left, and false
+// when they overflow.
+func (st *cartState) pointsOn(e *Effect, left []int64) (int64, bool) {
+	if e.PerAmount <= 0 {
+		return e.Points, true
+	}
+	var base int64 // at most the cart's subtotal: no overflow
+	for i := range st.items {
+		if e.Filter.Match(&st.items[i]) {
+			base += left[i]
+		}
+	}
+	return money.Mul(base/e.PerAmount, e.Points)
 }

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/promoedge/promoedge/policies/money"
@@ -47,6 +48,16 @@ type outcome struct {
 	left     []int64
 	ship     int64
 	discount int64 // lines + shipping
+	// err is an effect whose amounts overflow (money.ErrOverflow): the
+	// campaign is rejected with error instead of applied.
+	err error
+}
+
+// overflow records that effect e's arithmetic overflowed.
+func (o *outcome) overflow(e *Effect, what string) {
+	if o.err == nil {
+		o.err = fmt.Errorf("%s effect: %s: %w", e.Type, what, money.ErrOverflow)
+	}
 }
 
 // try prices a campaign's effects on a copy of the state; nothing changes
@@ -68,7 +79,10 @@ func (st *cartState) try(cd *candidate) *outcome {
 		if k := kindOf(e.Type); k != nil {
 			k.price(st, o, e, a)
 		}
-		o.discount += a.Amount
+		if o.err != nil {
+			break
+		}
+		o.discount += a.Amount // at most the cart's amounts: no overflow
 	}
 	return o
 }

@@ -75,9 +75,15 @@ const (
 	MaxCodes = 20
 )
 
-// maxAmount bounds a line's amount and the shipping charge, which keeps
-// every sum of a cart far from overflow.
-const maxAmount = 1 << 50
+// MaxAmount bounds a line's amount, the shipping charge and every amount
+// of an effect (docs/campaigns.md#effects); MaxQuantity a line's quantity
+// and every quantity of an effect. They keep every sum of a cart far from
+// overflow; products of an effect's amount and a cart's quantity are
+// checked (money.Mul).
+const (
+	MaxAmount   = 1 << 50
+	MaxQuantity = 1 << 20
+)
 
 var (
 	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -90,6 +96,9 @@ var (
 func DecodeRequest(body []byte, now time.Time) (*Request, error) {
 	if doc, ok := jsondoc.Decode(body); ok {
 		return RequestFrom(doc, now)
+	}
+	if jsondoc.TooDeep(body) { // the bound jsondoc.Decode holds, on this path too
+		return nil, &RequestError{Problems: []*FieldError{{Message: fmt.Sprintf("body nests deeper than %d levels", jsondoc.MaxDepth)}}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -170,7 +179,7 @@ func readCart(c *field.Obj) Cart {
 	}
 	if s := c.Object("shipping"); s != nil {
 		cart.Shipping = Shipping{Method: s.String("method", ""), Amount: s.Int("amount", 0, 0)}
-		if cart.Shipping.Amount > maxAmount {
+		if cart.Shipping.Amount > MaxAmount {
 			s.Fail("amount", "is too large")
 		}
 	}
@@ -192,7 +201,7 @@ func readItem(o *field.Obj) Item {
 	if !o.Has("unit_price") {
 		o.Fail("unit_price", "is required")
 	}
-	if it.Quantity > 1<<20 || it.UnitPrice > maxAmount || it.Quantity > 0 && it.UnitPrice > maxAmount/it.Quantity {
+	if it.Quantity > MaxQuantity || it.UnitPrice > MaxAmount || it.Quantity > 0 && it.UnitPrice > MaxAmount/it.Quantity {
 		o.Fail("quantity", "quantity times unit_price is too large")
 	}
 	return it

@@ -224,3 +224,27 @@ func checkAccepted(t *testing.T, req *policies.Request) {
 		ids[it.ID] = true
 	}
 }
+
+// TestDecodeRequestBoundsDepthOnEveryPath: a body nested past
+// jsondoc.MaxDepth is refused whether the fast decoder takes it or, for an
+// escaped string it does not decode, encoding/json does; one level less
+// is accepted on both.
+func TestDecodeRequestBoundsDepthOnEveryPath(t *testing.T) {
+	nested := func(levels int) string {
+		return strings.Repeat(`{"a":`, levels) + "1" + strings.Repeat("}", levels)
+	}
+	for _, id := range []string{`"c1"`, `"c\u0031"`} { // the second needs encoding/json
+		body := func(levels int) []byte {
+			return []byte(`{"cart": {"id": ` + id + `, "currency": "USD", "items": [], "attributes": ` + nested(levels) + `}}`)
+		}
+		if _, err := policies.DecodeRequest(body(998), clock); err != nil {
+			t.Errorf("id %s, 1000 levels: %v", id, err)
+		}
+		for _, levels := range []int{999, 9990} {
+			_, err := policies.DecodeRequest(body(levels), clock)
+			if re := (*policies.RequestError)(nil); !errors.As(err, &re) || !strings.Contains(err.Error(), "deeper than 1000") {
+				t.Errorf("id %s, %d levels: %v, want refused for its depth", id, levels+2, err)
+			}
+		}
+	}
+}

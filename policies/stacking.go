@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+
+	"github.com/promoedge/promoedge/policies/money"
 )
 
 // applyStacking prices the eligible campaigns in order
@@ -38,7 +40,11 @@ func applyStacking(_ context.Context, ev *evaluation) error {
 // tryApply prices cd and commits it unless it would overrun its budget.
 func (ev *evaluation) tryApply(cd *candidate) bool {
 	o := ev.cart.try(cd)
-	if b := cd.c.Limits.Budget; b > 0 && cd.used.Spent+o.discount > b {
+	if o.err != nil {
+		ev.reject(cd, RuleError, []string{o.err.Error()})
+		return false
+	}
+	if b := cd.c.Limits.Budget; b > 0 && overBudget(cd.used.Spent, o.discount, b) {
 		ev.reject(cd, BudgetExhausted, []string{fmt.Sprintf("discount %d exceeds the %d left of the budget", o.discount, b-cd.used.Spent)})
 		return false
 	}
@@ -53,4 +59,11 @@ func excludeAll(ev *evaluation, cands []*candidate, why string) {
 			ev.reject(cd, ExcludedByStacker, []string{why})
 		}
 	}
+}
+
+// overBudget reports whether spending discount on top of spent passes
+// budget (a sum that would overflow does).
+func overBudget(spent, discount, budget int64) bool {
+	total, ok := money.Add(max(spent, 0), discount)
+	return !ok || total > budget
 }

@@ -42,7 +42,7 @@ start() { # start node i
   local i=$1 join=""
   [ "$i" -gt 1 ] && join="--join $(addr 1):7946"
   ip netns exec "pe$i" "$work/promoedge" serve --listen "$(addr "$i"):8181" --data "$work/n$i" \
-    --bundle "$bundle" --node "n$i" --cluster-bind "$(addr "$i"):7946" $join >>"$work/n$i.log" 2>&1 &
+    --bundle "$bundle" --node "n$i" --cluster-bind "$(addr "$i"):7946" --admin-token soak $join >>"$work/n$i.log" 2>&1 &
   echo $! >"$work/pid$i"
   disown
 }
@@ -61,7 +61,8 @@ rollback() { # roll back up to 20 redemptions of node i that applied a limited c
 import json, random, sys, urllib.request
 base = f"http://{sys.argv[1]}:8181"
 ids = []
-with urllib.request.urlopen(base + "/v1/redemptions?format=ndjson&campaign=first-3000", timeout=10) as r:
+ledger = urllib.request.Request(base + "/v1/redemptions?format=ndjson&campaign=first-3000", headers={"Authorization": "Bearer soak"})
+with urllib.request.urlopen(ledger, timeout=10) as r:
     for line in r:
         rec = json.loads(line)
         if rec["status"] == "redeemed":
@@ -104,7 +105,8 @@ limits = {"first-3000": ("redemptions", 3000), "budget-2000": ("budget", 200000)
 count, spent, total = {}, {}, 0
 for i in range(1, n + 1):
     url = f"http://10.77.0.{10 + i}:8181/v1/redemptions?format=ndjson"
-    for line in urllib.request.urlopen(url, timeout=30):
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer soak"})  # the ledger is an admin endpoint
+    for line in urllib.request.urlopen(req, timeout=30):
         r = json.loads(line)
         if r["status"] != "redeemed":
             continue

@@ -7,6 +7,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// actionBackup is a backup in the audit log: a copy of everything the
+// store holds, customers included.
+const actionBackup = "store.backup"
+
 // Backuper is a State that can write a consistent copy of itself while
 // serving. The bbolt store implements it (a copy of its file from one
 // read transaction); `promoedge backup --url` downloads it.

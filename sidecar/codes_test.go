@@ -73,19 +73,19 @@ func TestUniqueCodes(t *testing.T) {
 	if reasonFor(r2, "vouchers") != policies.CodeUsed || !appliedTo(r2, "auto") && len(r2.Points) == 0 {
 		t.Fatalf("second use: %+v", r2)
 	}
-	status, out = e.Do(t, "GET", "/v1/codes/"+code, nil)
+	status, out = e.DoAs(t, adminToken, "GET", "/v1/codes/"+code, nil)
 	var c policies.Code
 	json.Unmarshal(out, &c)
 	if status != 200 || c.State != policies.CodeStateUsed || c.Uses != 1 || c.Owner != "u1" || c.Campaign != "vouchers" {
 		t.Fatalf("code after use: %d %s", status, out)
 	}
 	e.Do(t, "POST", "/v1/redemptions/"+r.RedemptionID+"/rollback", nil)
-	_, out = e.Do(t, "GET", "/v1/codes/"+code, nil)
+	_, out = e.DoAs(t, adminToken, "GET", "/v1/codes/"+code, nil)
 	json.Unmarshal(out, &c)
 	if c.State != policies.CodeStateActive || c.Uses != 0 {
 		t.Fatalf("code after rollback: %s", out)
 	}
-	if status, _ := e.Do(t, "GET", "/v1/codes/NOPE-1", nil); status != 404 {
+	if status, _ := e.DoAs(t, adminToken, "GET", "/v1/codes/NOPE-1", nil); status != 404 {
 		t.Fatalf("unknown code: %d", status)
 	}
 }

@@ -13,9 +13,13 @@ type Config struct {
 	Listen string
 	// Socket is a unix socket path to serve on as well; "" for none.
 	Socket string
-	// MaxBodyBytes bounds a JSON request body; larger ones get 413.
+	// MaxBodyBytes bounds every request body but a bundle upload's; a
+	// larger one gets 413 as soon as its header is read, before any of the
+	// body is.
 	MaxBodyBytes int
-	// MaxBundleBytes bounds an uploaded bundle (PUT /v1/bundles).
+	// MaxBundleBytes bounds an uploaded bundle (PUT /v1/bundles), and is
+	// allowed only once the admin token is checked: an upload without it
+	// is held to MaxBodyBytes and answered 401.
 	MaxBundleBytes int
 	// ReadTimeout and WriteTimeout bound one request on a connection.
 	ReadTimeout, WriteTimeout time.Duration
@@ -24,6 +28,9 @@ type Config struct {
 	// AdminToken is the bearer token admin endpoints require; "" refuses
 	// them all.
 	AdminToken string
+	// APIToken, when set, is required (or the admin token) by every /v1/
+	// endpoint; /health, /ready, /metrics and /ui stay open.
+	APIToken string
 	// DecisionLog logs each decision as a JSON line (off by default); the
 	// server opens it in New and closes it when Serve returns.
 	DecisionLog decisionlog.Config
@@ -47,8 +54,11 @@ func (c Config) Validate() error {
 	if c.Listen == "" && c.Socket == "" {
 		return errors.New("sidecar: nothing to listen on: set a listen address or a socket")
 	}
-	if c.MaxBodyBytes <= 0 {
-		return errors.New("sidecar: max body bytes must be positive")
+	if c.MaxBodyBytes <= 0 || c.MaxBundleBytes < 0 {
+		return errors.New("sidecar: max body bytes must be positive (and max bundle bytes not negative)")
+	}
+	if c.APIToken != "" && c.APIToken == c.AdminToken {
+		return errors.New("sidecar: the API token must differ from the admin token: the checkout would be an operator")
 	}
 	return c.DecisionLog.Validate()
 }

@@ -9,11 +9,14 @@
 //
 // It speaks only the domain's types (package policies): the store and the
 // cluster reach it through the small interfaces it declares (State,
-// Switches, Fleet, with its own Member), which cmd wires to them.
+// Switches, Fleet, with its own Member) and the domain's (AuditLog), which
+// cmd wires to them. Who may call what is the route table's: admin and
+// checkout wrappers (auth.go), admin calls kept in the audit log (audit.go).
 //
 // # Caveats
 //
-// A request body larger than Config.MaxBodyBytes is refused with 413 before
-// any handler runs. Every response is JSON, errors included:
+// A request body larger than Config.MaxBodyBytes is refused with 413 as
+// soon as its header is read, before any of it is (limits.go); only a bundle
+// upload that carries the admin token may send up to Config.MaxBundleBytes. Every response is JSON, errors included:
 // {"error": {"code", "message", "field"}}.
 package sidecar

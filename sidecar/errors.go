@@ -71,12 +71,3 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 		ctx.SetBodyString(`{"error":{"code":"internal","message":"encoding the response failed"}}`)
 	}
 }
-
-// transportError answers errors fasthttp meets before a handler runs.
-func transportError(ctx *fasthttp.RequestCtx, err error) {
-	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
-		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, errorBody{Code: codeTooLarge, Message: "request body is larger than the limit"})
-		return
-	}
-	writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "malformed HTTP request: " + err.Error()})
-}

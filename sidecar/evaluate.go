@@ -49,8 +49,7 @@ func writeDecision(ctx *fasthttp.RequestCtx, dec *policies.Decision) {
 }
 
 // jsonBody refuses a body declared as something other than JSON, or
-// larger than the JSON body limit (the server's own limit is the larger
-// bundle one).
+// larger than the JSON body limit (which bodyLimit already holds it to).
 func (s *Server) jsonBody(ctx *fasthttp.RequestCtx) bool {
 	if len(ctx.PostBody()) > s.cfg.MaxBodyBytes {
 		writeError(ctx, fasthttp.StatusRequestEntityTooLarge, errorBody{Code: codeTooLarge, Message: "request body is larger than the limit"})

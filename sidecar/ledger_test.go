@@ -16,7 +16,7 @@ import (
 // behind it: TestPointsCreditedOnceAndTakenBack.)
 func (e *redeemEnv) points(t *testing.T, customer string) int64 {
 	t.Helper()
-	_, out := e.Do(t, "GET", "/v1/redemptions?customer="+customer, nil)
+	_, out := e.DoAs(t, adminToken, "GET", "/v1/redemptions?customer="+customer, nil)
 	var ledger struct {
 		Redemptions []struct {
 			Status    string
@@ -49,25 +49,25 @@ func TestLedgerExport(t *testing.T) {
 		}
 		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%2), 1000, codes...))
 	}
-	_, out := e.Do(t, "GET", "/v1/redemptions?campaign=b", nil)
+	_, out := e.DoAs(t, adminToken, "GET", "/v1/redemptions?campaign=b", nil)
 	var list struct{ Redemptions []map[string]any }
 	if err := json.Unmarshal(out, &list); err != nil || len(list.Redemptions) != 3 {
 		t.Fatalf("json: %v %s", err, out)
 	}
-	_, out = e.Do(t, "GET", "/v1/redemptions?customer=u1&format=ndjson", nil)
+	_, out = e.DoAs(t, adminToken, "GET", "/v1/redemptions?customer=u1&format=ndjson", nil)
 	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) != 2 {
 		t.Fatalf("ndjson: %s", out)
 	}
-	_, out = e.Do(t, "GET", "/v1/redemptions?format=csv", nil)
+	_, out = e.DoAs(t, adminToken, "GET", "/v1/redemptions?format=csv", nil)
 	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
 	if err != nil || len(rows) != 6 || rows[0][0] != "redemption_id" || rows[1][6] != "a;b" || rows[1][8] != "110" {
 		t.Fatalf("csv: %v %q", err, rows)
 	}
-	_, out = e.Do(t, "GET", "/v1/redemptions?since=2999-01-01T00:00:00Z", nil)
+	_, out = e.DoAs(t, adminToken, "GET", "/v1/redemptions?since=2999-01-01T00:00:00Z", nil)
 	if !strings.Contains(string(out), `"redemptions":[]`) {
 		t.Fatalf("since: %s", out)
 	}
-	if status, _ := e.Do(t, "GET", "/v1/redemptions?format=xml", nil); status != 400 {
+	if status, _ := e.DoAs(t, adminToken, "GET", "/v1/redemptions?format=xml", nil); status != 400 {
 		t.Fatalf("bad format: %d", status)
 	}
 	status, out := e.Do(t, "GET", "/v1/campaigns/a", nil)

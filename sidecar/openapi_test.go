@@ -307,8 +307,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	admin("POST", "/v1/campaigns/socks-bogo/codes", []byte(`{"count": 3, "pattern": "S-####"}`), 400)
 	admin("POST", "/v1/campaigns/nope/codes", []byte(`{"count": 3, "pattern": "S-####"}`), 404)
 	cf.do(t, s, call{method: "POST", path: "/v1/campaigns/vouchers/codes", body: []byte(`{"count": 3, "pattern": "S-####"}`), status: 401, refused: true})
-	get("/v1/codes/"+code, 200)
-	get("/v1/codes/NOPE-0000", 404)
+	admin("GET", "/v1/codes/"+code, nil, 200)
+	admin("GET", "/v1/codes/NOPE-0000", nil, 404)
 
 	// Redemptions: commit, replay, conflict, bad input, the ledger, rollback.
 	first := cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: redeemCart("o-1", "k-1", "u-1", code), status: 200})
@@ -318,7 +318,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: redeemCart("o-2", "k-1", "u-1"), status: 409})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: []byte(`{"cart":{"currency":"USD","items":[]}}`), status: 400, refused: true})
-	get("/v1/codes/"+code, 200)
+	admin("GET", "/v1/codes/"+code, nil, 200)
 	var receipt struct {
 		ID string `json:"redemption_id"`
 	}
@@ -326,10 +326,10 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z"} {
-		get("/v1/redemptions"+q, 200)
+		admin("GET", "/v1/redemptions"+q, nil, 200)
 	}
-	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?format=xml", status: 400, refused: true})
-	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?since=yesterday", status: 400, refused: true})
+	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?format=xml", token: adminToken, status: 400, refused: true})
+	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?since=yesterday", token: adminToken, status: 400, refused: true})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/" + receipt.ID + "/rollback", status: 200})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/" + receipt.ID + "/rollback", status: 200})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/rd_nope/rollback", status: 404})
@@ -349,6 +349,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Error("GET /v1/backup: an empty copy")
 	}
 	cf.do(t, s, call{method: "GET", path: "/v1/backup", status: 401, refused: true})
+	cf.access(t, s, stack)
 
 	// Paths and methods the spec does not list.
 	get("/v2/evaluate", 404)
@@ -365,12 +366,12 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, closed, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 403})
 
 	// A sidecar before its first bundle is not ready, and says so in the spec's terms.
-	empty := sidecartest.Start(t, policies.NewEngine(policies.Config{}))
+	empty := sidecartest.StartWith(t, policies.NewEngine(policies.Config{}), nil, adminToken)
 	for _, c := range []call{
 		{method: "GET", path: "/ready"},
 		{method: "GET", path: "/v1/campaigns"},
 		{method: "POST", path: "/v1/evaluate", body: []byte(`{"cart":{"currency":"USD","items":[]}}`)},
-		{method: "GET", path: "/v1/redemptions"},
+		{method: "GET", path: "/v1/redemptions", token: adminToken},
 	} {
 		c.status = 503
 		cf.do(t, empty, c)

@@ -14,6 +14,10 @@ import (
 // maxKeyLen bounds order ids and idempotency keys.
 const maxKeyLen = 256
 
+// replayHeader marks a redeem answered from its stored answer: the same
+// idempotency key and body came before (docs/api.md#redemptions).
+const replayHeader = "Idempotent-Replayed"
+
 func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	start := time.Now()
 	if !s.jsonBody(ctx) {
@@ -41,7 +45,9 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	s.redeemed(ctx, rr, rc, start)
-	if !rc.Replayed { // a replay committed nothing
+	if rc.Replayed { // a replay committed nothing
+		ctx.Response.Header.Set(replayHeader, "true")
+	} else {
 		s.activity.Redeemed()
 	}
 	ctx.SetStatusCode(fasthttp.StatusOK)

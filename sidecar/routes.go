@@ -1,26 +1,24 @@
 package sidecar
 
-import (
-	"github.com/valyala/fasthttp"
-)
-
-// routeTable is every endpoint, in one place.
+// routeTable is every endpoint, in one place: admin ones name their
+// action in the audit log, and guard adds the API token to /v1/.
 func (s *Server) routeTable() []route {
-	type h = map[string]func(*fasthttp.RequestCtx, []string)
-	return []route{
+	type h = map[string]handler
+	return s.guard([]route{
 		newRoute("/v1/evaluate", h{"POST": s.evaluate}),
 		newRoute("/v1/campaigns", h{"GET": s.listCampaigns}),
 		newRoute("/v1/campaigns/{id}", h{"GET": s.getCampaign}),
-		newRoute("/v1/campaigns/{id}/codes", h{"POST": s.admin(s.generateCodes)}),
-		newRoute("/v1/campaigns/{id}/disable", h{"POST": s.admin(s.disableCampaign)}),
-		newRoute("/v1/campaigns/{id}/enable", h{"POST": s.admin(s.enableCampaign)}),
+		newRoute("/v1/campaigns/{id}/codes", h{"POST": s.admin(actionCodes, s.generateCodes)}),
+		newRoute("/v1/campaigns/{id}/disable", h{"POST": s.admin(actionDisable, s.disableCampaign)}),
+		newRoute("/v1/campaigns/{id}/enable", h{"POST": s.admin(actionEnable, s.enableCampaign)}),
 		newRoute("/v1/cluster", h{"GET": s.getCluster}),
-		newRoute("/v1/cluster/keys", h{"POST": s.admin(s.reloadKeys)}),
-		newRoute("/v1/codes/{code}", h{"GET": s.getCode}),
-		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.listRedemptions}),
+		newRoute("/v1/cluster/keys", h{"POST": s.admin(actionKeys, s.reloadKeys)}),
+		newRoute("/v1/codes/{code}", h{"GET": s.admin(actionCode, s.getCode)}),
+		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.admin(actionLedger, s.listRedemptions)}),
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
-		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(s.putBundle)}),
-		newRoute("/v1/backup", h{"GET": s.admin(s.backup)}),
+		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
+		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
+		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
@@ -28,5 +26,5 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/activity", h{"GET": s.getActivity}),
 		newRoute("/ui", h{"GET": s.uiIndex}),
 		newRoute("/ui/{file}", h{"GET": s.uiFile}),
-	}
+	})
 }

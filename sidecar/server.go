@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -32,6 +33,7 @@ type Server struct {
 	activity *activity.Recorder
 	probe    writeProbe // the last write probe of /ready (readiness.go)
 	fleetDeps
+	accessDeps
 }
 
 // State is what the API reads and writes beside pricing: usage, the
@@ -65,6 +67,10 @@ type Deps struct {
 	// Metrics are shown at GET /metrics; nil makes new ones. Pass the
 	// ones the cluster and the activator report to.
 	Metrics *Metrics
+	// Audit keeps every admin action (nil: only logged); Log gets a line
+	// for each (nil: none).
+	Audit policies.AuditLog
+	Log   *slog.Logger
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -74,6 +80,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
 	s.switches, s.fleet = deps.Switches, deps.Fleet
+	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
@@ -90,9 +97,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes = s.routeTable()
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
-		ErrorHandler:          transportError,
+		ErrorHandler:          s.transportError,
+		HeaderReceived:        s.bodyLimit, // bodies are bounded before they are read
 		Name:                  "promoedge",
-		MaxRequestBodySize:    max(cfg.MaxBodyBytes, cfg.MaxBundleBytes),
+		MaxRequestBodySize:    cfg.MaxBodyBytes,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,

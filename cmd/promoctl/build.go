@@ -64,6 +64,9 @@ func (c buildCmd) run(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if err := oneArg(fs, stderr); err != nil {
+		return err
+	}
 	dir := bundleArg(fs)
 	if err := (lintCmd{}).run(ctx, []string{dir}, stdout, stderr); err != nil {
 		return err // lint has said what is wrong

@@ -25,6 +25,9 @@ func (c lintCmd) run(ctx context.Context, args []string, stdout, stderr io.Write
 	if ok, err := parse(fs, args); !ok {
 		return err
 	}
+	if err := oneArg(fs, stderr); err != nil {
+		return err
+	}
 	path := bundleArg(fs)
 	rev, err := bundle.LoadPath(ctx, path)
 	var le *bundle.LoadError

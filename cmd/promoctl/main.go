@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // campaign time zones must not depend on the host
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 func main() {
@@ -46,14 +48,21 @@ type command interface {
 }
 
 // commands in the order usage lists them.
-var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}, codesCmd{}, ledgerCmd{}}
+var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}, codesCmd{}, ledgerCmd{}, versionCmd{}}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: promoctl <command> [flags] [args]\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-6s %s\n", c.name(), c.synopsis())
+		fmt.Fprintf(w, "  %-7s %s\n", c.name(), c.synopsis())
 	}
-	fmt.Fprintln(w, "\npromoctl <command> -h shows a command's flags.")
+	fmt.Fprint(w, `
+examples:
+  promoctl init ./my-bundle && promoctl test ./my-bundle
+  promoctl build ./my-bundle -o promo.tar.gz
+  promoctl ledger --format csv -o ledger.csv --token "$PROMOEDGE_ADMIN_TOKEN"
+
+promoctl <command> -h shows a command's flags and examples.
+`)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,7 +79,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stdout)
 		return nil
 	}
-	fmt.Fprintf(stderr, "promoctl: unknown command %q\n", args[0])
+	names := []string{"help"}
+	for _, c := range commands {
+		names = append(names, c.name())
+	}
+	fmt.Fprintf(stderr, "promoctl: unknown command %q%s\n", args[0], suggest.DidYouMean(args[0], names))
 	usage(stderr)
 	return errUsage
 }

@@ -96,7 +96,7 @@ func TestCodesWritesEveryCode(t *testing.T) {
 			t.Fatalf("progress line %q in\n%s", l, errOut)
 		}
 	}
-	c, err := client.New(url)
+	c, err := client.New(url, client.WithAdminToken(adminToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,11 @@ func TestLedgerExport(t *testing.T) {
 
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ledger.csv")
-	out, errOut, err := promoctl(t, "ledger", "--url", url, "--format", "csv", "--customer", "u-1", "-o", path)
+	// The ledger names customers: an admin endpoint (SPEC §4 v2).
+	if _, errOut, err := promoctl(t, "ledger", "--url", url, "-o", path); err == nil || !strings.Contains(err.Error(), "--token or $"+tokenEnv) {
+		t.Fatalf("ledger without a token: %v\n%s", err, errOut)
+	}
+	out, errOut, err := promoctl(t, "ledger", "--url", url, "--format", "csv", "--customer", "u-1", "-o", path, "--token", adminToken)
 	if err != nil || out != "" || !strings.HasPrefix(errOut, "wrote 2 records (") || !strings.Contains(errOut, " to "+path+" in ") {
 		t.Fatalf("ledger csv: %v\n%s%s", err, out, errOut)
 	}
@@ -249,6 +253,7 @@ func TestLedgerExport(t *testing.T) {
 	}
 	onlyFiles(t, dir, "ledger.csv")
 
+	t.Setenv(tokenEnv, adminToken) // the token from the environment, as an operator's shell has it
 	out, errOut, err = promoctl(t, "ledger", "--url", url, "--campaign", "vouchers", "--since", "2020-01-01T00:00:00Z")
 	if err != nil || !strings.HasPrefix(errOut, "wrote 4 records (") || !strings.Contains(errOut, " to stdout in ") {
 		t.Fatalf("ledger ndjson: %v\n%s", err, errOut)

@@ -27,7 +27,7 @@ type clusterProc struct {
 func (p *clusterProc) start(t *testing.T, bin string) {
 	t.Helper()
 	args := []string{"serve", "--listen", p.listen, "--data", p.data, "--bundle", "testdata/limited",
-		"--node", p.name, "--cluster-bind", p.gossip, "--admin-token", "T"}
+		"--node", p.name, "--cluster-bind", p.gossip, "--admin-token", testAdminToken}
 	if p.join != "" {
 		args = append(args, "--join", p.join)
 	}
@@ -122,10 +122,7 @@ func clusterLedger(t *testing.T, c *http.Client, procs []*clusterProc, skip int)
 		if i == skip {
 			continue
 		}
-		resp, err := c.Get("http://" + p.listen + "/v1/redemptions?format=ndjson")
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := adminGet(t, c, "http://"+p.listen+"/v1/redemptions?format=ndjson")
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
 			var rec struct {

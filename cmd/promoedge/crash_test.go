@@ -146,10 +146,7 @@ type ledgerRecord struct {
 // readLedger reads the whole ledger of the sidecar at base (ndjson).
 func readLedger(t *testing.T, c *http.Client, base string) []ledgerRecord {
 	t.Helper()
-	resp, err := c.Get(base + "/v1/redemptions?format=ndjson")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := adminGet(t, c, base+"/v1/redemptions?format=ndjson")
 	defer resp.Body.Close()
 	var out []ledgerRecord
 	sc := bufio.NewScanner(resp.Body)
@@ -204,7 +201,7 @@ func redeemOnce(c *http.Client, base, key string) (string, bool) {
 
 func startProc(t *testing.T, bin, addr, data string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited")
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", testAdminToken)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &logs
 	if err := cmd.Start(); err != nil {

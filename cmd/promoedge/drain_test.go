@@ -45,7 +45,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	bin := binary(t)
 	data, addr := filepath.Join(dir, "data"), freeAddr(t)
 	base := "http://" + addr
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", "T")
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", testAdminToken)
 	var logs syncBuffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
@@ -141,10 +141,7 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Fatalf("%d of %d acknowledged redemptions missing after the drain", missing, n.Load())
 	}
 	for _, code := range []string{gen.Codes[0], gen.Codes[150000], gen.Codes[299999]} {
-		resp, err := client.Get(base + "/v1/codes/" + code)
-		if err != nil {
-			t.Fatal(err)
-		}
+		resp := adminGet(t, client, base+"/v1/codes/"+code)
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("code %s answered before SIGTERM: %d after the restart", code, resp.StatusCode)

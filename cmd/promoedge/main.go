@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/promoedge/promoedge/internal/suggest"
 )
 
 // gcPercent is the GC target promoedge runs with unless GOGC says
@@ -29,6 +31,9 @@ func main() {
 	if errors.Is(err, errUsage) {
 		os.Exit(2)
 	}
+	if errors.Is(err, errHelp) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "promoedge:", err)
 		os.Exit(1)
@@ -40,10 +45,14 @@ var errUsage = errors.New("usage")
 const usage = `usage: promoedge <command> [flags]
 
 commands:
-  serve     run the sidecar (promoedge serve -h for its flags)
+  serve     run the sidecar (promoedge serve -h for its flags and examples)
   check     check a store's counters against its ledger (--data DIR or --file FILE)
   backup    copy a store consistently (--out FILE, and --url of a running sidecar or --data of a stopped one)
   version   print the version
+
+examples:
+  promoedge serve --bundle ./bundle --admin-token "$TOKEN"
+  promoedge serve -h
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -72,6 +81,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "unknown command %q%s\n%s", args[0], suggest.DidYouMean(args[0], []string{"serve", "version", "help"}), usage)
 	return errUsage
 }

@@ -89,6 +89,8 @@ func TestServeRefusesBadConfig(t *testing.T) {
 		{"serve", "--listen", ""},
 		{"serve", "--bundle", "/does/not/exist", "--listen", "127.0.0.1:0"},
 		{"serve", "--watch"},
+		{"serve", "--max-bundle", "0"},
+		{"serve", "--rule-timeout", "0s"},
 		{"nonsense"},
 	} {
 		err := run(context.Background(), args, noenv, io.Discard, io.Discard)

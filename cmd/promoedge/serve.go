@@ -19,6 +19,7 @@ import (
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
 	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/rego"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/wasm"
@@ -41,6 +42,7 @@ type serveConfig struct {
 	Join     string
 	Key      string
 	Minter   string
+	Rules    bundle.RuleLimits
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -49,7 +51,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.HTTP.Listen, "listen", cfg.HTTP.Listen, "TCP address to serve the API on")
 	fs.StringVar(&cfg.HTTP.Socket, "socket", "", "unix socket to serve the API on as well")
-	fs.IntVar(&cfg.HTTP.MaxBodyBytes, "max-body", cfg.HTTP.MaxBodyBytes, "largest request body in bytes (413 above)")
+	fs.IntVar(&cfg.HTTP.MaxBodyBytes, "max-body", cfg.HTTP.MaxBodyBytes, "largest request body in bytes but a bundle upload's (413 above, unread)")
+	fs.IntVar(&cfg.HTTP.MaxBundleBytes, "max-bundle", cfg.HTTP.MaxBundleBytes, "largest bundle in bytes, uploaded or fetched, compressed and uncompressed")
 	fs.StringVar(&cfg.Data, "data", "./data", "directory for the bbolt files")
 	fs.StringVar(&cfg.Bundle, "bundle", "", "bundle directory or .tar.gz (default: the embedded example bundle)")
 	fs.BoolVar(&cfg.Watch, "watch", false, "reload the bundle path when it changes")
@@ -58,6 +61,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&cfg.VerifKey, "verification-key", "", "require bundles signed for this key (PEM public key, or HMAC secret file)")
 	fs.StringVar(&cfg.VerifAlg, "verification-alg", "RS256", "signing algorithm of --verification-key (as opa sign --signing-alg)")
 	fs.StringVar(&cfg.Admin, "admin-token", "", "bearer token for admin endpoints (without it they are refused)")
+	fs.StringVar(&cfg.HTTP.APIToken, "api-token", "", "bearer token every /v1/ endpoint then requires (or the admin token); /health, /ready, /metrics stay open")
 	fs.StringVar(&cfg.Node, "node", "", "this node's name in the cluster")
 	fs.StringVar(&cfg.Bind, "cluster-bind", "", "HOST:PORT for cluster gossip")
 	fs.StringVar(&cfg.Join, "join", "", "HOST:PORT,... of cluster members to join")
@@ -70,9 +74,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.Int64Var(&dl.MaxBytes, "decision-log-max-bytes", dl.MaxBytes, "rotate the decision log file at this size (0: never)")
 	fs.IntVar(&dl.MaxFiles, "decision-log-max-files", dl.MaxFiles, "rotated decision log files kept (FILE.1 the newest); older ones are removed")
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
+	fs.DurationVar(&cfg.Rules.Deadline, "rule-timeout", rego.DefaultDeadline, "longest one evaluation of the Rego rules may run (its campaign is rejected with error past it)")
+	fs.Uint64Var(&cfg.Rules.MaxAlloc, "rule-max-alloc", rego.DefaultMaxAlloc, "bytes one evaluation of the Rego rules may allocate (its campaign is rejected with error past it)")
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
-	if err := fs.Parse(args); err != nil {
-		return cfg, errUsage
+	if err := parseCommandLine(fs, args, stderr); err != nil {
+		return cfg, err
 	}
 	if err := fromEnv(fs, getenv); err != nil {
 		return cfg, err
@@ -123,6 +129,8 @@ func (c serveConfig) validate(fs *flag.FlagSet) error {
 		return errors.New("give --bundle or --bundle-url, not both")
 	case c.URL != "" && c.Poll <= 0:
 		return errors.New("--bundle-poll must be positive")
+	case c.HTTP.MaxBundleBytes <= 0 || c.Rules.Deadline <= 0 || c.Rules.MaxAlloc == 0:
+		return errors.New("--max-bundle, --rule-timeout and --rule-max-alloc must be positive")
 	}
 	return c.HTTP.Validate()
 }
@@ -151,7 +159,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
-	deps.Metrics = metrics
+	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
 	if err := listenAndServe(ctx, cfg.HTTP, deps, log); err != nil {
 		return err
 	}
@@ -205,6 +213,7 @@ func activate(ctx context.Context, cfg serveConfig, engine *policies.Engine, ver
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
+		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules,
 	}, engine)
 	return act, firstBundle(ctx, cfg, act, wasmCfg, log)
 }
@@ -276,11 +285,12 @@ func firstBundle(ctx context.Context, cfg serveConfig, act *activation.Activator
 			log.Warn("signatures are required and no signed bundle is kept: not ready until one is uploaded")
 			return nil
 		}
-		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default", Wasm: wasmCfg}, examples.Default())
+		rev, err := bundle.LoadFS(ctx, bundle.Config{Source: "embedded:examples/default", Wasm: wasmCfg, RuleLimits: cfg.Rules}, examples.Default())
 		if err != nil {
 			return err
 		}
-		logActive(log, act.Revision(rev))
+		log.Warn(embeddedWarning)
+		logActive(log, act.Fallback(rev, embeddedWarning))
 	}
 	return nil
 }

@@ -23,8 +23,15 @@ type Config struct {
 	Dir string
 	// Verification requires signed bundles; nil accepts unsigned ones.
 	Verification *opabundle.VerificationConfig
-	// MaxBytes bounds one bundle file; 0 is the bundle package's default.
-	MaxBytes int64
+	// MaxBytes bounds one bundle file, MaxTotalBytes a bundle's files
+	// together (uncompressed, and a download compressed), MaxFiles their
+	// number, on every path a bundle comes by; 0 is the bundle package's
+	// default.
+	MaxBytes      int64
+	MaxTotalBytes int64
+	MaxFiles      int
+	// RuleLimits bound each evaluation of a bundle's Rego rules.
+	RuleLimits bundle.RuleLimits
 	// Wasm is the sandbox of the bundles' custom wasm modules, with the
 	// compilation cache and counters shared by every bundle activated.
 	Wasm wasm.Config
@@ -69,7 +76,7 @@ type Activation struct {
 	Campaigns   int       `json:"campaigns"`
 }
 
-// Refusal is the last bundle that was refused.
+// Refusal is the last bundle that was refused, or could not be fetched.
 type Refusal struct {
 	At     time.Time `json:"at"`
 	Source string    `json:"source"`
@@ -81,6 +88,8 @@ type Status struct {
 	Active    *Activation  `json:"active"`
 	History   []Activation `json:"history"`
 	LastError *Refusal     `json:"last_error"`
+	// Warning is set while a fallback bundle serves (see Fallback).
+	Warning string `json:"warning,omitempty"`
 }
 
 // Activator builds bundles and swaps them into an engine.
@@ -117,7 +126,10 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 func (a *Activator) lastGood() string { return filepath.Join(a.cfg.Dir, "last-good.tar.gz") }
 
 func (a *Activator) loadConfig(source string) bundle.Config {
-	return bundle.Config{Source: source, MaxBytes: a.cfg.MaxBytes, Verification: a.cfg.Verification, Wasm: a.cfg.Wasm}
+	return bundle.Config{
+		Source: source, MaxBytes: a.cfg.MaxBytes, MaxTotalBytes: a.cfg.MaxTotalBytes, MaxFiles: a.cfg.MaxFiles,
+		Verification: a.cfg.Verification, Wasm: a.cfg.Wasm, RuleLimits: a.cfg.RuleLimits,
+	}
 }
 
 // Tarball builds a gzipped tarball bundle and, if it loads, activates it
@@ -174,6 +186,7 @@ func (a *Activator) swap(rev *policies.Revision, kind, source string) *Activatio
 	a.cfg.Observer.Activated(kind, rev.ID)
 	act := Activation{Revision: rev.ID, ActivatedAt: a.cfg.Now().UTC(), Source: source, Campaigns: len(rev.Campaigns())}
 	a.status.Active = &act
+	a.status.Warning = "" // a fallback's warning ends with it
 	a.status.History = append([]Activation{act}, a.status.History...)
 	if len(a.status.History) > a.cfg.History {
 		a.status.History = a.status.History[:a.cfg.History]

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // Poller fetches bundles from an OPA-style bundle server.
@@ -50,7 +52,7 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetching bundle: %w", err)
+		return nil, a.unreachable(p.URL, fmt.Errorf("fetching bundle: %w", err))
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -58,11 +60,11 @@ func (a *Activator) Fetch(ctx context.Context, p *Poller) (*Activation, error) {
 		return nil, ErrNotModified
 	case http.StatusOK:
 	default:
-		return nil, fmt.Errorf("fetching bundle: %s answered %s", p.URL, resp.Status)
+		return nil, a.unreachable(p.URL, fmt.Errorf("fetching bundle: %s answered %s", p.URL, resp.Status))
 	}
-	limit := a.cfg.MaxBytes
+	limit := a.cfg.MaxTotalBytes // compressed, it is no larger
 	if limit <= 0 {
-		limit = 64 << 20
+		limit = bundle.DefaultMaxTotalBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {

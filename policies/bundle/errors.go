@@ -38,6 +38,9 @@ func (p Problem) String() string {
 type LoadError struct {
 	Source   string
 	Problems []Problem
+	// Err is what callers may branch on beyond ErrInvalidBundle (e.g.
+	// ErrTooLarge); nil for problems of content.
+	Err error
 }
 
 func (e *LoadError) Error() string {
@@ -48,5 +51,10 @@ func (e *LoadError) Error() string {
 	return fmt.Sprintf("bundle %s refused (%d problems): %s", e.Source, len(e.Problems), strings.Join(parts, "; "))
 }
 
-// Unwrap lets errors.Is match ErrInvalidBundle.
-func (e *LoadError) Unwrap() error { return ErrInvalidBundle }
+// Unwrap lets errors.Is match ErrInvalidBundle, and Err when set.
+func (e *LoadError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalidBundle, e.Err}
+	}
+	return []error{ErrInvalidBundle}
+}

@@ -30,6 +30,13 @@ type Config struct {
 	// MaxBytes bounds the size of any one file of the bundle; 0 means
 	// DefaultMaxBytes.
 	MaxBytes int64
+	// MaxTotalBytes bounds the bundle's files together, uncompressed (a
+	// tarball's inflated stream); 0 means DefaultMaxTotalBytes.
+	MaxTotalBytes int64
+	// MaxFiles bounds how many files the bundle holds; 0 means
+	// DefaultMaxFiles. Every bound is checked before any file is read
+	// into memory (bounds.go).
+	MaxFiles int
 	// Verification, when set, requires the bundle to be signed as
 	// `opa build --signing-key` / `opa sign` sign it, for one of its keys;
 	// OPA's own verification code checks it. Nil accepts unsigned bundles
@@ -38,7 +45,15 @@ type Config struct {
 	// Wasm is the sandbox of the bundle's custom wasm modules; the zero
 	// value is wasm.DefaultConfig().
 	Wasm wasm.Config
+	// RuleLimits bound each evaluation of the bundle's Rego rules: a
+	// deadline and an allocation bound; zero fields are rego's defaults.
+	RuleLimits RuleLimits
 }
+
+// RuleLimits bound each evaluation of a bundle's Rego rules (rego.Limits,
+// named here for those who configure bundles without importing the
+// backend).
+type RuleLimits = rego.Limits
 
 // VerificationKey is the verification config for one key: a PEM public key
 // (RS*, PS*, ES* algorithms) or an HMAC secret (HS*), as `opa run
@@ -55,9 +70,6 @@ func VerificationKey(key []byte, alg string) (*opabundle.VerificationConfig, err
 	return vc, nil
 }
 
-// DefaultMaxBytes bounds one file of a bundle.
-const DefaultMaxBytes = 64 << 20
-
 // LoadPath reads a bundle directory or a .tar.gz file.
 func LoadPath(ctx context.Context, p string) (*policies.Revision, error) {
 	return LoadPathWith(ctx, Config{Source: p}, p)
@@ -70,6 +82,10 @@ func LoadPathWith(ctx context.Context, cfg Config, p string) (*policies.Revision
 		return nil, fmt.Errorf("opening bundle: %w", err)
 	}
 	if st.IsDir() {
+		cfg = cfg.withDefaults()
+		if err := checkFS(os.DirFS(p), cfg); err != nil {
+			return nil, refusal(cfg.Source, err)
+		}
 		return load(ctx, cfg, opabundle.NewDirectoryLoader(p))
 	}
 	f, err := os.Open(p)
@@ -80,20 +96,29 @@ func LoadPathWith(ctx context.Context, cfg Config, p string) (*policies.Revision
 	return LoadTarball(ctx, cfg, f)
 }
 
-// LoadTarball reads a bundle from a gzipped tarball.
+// LoadTarball reads a bundle from a gzipped tarball. The tarball is read
+// twice, first to check its bounds: r is rewound when it is an
+// io.ReadSeeker, else read into memory, up to the bundle's bound.
 func LoadTarball(ctx context.Context, cfg Config, r io.Reader) (*policies.Revision, error) {
+	cfg = cfg.withDefaults()
+	r, err := checkTarballOnce(r, cfg)
+	if err != nil {
+		return nil, refusal(cfg.Source, err)
+	}
 	return load(ctx, cfg, opabundle.NewTarballLoaderWithBaseURL(r, ""))
 }
 
 // LoadFS reads a bundle from the root of fsys (an embedded bundle).
 func LoadFS(ctx context.Context, cfg Config, fsys fs.FS) (*policies.Revision, error) {
+	cfg = cfg.withDefaults()
+	if err := checkFS(fsys, cfg); err != nil {
+		return nil, refusal(cfg.Source, err)
+	}
 	return load(ctx, cfg, opabundle.NewFSLoaderWithRoot(fsys, "."))
 }
 
 func load(ctx context.Context, cfg Config, dl opabundle.DirectoryLoader) (*policies.Revision, error) {
-	if cfg.MaxBytes == 0 {
-		cfg.MaxBytes = DefaultMaxBytes
-	}
+	cfg = cfg.withDefaults()
 	rec := &recorder{DirectoryLoader: dl.WithSizeLimitBytes(cfg.MaxBytes), max: cfg.MaxBytes}
 	reader := opabundle.NewCustomReader(rec).
 		WithSizeLimitBytes(cfg.MaxBytes).
@@ -127,7 +152,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	store := inmem.NewFromObjectWithOpts(b.Data, inmem.OptRoundTripOnWrite(false), inmem.OptReturnASTValuesOnRead(true))
 	var rules policies.Rules
 	if len(compiler.Modules) > 0 {
-		ev, err := rego.New(ctx, compiler, store)
+		ev, err := rego.NewLimited(ctx, compiler, store, cfg.RuleLimits)
 		if err != nil {
 			return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 		}

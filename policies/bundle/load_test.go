@@ -132,6 +132,9 @@ func TestLoadNamesFileAndLineOfRegoErrors(t *testing.T) {
 		{"unsafe variable", "package promo.rules.vip\n\ndefault eligible := false\n\neligible if {\n\tx > 1\n}\n", 6, "rego_unsafe_var_error"},
 		{"network builtin", "package promo.rules.vip\n\ndefault eligible := false\n\n" +
 			"eligible if http.send({\"method\": \"get\", \"url\": \"http://x\"}).status_code == 200\n", 5, "rego_type_error"},
+		{"clock builtin", "package promo.rules.vip\n\ndefault eligible := false\n\neligible if time.now_ns() > 0\n", 5, "rego_type_error"},
+		{"random builtin", "package promo.rules.vip\n\ndefault eligible := false\n\neligible if rand.intn(\"x\", 2) == 0\n", 5, "rego_type_error"},
+		{"uuid builtin", "package promo.rules.vip\n\ndefault eligible := false\n\neligible if uuid.rfc4122(\"x\") != \"\"\n", 5, "rego_type_error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := files{

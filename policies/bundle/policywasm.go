@@ -58,7 +58,7 @@ func compiledRules(b *opabundle.Bundle) map[string]*ast.Module {
 // loadPolicyWasm loads the bundle's policy.wasm (from `opa build -t
 // wasm`), if any, and lists the rules it decides: those whose entrypoint
 // promo/rules/<rule> it has. The other rules stay with Rego.
-func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*policies.Campaign) (policies.Rules, map[string]bool, []Problem) {
+func loadPolicyWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign) (policies.Rules, map[string]bool, []Problem) {
 	if len(b.WasmModules) == 0 {
 		return nil, nil, nil
 	}
@@ -74,6 +74,7 @@ func loadPolicyWasm(ctx context.Context, b *opabundle.Bundle, campaigns []*polic
 	if err != nil {
 		return nil, nil, []Problem{{File: strings.TrimPrefix(mod.Path, "/"), Message: err.Error()}}
 	}
+	ev.WithLimits(cfg.RuleLimits)
 	names := make(map[string]bool, len(rules))
 	for r := range rules {
 		names[r] = true

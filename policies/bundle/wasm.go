@@ -62,7 +62,7 @@ func (r *recorder) keepWasm(d *opabundle.Descriptor) (*opabundle.Descriptor, err
 // the bundle has no wasm, else a policies.Router over ruleBackends.
 func loadWasm(ctx context.Context, cfg Config, b *opabundle.Bundle, campaigns []*policies.Campaign, modules map[string][]byte, regoRules policies.Rules) (policies.Rules, []Problem) {
 	host, problems := compileModules(ctx, cfg, modules)
-	compiled, rules, ps := loadPolicyWasm(ctx, b, campaigns)
+	compiled, rules, ps := loadPolicyWasm(ctx, cfg, b, campaigns)
 	problems = append(problems, ps...)
 	if len(problems) > 0 || (host == nil && compiled == nil) {
 		if host != nil {

@@ -93,3 +93,27 @@ func FuzzAllocate(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckedArithmetic(t *testing.T) {
+	const max = 1<<63 - 1
+	for _, tc := range []struct {
+		a, b         int64
+		mul, add     int64
+		mulOK, addOK bool
+	}{
+		{2, 3, 6, 5, true, true},
+		{0, max, 0, max, true, true},
+		{1 << 31, 1 << 32, 0, 1<<31 + 1<<32, false, true},
+		{max, 2, 0, 0, false, false},
+		{1 << 62, 1 << 62, 0, 0, false, false},
+		{max, 1, max, 0, true, false},
+		{1 << 50, 1 << 12, 1 << 62, 1<<50 + 1<<12, true, true},
+	} {
+		if got, ok := Mul(tc.a, tc.b); ok != tc.mulOK || ok && got != tc.mul {
+			t.Errorf("Mul(%d, %d) = %d, %v", tc.a, tc.b, got, ok)
+		}
+		if got, ok := Add(tc.a, tc.b); ok != tc.addOK || ok && got != tc.add {
+			t.Errorf("Add(%d, %d) = %d, %v", tc.a, tc.b, got, ok)
+		}
+	}
+}

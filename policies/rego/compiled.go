@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	_ "github.com/open-policy-agent/opa/v1/features/wasm" // registers OPA's wazero-based engine
@@ -26,6 +27,16 @@ type CompiledEvaluator struct {
 	res  *opawasm.Resolver
 	refs map[string]ast.Ref               // rule -> data.promo.rules.<rule>
 	docs map[*policies.Campaign]*ast.Term // input.campaign of each campaign
+	// deadline bounds one rule's evaluation (Limits.Deadline; the wasm
+	// memory limit bounds what it allocates).
+	deadline time.Duration
+}
+
+// WithLimits sets the deadline of each rule's evaluation (DefaultDeadline
+// until then); call it before the first Decide.
+func (e *CompiledEvaluator) WithLimits(l Limits) *CompiledEvaluator {
+	e.deadline = l.withDefaults().Deadline
+	return e
 }
 
 // RuleEntrypoint is the entrypoint of a rule in a policy.wasm.
@@ -36,7 +47,7 @@ func RuleEntrypoint(rule string) string { return "promo/rules/" + rule }
 // WrapperEntrypoint(rule) for a package with functions. The engine is
 // closed when the evaluator is no longer reachable.
 func NewCompiled(ctx context.Context, policy []byte, data map[string]any, campaigns []*policies.Campaign, entrypoints map[string]string) (*CompiledEvaluator, error) {
-	e := &CompiledEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}}
+	e := &CompiledEvaluator{refs: map[string]ast.Ref{}, docs: map[*policies.Campaign]*ast.Term{}, deadline: DefaultDeadline}
 	var refs []ast.Ref
 	for _, c := range campaigns {
 		if c.Rule == "" {
@@ -110,7 +121,12 @@ func (e *CompiledEvaluator) decide(ctx context.Context, input ast.Object, c *pol
 		return policies.Verdict{Err: fmt.Errorf("rule %s is not in policy.wasm", c.Rule)}
 	}
 	input.Insert(campaignKey, doc)
+	ctx, cancel := context.WithTimeout(ctx, e.deadline) // OPA's wasm VM stops when ctx ends
+	defer cancel()
 	res, err := e.res.Eval(ctx, resolver.Input{Ref: ref, Input: ast.NewTerm(input), Metrics: metrics.NoOp()})
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = ErrDeadline
+	}
 	if err != nil {
 		return policies.Verdict{Err: fmt.Errorf("rule %s (policy.wasm): %w", c.Rule, err)}
 	}

@@ -33,4 +33,10 @@
 // carries the run lists under RunKey and two more "__promoedge_run_" keys,
 // which rules that do not read input.campaign can see and should ignore.
 // Rules that call rego.metadata are never taken for copies of one another.
+//
+// Each evaluation runs under Limits (limits.go): a deadline, and a bound on
+// what the process allocates meanwhile, sampled every 10 ms. A batch that
+// passes them falls back to one evaluation per campaign as any failure
+// does, so a runaway rule costs its request up to twice the deadline and
+// rejects only its own campaign with error.
 package rego

@@ -70,11 +70,18 @@ type Evaluator struct {
 	store storage.Store
 	// cterms caches campaignTerms by *policies.Campaign.
 	cterms sync.Map
+	limits Limits
 }
 
-// New prepares the batch query over a compiled bundle and its data store.
-// The compiler must hold the bundle's modules; the store its data.
+// New prepares the batch query over a compiled bundle and its data store,
+// with the default Limits. The compiler must hold the bundle's modules;
+// the store its data.
 func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Evaluator, error) {
+	return NewLimited(ctx, compiler, store, Limits{})
+}
+
+// NewLimited is New with limits on each evaluation.
+func NewLimited(ctx context.Context, compiler *ast.Compiler, store storage.Store, limits Limits) (*Evaluator, error) {
 	pq, err := opa.New(
 		opa.Query(batchQuery),
 		opa.Compiler(compiler),
@@ -85,7 +92,7 @@ func New(ctx context.Context, compiler *ast.Compiler, store storage.Store) (*Eva
 	if err != nil {
 		return nil, fmt.Errorf("preparing the rule query: %w", err)
 	}
-	e := &Evaluator{query: pq, plan: plan(ctx, compiler, store), slots: map[string]int{}, store: store}
+	e := &Evaluator{query: pq, plan: plan(ctx, compiler, store), slots: map[string]int{}, store: store, limits: limits.withDefaults()}
 	e.same = sameRules(compiler, e.plan)
 	for name := range e.plan {
 		e.slots[name] = len(e.names)
@@ -178,12 +185,16 @@ func (e *Evaluator) eval(ctx context.Context, input ast.Object) ([3]ast.Object, 
 	if ctx.Done() != nil {
 		defer context.AfterFunc(ctx, cancel.Cancel)()
 	}
+	g := e.limits.watch(cancel)
 	rs, err := e.query.Eval(ctx,
 		opa.EvalParsedInput(input),
 		opa.EvalMetrics(metrics.NoOp()),
 		opa.EvalGenerateJSON(keepAST),
 		opa.EvalExternalCancel(cancel),
 	)
+	if stopped := g.done(); stopped != nil {
+		return results, stopped
+	}
 	if err != nil {
 		return results, err
 	}

@@ -1,6 +1,11 @@
 package store
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // Sentinel errors of the file. Those of generated codes (ErrUnknownCode,
 // ErrBadPattern, ErrPatternTooSmall) are the domain's, in package policies.
@@ -16,4 +21,16 @@ var (
 	ErrDamaged = errors.New("file is damaged")
 	// ErrTruncated: the file is shorter than its pages (a FileError's Err).
 	ErrTruncated = errors.New("file is truncated")
+	// ErrLocked: another process has the file open (a second promoedge on
+	// the same --data).
+	ErrLocked = errors.New("another process holds the file")
 )
+
+// openError is err of opening path, saying so when another process holds
+// the file: bbolt only reports that its lock timed out.
+func openError(path string, err error) error {
+	if errors.Is(err, bolt.ErrTimeout) {
+		return fmt.Errorf("store: %s: %w (another promoedge on the same data directory?)", path, ErrLocked)
+	}
+	return fmt.Errorf("store: opening %s: %w", path, err)
+}

@@ -68,7 +68,7 @@ func openReadOnly(path string, timeout time.Duration) (db *bolt.DB, err error) {
 	db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("store: %s: %w (is another promoedge using this --data?)", path, err)
+		return nil, openError(path, err)
 	case err != nil:
 		return nil, &FileError{Path: path, Err: ErrDamaged, Detail: err.Error()}
 	}

@@ -26,7 +26,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -89,7 +89,7 @@ func Open(cfg Config) (*Store, error) {
 		InitialMmapSize: 1 << 30, // address space, not memory: no remap while the file grows
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: opening %s: %w", cfg.Path, err)
+		return nil, openError(cfg.Path, err)
 	}
 	if err := db.Update(initSchema); err != nil {
 		db.Close()

@@ -10,6 +10,10 @@ import (
 type Receipt struct {
 	RedemptionID string `json:"redemption_id"`
 	policies.Decision
+	// Replayed says this is the stored answer of an earlier Redeem with
+	// the same idempotency key and body: nothing was committed this time
+	// (the sidecar's Idempotent-Replayed header).
+	Replayed bool `json:"-"`
 }
 
 // The answers whose wire type the sidecar writes from sidecar/api: one

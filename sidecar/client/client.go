@@ -2,6 +2,7 @@ package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,16 +24,24 @@ type Client struct {
 	base       string // scheme://host, no trailing slash
 	http       *http.Client
 	adminToken string
+	apiToken   string
 	timeout    time.Duration
 }
 
 // Option configures New.
 type Option func(*Client) error
 
-// WithAdminToken is the bearer token for the admin calls: Disable, Enable
-// and GenerateCodes (the sidecar's --admin-token).
+// WithAdminToken is the bearer token for the admin calls: Disable, Enable,
+// GenerateCodes, Code, ExportLedger, Redemptions and Audit (the sidecar's
+// --admin-token). It opens every other call too.
 func WithAdminToken(token string) Option {
 	return func(c *Client) error { c.adminToken = token; return nil }
+}
+
+// WithAPIToken is the bearer token a sidecar started with --api-token
+// requires of every call; a client with an admin token sends that instead.
+func WithAPIToken(token string) Option {
+	return func(c *Client) error { c.apiToken = token; return nil }
 }
 
 // WithTimeout bounds every call (default 10s; 0 for none). The sidecar
@@ -132,9 +141,11 @@ func (c *Client) Evaluate(ctx context.Context, req *Request) (*policies.Decision
 // same receipt and counts nothing twice.
 func (c *Client) Redeem(ctx context.Context, req *RedeemRequest) (*Receipt, error) {
 	var r Receipt
-	if err := c.call(ctx, http.MethodPost, "/v1/redemptions", req, &r); err != nil {
+	h, err := c.callHeader(ctx, http.MethodPost, "/v1/redemptions", req, &r)
+	if err != nil {
 		return nil, err
 	}
+	r.Replayed = h.Get("Idempotent-Replayed") == "true"
 	return &r, nil
 }
 
@@ -180,7 +191,7 @@ func (c *Client) campaign(ctx context.Context, method, path string) (*Campaign, 
 	return &cp, nil
 }
 
-// Code is a generated code's campaign, state, uses and owner.
+// Code is a generated code's campaign, state, uses and owner (admin).
 func (c *Client) Code(ctx context.Context, code string) (*Code, error) {
 	var cd Code
 	if err := c.call(ctx, http.MethodGet, "/v1/codes/"+url.PathEscape(code), nil, &cd); err != nil {
@@ -192,6 +203,12 @@ func (c *Client) Code(ctx context.Context, code string) (*Code, error) {
 // call sends in as JSON (nil: no body) and decodes a 200 answer into out;
 // any other answer is an *APIError.
 func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	_, err := c.callHeader(ctx, method, path, in, out)
+	return err
+}
+
+// callHeader is call that also returns the answer's header.
+func (c *Client) callHeader(ctx context.Context, method, path string, in, out any) (http.Header, error) {
 	op := method + " " + path
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -200,18 +217,18 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	}
 	resp, err := c.send(ctx, op, method, path, in)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
+		return nil, fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
 	}
 	// Read to the end so that the connection goes back to the pool.
 	_, err = io.Copy(io.Discard, resp.Body)
 	if err != nil {
-		return fmt.Errorf("promoedge: %s: reading the answer: %w", op, err)
+		return nil, fmt.Errorf("promoedge: %s: reading the answer: %w", op, err)
 	}
-	return nil
+	return resp.Header, nil
 }
 
 // send sends in as JSON (nil: no body) and returns a 200 answer, whose
@@ -232,8 +249,8 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ht
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.adminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+c.adminToken)
+	if token := cmp.Or(c.adminToken, c.apiToken); token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

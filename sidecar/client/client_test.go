@@ -142,8 +142,9 @@ func generate(t *testing.T, st *store.Store, n int) []string {
 }
 
 func TestRedeemReplayRollback(t *testing.T) {
-	stack, ln := serveTCP(t, "")
+	stack, ln := serveTCP(t, adminToken)
 	c := tcpClient(t, ln)
+	admin := tcpClient(t, ln, client.WithAdminToken(adminToken))
 	ctx := context.Background()
 	code := generate(t, stack.Store, 1)[0]
 
@@ -159,13 +160,17 @@ func TestRedeemReplayRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if first.Replayed || !again.Replayed {
+		t.Fatalf("Replayed: first %v, again %v", first.Replayed, again.Replayed)
+	}
+	again.Replayed = false
 	if !reflect.DeepEqual(first, again) {
 		t.Fatalf("replay answered\n%+v\nnot\n%+v", again, first)
 	}
 	if cp, err := c.Campaign(ctx, "vouchers"); err != nil || cp.Usage.Redemptions != 1 || cp.Usage.BudgetSpent != 500 || *cp.Usage.RedemptionsLeft != 99 {
 		t.Fatalf("usage after a redeem and its replay: %+v %v", cp, err)
 	}
-	if cd, err := c.Code(ctx, code); err != nil || cd.State != "used" || cd.Uses != 1 || cd.Campaign != "vouchers" {
+	if cd, err := admin.Code(ctx, code); err != nil || cd.State != "used" || cd.Uses != 1 || cd.Campaign != "vouchers" {
 		t.Fatalf("code after redeem: %+v %v", cd, err)
 	}
 
@@ -201,7 +206,7 @@ func TestRedeemReplayRollback(t *testing.T) {
 	if cp, err := c.Campaign(ctx, "vouchers"); err != nil || cp.Usage.Redemptions != 0 || cp.Usage.BudgetSpent != 0 {
 		t.Fatalf("usage after rollback: %+v %v", cp.Usage, err)
 	}
-	if cd, err := c.Code(ctx, code); err != nil || cd.State != "active" || cd.Uses != 0 {
+	if cd, err := admin.Code(ctx, code); err != nil || cd.State != "active" || cd.Uses != 0 {
 		t.Fatalf("code after rollback: %+v %v", cd, err)
 	}
 }
@@ -230,7 +235,10 @@ func TestTypedErrors(t *testing.T) {
 	}
 	for name, call := range map[string]func() error{
 		"campaign": func() error { _, err := c.Campaign(ctx, "nope"); return err },
-		"code":     func() error { _, err := c.Code(ctx, "NOPE-1"); return err },
+		"code": func() error {
+			_, err := tcpClient(t, ln, client.WithAdminToken(adminToken)).Code(ctx, "NOPE-1")
+			return err
+		},
 		"rollback": func() error { _, err := c.Rollback(ctx, "rd_nope"); return err },
 	} {
 		if err := call(); !errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrBadRequest) {

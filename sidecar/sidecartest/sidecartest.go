@@ -112,12 +112,21 @@ func (s *Sidecar) Stop() {
 // Do sends a request and returns the status and body.
 func (s *Sidecar) Do(t testing.TB, method, path string, body []byte) (int, []byte) {
 	t.Helper()
+	return s.DoAs(t, "", method, path, body)
+}
+
+// DoAs is Do with Authorization: Bearer token (none when "").
+func (s *Sidecar) DoAs(t testing.TB, token, method, path string, body []byte) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, "http://sidecar"+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := s.Client.Do(req)
 	if err != nil {

@@ -5,7 +5,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxDepth bounds nesting; encoding/json refuses past 10000.
+// MaxDepth bounds nesting: the top object is level 1 (encoding/json
+// allows 10000 levels; see TooDeep).
 const MaxDepth = 1000
 
 // Decode returns the object body holds, and false when body is not a plain
@@ -48,12 +49,12 @@ func (d *decoder) value(depth int) (any, bool) {
 	}
 	switch c := d.buf[d.pos]; {
 	case c == '{':
-		if depth >= MaxDepth {
+		if depth+1 >= MaxDepth { // the value would be level depth+2
 			return nil, false
 		}
 		return d.object(depth + 1)
 	case c == '[':
-		if depth >= MaxDepth {
+		if depth+1 >= MaxDepth { // the value would be level depth+2
 			return nil, false
 		}
 		return d.array(depth + 1)

@@ -33,7 +33,12 @@ function svg(tag, attrs) {
 }
 
 async function getJSON(path) {
-  const resp = await fetch(API + path, { headers: { Accept: "application/json" }, cache: "no-store" });
+  const headers = { Accept: "application/json" };
+  // A sidecar started with --api-token answers /v1/ reads only with a
+  // token: the admin token, when one was entered, opens them.
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) headers.Authorization = `Bearer ${saved}`;
+  const resp = await fetch(API + path, { headers, cache: "no-store" });
   const body = await resp.json().catch(() => null);
   if (!resp.ok) throw new Error(`${resp.status}: ${body && body.error ? body.error.message : resp.statusText}`);
   return body;

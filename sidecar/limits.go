@@ -1,0 +1,57 @@
+package sidecar
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+
+	"github.com/valyala/fasthttp"
+)
+
+// bodyLimit is the server's HeaderReceived hook: once a request's header
+// is read, and before any of its body is, it chooses the largest body the
+// request may send. A bundle upload that carries the admin token may send
+// Config.MaxBundleBytes; every other request, a bundle upload without the
+// token included, Config.MaxBodyBytes. A larger body is refused with 413
+// (or, for an upload without the token, 401) without being read.
+func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	limit := s.cfg.MaxBodyBytes
+	if isBundleUpload(h) && s.adminBearer(h) {
+		limit = max(limit, s.cfg.MaxBundleBytes)
+	}
+	return fasthttp.RequestConfig{MaxRequestBodySize: limit}
+}
+
+// isBundleUpload reports whether h is PUT /v1/bundles (any query). A path
+// spelled otherwise (//v1/bundles) gets the smaller limit: the safe side.
+func isBundleUpload(h *fasthttp.RequestHeader) bool {
+	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+	return string(h.Method()) == fasthttp.MethodPut && string(path) == "/v1/bundles"
+}
+
+// adminBearer reports whether h carries the admin token, compared in
+// constant time; never when no token is configured.
+func (s *Server) adminBearer(h *fasthttp.RequestHeader) bool {
+	token, ok := bytes.CutPrefix(h.Peek("Authorization"), []byte("Bearer "))
+	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare(token, []byte(s.cfg.AdminToken)) == 1
+}
+
+// transportError answers errors fasthttp meets before a handler runs. A
+// bundle upload refused for its size without the admin token is answered
+// as the admin check answers it (401 or 403): the caller learns about the
+// token, not about the limit.
+func (s *Server) transportError(ctx *fasthttp.RequestCtx, err error) {
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) && isBundleUpload(&ctx.Request.Header) && !s.adminBearer(&ctx.Request.Header) {
+		s.admin(unaudited, func(ctx *fasthttp.RequestCtx, _ []string) { tooLarge(ctx) })(ctx, nil)
+		return
+	}
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		tooLarge(ctx)
+		return
+	}
+	writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "malformed HTTP request: " + err.Error()})
+}
+
+func tooLarge(ctx *fasthttp.RequestCtx) {
+	writeError(ctx, fasthttp.StatusRequestEntityTooLarge, errorBody{Code: codeTooLarge, Message: "request body is larger than the limit"})
+}
