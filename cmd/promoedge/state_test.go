@@ -118,3 +118,19 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatalf("temporary files left: %v", left)
 	}
 }
+
+// TestDecisionLogRotationFlags: the rotation flags reach the decision
+// log's configuration, and a negative one is refused.
+func TestDecisionLogRotationFlags(t *testing.T) {
+	cfg, err := parseServe([]string{"--decision-log", "d.log", "--decision-log-max-bytes", "1000", "--decision-log-max-files", "2"},
+		func(string) string { return "" }, io.Discard)
+	if err != nil || cfg.HTTP.DecisionLog.MaxBytes != 1000 || cfg.HTTP.DecisionLog.MaxFiles != 2 {
+		t.Fatalf("%+v %v", cfg.HTTP.DecisionLog, err)
+	}
+	if _, err := parseServe([]string{"--decision-log", "d.log", "--decision-log-max-files", "-1"}, func(string) string { return "" }, io.Discard); err == nil {
+		t.Fatal("a negative number of files accepted")
+	}
+	if _, err := parseServe([]string{"--decision-log-max-bytes", "10"}, func(string) string { return "" }, io.Discard); err == nil || !strings.Contains(err.Error(), "needs --decision-log") {
+		t.Fatalf("rotation without a log: %v", err)
+	}
+}
