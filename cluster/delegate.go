@@ -86,6 +86,7 @@ func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
 // NotifyJoin implements memberlist.EventDelegate.
 func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
+	d.n.remember(node)
 	go d.n.checkMinters()           // it reads the members: not under memberlist's lock
 	d.n.rights.xfer.wake(node.Name) // resend what it is owed now
 }
@@ -98,6 +99,7 @@ func (d *delegate) NotifyLeave(node *memberlist.Node) { d.n.peers.set(node, "dea
 // NotifyUpdate implements memberlist.EventDelegate.
 func (d *delegate) NotifyUpdate(node *memberlist.Node) {
 	d.n.peers.set(node, "alive")
+	d.n.remember(node)
 	d.n.checkMinters()
 }
 

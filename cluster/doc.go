@@ -93,6 +93,11 @@
 //
 //   - A node crashes: the rights it held are in its file and come back
 //     when it restarts on the same data; until then they are unusable.
+//     It finds its fleet again even when restarted without Join (the
+//     seed): the file remembers the members it saw (members.go,
+//     store.FleetTx.Members), which it joins at start and, while alone,
+//     every ReconnectInterval. Without that, the others, which may not
+//     have noticed it was gone, would not talk to it before a push/pull.
 //     Transfers it had debited are resent from its outbox when it is back.
 //     Its redemptions are never lost: they commit with the rights.
 //   - A node leaves gracefully (Leave: promoedge serve stopping on
@@ -149,6 +154,9 @@
 //     catches up (its usage reads low in evaluate; redeem is unaffected).
 //   - Transfer ids are kept forever in the file's inbox (tens of bytes
 //     each).
+//   - The members remembered are every node seen since the file began,
+//     at its last address; one scaled away for good is tried while the
+//     node is alone, as the reconnect loop tries dead members.
 //
 // # Parts
 //

@@ -32,6 +32,9 @@ type tnode struct {
 	up   bool
 	busy sync.WaitGroup // redeems in progress
 	tr   *faultTransport
+	// alone restarts the node without Join addresses, as the seed
+	// (started without --join) is restarted.
+	alone bool
 }
 
 var testLog *slog.Logger
@@ -105,7 +108,7 @@ func (f *fleet) start(tn *tnode) {
 	cfg.Minter = cfg.Minter || tn == f.nodes[0] // tune may make others mint too
 	cfg.Log = testLog
 	for _, o := range f.nodes {
-		if o != tn && o.up {
+		if o != tn && o.up && !tn.alone {
 			cfg.Join = append(cfg.Join, "127.0.0.1:"+strconv.Itoa(o.port))
 		}
 	}

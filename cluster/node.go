@@ -30,6 +30,7 @@ type Node struct {
 	hints  *CodeHints
 	codes  *codeReplica
 	sw     *policies.Switchboard
+	book   *memberBook // the members the file remembers (members.go)
 
 	inbound chan message
 	wg      sync.WaitGroup
@@ -59,6 +60,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		usage: &Usage{base: b, table: newUsageTable(), dirty: map[string]struct{}{}, echo: map[string]int{}},
 		hints: &CodeHints{base: b, codeHints: codeHints{pending: map[limitKey]switchState{}}},
 		codes: &codeReplica{base: b, pulls: pulls{last: map[string]pullState{}, seq: st.CodeSeq()}},
+		book:  newMemberBook(),
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
 	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers()}
@@ -80,7 +82,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	}
 	lim.node.Store(n) // commits tell this node what they spent from now on
 	n.usage.markAllDirty()
-	for _, f := range []func(){n.publishLoop, n.inboundLoop, n.rights.retryLoop, n.reconnectLoop} {
+	for _, f := range []func(){n.publishLoop, n.inboundLoop, n.rights.retryLoop, n.reconnectLoop, n.rememberLoop} {
 		n.wg.Add(1)
 		go func() { defer n.wg.Done(); f() }()
 	}
@@ -91,7 +93,9 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	return n, nil
 }
 
-// join starts memberlist and joins the members of Config.Join that answer.
+// join starts memberlist and joins the members of Config.Join that answer;
+// those the file remembers are joined at once by the reconnect loop
+// (members.go), so that one gone for good cannot hold up the start.
 func (n *Node) join() error {
 	d := &delegate{n: n}
 	mc, err := n.cfg.memberlistConfig(d)
@@ -115,13 +119,15 @@ func (n *Node) join() error {
 	return nil
 }
 
-// openFile loads the file's id and the transfers not yet acknowledged.
+// openFile loads the file's id, the transfers not yet acknowledged and
+// the members remembered.
 func (n *Node) openFile() error {
 	err := n.st.UpdateFleet(func(f *store.FleetTx) error {
 		var err error
 		if n.fileID, err = f.FileID(); err != nil {
 			return err
 		}
+		n.book.load(f)
 		return n.rights.xfer.load(f)
 	})
 	if err != nil {

@@ -8,11 +8,13 @@ import (
 // reconnectLoop rejoins members that failed, as serf does: memberlist
 // stops gossiping to a dead node after GossipToTheDeadTime, so the two
 // halves of a long partition would otherwise stay apart after it heals.
-// Each tick it tries one dead member at random, and the --join addresses
-// when it finds itself alone.
+// Each tick it tries one dead member at random, and when it finds itself
+// alone the --join addresses and the members its file remembers
+// (members.go).
 func (n *Node) reconnectLoop() {
 	tick := time.NewTicker(n.cfg.ReconnectInterval)
 	defer tick.Stop()
+	n.rejoinRemembered()
 	for {
 		select {
 		case <-n.stop:
@@ -25,8 +27,8 @@ func (n *Node) reconnectLoop() {
 				n.log.Info("rejoined", "peer", nd.Name)
 			}
 		}
-		if n.ml.NumMembers() <= 1 && len(n.cfg.Join) > 0 {
-			_, _ = n.ml.Join(n.cfg.Join)
+		if addrs := n.rejoinAddrs(); n.ml.NumMembers() <= 1 && len(addrs) > 0 {
+			_, _ = n.ml.Join(addrs)
 		}
 	}
 }

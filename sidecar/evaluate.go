@@ -74,5 +74,9 @@ func (s *Server) ready(ctx *fasthttp.RequestCtx, _ []string) {
 		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: codeNotReady, Message: "no policy bundle is active"})
 		return
 	}
+	if err := s.storeWritable(); err != nil {
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: codeNotReady, Message: "the store cannot write: " + err.Error()})
+		return
+	}
 	writeJSON(ctx, fasthttp.StatusOK, map[string]string{"status": "ready", "bundle_revision": rev.ID})
 }

@@ -345,6 +345,10 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	get("/metrics", 200)
 	get("/v1/activity", 200)
+	if out := admin("GET", "/v1/backup", nil, 200); len(out) == 0 {
+		t.Error("GET /v1/backup: an empty copy")
+	}
+	cf.do(t, s, call{method: "GET", path: "/v1/backup", status: 401, refused: true})
 	cf.access(t, s, stack)
 
 	// Paths and methods the spec does not list.

@@ -18,6 +18,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
 		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
 		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
+		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),

@@ -31,6 +31,7 @@ type Server struct {
 	routes    []route
 	// activity counts decisions per minute for GET /v1/activity.
 	activity *activity.Recorder
+	probe    writeProbe // the last write probe of /ready (readiness.go)
 	fleetDeps
 	accessDeps
 }

@@ -46,6 +46,8 @@ const usage = `usage: promoedge <command> [flags]
 
 commands:
   serve     run the sidecar (promoedge serve -h for its flags and examples)
+  check     check a store's counters against its ledger (--data DIR or --file FILE)
+  backup    copy a store consistently (--out FILE, and --url of a running sidecar or --data of a stopped one)
   version   print the version
 
 examples:
@@ -68,6 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return serve(ctx, cfg, stderr)
+	case "check":
+		return runCheck(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "promoedge", version)
 		return nil

@@ -71,6 +71,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&dl.Destination, "decision-log", "", `log every decision as a JSON line: "-" or "stderr", or a file path (default: off)`)
 	fs.Float64Var(&dl.Sample, "decision-log-sample", dl.Sample, "fraction of evaluate decisions logged, 0 to 1 (redeems and rollbacks are always logged)")
 	fs.BoolVar(&dl.CustomerIDs, "decision-log-customer-ids", false, "log customer ids in clear (default: a keyed hash)")
+	fs.Int64Var(&dl.MaxBytes, "decision-log-max-bytes", dl.MaxBytes, "rotate the decision log file at this size (0: never)")
+	fs.IntVar(&dl.MaxFiles, "decision-log-max-files", dl.MaxFiles, "rotated decision log files kept (FILE.1 the newest); older ones are removed")
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
 	fs.DurationVar(&cfg.Rules.Deadline, "rule-timeout", rego.DefaultDeadline, "longest one evaluation of the Rego rules may run (its campaign is rejected with error past it)")
 	fs.Uint64Var(&cfg.Rules.MaxAlloc, "rule-max-alloc", rego.DefaultMaxAlloc, "bytes one evaluation of the Rego rules may allocate (its campaign is rejected with error past it)")

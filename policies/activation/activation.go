@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -100,6 +99,8 @@ type Activator struct {
 
 	mu     sync.Mutex // guards the status and orders swaps
 	status Status
+
+	order sync.Mutex // one activation at a time, with keeping its file (keep.go)
 }
 
 // New returns an Activator for engine.
@@ -116,7 +117,9 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
-	return &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
+	a := &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
+	a.removeOrphans()
+	return a
 }
 
 // lastGood is the file of the last good tarball bundle.
@@ -142,11 +145,7 @@ func (a *Activator) tarball(ctx context.Context, kind, source string, data []byt
 	if err != nil {
 		return nil, a.refuse(kind, source, err)
 	}
-	act := a.swap(rev, kind, source)
-	if err := a.keep(data); err != nil {
-		return act, fmt.Errorf("bundle %s is active but could not be kept on disk: %w", rev.ID, err)
-	}
-	return act, nil
+	return a.activate(rev, kind, source, data)
 }
 
 // Path builds a bundle directory or .tar.gz file and activates it.
@@ -155,12 +154,13 @@ func (a *Activator) Path(ctx context.Context, path string) (*Activation, error) 
 	if err != nil {
 		return nil, a.refuse(SourcePath, path, err)
 	}
-	return a.swap(rev, SourcePath, path), nil
+	return a.activate(rev, SourcePath, path, nil)
 }
 
 // Revision activates a revision built elsewhere (the embedded example).
 func (a *Activator) Revision(rev *policies.Revision) *Activation {
-	return a.swap(rev, SourceBuilt, rev.Source)
+	act, _ := a.activate(rev, SourceBuilt, rev.Source, nil)
+	return act
 }
 
 // RestoreLastGood activates the bundle kept on disk, if there is one.
@@ -176,7 +176,7 @@ func (a *Activator) RestoreLastGood(ctx context.Context) (*Activation, error) {
 	if err != nil {
 		return nil, a.refuse(SourceLastGood, a.lastGood(), err)
 	}
-	return a.swap(rev, SourceLastGood, "last-good:"+a.lastGood()), nil
+	return a.activate(rev, SourceLastGood, "last-good:"+a.lastGood(), nil)
 }
 
 func (a *Activator) swap(rev *policies.Revision, kind, source string) *Activation {

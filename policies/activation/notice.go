@@ -9,7 +9,7 @@ import (
 // example bundle served because no bundle was given. It is meant for the
 // start, before anything else activates a bundle.
 func (a *Activator) Fallback(rev *policies.Revision, warning string) *Activation {
-	act := a.swap(rev, SourceBuilt, rev.Source)
+	act, _ := a.activate(rev, SourceBuilt, rev.Source, nil) // in turn with uploads (keep.go)
 	a.mu.Lock()
 	a.status.Warning = warning
 	a.mu.Unlock()

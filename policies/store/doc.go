@@ -21,7 +21,8 @@
 // itself: rights held and consumed, what the minter minted, transfers not
 // yet acknowledged and those credited, the file's id, code-use hints.
 // They are covered by the schema version (schema 3 adopted the cluster_*
-// buckets older files have, records unchanged). During a commit the
+// buckets older files have, records unchanged; schema 4 added the members
+// a node saw, members.go, so a restarted node finds its fleet). During a commit the
 // store's Limiter reads and writes rights through the same FleetTx, in
 // the redemption's transaction: rights are taken with the redemption or
 // not at all.
@@ -29,6 +30,15 @@
 // The code log (replica.go) holds the codes made here in the store's own
 // record format; CodeLog reads them typed and ApplyCodes stores another
 // node's. How chunks travel between nodes is the cluster's business.
+//
+// # A file that is not whole
+//
+// Open inspects an existing file before writing to it (integrity.go) and
+// refuses one that is empty, truncated or damaged with a FileError naming
+// it, never starting a new store over a lost one. Check recomputes the
+// counters from the ledger (check.go); Backup copies the file from one
+// read transaction while commits go on (backup.go); Probe tells whether
+// the file takes writes now (probe.go).
 //
 // # Caveats
 //

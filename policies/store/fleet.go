@@ -17,7 +17,7 @@ var (
 	bInbox       = []byte("cluster_inbox")    // transfer id -> unix seconds credited (dedupe)
 	bFleet       = []byte("cluster_meta")     // "file" -> this file's id; "seq" -> last transfer number
 	bCodeUse     = []byte("cluster_code_use") // rights key of a code -> CodeUseHint
-	fleetBuckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bFleet, bCodeUse, bSwitches}
+	fleetBuckets = [][]byte{bRights, bMinted, bOutbox, bInbox, bFleet, bCodeUse, bSwitches, bMembers}
 )
 
 // FleetTx is one transaction on what a fleet keeps in the file. During a

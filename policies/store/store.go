@@ -30,12 +30,13 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateCodeLog,
 	2: migrateFleet,
+	3: migrateMembers,
 }
 
 // Config opens a Store.
@@ -77,6 +78,9 @@ type Store struct {
 func Open(cfg Config) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
+	}
+	if err := inspect(cfg.Path, 2*time.Second); err != nil {
+		return nil, err
 	}
 	db, err := bolt.Open(cfg.Path, 0o600, &bolt.Options{
 		Timeout:         2 * time.Second,

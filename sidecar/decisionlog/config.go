@@ -24,6 +24,13 @@ type Config struct {
 	// every node (PROMOEDGE_DECISION_LOG_SALT) to correlate across nodes
 	// and restarts.
 	Salt string
+	// MaxBytes is the size at which a destination file is renamed aside
+	// (FILE.1, the older ones shifted to FILE.2 …) and a new one started;
+	// 0 never rotates.
+	MaxBytes int64
+	// MaxFiles is how many rotated files are kept beside the live one;
+	// older ones are removed.
+	MaxFiles int
 	// FlushInterval is how often buffered lines are written out.
 	FlushInterval time.Duration
 	// Queue is how many lines may wait for the writer; more are dropped.
@@ -37,7 +44,7 @@ type Config struct {
 // DefaultConfig logs nothing until given a Destination; then every
 // decision, with customer ids hashed.
 func DefaultConfig() Config {
-	return Config{Sample: 1, FlushInterval: time.Second, Queue: 8192}
+	return Config{Sample: 1, FlushInterval: time.Second, Queue: 8192, MaxBytes: 100 << 20, MaxFiles: 5}
 }
 
 // ErrConfig is returned for a configuration that cannot log.
@@ -52,6 +59,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: flush interval must be positive", ErrConfig)
 	case c.Destination != "" && c.Queue <= 0:
 		return fmt.Errorf("%w: queue must be positive", ErrConfig)
+	case c.MaxBytes < 0 || c.MaxFiles < 0:
+		return fmt.Errorf("%w: the size and number of rotated files cannot be negative", ErrConfig)
 	}
 	return nil
 }

@@ -63,11 +63,11 @@ func destination(cfg Config) (io.Writer, io.Closer, error) {
 		}
 		return os.Stderr, nil, nil
 	}
-	f, err := os.OpenFile(cfg.Destination, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	r, err := openRotator(cfg.Destination, cfg.MaxBytes, cfg.MaxFiles)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: opening %s: %w", ErrConfig, cfg.Destination, err)
+		return nil, nil, err
 	}
-	return f, f, nil
+	return r, r, nil
 }
 
 // sampled reports whether to log this evaluate decision.
@@ -134,7 +134,8 @@ func (q *queue) Write(p []byte) (int, error) {
 }
 
 // drain writes lines through a buffer, flushed every interval and at the
-// end; a line the destination refuses is counted as dropped.
+// end; a line the destination refuses is counted as dropped. A file is
+// rotated between two lines (rotate.go).
 func (q *queue) drain(w io.Writer, closer io.Closer, every time.Duration) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	tick := time.NewTicker(every)
@@ -154,6 +155,10 @@ func (q *queue) drain(w io.Writer, closer io.Closer, every time.Duration) error 
 					keep(closer.Close())
 				}
 				return firstErr
+			}
+			if r, ok := w.(*rotator); ok && r.full(bw.Buffered(), len(line)) {
+				keep(bw.Flush())
+				keep(r.rotate())
 			}
 			if _, err := bw.Write(line); err != nil {
 				keep(err)
