@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/money"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
@@ -122,7 +123,7 @@ func (us *Usage) Used(ctx context.Context, campaign, customer string) (policies.
 	}
 	r, s := us.table.others(campaign, us.cfg.Name)
 	u.Redemptions += r
-	u.Spent += s
+	u.Spent = money.Saturating(max(0, u.Spent), s)
 	return u, nil
 }
 

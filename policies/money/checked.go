@@ -30,3 +30,16 @@ func Add(a, b int64) (int64, bool) {
 	}
 	return int64(s), true
 }
+
+// Saturating returns a+b held within [0, math.MaxInt64]: a counter of
+// money spent that neither wraps nor goes below zero, whatever the
+// amounts a hostile cart brought. a must not be negative.
+func Saturating(a, b int64) int64 {
+	if b < 0 {
+		return max(0, a+b) // a ≥ 0 and b ≥ MinInt64: a+b cannot wrap
+	}
+	if s, ok := Add(a, b); ok {
+		return s
+	}
+	return math.MaxInt64
+}

@@ -1,6 +1,9 @@
 package store
 
-import "github.com/promoedge/promoedge/policies"
+import (
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/money"
+)
 
 // local is the Limiter of a store without one: this node's usage against
 // the limits, so a lone sidecar needs no rights.
@@ -19,7 +22,7 @@ func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer str
 		return policies.LimitExhausted, nil
 	case l.PerCustomer > 0 && (customer == "" || u.Customer+1 > l.PerCustomer):
 		return policies.PerCustomerLimit, nil
-	case l.Budget > 0 && u.Spent+c.Amount > l.Budget:
+	case l.Budget > 0 && money.Saturating(max(0, u.Spent), c.Amount) > l.Budget:
 		return policies.BudgetExhausted, nil
 	}
 	return "", nil

@@ -7,6 +7,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/money"
 )
 
 var _ policies.Usage = (*Store)(nil)
@@ -37,7 +38,7 @@ func readUsage(tx *bolt.Tx, campaign, customer string) policies.Used {
 func addUsage(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, u policies.Used, n int64) error {
 	raw := make([]byte, 16)
 	binary.BigEndian.PutUint64(raw[:8], uint64(max(0, u.Redemptions+n)))
-	binary.BigEndian.PutUint64(raw[8:], uint64(max(0, u.Spent+n*c.Amount)))
+	binary.BigEndian.PutUint64(raw[8:], uint64(money.Saturating(max(0, u.Spent), n*c.Amount))) // n is ±1
 	if err := tx.Bucket(bUsage).Put([]byte(c.Campaign), raw); err != nil {
 		return err
 	}
