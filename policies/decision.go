@@ -19,6 +19,11 @@ const (
 	PerCustomerLimit  Reason = "per_customer_limit"
 	BudgetExhausted   Reason = "budget_exhausted"
 	ExcludedByStacker Reason = "excluded"
+	// Reasons of rewards (SPEC §7).
+	InsufficientPoints Reason = "insufficient_points"
+	RewardUnknown      Reason = "reward_unknown"
+	OutOfStock         Reason = "out_of_stock"
+	NotSignedIn        Reason = "not_signed_in"
 )
 
 // Reasons is every reason in check order.

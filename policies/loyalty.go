@@ -237,11 +237,15 @@ func (p *Program) TierOf(earned int64) (Tier, *Tier) {
 	return p.Tiers[i], nil
 }
 
-// Terms are the times of a lot credited at t under the program.
-func (p *Program) Terms(t time.Time) (active, expiry time.Time) {
-	active = t.Add(time.Duration(p.PendingDays) * 24 * time.Hour)
-	if p.ExpireDays > 0 {
-		expiry = active.Add(time.Duration(p.ExpireDays) * 24 * time.Hour)
+// Terms are the times of a lot credited at t under the program; pending
+// false makes the lot active at once (an adjustment, an event).
+func (p *Program) Terms(t time.Time, pending bool) LotTerms {
+	lt := LotTerms{Active: t.UTC()}
+	if pending {
+		lt.Active = lt.Active.Add(time.Duration(p.PendingDays) * 24 * time.Hour)
 	}
-	return active, expiry
+	if p.ExpireDays > 0 {
+		lt.Expiry = lt.Active.Add(time.Duration(p.ExpireDays) * 24 * time.Hour)
+	}
+	return lt
 }

@@ -30,12 +30,13 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateCodeLog,
 	2: migrateFleet,
+	3: migrateWallets,
 }
 
 // Config opens a Store.
@@ -107,7 +108,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -1,0 +1,115 @@
+package policies
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors of wallets.
+var (
+	// ErrInsufficientPoints: the wallet's balance cannot pay for it.
+	ErrInsufficientPoints = errors.New("insufficient points")
+	// ErrBadAdjustment: an adjustment of zero or absurd points.
+	ErrBadAdjustment = errors.New("invalid adjustment")
+	// ErrNoProgram: the active bundle has no loyalty program.
+	ErrNoProgram = errors.New("the active bundle has no loyalty program")
+)
+
+// TxKind is what a wallet transaction did.
+type TxKind string
+
+// Transaction kinds (SPEC §7).
+const (
+	TxEarn     TxKind = "earn"
+	TxSpend    TxKind = "spend"
+	TxExpire   TxKind = "expire"
+	TxRollback TxKind = "rollback"
+	TxAdjust   TxKind = "adjust"
+	TxReward   TxKind = "reward"
+)
+
+// WalletTx is one entry of a wallet's ledger: every change of a wallet is
+// one, with its cause and the balance after it (STYLE 18).
+type WalletTx struct {
+	ID      string    `json:"id"`
+	At      time.Time `json:"at"`
+	Kind    TxKind    `json:"kind"`
+	Points  int64     `json:"points"`  // signed
+	Balance int64     `json:"balance"` // after it
+	Source  string    `json:"source"`  // a redemption, an event, an adjustment's reason
+}
+
+// Balances is what a wallet holds as of a time.
+type Balances struct {
+	Balance  int64      // active, unexpired lots' remains, minus debt
+	Pending  int64      // lots not yet active
+	Earned   int64      // points of the lots earned in the window
+	Expiring []Expiring // the next three expiry dates
+}
+
+// Expiring is what expires at one time.
+type Expiring struct {
+	Points int64     `json:"points"`
+	At     time.Time `json:"at"`
+}
+
+// LotTerms are when a credited lot becomes active and expires (zero: never).
+type LotTerms struct {
+	Active time.Time `json:"active"`
+	Expiry time.Time `json:"expiry,omitzero"`
+}
+
+// Adjustment is an operator's change of a wallet (POST .../adjust).
+type Adjustment struct {
+	Customer       string
+	Points         int64 // positive: an active lot; negative: a debit
+	Reason         string
+	IdempotencyKey string
+	At             time.Time
+	Terms          LotTerms // of a credit
+}
+
+// WalletStore keeps wallets; the bbolt store implements it.
+type WalletStore interface {
+	// Balances reads a wallet as of at; window is the tier window.
+	Balances(ctx context.Context, customer string, at time.Time, window time.Duration) (Balances, error)
+	// Transactions calls fn with the wallet's ledger, oldest first.
+	Transactions(ctx context.Context, customer string, fn func(*WalletTx) error) error
+	// Adjust applies a, once per idempotency key, returning its entry.
+	Adjust(ctx context.Context, a *Adjustment) (*WalletTx, error)
+}
+
+// WalletView is a wallet as GET /v1/wallets/{customer} answers it.
+type WalletView struct {
+	CustomerID string     `json:"customer_id"`
+	Balance    int64      `json:"balance"`
+	Pending    int64      `json:"pending"`
+	Earned     int64      `json:"earned"`
+	Tier       string     `json:"tier"`
+	NextTier   *NextTier  `json:"next_tier"`
+	Expiring   []Expiring `json:"expiring"`
+}
+
+// NextTier is the next level and how many earned points it needs.
+type NextTier struct {
+	Name         string `json:"name"`
+	PointsNeeded int64  `json:"points_needed"`
+}
+
+// View is b with the program's tier.
+func (p *Program) View(customer string, b Balances) *WalletView {
+	v := &WalletView{CustomerID: customer, Balance: b.Balance, Pending: b.Pending, Earned: b.Earned, Expiring: b.Expiring}
+	if v.Expiring == nil {
+		v.Expiring = []Expiring{}
+	}
+	tier, next := p.TierOf(b.Earned)
+	v.Tier = tier.Name
+	if next != nil {
+		v.NextTier = &NextTier{Name: next.Name, PointsNeeded: next.AtLeast - b.Earned}
+	}
+	return v
+}
+
+// Window is the program's tier window.
+func (p *Program) Window() time.Duration { return time.Duration(p.WindowDays) * 24 * time.Hour }
