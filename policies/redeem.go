@@ -80,7 +80,7 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
 		case len(exhausted) == 0:
 			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
-		case e.supplier != nil && e.supplier.Supply(ctx, r, exhausted, since):
+		case e.supplier != nil && !rewardsLost(exhausted) && e.supplier.Supply(ctx, r, exhausted, since):
 			continue // the rights came: the same redemption again
 		}
 		if forced == nil {
@@ -136,6 +136,10 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 	}
 	gave := map[string]bool{}
 	for _, a := range dec.Applied {
+		if a.Reward != "" {
+			addReward(r, dec.revision.Loyalty, &a)
+			continue
+		}
 		get(a.Campaign, a.Code).Amount += a.Amount
 		gave[a.Campaign] = gave[a.Campaign] || a.Amount > 0
 	}
@@ -153,6 +157,10 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		}
 	}
 	r.Campaigns = kept
+	if p := dec.revision.Loyalty; p != nil {
+		terms := p.Terms(r.CreatedAt, true)
+		r.PointsTerms = &terms
+	}
 	if err := fillLimits(r, dec); err != nil {
 		return nil, err
 	}

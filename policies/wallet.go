@@ -76,6 +76,8 @@ type WalletStore interface {
 	Balances(ctx context.Context, customer string, at time.Time, window time.Duration) (Balances, error)
 	// Transactions calls fn with the wallet's ledger, oldest first.
 	Transactions(ctx context.Context, customer string, fn func(*WalletTx) error) error
+	// Claimed is how many units of a reward's stock are taken.
+	Claimed(ctx context.Context, reward string) (int64, error)
 	// Adjust applies a, once per idempotency key, returning its entry.
 	Adjust(ctx context.Context, a *Adjustment) (*WalletTx, error)
 }

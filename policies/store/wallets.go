@@ -149,3 +149,13 @@ func replayKeyed(prev, body []byte, out any) error {
 	}
 	return json.Unmarshal(prev[i+1:], out)
 }
+
+// Claimed implements policies.WalletStore.
+func (s *Store) Claimed(_ context.Context, reward string) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = int64(getU64(tx.Bucket(bWStock).Get([]byte(reward))))
+		return nil
+	})
+	return n, err
+}
