@@ -285,8 +285,11 @@ func finishTotals(_ context.Context, ev *evaluation) error {
 }
 
 // rejectionRank sorts presented codes that matched nothing first, then
-// campaigns in the order they apply.
+// campaigns in the order they apply, then rewards in the order asked.
 func rejectionRank(order map[*Campaign]int, rev *Revision, r *Rejection) int {
+	if r.Reward != "" {
+		return len(order)
+	}
 	if r.Campaign == "" {
 		return -1
 	}

@@ -80,6 +80,7 @@ type WalletStore interface {
 	Claimed(ctx context.Context, reward string) (int64, error)
 	// Adjust applies a, once per idempotency key, returning its entry.
 	Adjust(ctx context.Context, a *Adjustment) (*WalletTx, error)
+	WalletWriter
 }
 
 // WalletView is a wallet as GET /v1/wallets/{customer} answers it.
@@ -115,3 +116,53 @@ func (p *Program) View(customer string, b Balances) *WalletView {
 
 // Window is the program's tier window.
 func (p *Program) Window() time.Duration { return time.Duration(p.WindowDays) * 24 * time.Hour }
+
+// Claim is a reward claimed outside checkout (a donation).
+type Claim struct {
+	Customer       string
+	Reward         *Reward
+	IdempotencyKey string
+	At             time.Time
+}
+
+// ClaimResult answers a claim.
+type ClaimResult struct {
+	Reward      string    `json:"reward"`
+	PointsSpent int64     `json:"points_spent"`
+	Balance     int64     `json:"balance"`
+	Donation    *Donation `json:"donation,omitempty"`
+}
+
+// Earning event: points for something other than a purchase.
+type EarnEvent struct {
+	ID       string
+	Type     string
+	Customer string
+	At       time.Time
+	Day      int64 // the calendar day of At in the program's zone, yyyymmdd
+	Earning  Earning
+	Terms    LotTerms
+}
+
+// EarnResult answers POST /v1/events.
+type EarnResult struct {
+	Event    string `json:"event"`
+	Points   int64  `json:"points"`
+	Capped   bool   `json:"capped,omitempty"`
+	Triggers []any  `json:"triggers"`
+}
+
+// WalletWriter is what claims and events need of the wallets beyond
+// WalletStore; the bbolt store implements it.
+type WalletWriter interface {
+	// Claim spends a reward's points and one unit of its stock, once per
+	// idempotency key: ErrInsufficientPoints or OutOfStock-wrapped errors
+	// write nothing.
+	Claim(ctx context.Context, c *Claim) (*ClaimResult, error)
+	// Earn credits an event's points unless the customer's daily cap for
+	// its type is reached, once per event id.
+	Earn(ctx context.Context, ev *EarnEvent) (*EarnResult, error)
+}
+
+// ErrOutOfStock: the reward's stock is used up.
+var ErrOutOfStock = errors.New("reward out of stock")
