@@ -3,8 +3,8 @@ package client_test
 import (
 	"context"
 	"errors"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/sidecar/client"
