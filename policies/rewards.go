@@ -8,8 +8,14 @@ import (
 )
 
 // readWallet reads a signed-in customer's wallet when the revision has a
-// loyalty program, for the rules (input.wallet) and the rewards.
+// loyalty program, for the rules (input.wallet) and the rewards. With
+// wallets, input.wallet is only ever the store's: one the request sent is
+// dropped (an anonymous cart cannot claim a tier). Without (price tests,
+// promoctl eval) the request's stands in for it.
 func readWallet(ctx context.Context, ev *evaluation) error {
+	if ev.wallets != nil {
+		delete(ev.req.Input, "wallet")
+	}
 	p := ev.rev.Loyalty
 	if p == nil || ev.wallets == nil || ev.req.Customer.ID == "" {
 		return nil
