@@ -114,21 +114,40 @@ func putLot(tx *bolt.Tx, prefix []byte, l *lot) error {
 	return tx.Bucket(bWActive).Put(ak, u64(uint64(l.remaining)))
 }
 
-// sums is a wallet's running totals: what remains of its indexed lots, and
-// its debt (points taken back after they were spent).
-type sums struct{ remaining, debt int64 }
+// sums is a wallet's running totals as of its watermark mark (the time of
+// its last write): what remains of the lots active by then (remaining) and
+// of those not yet active (pending), and its debt (points taken back
+// after they were spent). A read at t only visits the lots that became
+// active between mark and t, so pending lots cost nothing either.
+type sums struct{ remaining, pending, debt, mark int64 }
 
 func getSums(tx *bolt.Tx, prefix []byte) sums {
 	raw := tx.Bucket(bWSum).Get(prefix)
-	if len(raw) < 16 {
+	if len(raw) < 32 {
 		return sums{}
 	}
-	return sums{int64(binary.BigEndian.Uint64(raw)), int64(binary.BigEndian.Uint64(raw[8:]))}
+	v := func(i int) int64 { return int64(binary.BigEndian.Uint64(raw[8*i:])) }
+	return sums{v(0), v(1), v(2), v(3)}
 }
 
 func putSums(tx *bolt.Tx, prefix []byte, s sums) error {
-	b := binary.BigEndian.AppendUint64(u64(uint64(s.remaining)), uint64(s.debt))
+	b := make([]byte, 0, 32)
+	for _, v := range []int64{s.remaining, s.pending, s.debt, s.mark} {
+		b = binary.BigEndian.AppendUint64(b, uint64(v))
+	}
 	return tx.Bucket(bWSum).Put(prefix, b)
+}
+
+// add moves l's share of the sums by n: pending while l is not active at
+// the watermark.
+func (s *sums) add(l *lot, n int64) error {
+	var err error
+	if l.active > s.mark {
+		s.pending, err = checkedAdd(s.pending, n)
+	} else {
+		s.remaining, err = checkedAdd(s.remaining, n)
+	}
+	return err
 }
 
 // nanos is t as a lot's time; the zero time is never for an expiry.

@@ -37,6 +37,9 @@ func appendTx(tx *bolt.Tx, prefix []byte, kind policies.TxKind, points int64, at
 // sweep expires the lots whose expiry is at or before now, each with its
 // own transaction at its expiry time.
 func sweep(tx *bolt.Tx, prefix []byte, now int64) error {
+	if err := mature(tx, prefix, now); err != nil {
+		return err
+	}
 	var due []uint64
 	c := tx.Bucket(bWExpiry).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, _ = c.Next() {
@@ -52,7 +55,9 @@ func sweep(tx *bolt.Tx, prefix []byte, now int64) error {
 		}
 		lost := l.remaining
 		s := getSums(tx, prefix)
-		s.remaining -= lost
+		if err := s.add(l, -lost); err != nil {
+			return err
+		}
 		l.remaining, l.expired = 0, l.expired+lost
 		if err := putLot(tx, prefix, l); err != nil {
 			return err
@@ -83,7 +88,7 @@ func credit(tx *bolt.Tx, customer string, points int64, terms policies.LotTerms,
 	paid := min(s.debt, points)
 	s.debt -= paid
 	l := &lot{id: id, points: points, remaining: points - paid, earned: at, active: nanos(terms.Active), expiry: expiryNanos(terms.Expiry), source: source}
-	if s.remaining, err = checkedAdd(s.remaining, l.remaining); err != nil {
+	if err := s.add(l, l.remaining); err != nil {
 		return 0, err
 	}
 	if err := putLot(tx, prefix, l); err != nil {
@@ -118,7 +123,9 @@ func spend(tx *bolt.Tx, customer string, points int64, now time.Time, kind polic
 			return nil, err
 		}
 		l.remaining -= t.Points
-		s.remaining -= t.Points
+		if err := s.add(l, -t.Points); err != nil {
+			return nil, err
+		}
 		if err := putLot(tx, prefix, l); err != nil {
 			return nil, err
 		}
@@ -157,7 +164,9 @@ func giveBack(tx *bolt.Tx, customer string, takes []take, now time.Time, source 
 			return err
 		}
 		l.remaining += t.Points
-		s.remaining += t.Points
+		if err := s.add(l, t.Points); err != nil {
+			return err
+		}
 		total += t.Points
 		if err := putLot(tx, prefix, l); err != nil {
 			return err
@@ -185,7 +194,9 @@ func takeBack(tx *bolt.Tx, customer string, id uint64, now time.Time, source str
 		return err
 	}
 	s := getSums(tx, prefix)
-	s.remaining -= l.remaining
+	if err := s.add(l, -l.remaining); err != nil {
+		return err
+	}
 	s.debt += l.points - l.remaining - l.expired // what was spent of it (or paid a debt)
 	l.remaining = 0
 	if err := putLot(tx, prefix, l); err != nil {

@@ -17,19 +17,48 @@ import (
 // thousand.
 func balanceAt(tx *bolt.Tx, prefix []byte, at int64) (balance, pending int64) {
 	s := getSums(tx, prefix)
-	c := tx.Bucket(bWActive).Cursor()
-	for k, v := c.Seek(key(prefix, uint64(at)+1)); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, v = c.Next() {
-		pending += int64(getU64(v))
+	active, pending := s.remaining, s.pending
+	if at >= s.mark {
+		n := activeIn(tx, prefix, s.mark, at)
+		active, pending = active+n, pending-n
+	} else {
+		n := activeIn(tx, prefix, at, s.mark) // a read of the past: caveat in doc.go
+		active, pending = active-n, pending+n
 	}
 	var expired int64
-	c = tx.Bucket(bWExpiry).Cursor()
+	c := tx.Bucket(bWExpiry).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, v = c.Next() {
 		if int64(binary.BigEndian.Uint64(k[len(prefix):])) > at {
 			break
 		}
 		expired += int64(getU64(v))
 	}
-	return s.remaining - pending - expired - s.debt, pending
+	return active - expired - s.debt, pending
+}
+
+// activeIn is what remains of the lots that become active in (from, to].
+func activeIn(tx *bolt.Tx, prefix []byte, from, to int64) int64 {
+	var n int64
+	c := tx.Bucket(bWActive).Cursor()
+	for k, v := c.Seek(key(prefix, uint64(from)+1)); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, v = c.Next() {
+		if int64(binary.BigEndian.Uint64(k[len(prefix):])) > to {
+			break
+		}
+		n += int64(getU64(v))
+	}
+	return n
+}
+
+// mature moves the watermark to now: the lots that became active since
+// leave the pending sum for the active one.
+func mature(tx *bolt.Tx, prefix []byte, now int64) error {
+	s := getSums(tx, prefix)
+	if now <= s.mark {
+		return nil
+	}
+	n := activeIn(tx, prefix, s.mark, now)
+	s.remaining, s.pending, s.mark = s.remaining+n, s.pending-n, now
+	return putSums(tx, prefix, s)
 }
 
 // earnedIn is the points earned on the UTC days of the window ending at
