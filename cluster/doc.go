@@ -89,6 +89,45 @@
 // queues every register that is new to it again, as serf does. The bundle
 // revision and version are in memberlist's node metadata.
 //
+// # Loyalty wallets (designed; not built yet)
+//
+// Today a wallet lives in the file of the node that credited it: each
+// point is in exactly one file, so no interleaving, crash or partition
+// can spend it twice, but a customer's balance is split between the nodes
+// that served them. The design that pools it reuses the transfers above,
+// with lots where rights would be:
+//
+//   - What moves is points with their terms: a wallet transfer carries
+//     lot fragments (points, active and expiry times, source). The giver
+//     takes them from its lots (expiring first, a ledger entry "moved to
+//     <node>") and logs the transfer in its outbox in one transaction;
+//     the receiver credits them as lots with the same terms and records
+//     the transfer id in one transaction, then acknowledges; a copy whose
+//     id is recorded is acknowledged and not credited again. Expiry and
+//     the ledger stay exact because lots, not bare counts, move.
+//   - Who asks: a commit whose wallet is short returns the reward
+//     exhausted (policies.RewardKey); the engine asks the Supplier, which
+//     asks the nodes that gossiped holding points of that wallet (a
+//     per-wallet "holds" register, like usage) for the shortfall, and
+//     commits again when they came, within AcquireTimeout.
+//   - Reads: a node answers GET /v1/wallets from its own lots plus the
+//     others' gossiped remains (a hint, like usage for evaluate); redeem
+//     decides on its own lots only.
+//
+// Invariant, for every wallet at every instant:
+//
+//	Σ remaining over all nodes + Σ in flight + Σ spent + Σ expired = Σ credited − Σ taken back
+//
+// Every step keeps it: a credit and a spend are local transactions; a
+// debit moves remaining to in flight in the giver's transaction; a credit
+// moves in flight to remaining at most once. A node spends only lots in
+// its own file, in the redemption's transaction, so a point is never
+// spent twice. A crashed or partitioned node's points wait for it (a
+// partition may leave part of a balance unusable, never spend it twice);
+// while the nodes are connected a customer can spend the whole balance on
+// any of them. A rollback runs on the node that holds the redemption and
+// takes back what is left there; what moved away becomes debt there.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back
