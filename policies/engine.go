@@ -98,19 +98,20 @@ func (e *Engine) Decode(body []byte) (*Request, error) { return DecodeRequest(bo
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
-	return e.evaluate(ctx, req, nil, e.hints)
+	return e.evaluate(ctx, req, nil, e.hints, false)
 }
 
 // evaluate runs the pipeline; forced rejects campaigns that lost a limit
 // race at commit, as if their limits had been read as used up; hints (nil
 // when redeeming) mark codes used elsewhere.
-func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints) (*Decision, error) {
+func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
+	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

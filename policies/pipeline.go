@@ -59,6 +59,7 @@ type evaluation struct {
 	// wallets and wallet: the loyalty wallets, and the customer's as read.
 	wallets WalletStore
 	wallet  *Balances
+	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {

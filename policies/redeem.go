@@ -80,7 +80,7 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
 		case len(exhausted) == 0:
 			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
-		case e.supplier != nil && !rewardsLost(exhausted) && e.supplier.Supply(ctx, r, exhausted, since):
+		case e.supplier != nil && e.supplier.Supply(ctx, r, exhausted, since):
 			continue // the rights came: the same redemption again
 		}
 		if forced == nil {
@@ -94,7 +94,7 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 // price evaluates the request for redeeming, forced rejecting the
 // campaigns that lost a limit race, and records what it consumes.
 func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string]Reason) (*Decision, *Redemption, error) {
-	dec, err := e.evaluate(ctx, rr.Request, forced, nil) // no hints: the commit decides
+	dec, err := e.evaluate(ctx, rr.Request, forced, nil, true) // no hints: the commit decides
 	if err != nil {
 		return nil, nil, err
 	}

@@ -76,7 +76,9 @@ func (ev *evaluation) reward(id string, spent int64) (*Reward, Reason, []string)
 		return nil, NotSignedIn, nil
 	case ev.forced[RewardKey(id)] != "":
 		return nil, ev.forced[RewardKey(id)], []string{"the wallet changed while redeeming"}
-	case ev.wallet == nil || ev.wallet.Balance-spent < rw.Points:
+	case ev.wallet == nil:
+		return nil, InsufficientPoints, nil
+	case ev.wallet.Balance-spent < rw.Points && !ev.pooled:
 		return nil, InsufficientPoints, nil
 	}
 	return rw, "", nil
@@ -103,15 +105,4 @@ func addReward(r *Redemption, p *Program, a *Applied) {
 		return
 	}
 	r.Rewards = append(r.Rewards, RedeemedReward{Reward: a.Reward, Points: a.PointsSpent, Stock: p.Rewards[a.Reward].Stock})
-}
-
-// rewardsLost reports whether a commit refused a reward: points are not
-// a fleet's rights to supply, so the cart is priced again without it.
-func rewardsLost(exhausted map[string]Reason) bool {
-	for k := range exhausted {
-		if len(k) > len("reward:") && k[:len("reward:")] == "reward:" {
-			return true
-		}
-	}
-	return false
 }

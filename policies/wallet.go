@@ -27,6 +27,9 @@ const (
 	TxRollback TxKind = "rollback"
 	TxAdjust   TxKind = "adjust"
 	TxReward   TxKind = "reward"
+	// TxMove: points moved to or from another node of a fleet, with their
+	// lots' terms (cluster/doc.go, # Loyalty wallets).
+	TxMove TxKind = "move"
 )
 
 // WalletTx is one entry of a wallet's ledger: every change of a wallet is

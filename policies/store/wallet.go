@@ -28,7 +28,9 @@ var (
 	bWOwned       = []byte("wallet_owned")  // redemption id -> lots it credited and points it spent
 	bWStock       = []byte("wallet_stock")  // reward id -> units claimed (8)
 	bWDaily       = []byte("wallet_daily")  // prefix event type \x00 day(8) -> events credited that day (8)
-	walletBuckets = [][]byte{bWLots, bWExpiry, bWActive, bWSum, bWEarned, bWTx, bWKeys, bWOwned, bWStock, bWDaily}
+	bWOut         = []byte("wallet_out")    // move id -> WalletMove JSON: points debited here, not yet acknowledged
+	bWIn          = []byte("wallet_in")     // move id -> when credited: each move is credited once
+	walletBuckets = [][]byte{bWLots, bWExpiry, bWActive, bWSum, bWEarned, bWTx, bWKeys, bWOwned, bWStock, bWDaily, bWOut, bWIn}
 )
 
 // never is the expiry key of a lot that never expires: it sorts last, so

@@ -75,6 +75,12 @@ func sweep(tx *bolt.Tx, prefix []byte, now int64) error {
 // credit adds a lot of points on the given terms, paying any debt from it
 // first, and records it as kind. It returns the lot's id.
 func credit(tx *bolt.Tx, customer string, points int64, terms policies.LotTerms, now time.Time, kind policies.TxKind, source string) (uint64, error) {
+	return creditAs(tx, customer, points, terms, now, now, kind, source)
+}
+
+// creditAs is credit of a lot earned at earned (a moved lot keeps the
+// time it was first earned; it counts as earned only where it was).
+func creditAs(tx *bolt.Tx, customer string, points int64, terms policies.LotTerms, now, earned time.Time, kind policies.TxKind, source string) (uint64, error) {
 	prefix := wprefix(customer)
 	at := nanos(now)
 	if err := sweep(tx, prefix, at); err != nil {
@@ -87,7 +93,7 @@ func credit(tx *bolt.Tx, customer string, points int64, terms policies.LotTerms,
 	s := getSums(tx, prefix)
 	paid := min(s.debt, points)
 	s.debt -= paid
-	l := &lot{id: id, points: points, remaining: points - paid, earned: at, active: nanos(terms.Active), expiry: expiryNanos(terms.Expiry), source: source}
+	l := &lot{id: id, points: points, remaining: points - paid, earned: nanos(earned), active: nanos(terms.Active), expiry: expiryNanos(terms.Expiry), source: source}
 	if err := s.add(l, l.remaining); err != nil {
 		return 0, err
 	}
@@ -97,8 +103,10 @@ func credit(tx *bolt.Tx, customer string, points int64, terms policies.LotTerms,
 	if err := putSums(tx, prefix, s); err != nil {
 		return 0, err
 	}
-	if err := addEarned(tx, prefix, at, points); err != nil {
-		return 0, err
+	if kind != policies.TxMove {
+		if err := addEarned(tx, prefix, at, points); err != nil {
+			return 0, err
+		}
 	}
 	_, err = appendTx(tx, prefix, kind, points, at, source)
 	return id, err
