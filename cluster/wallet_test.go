@@ -139,9 +139,10 @@ func TestWalletSpentOnceAcrossNodes(t *testing.T) {
 	}
 }
 
-// TestWalletCrashMidSpend: a node crashed while spending comes back with a
-// ledger whose spends and balance add up to what was credited; rewards
-// acknowledged are all in it.
+// TestWalletCrashMidSpend: the node holding a wallet crashes while it and
+// another node spend it; once it is back and its moves are acknowledged,
+// the fleet's spends and balances add up to what was credited, and every
+// reward acknowledged is among the spends.
 func TestWalletCrashMidSpend(t *testing.T) {
 	f := newFleet(t, 3, walletRevision(t))
 	n0 := f.nodes[0]
@@ -161,6 +162,15 @@ func TestWalletCrashMidSpend(t *testing.T) {
 				ok, err := f.redeemReward(n0, "u")
 				n0.busy.Done()
 				if err == nil && ok {
+					acked.Add(1)
+				}
+			}
+		})
+	}
+	for range 2 { // n1 spends too: its redeems move points from n0 as n0 goes down
+		wg.Go(func() {
+			for range 3 {
+				if ok, err := f.redeemReward(f.nodes[1], "u"); err == nil && ok {
 					acked.Add(1)
 				}
 			}

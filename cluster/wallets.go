@@ -32,6 +32,7 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 		news := rt.xfer.wait(k) // before reading, so no move is missed
 		b, err := rt.st.Balances(ctx, r.CustomerID, r.CreatedAt, 24*time.Hour)
 		left := time.Until(deadline)
+		wait := min(left, rt.cfg.RetryInterval)
 		switch {
 		case err != nil || left <= 0:
 			return false
@@ -51,12 +52,13 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 				if empty >= 2 {
 					return false
 				}
-				clear(asked)
+				clear(asked) // ask again after a gossip round: a move may have been on its way
+				wait = min(left, rt.cfg.PublishInterval)
 			}
 		}
 		select {
 		case <-news:
-		case <-time.After(min(left, rt.cfg.RetryInterval)):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return false
 		case <-rt.stop:
