@@ -58,6 +58,9 @@ func applyWallet(tx *bolt.Tx, r *policies.Redemption) error {
 			return fmt.Errorf("spending points on %s: %w", rw.Reward, err) // checkRewards said it could
 		}
 		o.Takes = append(o.Takes, takes...)
+		if rw.Stock == 0 {
+			continue // unlimited: nothing to count
+		}
 		if err := addStock(tx, rw.Reward, 1); err != nil {
 			return err
 		}
@@ -102,6 +105,9 @@ func rollbackWallet(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 			return err
 		}
 		for _, rw := range r.Rewards {
+			if rw.Stock == 0 {
+				continue
+			}
 			if err := addStock(tx, rw.Reward, -1); err != nil {
 				return err
 			}
