@@ -27,6 +27,10 @@ var _ policies.Supplier = (*Rights)(nil)
 // waits for the transfer (at most Config.AcquireTimeout from since); a
 // limit nobody holds any of is exhausted at once.
 func (rt *Rights) Supply(ctx context.Context, r *policies.Redemption, exhausted map[string]policies.Reason, since time.Time) bool {
+	wallet, ok := rewardsExhausted(exhausted)
+	if !ok || (wallet && !rt.supplyWallet(ctx, r, since.Add(rt.cfg.AcquireTimeout))) { // wallets.go
+		return false
+	}
 	need := rt.shortfalls(r, exhausted)
 	if need == nil {
 		return false

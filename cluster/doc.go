@@ -89,6 +89,48 @@
 // queues every register that is new to it again, as serf does. The bundle
 // revision and version are in memberlist's node metadata.
 //
+// # Loyalty wallets
+//
+// A wallet's points are lots in the file of the node that credited them
+// (policies/store). A node spends only lots in its own file, in the
+// redemption's transaction. When a redemption's rewards find too few here,
+// the engine asks Rights (Supply, with the reward under
+// policies.RewardKey), which asks every live peer to move what it holds of
+// that wallet (wallets.go):
+//
+//   - What moves is points with their terms: a move carries lot fragments
+//     (points, earned, active and expiry times, source). The giver takes
+//     them from its lots (expiring first; a ledger entry of kind "move")
+//     and logs the move in its outbox in one transaction (store.MoveOut),
+//     then sends it, and again every RetryInterval until acknowledged,
+//     across its own restarts. The receiver credits them as lots with the
+//     same terms and records the move id in one transaction (MoveIn), then
+//     acknowledges; a copy whose id is recorded is acknowledged and not
+//     credited again. Expiry and the ledger stay exact because lots, not
+//     bare counts, move. A moved lot counts as earned where it was earned.
+//   - A peer that holds none says so (with what it has in flight); when
+//     every peer has said none, with none in flight, twice a retry apart,
+//     the redemption gives up at once, else at AcquireTimeout, and the cart
+//     is priced again with the reward rejected insufficient_points.
+//
+// Invariant, for every wallet at every instant:
+//
+//	Σ remaining over all files + Σ in flight + Σ spent + Σ expired = Σ credited − Σ taken back
+//
+// Every step keeps it: a credit and a spend are local transactions; a move
+// moves remaining to in flight in the giver's transaction and in flight to
+// remaining at most once at the receiver. No step needs two files to
+// agree, so no interleaving, crash or partition spends a point twice.
+// While the nodes are connected a customer can spend the whole balance on
+// whichever node the checkout reaches; a partition leaves the points on
+// the far side unusable until it heals.
+//
+// Caveats: GET /v1/wallets on a node shows the lots in its own file (a
+// pooled view is not built); earned and tiers count what was earned on
+// that node; a rollback takes back what is left of its lots where it runs
+// (points that moved away become debt there); a reward's stock is counted
+// per node.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back

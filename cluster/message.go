@@ -20,6 +20,11 @@ const (
 	kPull     kind = 7 // reliable: send me your code chunks after seq (amount)
 	kCodes    kind = 8 // reliable: one chunk of the sender's code log
 	kCodeUse  kind = 9 // broadcast: a generated code was used up or given back (codeuse.go)
+	// Wallets (wallets.go): campaign holds the customer id.
+	kWalletAsk  kind = 10 // reliable: move me up to amount of this wallet
+	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
+	kWalletAck  kind = 12 // reliable: move credited, forget it
+	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -27,6 +32,7 @@ const (
 	limitCount  byte = 'n' // limits.redemptions
 	limitBudget byte = 'b' // limits.budget
 	limitCode   byte = 'c' // the uses of one generated code (codes.go)
+	limitWallet byte = 'w' // a customer's wallet points, in the answers kept (wallets.go)
 )
 
 // limitKey names one cluster-wide limit.
@@ -94,12 +100,15 @@ func (m *message) encode(b []byte) []byte {
 		b = wire.AppendString(b, m.campaign)
 		b = append(b, m.limit)
 		b = wire.AppendVarint(b, m.amount)
-	case kAck:
+	case kAck, kWalletAck:
 		b = wire.AppendString(b, m.id)
+	case kWalletAsk, kWalletNone:
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendVarint(b, m.amount)
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
-	case kCodes:
+	case kCodes, kWalletMove:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -134,12 +143,15 @@ func decode(b []byte) (message, error) {
 		m.campaign = r.String()
 		m.limit = r.Byte()
 		m.amount = r.Varint()
-	case kAck:
+	case kAck, kWalletAck:
 		m.id = r.String()
+	case kWalletAsk, kWalletNone:
+		m.campaign = r.String()
+		m.amount = r.Varint()
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
-	case kCodes:
+	case kCodes, kWalletMove:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {

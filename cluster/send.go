@@ -25,6 +25,14 @@ func (n *Node) inboundLoop() {
 				n.codes.sendChunks(m)
 			case kCodes:
 				n.codes.applyChunks(m)
+			case kWalletAsk:
+				n.rights.giveWallet(m)
+			case kWalletMove:
+				n.rights.takeWallet(m)
+			case kWalletNone:
+				n.rights.xfer.denied(limitKey{m.campaign, limitWallet}, m.node, m.amount)
+			case kWalletAck:
+				_ = n.st.MoveAcked(m.id) // if it fails, the move is resent and acknowledged again
 			case kDeny:
 				n.usage.table.forget(m.key(), m.node)
 				n.rights.xfer.denied(m.key(), m.node, m.amount)

@@ -164,6 +164,7 @@ func (rt *Rights) retryLoop() {
 			return
 		case <-tick.C:
 		}
+		rt.resendMoves() // wallets.go
 		now := time.Now()
 		type due struct {
 			id string

@@ -327,7 +327,7 @@ func TestDoubleLoyaltyPointsForVIPs(t *testing.T) {
 	if p := points(d); p["loyalty-points"] != 100 || p["loyalty-vip-2x"] != 0 {
 		t.Fatalf("basic points %v", p)
 	}
-	wantRejected(t, d, "loyalty-vip-2x", policies.RuleFailed, "customer tier must be vip")
+	wantRejected(t, d, "loyalty-vip-2x", policies.RuleFailed, "loyalty tier must be vip or customer tier must be vip")
 	// Points are earned on what is paid after discounts: socks BOGO first.
 	d = evaluate(t, s, request(now, []line{{"SOCK", "socks", 2, 1000}}, 0, `{"id":"u11","tier":"vip"}`, ""))
 	if p := points(d); p["loyalty-points"] != 10 || p["loyalty-vip-2x"] != 10 {

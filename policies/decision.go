@@ -19,6 +19,11 @@ const (
 	PerCustomerLimit  Reason = "per_customer_limit"
 	BudgetExhausted   Reason = "budget_exhausted"
 	ExcludedByStacker Reason = "excluded"
+	// Reasons of rewards (SPEC §7).
+	InsufficientPoints Reason = "insufficient_points"
+	RewardUnknown      Reason = "reward_unknown"
+	OutOfStock         Reason = "out_of_stock"
+	NotSignedIn        Reason = "not_signed_in"
 )
 
 // Reasons is every reason in check order.
@@ -45,11 +50,14 @@ type Decision struct {
 
 // Applied is one effect of one campaign that changed the cart.
 type Applied struct {
-	Campaign string       `json:"campaign"`
-	Code     string       `json:"code,omitempty"`
-	Effect   EffectType   `json:"effect"`
-	Amount   int64        `json:"amount"`
-	Lines    []LineAmount `json:"lines,omitempty"`
+	Campaign string     `json:"campaign,omitempty"`
+	Reward   string     `json:"reward,omitempty"` // a loyalty reward's effect, in place of a campaign
+	Code     string     `json:"code,omitempty"`
+	Effect   EffectType `json:"effect"`
+	Amount   int64      `json:"amount"`
+	// PointsSpent is what a reward cost (on its first effect).
+	PointsSpent int64        `json:"points_spent,omitempty"`
+	Lines       []LineAmount `json:"lines,omitempty"`
 	// ReducedFrom is the amount the effect asked for when less than that
 	// was left to discount (docs/api.md#money: nothing goes below zero).
 	ReducedFrom int64 `json:"reduced_from,omitempty"`
@@ -77,6 +85,7 @@ type PointAward struct {
 // Rejection is a campaign or a presented code that did not apply.
 type Rejection struct {
 	Campaign string   `json:"campaign,omitempty"`
+	Reward   string   `json:"reward,omitempty"`
 	Code     string   `json:"code,omitempty"`
 	Reason   Reason   `json:"reason"`
 	Details  []string `json:"details,omitempty"`

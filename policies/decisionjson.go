@@ -28,15 +28,25 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 }
 
 func (a *Applied) appendJSON(b []byte) []byte {
-	b = append(b, `{"campaign":`...)
-	b = appendString(b, a.Campaign)
+	b = append(b, '{')
+	if a.Campaign != "" {
+		b = append(b, `"campaign":`...)
+		b = appendString(b, a.Campaign)
+	}
+	if a.Reward != "" {
+		b = append(comma(b), `"reward":`...)
+		b = appendString(b, a.Reward)
+	}
 	if a.Code != "" {
-		b = append(b, `,"code":`...)
+		b = append(comma(b), `"code":`...)
 		b = appendString(b, a.Code)
 	}
-	b = append(b, `,"effect":`...)
+	b = append(comma(b), `"effect":`...)
 	b = appendString(b, string(a.Effect))
 	b = appendInt(b, `,"amount":`, a.Amount)
+	if a.PointsSpent != 0 {
+		b = appendInt(b, `,"points_spent":`, a.PointsSpent)
+	}
 	if len(a.Lines) > 0 {
 		b = appendList(b, `,"lines":`, a.Lines, (*LineAmount).appendJSON)
 	}
@@ -44,6 +54,14 @@ func (a *Applied) appendJSON(b []byte) []byte {
 		b = appendInt(b, `,"reduced_from":`, a.ReducedFrom)
 	}
 	return append(b, '}')
+}
+
+// comma separates the next field from the last, unless it is the first.
+func comma(b []byte) []byte {
+	if b[len(b)-1] == '{' {
+		return b
+	}
+	return append(b, ',')
 }
 
 func (l *LineAmount) appendJSON(b []byte) []byte {
@@ -74,6 +92,11 @@ func (r *Rejection) appendJSON(b []byte) []byte {
 	if r.Campaign != "" {
 		b = append(b, `"campaign":`...)
 		b = appendString(b, r.Campaign)
+		b = append(b, ',')
+	}
+	if r.Reward != "" {
+		b = append(b, `"reward":`...)
+		b = appendString(b, r.Reward)
 		b = append(b, ',')
 	}
 	if r.Code != "" {

@@ -22,6 +22,9 @@ type Config struct {
 	// Supplier brings the rights a commit found too few of here (a
 	// fleet's escrowed rights); nil: a limit exhausted here is exhausted.
 	Supplier Supplier
+	// Wallets keeps the loyalty wallets; nil: rules see no input.wallet
+	// and rewards are rejected insufficient_points.
+	Wallets WalletStore
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Active holds the revision in force; nil gives the engine its own.
@@ -64,13 +67,14 @@ type Engine struct {
 	committer Committer
 	supplier  Supplier
 	switches  Switches
+	wallets   WalletStore
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -97,19 +101,20 @@ func (e *Engine) Decode(body []byte) (*Request, error) {
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
-	return e.evaluate(ctx, req, nil, e.hints)
+	return e.evaluate(ctx, req, nil, e.hints, false)
 }
 
 // evaluate runs the pipeline; forced rejects campaigns that lost a limit
 // race at commit, as if their limits had been read as used up; hints (nil
 // when redeeming) mark codes used elsewhere.
-func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints) (*Decision, error) {
+func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
-	ev.codes, ev.hints, ev.forced, ev.kill = e.codes, hints, forced, e.switches
+	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
+	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

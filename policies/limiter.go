@@ -40,7 +40,9 @@ type Supplier interface {
 	// rejection is not for want of rights (per_customer, a code used up
 	// here), or when none came before the supplier's timeout.
 	// since is when r was first committed: the supplier's timeout runs
-	// from then, however often it is asked for r.
+	// from then, however often it is asked for r. exhausted may name
+	// rewards (RewardKey) that the customer's wallet here could not pay:
+	// a supplier that cannot bring wallet points returns false for them.
 	Supply(ctx context.Context, r *Redemption, exhausted map[string]Reason, since time.Time) bool
 }
 

@@ -9,11 +9,13 @@ import (
 // pipeline is the order of evaluation, in one place (docs/api.md#reason-order: a campaign's
 // reason is the first check it fails, in this order).
 var pipeline = []stage{
+	{"wallet", readWallet},         // the customer's loyalty wallet, as input.wallet (rewards.go)
 	{"resolve", resolveCandidates}, // automatic campaigns + the ones the codes name; code_invalid
 	{"gates", runGates},            // disabled, not_started/expired, code_used, currency, filter
 	{"rules", decideRules},         // rule / error
 	{"limits", checkLimits},        // limit_exhausted, per_customer_limit
 	{"stacking", applyStacking},    // budget_exhausted, excluded; prices the cart
+	{"rewards", applyRewards},      // loyalty rewards, after every campaign (rewards.go)
 	{"totals", finishTotals},       // points, per-line totals, sums
 }
 
@@ -56,6 +58,10 @@ type evaluation struct {
 	hints  CodeHints         // nil when redeeming
 	forced map[string]Reason // lost limit races at commit
 	kill   Switches
+	// wallets and wallet: the loyalty wallets, and the customer's as read.
+	wallets WalletStore
+	wallet  *Balances
+	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {

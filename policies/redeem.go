@@ -94,7 +94,7 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 // price evaluates the request for redeeming, forced rejecting the
 // campaigns that lost a limit race, and records what it consumes.
 func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string]Reason) (*Decision, *Redemption, error) {
-	dec, err := e.evaluate(ctx, rr.Request, forced, nil) // no hints: the commit decides
+	dec, err := e.evaluate(ctx, rr.Request, forced, nil, true) // no hints: the commit decides
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,6 +136,10 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 	}
 	gave := map[string]bool{}
 	for _, a := range dec.Applied {
+		if a.Reward != "" {
+			addReward(r, dec.revision.Loyalty, &a)
+			continue
+		}
 		get(a.Campaign, a.Code).Amount += a.Amount
 		gave[a.Campaign] = gave[a.Campaign] || a.Amount > 0
 	}
@@ -153,6 +157,10 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		}
 	}
 	r.Campaigns = kept
+	if p := dec.revision.Loyalty; p != nil {
+		terms := p.Terms(r.CreatedAt, true)
+		r.PointsTerms = &terms
+	}
 	if err := fillLimits(r, dec); err != nil {
 		return nil, err
 	}

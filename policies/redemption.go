@@ -33,6 +33,11 @@ type Redemption struct {
 	Campaigns      []RedeemedCampaign `json:"campaigns"`
 	Discount       int64              `json:"discount"` // lines + shipping
 	Total          int64              `json:"total"`
+	// PointsTerms are when the lots its points effects credit become
+	// active and expire; nil: active at once, never expiring.
+	PointsTerms *LotTerms `json:"points_terms,omitempty"`
+	// Rewards are the catalogue rewards it spends points on (SPEC §7).
+	Rewards []RedeemedReward `json:"rewards,omitempty"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`
@@ -56,6 +61,17 @@ type RedeemedCampaign struct {
 	Points     int64  `json:"points"`
 	Limits     Limits `json:"-"` // the campaign's limits when redeemed
 }
+
+// RedeemedReward is one reward a redemption pays for with points.
+type RedeemedReward struct {
+	Reward string `json:"reward"`
+	Points int64  `json:"points"`
+	Stock  int64  `json:"stock,omitempty"` // the reward's stock when redeemed; 0: unlimited
+}
+
+// RewardKey is a reward's key in the exhausted map of a commit, beside
+// the campaigns' ids.
+func RewardKey(id string) string { return "reward:" + id }
 
 // Committer makes redemptions durable. The bbolt store implements it; the
 // cluster wraps its limit checks.

@@ -24,6 +24,8 @@ type Request struct {
 	// Explain lists campaigns that need a code the request did not present
 	// as rejected with code_required instead of leaving them out.
 	Explain bool
+	// Rewards are the loyalty rewards the customer spends points on.
+	Rewards []string
 	// Input is the request as the rules see it.
 	Input map[string]any
 }
@@ -73,6 +75,8 @@ type Context struct {
 const (
 	MaxItems = 1000
 	MaxCodes = 20
+	// MaxRewards bounds the rewards one request may ask for.
+	MaxRewards = 20
 )
 
 // MaxAmount bounds a line's amount, the shipping charge and every amount
@@ -154,6 +158,10 @@ func requestFrom(doc map[string]any, now time.Time, zones *zoneCache) (*Request,
 		top.Fail("codes", "at most %d codes per request, got %d", MaxCodes, len(r.Codes))
 	}
 	r.Explain = top.Bool("explain", false)
+	r.Rewards = top.Strings("rewards")
+	if len(r.Rewards) > MaxRewards {
+		top.Fail("rewards", "at most %d rewards per request, got %d", MaxRewards, len(r.Rewards))
+	}
 	if len(errs) > 0 {
 		return nil, &RequestError{Problems: errs}
 	}

@@ -14,6 +14,9 @@ type Revision struct {
 	ID     string    // the bundle's revision
 	Source string    // where it came from
 	Loaded time.Time // when it was built
+	// Loyalty is the bundle's loyalty program; nil without one. Set by the
+	// loader before the revision is published, read-only after.
+	Loyalty *Program
 
 	campaigns []*Campaign          // priority desc, then id
 	byID      map[string]*Campaign // every campaign

@@ -109,13 +109,14 @@ func badQuery(field, msg string) error {
 
 // The actions of the audit log, one per admin endpoint.
 const (
-	actionBundle  = "bundle.activate"
-	actionDisable = "campaign.disable"
-	actionEnable  = "campaign.enable"
-	actionCodes   = "codes.generate"
-	actionKeys    = "cluster.reload_keys"
-	actionLedger  = "ledger.export"
-	actionCode    = "code.lookup"
+	actionBundle       = "bundle.activate"
+	actionDisable      = "campaign.disable"
+	actionEnable       = "campaign.enable"
+	actionCodes        = "codes.generate"
+	actionKeys         = "cluster.reload_keys"
+	actionLedger       = "ledger.export"
+	actionCode         = "code.lookup"
+	actionWalletAdjust = "wallet.adjust"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

@@ -71,8 +71,8 @@ func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decisi
 	tab := *t.byID.Load()
 	for i := range dec.Applied {
 		id := dec.Applied[i].Campaign
-		if i > 0 && dec.Applied[i-1].Campaign == id {
-			continue // a campaign's effects are adjacent: count it once
+		if dec.Applied[i].Reward != "" || (i > 0 && dec.Applied[i-1].Campaign == id) {
+			continue // a loyalty reward, or a campaign's next effect (adjacent: counted once)
 		}
 		t.get(tab, id).applied[o].Add(1)
 	}
@@ -83,7 +83,7 @@ func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decisi
 	}
 	for i := range dec.FreeItems {
 		id := dec.FreeItems[i].Campaign
-		if (i == 0 || dec.FreeItems[i-1].Campaign != id) && !discounted(dec, id) && !pointed(dec, id) {
+		if (i == 0 || dec.FreeItems[i-1].Campaign != id) && !discounted(dec, id) && !pointed(dec, id) && !rewarded(dec, id) {
 			t.get(tab, id).applied[o].Add(1)
 		}
 	}
@@ -177,4 +177,15 @@ func (t *campaignTable) Collect(ch chan<- prometheus.Metric) {
 			}
 		}
 	}
+}
+
+// rewarded reports whether id is a loyalty reward of dec (a reward's free
+// item names it): rewards are not campaigns.
+func rewarded(dec *policies.Decision, id string) bool {
+	for i := range dec.Applied {
+		if dec.Applied[i].Reward == id {
+			return true
+		}
+	}
+	return false
 }

@@ -46,6 +46,12 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "limit_race", Message: err.Error()})
 	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode):
 		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: err.Error()})
+	case errors.Is(err, policies.ErrInsufficientPoints), errors.Is(err, policies.ErrOutOfStock):
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: walletCode(err), Message: err.Error()})
+	case errors.Is(err, policies.ErrUnknownReward):
+		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: "reward_unknown", Message: err.Error(), Field: "reward"})
+	case errors.Is(err, policies.ErrCheckoutReward):
+		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: err.Error(), Field: "reward"})
 	case errors.Is(err, policies.ErrNoStore):
 		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_store", Message: err.Error()})
 	case errors.Is(err, policies.ErrNoRevision):
@@ -70,4 +76,12 @@ func writeJSON(ctx *fasthttp.RequestCtx, status int, v any) {
 		ctx.SetStatusCode(fasthttp.StatusInternalServerError)
 		ctx.SetBodyString(`{"error":{"code":"internal","message":"encoding the response failed"}}`)
 	}
+}
+
+// walletCode is the error code of a wallet that cannot pay.
+func walletCode(err error) string {
+	if errors.Is(err, policies.ErrOutOfStock) {
+		return "out_of_stock"
+	}
+	return "insufficient_points"
 }

@@ -334,6 +334,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/" + receipt.ID + "/rollback", status: 200})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/rd_nope/rollback", status: 404})
 
+	cf.wallets(t, s) // openapi_wallets_test.go
+
 	// Kill switch, cluster.
 	admin("POST", "/v1/campaigns/vouchers/disable", nil, 200)
 	admin("POST", "/v1/campaigns/vouchers/enable", nil, 200)

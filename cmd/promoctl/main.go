@@ -48,7 +48,7 @@ type command interface {
 }
 
 // commands in the order usage lists them.
-var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}, codesCmd{}, ledgerCmd{}, versionCmd{}}
+var commands = []command{initCmd{}, lintCmd{}, testCmd{}, buildCmd{}, signCmd{}, evalCmd{}, codesCmd{}, ledgerCmd{}, walletCmd{}, versionCmd{}}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: promoctl <command> [flags] [args]\n\ncommands:")

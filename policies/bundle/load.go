@@ -145,6 +145,8 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	var problems []Problem
 	campaigns, ps := readCampaigns(b, files)
 	problems = append(problems, ps...)
+	program, ps := readLoyalty(b, files)
+	problems = append(problems, ps...)
 	problems = append(problems, compileWhen(b, campaigns, files)...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
@@ -170,6 +172,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	if err != nil {
 		return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 	}
+	rev.Loyalty = program
 	return rev, nil
 }
 

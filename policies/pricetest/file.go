@@ -42,7 +42,10 @@ type Case struct {
 	Customer map[string]any `json:"customer"`
 	Context  map[string]any `json:"context"`
 	Codes    []string       `json:"codes"`
-	Explain  bool           `json:"explain"`
+	// Wallet stands for the loyalty wallet rules see as input.wallet
+	// ({tier, balance, earned, pending}); a sidecar reads it from its store.
+	Wallet  map[string]any `json:"wallet"`
+	Explain bool           `json:"explain"`
 	// Usage is how much of their limits campaigns have used when the case
 	// is priced; campaigns not listed have used nothing.
 	Usage map[string]Usage `json:"usage"`
@@ -152,6 +155,7 @@ func (f *File) Request(c *Case) map[string]any {
 	set("context", c.Context, c.Context != nil)
 	set("codes", toAny(c.Codes), c.Codes != nil)
 	set("explain", c.Explain, c.Explain)
+	set("wallet", c.Wallet, c.Wallet != nil)
 	return deepCopy(doc).(map[string]any)
 }
 

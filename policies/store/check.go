@@ -15,12 +15,12 @@ import (
 // Mismatch is a counter that does not say what the ledger says.
 type Mismatch struct {
 	// What is the counter: usage.redemptions, usage.spent,
-	// customer.redemptions, code.uses or points.balance.
+	// customer.redemptions, code.uses or wallet.points.
 	What string
 	// Key names it: a campaign, campaign/customer, a code or a customer.
 	Key string
-	// Counter is what the counter holds; Ledger what the redemptions (or
-	// the points' credits) add up to.
+	// Counter is what the counter holds; Ledger what the redemptions (or,
+	// for a wallet's running sums, its lots) add up to.
 	Counter, Ledger int64
 }
 
@@ -49,7 +49,7 @@ func (t tally) add(what, key string, n int64) {
 // and lists those that differ: each campaign's usage (redemptions and
 // amount spent) and per-customer count from the redemptions that stand,
 // each generated code's uses from the redemptions that used it, each
-// customer's points balance from the credits. It changes nothing.
+// wallet's running sums from its lots. It changes nothing.
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	rep := &CheckReport{}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -57,7 +57,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		if err := tallyRedemptions(ctx, tx, want, rep); err != nil {
 			return err
 		}
-		if err := tallyPoints(tx, want); err != nil {
+		if err := tallyWallets(tx, want); err != nil {
 			return err
 		}
 		have, err := counters(tx)
@@ -97,16 +97,19 @@ func tallyRedemptions(ctx context.Context, tx *bolt.Tx, want tally, rep *CheckRe
 	})
 }
 
-func tallyPoints(tx *bolt.Tx, want tally) error {
-	return tx.Bucket(bPoints).ForEach(func(k, v []byte) error {
-		var c struct {
-			Customer string `json:"customer"`
-			Points   int64  `json:"points"`
+// tallyWallets adds up, for each wallet, what remains of its lots with
+// points left (the expiry index, one entry a lot): the running sums must
+// hold the same, split between active and pending.
+func tallyWallets(tx *bolt.Tx, want tally) error {
+	return tx.Bucket(bWExpiry).ForEach(func(k, v []byte) error {
+		if len(k) < 2 || len(v) < 8 {
+			return fmt.Errorf("wallet lot index entry %x is corrupt", k)
 		}
-		if err := json.Unmarshal(v, &c); err != nil {
-			return fmt.Errorf("points credit %x is corrupt: %w", k, err)
+		n := 2 + int(binary.BigEndian.Uint16(k))
+		if len(k) != n+16 {
+			return fmt.Errorf("wallet lot index entry %x is corrupt", k)
 		}
-		want.add("points.balance", c.Customer, c.Points)
+		want.add("wallet.points", string(k[2:n]), int64(binary.BigEndian.Uint64(v)))
 		return nil
 	})
 }
@@ -126,8 +129,11 @@ func counters(tx *bolt.Tx) (tally, error) {
 		have.add("customer.redemptions", campaign+"/"+customer, int64(getU64(v)))
 		return nil
 	})
-	_ = tx.Bucket(bBalances).ForEach(func(k, v []byte) error {
-		have.add("points.balance", string(k), int64(getU64(v)))
+	_ = tx.Bucket(bWSum).ForEach(func(k, v []byte) error {
+		if len(k) >= 2 && len(v) >= 32 {
+			s := getSums(tx, k)
+			have.add("wallet.points", string(k[2:]), s.remaining+s.pending)
+		}
 		return nil
 	})
 	err := tx.Bucket(bCodes).ForEach(func(k, v []byte) error {
@@ -153,7 +159,7 @@ func splitCustomerKey(k []byte) (campaign, customer string) {
 // compare lists every counter of have and want that differ, a missing
 // one counting as 0, in a stable order.
 func compare(have, want tally, rep *CheckReport) {
-	for _, what := range []string{"usage.redemptions", "usage.spent", "customer.redemptions", "code.uses", "points.balance"} {
+	for _, what := range []string{"usage.redemptions", "usage.spent", "customer.redemptions", "code.uses", "wallet.points"} {
 		keys := map[string]struct{}{}
 		for k := range have[what] {
 			keys[k] = struct{}{}

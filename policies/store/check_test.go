@@ -47,9 +47,9 @@ func TestCheckFindsAFlippedCounter(t *testing.T) {
 			return tx.Bucket(bucket).Put([]byte(key), v)
 		})
 	}
-	flip(bUsage, "c", 8)           // redemptions: 4 -> 5, a sixth of five
-	flip(bBalances, "u0", 0)       // points
-	flip(bCustomers, "c\x00u1", 0) // per customer
+	flip(bUsage, "c", 8)                   // redemptions: 4 -> 5, a sixth of five
+	flip(bWSum, string(wprefix("u0")), 24) // a wallet's points (the last byte of remaining)
+	flip(bCustomers, "c\x00u1", 0)         // per customer
 	rep, err = s.Check(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestCheckFindsAFlippedCounter(t *testing.T) {
 		got[m.What] = true
 		t.Log(m)
 	}
-	for _, want := range []string{"usage.redemptions", "points.balance", "customer.redemptions"} {
+	for _, want := range []string{"usage.redemptions", "customer.redemptions", "wallet.points"} {
 		if !got[want] {
 			t.Errorf("%s not reported: %v", want, rep.Mismatches)
 		}

@@ -13,10 +13,9 @@ import (
 var _ policies.Committer = (*Store)(nil)
 
 type commitReq struct {
-	r       *policies.Redemption
-	record  []byte   // r encoded, done by the caller, off the commit loop
-	credits [][]byte // each campaign's points credit encoded, likewise
-	done    chan commitRes
+	r      *policies.Redemption
+	record []byte // r encoded, done by the caller, off the commit loop
+	done   chan commitRes
 }
 
 type commitRes struct {
@@ -34,12 +33,6 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	var err error
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
-	}
-	req.credits = make([][]byte, len(r.Campaigns))
-	for i, c := range r.Campaigns {
-		if c.Points != 0 && r.CustomerID != "" {
-			req.credits[i] = encodeCredit(r.CustomerID, c.Campaign, r.ID, c.Points, r.CreatedAt)
-		}
 	}
 	s.mu.RLock()
 	if s.closed {
@@ -219,6 +212,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	used, exhausted, err := s.check(tx, esc, r)
+	exhausted = checkRewards(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
@@ -235,11 +229,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 				return commitRes{}, err
 			}
 		}
-		if req.credits[i] != nil {
-			if err := creditPoints(tx, r.CustomerID, c.Points, req.credits[i]); err != nil {
-				return commitRes{}, err
-			}
-		}
+	}
+	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
 		return commitRes{}, err

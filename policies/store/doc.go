@@ -40,7 +40,27 @@
 // read transaction while commits go on (backup.go); Probe tells whether
 // the file takes writes now (probe.go).
 //
+// # Wallets
+//
+// A loyalty wallet is a ledger (wallet*.go): its lots, each credit with
+// what remains of it; its transactions, each change with the balance
+// after it; and running sums as of a watermark (the wallet's last write).
+// Indexes by expiry and by activation time make a read or a spend visit
+// only the lots that matter then (those that became active since the
+// watermark, those expired but not yet swept, those a spend takes), so
+// they cost the same with ten lots or ten thousand. Every write first
+// matures the sums to its time and expires, with a ledger entry each,
+// the lots whose time has come. A redemption's points and the rewards it
+// spends are written in its own transaction (walletcommit.go), with what
+// it did recorded for its rollback. Schema 5 added the wallet_* buckets
+// and moved the older point balances into one lot each.
+//
 // # Caveats
+//
+// A wallet read as of a time before its last write counts each lot with
+// what remains of it now: the balance then is exact only when nothing was
+// spent or expired in between (the ledger's balances are exact at every
+// entry).
 //
 // Limits are checked by a policies.Limiter. Without one the store
 // compares usage with the campaign's limits on this node; the cluster's

@@ -62,12 +62,9 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 					return err
 				}
 			}
-			if c.Points != 0 && r.CustomerID != "" {
-				credit := encodeCredit(r.CustomerID, c.Campaign, r.ID, -c.Points, at)
-				if err := creditPoints(tx, r.CustomerID, -c.Points, credit); err != nil {
-					return err
-				}
-			}
+		}
+		if err := rollbackWallet(tx, r, at); err != nil {
+			return err
 		}
 		t := at.UTC()
 		r.Status, r.RolledBackAt = policies.RolledBack, &t

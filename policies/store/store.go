@@ -30,13 +30,14 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
 	1: migrateCodeLog,
 	2: migrateFleet,
 	3: migrateMembers,
+	4: migrateWallets,
 }
 
 // Config opens a Store.
@@ -111,7 +112,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -145,3 +145,24 @@ func clockOf(e env) zone {
 	}
 	return zone{loc: loc}
 }
+
+// walletAt reads input.wallet.<key>, which the engine fills for a
+// signed-in customer when the bundle has a loyalty program.
+func walletAt(f *facts, key string) (any, bool) { return get(f.req.Input["wallet"], key) }
+
+// walletTier is input.wallet.tier in {v, ...}.
+func walletTier(vs []value) check {
+	return func(f *facts) bool {
+		x, ok := walletAt(f, "tier")
+		return ok && isOneOf(x, vs)
+	}
+}
+
+// walletCompare compares input.wallet.<key> (balance, earned) with c; it
+// fails when the wallet or the key is absent, as the Rego is undefined.
+func walletCompare(key string, c cmp) check {
+	return func(f *facts) bool {
+		x, ok := walletAt(f, key)
+		return ok && c.holds(compareTo(x, c.n))
+	}
+}

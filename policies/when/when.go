@@ -91,7 +91,7 @@ func parseRoot(c Campaign, block any, path string, errs *field.Errors) *node {
 		holder.Fail(path, "must be a mapping of conditions (or a list of them), got %s", describe(block))
 		return nil
 	}
-	if root != nil && root.leaf() {
+	if root != nil && (root.leaf() || root.kind != "all") { // generate reads the root as "every child holds"
 		root = &node{kind: "all", children: []*node{root}}
 	}
 	return root

@@ -56,6 +56,9 @@ func (r *Recorder) Evaluated(d *policies.Decision) {
 	}
 	applied, prev := int64(0), ""
 	for i := range d.Applied {
+		if d.Applied[i].Reward != "" {
+			continue // a loyalty reward, not a campaign
+		}
 		if c := d.Applied[i].Campaign; c != prev || i == 0 {
 			applied, prev = applied+1, c
 		}

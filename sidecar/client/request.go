@@ -19,6 +19,9 @@ type Request struct {
 	// Explain lists campaigns that need a code the request did not present
 	// as rejected with code_required instead of leaving them out.
 	Explain bool `json:"explain,omitempty"`
+	// Rewards are loyalty rewards to spend the customer's points on,
+	// applied after every campaign.
+	Rewards []string `json:"rewards,omitempty"`
 	// Extra are more top-level fields, kept by the sidecar and visible to
 	// rules as input.<key>; a key of the fields above is refused.
 	Extra map[string]any `json:"-"`
@@ -93,7 +96,7 @@ func (r RedeemRequest) MarshalJSON() ([]byte, error) {
 }
 
 // typed are the field names Request writes itself.
-var typed = map[string]bool{"cart": true, "customer": true, "context": true, "codes": true, "explain": true,
+var typed = map[string]bool{"cart": true, "customer": true, "context": true, "codes": true, "explain": true, "rewards": true,
 	"order_id": true, "idempotency_key": true}
 
 func (r *Request) appendJSON(more map[string]any) ([]byte, error) {

@@ -137,13 +137,24 @@ func appliedOf(dec *policies.Decision) []Amount {
 		return &out[len(out)-1]
 	}
 	for _, a := range dec.Applied {
+		if a.Reward != "" {
+			continue // a loyalty reward, not a campaign
+		}
 		at(a.Campaign).Amount += a.Amount
 	}
 	for _, p := range dec.Points {
 		at(p.Campaign)
 	}
+	rewards := map[string]bool{}
+	for _, a := range dec.Applied {
+		if a.Reward != "" {
+			rewards[a.Reward] = true
+		}
+	}
 	for _, f := range dec.FreeItems {
-		at(f.Campaign)
+		if !rewards[f.Campaign] { // a reward's free item names the reward
+			at(f.Campaign)
+		}
 	}
 	return out
 }

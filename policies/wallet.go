@@ -1,0 +1,171 @@
+package policies
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors of wallets.
+var (
+	// ErrInsufficientPoints: the wallet's balance cannot pay for it.
+	ErrInsufficientPoints = errors.New("insufficient points")
+	// ErrBadAdjustment: an adjustment of zero or absurd points.
+	ErrBadAdjustment = errors.New("invalid adjustment")
+	// ErrNoProgram: the active bundle has no loyalty program.
+	ErrNoProgram = errors.New("the active bundle has no loyalty program")
+)
+
+// TxKind is what a wallet transaction did.
+type TxKind string
+
+// Transaction kinds (SPEC §7).
+const (
+	TxEarn     TxKind = "earn"
+	TxSpend    TxKind = "spend"
+	TxExpire   TxKind = "expire"
+	TxRollback TxKind = "rollback"
+	TxAdjust   TxKind = "adjust"
+	TxReward   TxKind = "reward"
+	// TxMove: points moved to or from another node of a fleet, with their
+	// lots' terms (cluster/doc.go, # Loyalty wallets).
+	TxMove TxKind = "move"
+)
+
+// WalletTx is one entry of a wallet's ledger: every change of a wallet is
+// one, with its cause and the balance after it (STYLE 18).
+type WalletTx struct {
+	ID      string    `json:"id"`
+	At      time.Time `json:"at"`
+	Kind    TxKind    `json:"kind"`
+	Points  int64     `json:"points"`  // signed
+	Balance int64     `json:"balance"` // after it
+	Source  string    `json:"source"`  // a redemption, an event, an adjustment's reason
+}
+
+// Balances is what a wallet holds as of a time.
+type Balances struct {
+	Balance  int64      // active, unexpired lots' remains, minus debt
+	Pending  int64      // lots not yet active
+	Earned   int64      // points of the lots earned in the window
+	Expiring []Expiring // the next three expiry dates
+}
+
+// Expiring is what expires at one time.
+type Expiring struct {
+	Points int64     `json:"points"`
+	At     time.Time `json:"at"`
+}
+
+// LotTerms are when a credited lot becomes active and expires (zero: never).
+type LotTerms struct {
+	Active time.Time `json:"active"`
+	Expiry time.Time `json:"expiry,omitzero"`
+}
+
+// Adjustment is an operator's change of a wallet (POST .../adjust).
+type Adjustment struct {
+	Customer       string
+	Points         int64 // positive: an active lot; negative: a debit
+	Reason         string
+	IdempotencyKey string
+	At             time.Time
+	Terms          LotTerms // of a credit
+}
+
+// WalletStore keeps wallets; the bbolt store implements it.
+type WalletStore interface {
+	// Balances reads a wallet as of at; window is the tier window.
+	Balances(ctx context.Context, customer string, at time.Time, window time.Duration) (Balances, error)
+	// Transactions calls fn with the wallet's ledger, oldest first.
+	Transactions(ctx context.Context, customer string, fn func(*WalletTx) error) error
+	// Claimed is how many units of a reward's stock are taken.
+	Claimed(ctx context.Context, reward string) (int64, error)
+	// Adjust applies a, once per idempotency key, returning its entry.
+	Adjust(ctx context.Context, a *Adjustment) (*WalletTx, error)
+	WalletWriter
+}
+
+// WalletView is a wallet as GET /v1/wallets/{customer} answers it.
+type WalletView struct {
+	CustomerID string     `json:"customer_id"`
+	Balance    int64      `json:"balance"`
+	Pending    int64      `json:"pending"`
+	Earned     int64      `json:"earned"`
+	Tier       string     `json:"tier"`
+	NextTier   *NextTier  `json:"next_tier"`
+	Expiring   []Expiring `json:"expiring"`
+}
+
+// NextTier is the next level and how many earned points it needs.
+type NextTier struct {
+	Name         string `json:"name"`
+	PointsNeeded int64  `json:"points_needed"`
+}
+
+// View is b with the program's tier.
+func (p *Program) View(customer string, b Balances) *WalletView {
+	v := &WalletView{CustomerID: customer, Balance: b.Balance, Pending: b.Pending, Earned: b.Earned, Expiring: b.Expiring}
+	if v.Expiring == nil {
+		v.Expiring = []Expiring{}
+	}
+	tier, next := p.TierOf(b.Earned)
+	v.Tier = tier.Name
+	if next != nil {
+		v.NextTier = &NextTier{Name: next.Name, PointsNeeded: next.AtLeast - b.Earned}
+	}
+	return v
+}
+
+// Window is the program's tier window.
+func (p *Program) Window() time.Duration { return time.Duration(p.WindowDays) * 24 * time.Hour }
+
+// Claim is a reward claimed outside checkout (a donation).
+type Claim struct {
+	Customer       string
+	Reward         *Reward
+	IdempotencyKey string
+	At             time.Time
+}
+
+// ClaimResult answers a claim.
+type ClaimResult struct {
+	Reward      string    `json:"reward"`
+	PointsSpent int64     `json:"points_spent"`
+	Balance     int64     `json:"balance"`
+	Donation    *Donation `json:"donation,omitempty"`
+}
+
+// Earning event: points for something other than a purchase.
+type EarnEvent struct {
+	ID       string
+	Type     string
+	Customer string
+	At       time.Time
+	Day      int64 // the calendar day of At in the program's zone, yyyymmdd
+	Earning  Earning
+	Terms    LotTerms
+}
+
+// EarnResult answers POST /v1/events.
+type EarnResult struct {
+	Event    string `json:"event"`
+	Points   int64  `json:"points"`
+	Capped   bool   `json:"capped,omitempty"`
+	Triggers []any  `json:"triggers"`
+}
+
+// WalletWriter is what claims and events need of the wallets beyond
+// WalletStore; the bbolt store implements it.
+type WalletWriter interface {
+	// Claim spends a reward's points and one unit of its stock, once per
+	// idempotency key: ErrInsufficientPoints or OutOfStock-wrapped errors
+	// write nothing.
+	Claim(ctx context.Context, c *Claim) (*ClaimResult, error)
+	// Earn credits an event's points unless the customer's daily cap for
+	// its type is reached, once per event id.
+	Earn(ctx context.Context, ev *EarnEvent) (*EarnResult, error)
+}
+
+// ErrOutOfStock: the reward's stock is used up.
+var ErrOutOfStock = errors.New("reward out of stock")

@@ -1,0 +1,41 @@
+package sidecar_test
+
+import (
+	"testing"
+
+	"github.com/promoedge/promoedge/sidecar/sidecartest"
+)
+
+// wallets drives the wallet and event operations against s, which serves
+// the example bundle and its loyalty program: earn, read, adjust, claim,
+// and bad input.
+func (cf *conformance) wallets(t *testing.T, s *sidecartest.Sidecar) {
+	get := func(path string, status int) []byte {
+		return cf.do(t, s, call{method: "GET", path: path, status: status})
+	}
+	admin := func(method, path string, body []byte, status int) []byte {
+		return cf.do(t, s, call{method: method, path: path, body: body, token: adminToken, status: status})
+	}
+	cf.do(t, s, call{method: "POST", path: "/v1/events", body: []byte(`{"id":"ev-1","type":"review_written","customer_id":"u-9"}`), status: 200})
+	cf.do(t, s, call{method: "POST", path: "/v1/events", body: []byte(`{"id":"ev-2","type":"review_written"}`), status: 400, refused: true})
+	cf.do(t, s, call{method: "POST", path: "/v1/events", body: []byte(`{"id":"ev-1","type":"social_share","customer_id":"u-9"}`), status: 409})
+	admin("POST", "/v1/wallets/u-9/adjust", []byte(`{"points":300,"reason":"welcome","idempotency_key":"adj-1"}`), 200)
+	admin("POST", "/v1/wallets/u-9/adjust", []byte(`{"points":-5000,"reason":"oops","idempotency_key":"adj-2"}`), 409)
+	admin("POST", "/v1/wallets/u-9/adjust", []byte(`{"points":0,"reason":"none","idempotency_key":"adj-3"}`), 400)
+	cf.do(t, s, call{method: "POST", path: "/v1/wallets/u-9/adjust", body: []byte(`{"points":1,"reason":"x","idempotency_key":"adj-4"}`), status: 401, refused: true})
+	get("/v1/wallets/u-9", 200)
+	get("/v1/wallets/u-9?at=2030-01-01T00:00:00Z", 200)
+	cf.do(t, s, call{method: "GET", path: "/v1/wallets/u-9?at=soon", status: 400, refused: true})
+	for _, f := range []string{"json", "ndjson", "csv"} {
+		get("/v1/wallets/u-9/transactions?format="+f, 200)
+	}
+	cf.do(t, s, call{method: "GET", path: "/v1/wallets/u-9/transactions?format=xml", status: 400, refused: true})
+	claim := func(body string, status int) {
+		cf.do(t, s, call{method: "POST", path: "/v1/wallets/u-9/rewards", body: []byte(body), status: status})
+	}
+	claim(`{"reward":"tree","idempotency_key":"c-1"}`, 200)
+	claim(`{"reward":"five-off","idempotency_key":"c-2"}`, 400)
+	claim(`{"reward":"nope","idempotency_key":"c-3"}`, 404)
+	cf.do(t, s, call{method: "POST", path: "/v1/wallets/u-0/rewards", body: []byte(`{"reward":"tree","idempotency_key":"c-4"}`), status: 409})
+
+}
