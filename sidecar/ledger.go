@@ -69,14 +69,7 @@ func (s *Server) listRedemptions(ctx *fasthttp.RequestCtx, _ []string) {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "format", Message: "must be json, ndjson or csv, got " + strconv.Quote(format)}}})
 		return
 	}
-	ctx.SetStatusCode(fasthttp.StatusOK)
-	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		if err := write(w); err != nil {
-			// Headers are gone: end the stream with a marker a reader sees.
-			w.WriteString("\n#error: " + err.Error() + "\n")
-		}
-		w.Flush()
-	})
+	streamOK(ctx, write)
 }
 
 func (s *Server) ledgerJSON(q policies.LedgerQuery) func(*bufio.Writer) error {
@@ -121,4 +114,17 @@ func (s *Server) ledgerCSV(q policies.LedgerQuery) func(*bufio.Writer) error {
 		}
 		return cw.Error()
 	}
+}
+
+// streamOK answers 200 with the body write streams. Its headers are gone
+// by the time write fails, so the stream ends with an "#error:" line a
+// reader sees (docs/api.md#streamed-answers).
+func streamOK(ctx *fasthttp.RequestCtx, write func(*bufio.Writer) error) {
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
+		if err := write(w); err != nil {
+			w.WriteString("\n#error: " + err.Error() + "\n")
+		}
+		w.Flush()
+	})
 }

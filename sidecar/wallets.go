@@ -68,13 +68,7 @@ func (s *Server) listWalletTx(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "format", Message: "must be json, ndjson or csv, got " + strconv.Quote(format)}}})
 		return
 	}
-	ctx.SetStatusCode(fasthttp.StatusOK)
-	ctx.SetBodyStreamWriter(func(w *bufio.Writer) {
-		if err := write(w); err != nil {
-			w.WriteString("\n#error: " + err.Error() + "\n")
-		}
-		w.Flush()
-	})
+	streamOK(ctx, write)
 }
 
 func (s *Server) walletTxJSON(ctx *fasthttp.RequestCtx, customer string) func(*bufio.Writer) error {

@@ -61,19 +61,7 @@ func TestClusterKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
-	bin := binary(t)
-	var procs []*clusterProc
-	for i := range 3 {
-		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
-		if i > 0 {
-			p.join = procs[0].gossip
-		}
-		procs = append(procs, p)
-		p.start(t, bin)
-	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	checkMembersAndSwitch(t, client, procs)
+	bin, procs, client := startFleet(t)
 	var down atomic.Int32
 	down.Store(-1)
 	var acked atomic.Int64
@@ -249,4 +237,23 @@ func TestTwoMintersAreFlagged(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// startFleet starts three real sidecars, n1 and n2 joining n0 (the seed),
+// on data directories of their own, and waits until they see each other
+// and share a kill switch.
+func startFleet(t *testing.T) (bin string, procs []*clusterProc, client *http.Client) {
+	dir := t.TempDir()
+	bin = binary(t)
+	for i := range 3 {
+		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
+		if i > 0 {
+			p.join = procs[0].gossip
+		}
+		procs = append(procs, p)
+		p.start(t, bin)
+	}
+	client = &http.Client{Timeout: 5 * time.Second}
+	checkMembersAndSwitch(t, client, procs)
+	return bin, procs, client
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -20,19 +19,7 @@ func TestSeedKill9FindsTheFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
-	bin := binary(t)
-	var procs []*clusterProc
-	for i := range 3 {
-		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
-		if i > 0 {
-			p.join = procs[0].gossip
-		}
-		procs = append(procs, p)
-		p.start(t, bin)
-	}
-	client := &http.Client{Timeout: 5 * time.Second}
-	checkMembersAndSwitch(t, client, procs)
+	bin, procs, client := startFleet(t)
 	var acked atomic.Int64
 	var seedDown atomic.Bool
 	stop := load(3, func(w, i int) { // on the seed, so the rights stay there
