@@ -109,6 +109,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 		return nil, ErrNoRevision
 	}
 	ev := newEvaluation(rev, req, e.usage)
+	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill = e.codes, hints, forced, e.switches
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
