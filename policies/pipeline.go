@@ -53,6 +53,7 @@ type evaluation struct {
 	dec    *Decision
 	ranks  []int32 // rank of each of dec.Rejected (-1: a code alone)
 	cands  []candidate
+	s      *scratch // where ranks, cands and the stages' lists live
 	cart   *cartState
 	codes  Codes
 	hints  CodeHints         // nil when redeeming
@@ -72,7 +73,16 @@ func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{},
 		},
 		cart: newCartState(&req.Cart),
+		s:    getScratch(),
 	}
+}
+
+// release hands the evaluation's scratch back (its answer, ev.dec, owns
+// nothing of it).
+func (ev *evaluation) release() {
+	ev.s.cands, ev.s.ranks = ev.cands, ev.ranks
+	ev.s.release()
+	ev.s, ev.cands, ev.ranks = nil, nil, nil
 }
 
 func (ev *evaluation) reject(cd *candidate, r Reason, details []string) {
@@ -94,25 +104,29 @@ func (ev *evaluation) live() []*candidate {
 			n++
 		}
 	}
-	out := make([]*candidate, 0, n)
+	out := grow(ev.s.live, n)
 	for i := range ev.cands {
 		if !ev.cands[i].out {
 			out = append(out, &ev.cands[i])
 		}
 	}
+	ev.s.live = out
 	return out
 }
 
 func resolveCandidates(ctx context.Context, ev *evaluation) error {
 	rev := ev.rev
-	ev.cands = make([]candidate, len(rev.auto), len(rev.auto)+len(ev.req.Codes))
+	ev.cands = grow(ev.s.cands, len(rev.auto)+len(ev.req.Codes))[:len(rev.auto)]
 	for i, c := range rev.auto {
-		ev.cands[i].c, ev.cands[i].rank = c, rev.autoRank[i]
+		ev.cands[i] = candidate{c: c, rank: rev.autoRank[i]}
 	}
 	// Most candidates of a catalog are rejected: room for all at once.
 	ev.dec.Rejected = make([]Rejection, 0, len(ev.cands)+len(ev.req.Codes))
-	ev.ranks = make([]int32, 0, cap(ev.dec.Rejected))
-	seen := make(map[*Campaign]bool, len(ev.req.Codes))
+	ev.ranks = grow(ev.s.ranks, cap(ev.dec.Rejected))
+	var seen map[*Campaign]bool
+	if len(ev.req.Codes) > 0 {
+		seen = make(map[*Campaign]bool, len(ev.req.Codes))
+	}
 	for _, code := range ev.req.Codes {
 		norm := normalizeCode(code)
 		if c, ok := rev.byCode[norm]; ok {
@@ -225,8 +239,7 @@ func gateFilter(ev *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func decideRules(ctx context.Context, ev *evaluation) error {
-	ruled := make([]*Campaign, 0, len(ev.cands))
-	idx := make([]int, 0, len(ev.cands))
+	ruled, idx := grow(ev.s.ruled, len(ev.cands)), grow(ev.s.idx, len(ev.cands))
 	for i := range ev.cands {
 		cd := &ev.cands[i]
 		if cd.out {
@@ -239,10 +252,13 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 		ruled = append(ruled, cd.c)
 		idx = append(idx, i)
 	}
+	ev.s.ruled, ev.s.idx = ruled, idx
 	if len(ruled) == 0 {
 		return nil
 	}
-	verdicts := make([]Verdict, len(ruled))
+	verdicts := grow(ev.s.verdicts, len(ruled))[:len(ruled)]
+	clear(verdicts)
+	ev.s.verdicts = verdicts
 	if err := ev.rev.rules.Decide(ctx, ev.req, ruled, verdicts); err != nil {
 		return fmt.Errorf("deciding rules: %w", err)
 	}
@@ -296,6 +312,6 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
-	sortRejections(ev.dec.Rejected, ev.ranks)
+	ev.s.keys = sortRejections(ev.dec.Rejected, ev.ranks, ev.s.keys)
 	return nil
 }

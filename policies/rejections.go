@@ -7,15 +7,15 @@ import (
 
 // sortRejections orders rejections stably by rank (codes that matched
 // nothing first, then campaigns in the order they apply), in place; a
-// catalog rejects hundreds of campaigns a request.
-func sortRejections(rs []Rejection, ranks []int32) {
+// catalog rejects hundreds of campaigns a request. keys is scratch space,
+// returned for the next request.
+func sortRejections(rs []Rejection, ranks []int32, keys []ranked) []ranked {
 	if slices.IsSorted(ranks) {
-		return
+		return keys
 	}
-	type ranked struct{ rank, i int32 }
-	keys := make([]ranked, len(rs))
+	keys = grow(keys, len(rs))
 	for i := range rs {
-		keys[i] = ranked{ranks[i], int32(i)}
+		keys = append(keys, ranked{ranks[i], int32(i)})
 	}
 	slices.SortStableFunc(keys, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
 	// Put rs[keys[i].i] at i, following each cycle of the permutation.
@@ -34,4 +34,8 @@ func sortRejections(rs []Rejection, ranks []int32) {
 			rs[j], j = rs[k], k
 		}
 	}
+	return keys
 }
+
+// ranked is a rejection's rank and position, as sortRejections sorts them.
+type ranked struct{ rank, i int32 }

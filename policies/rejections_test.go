@@ -40,7 +40,7 @@ func TestSortRejections(t *testing.T) {
 		}
 		want := slices.Clone(rs)
 		sort.SliceStable(want, func(i, j int) bool { return rank(&want[i]) < rank(&want[j]) })
-		sortRejections(rs, ranks)
+		sortRejections(rs, ranks, nil)
 		if !slices.EqualFunc(rs, want, func(a, b Rejection) bool { return a.Campaign == b.Campaign && a.Code == b.Code && a.Reason == b.Reason }) {
 			t.Fatalf("got %v\nwant %v", rs, want)
 		}

@@ -179,7 +179,10 @@ func readCart(c *field.Obj) Cart {
 	}
 	items := c.Objects("items")
 	cart.Items = make([]Item, 0, len(items))
-	ids := make(map[string]bool, len(items))
+	var ids map[string]bool // a large cart's line ids; a small one's are scanned
+	if len(items) > smallCart {
+		ids = make(map[string]bool, len(items))
+	}
 	for _, o := range items {
 		if o == nil {
 			continue
@@ -189,10 +192,12 @@ func readCart(c *field.Obj) Cart {
 			o.Fail("id", "must not be empty")
 		} else if it.ID == "" {
 			o.Fail("id", "is required")
-		} else if ids[it.ID] {
+		} else if seenLine(cart.Items, ids, it.ID) {
 			o.Fail("id", "duplicates line id %q", it.ID)
 		}
-		ids[it.ID] = true
+		if ids != nil {
+			ids[it.ID] = true
+		}
 		cart.Items = append(cart.Items, it)
 	}
 	if s := c.Object("shipping"); s != nil {
@@ -202,6 +207,24 @@ func readCart(c *field.Obj) Cart {
 		}
 	}
 	return cart
+}
+
+// smallCart is the most lines whose ids are checked for duplicates by
+// scanning the lines before, without a map.
+const smallCart = 32
+
+// seenLine reports whether a line before has id: in ids, or, for a small
+// cart (ids nil), among items.
+func seenLine(items []Item, ids map[string]bool, id string) bool {
+	if ids != nil {
+		return ids[id]
+	}
+	for i := range items {
+		if items[i].ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 func readItem(o *field.Obj) Item {

@@ -30,7 +30,7 @@
 // If any rule of the batch fails, the whole evaluation fails; the evaluator
 // then decides each campaign of that request alone, on its own package, so
 // that only the failing rule's campaign is rejected with "error". The input
-// carries the run lists under RunKey and two more "__promoedge_run_" keys,
+// carries the run lists under RunKey and four more "__promoedge_run_" keys,
 // which rules that do not read input.campaign can see and should ignore.
 // Rules that call rego.metadata are never taken for copies of one another.
 //

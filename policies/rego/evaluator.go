@@ -24,13 +24,17 @@ const RunKey = "__promoedge_run"
 const (
 	runEligibleKey = "__promoedge_run_eligible"
 	runWithKey     = "__promoedge_run_with"
+	runWholeKey    = "__promoedge_run_whole"
+	runWholeWith   = "__promoedge_run_whole_with"
 )
 
 // runKeys are the run lists' keys by reading.
-var runKeys = [3]*ast.Term{
-	readEligible:     ast.StringTerm(runEligibleKey),
-	readDocument:     ast.StringTerm(RunKey),
-	readWithCampaign: ast.StringTerm(runWithKey),
+var runKeys = [5]*ast.Term{
+	readEligible:          ast.StringTerm(runEligibleKey),
+	readDocument:          ast.StringTerm(RunKey),
+	readWithCampaign:      ast.StringTerm(runWithKey),
+	readWhole:             ast.StringTerm(runWholeKey),
+	readWholeWithCampaign: ast.StringTerm(runWholeWith),
 }
 
 // batchQuery decides every campaign of the run lists in one evaluation.
@@ -39,21 +43,79 @@ var runKeys = [3]*ast.Term{
 // the one under runWithKey triples of campaign id, rule name and the
 // rule's input (the request with input.campaign), bound to a variable
 // first: OPA's rule indexer does not see a with-value written as a ref
-// with variables (it evaluated such rules as undefined).
-const batchQuery = `__results := {rule: doc |
-	some rule in input.` + RunKey + `
+// with variables (it evaluated such rules as undefined). Of a package
+// read for its document, eligible is evaluated for all, reasons only
+// where eligible is not true (false or undefined), effects only where it
+// is true: the rest of the package is not evaluated (docs/rules.md). The
+// lists under runWholeKey and runWholeWith are of packages read whole
+// (readWhole, readWholeWithCampaign).
+const batchQuery = `__whole := {rule: doc |
+	some rule in input.` + runWholeKey + `
 	doc := data.promo.rules[rule]
+}
+__whole_with := {id: doc |
+	some triple in input.` + runWholeWith + `
+	id := triple[0]
+	r_input := triple[2]
+	doc := data.promo.rules[triple[1]] with input as r_input
 }
 __eligible := {rule: v |
 	some rule in input.` + runEligibleKey + `
 	v := data.promo.rules[rule].eligible
 }
-__with := {id: doc |
+__doc_eligible := {rule: v |
+	some rule in input.` + RunKey + `
+	v := data.promo.rules[rule].eligible
+}
+__doc_reasons := {rule: v |
+	some rule in input.` + RunKey + `
+	not __doc_eligible[rule]
+	v := data.promo.rules[rule].reasons
+}
+__doc_effects := {rule: v |
+	some rule in input.` + RunKey + `
+	__doc_eligible[rule] == true
+	v := data.promo.rules[rule].effects
+}
+__with_eligible := {id: v |
 	some triple in input.` + runWithKey + `
 	id := triple[0]
 	r_input := triple[2]
-	doc := data.promo.rules[triple[1]] with input as r_input
+	v := data.promo.rules[triple[1]].eligible with input as r_input
+}
+__with_reasons := {id: v |
+	some triple in input.` + runWithKey + `
+	id := triple[0]
+	not __with_eligible[id]
+	r_input := triple[2]
+	v := data.promo.rules[triple[1]].reasons with input as r_input
+}
+__with_effects := {id: v |
+	some triple in input.` + runWithKey + `
+	id := triple[0]
+	__with_eligible[id] == true
+	r_input := triple[2]
+	v := data.promo.rules[triple[1]].effects with input as r_input
 }`
+
+// batch is a batch query's answers, by reading: each rule's (under with,
+// each campaign's) eligible; reasons and effects for the readings of a
+// whole document (index reading-1).
+type batch struct {
+	eligible [3]ast.Object
+	reasons  [2]ast.Object
+	effects  [2]ast.Object
+	whole    ast.Object // the documents of the packages read whole
+	wholeTo  ast.Object // under with: each campaign's
+}
+
+// batchVars are the query's result variables, in batch's order.
+var batchVars = [9]string{"__eligible", "__doc_eligible", "__with_eligible", "__doc_reasons", "__with_reasons", "__doc_effects", "__with_effects", "__whole", "__whole_with"}
+
+// objects are b's result objects, in batchVars' order.
+func (b *batch) objects() [9]*ast.Object {
+	return [9]*ast.Object{&b.eligible[0], &b.eligible[1], &b.eligible[2], &b.reasons[0], &b.reasons[1], &b.effects[0], &b.effects[1], &b.whole, &b.wholeTo}
+}
 
 var _ policies.Rules = (*Evaluator)(nil)
 
@@ -147,12 +209,12 @@ func (e *Evaluator) decide(ctx context.Context, input ast.Object, campaigns []*p
 // runLists are the run lists of campaigns, by reading: each rule once
 // (shared: each package copied by others once), and one triple per
 // campaign whose rule reads input.campaign.
-func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, shared bool) ([3][]*ast.Term, error) {
-	var runs [3][]*ast.Term
+func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []*policies.Campaign, shared bool) ([5][]*ast.Term, error) {
+	var runs [5][]*ast.Term
 	seen := make([]bool, len(e.slots))
 	for _, c := range campaigns {
 		t := e.terms(c)
-		if t.reading == readWithCampaign {
+		if t.reading.withCampaign() {
 			w, err := e.withCampaign(ctx, input, c, t)
 			if err != nil {
 				return runs, err
@@ -174,10 +236,9 @@ func (e *Evaluator) runLists(ctx context.Context, input ast.Object, campaigns []
 	return runs, nil
 }
 
-// eval runs the batch query on input and returns its three result
-// objects, by reading.
-func (e *Evaluator) eval(ctx context.Context, input ast.Object) ([3]ast.Object, error) {
-	var results [3]ast.Object
+// eval runs the batch query on input and returns its answers.
+func (e *Evaluator) eval(ctx context.Context, input ast.Object) (batch, error) {
+	var results batch
 	// OPA starts a goroutine per evaluation to watch ctx unless it is
 	// given the cancellation; AfterFunc watches a standard context without
 	// one, and a context that cannot end needs no watching.
@@ -201,10 +262,10 @@ func (e *Evaluator) eval(ctx context.Context, input ast.Object) ([3]ast.Object, 
 	if len(rs) != 1 {
 		return results, fmt.Errorf("rule query returned %d results", len(rs))
 	}
-	for r, name := range [3]string{"__eligible", "__results", "__with"} {
-		t, ok := rs[0].Bindings[name].(*ast.Term)
+	for i, obj := range results.objects() {
+		t, ok := rs[0].Bindings[batchVars[i]].(*ast.Term)
 		if ok {
-			results[r], ok = t.Value.(ast.Object)
+			*obj, ok = t.Value.(ast.Object)
 		}
 		if !ok {
 			return results, errors.New("rule query returned no object")
@@ -214,20 +275,24 @@ func (e *Evaluator) eval(ctx context.Context, input ast.Object) ([3]ast.Object, 
 }
 
 // read is the verdict on c in the batch's results.
-func (e *Evaluator) read(c *policies.Campaign, results *[3]ast.Object, shared bool) policies.Verdict {
+func (e *Evaluator) read(c *policies.Campaign, results *batch, shared bool) policies.Verdict {
 	t := e.terms(c)
-	rule := t.rule
+	key := t.rule
 	if shared {
-		rule = t.same
+		key = t.same
 	}
 	switch r := t.reading; r {
 	case readEligible:
-		return eligible(c, results[r].Get(rule))
-	case readDocument:
-		return verdict(c, results[r].Get(rule))
-	default:
-		return verdict(c, results[r].Get(t.id))
+		return eligible(c, results.eligible[r].Get(key))
+	case readWhole:
+		return verdict(c, results.whole.Get(key))
+	case readWholeWithCampaign:
+		return verdict(c, results.wholeTo.Get(t.id))
+	case readWithCampaign:
+		key = t.id
 	}
+	r := t.reading
+	return parts(c, results.eligible[r].Get(key), results.reasons[r-1].Get(key), results.effects[r-1].Get(key))
 }
 
 // withCampaign is the run-list entry of a campaign whose rule reads
@@ -279,7 +344,7 @@ func (e *Evaluator) name(rule string) (*ast.Term, int) {
 func requestKeys(input ast.Object) [][2]*ast.Term {
 	kv := make([][2]*ast.Term, 0, input.Len())
 	input.Foreach(func(k, v *ast.Term) {
-		if s, ok := k.Value.(ast.String); ok && (s == RunKey || s == runEligibleKey || s == runWithKey || s == "campaign") {
+		if s, ok := k.Value.(ast.String); ok && (s == RunKey || s == runEligibleKey || s == runWithKey || s == runWholeKey || s == runWholeWith || s == "campaign") {
 			return
 		}
 		kv = append(kv, [2]*ast.Term{k, v})

@@ -29,7 +29,7 @@ func sameRules(c *ast.Compiler, plan map[string]reading) map[string]string {
 			continue
 		}
 		text, ok := selfless(m)
-		if !ok || len(m.Package.Path) != 4 || plan[name] == readWithCampaign {
+		if !ok || len(m.Package.Path) != 4 || plan[name].withCampaign() {
 			skip[name] = true
 			continue
 		}

@@ -44,6 +44,26 @@ func verdict(c *policies.Campaign, doc *ast.Term) policies.Verdict {
 	return v
 }
 
+// parts is the verdict of a package from its rules' values (nil:
+// undefined): the batch query evaluates reasons only when eligible is
+// not true, and effects only when it is.
+func parts(c *policies.Campaign, elig, why, effs *ast.Term) policies.Verdict {
+	v := eligible(c, elig)
+	switch {
+	case v.Err != nil:
+		return v
+	case !v.Eligible && why != nil:
+		v.Reasons = reasons(why)
+	case v.Eligible && effs != nil:
+		list, err := effects(c, effs)
+		if err != nil {
+			return policies.Verdict{Err: err}
+		}
+		v.Effects = list
+	}
+	return v
+}
+
 // eligible reads the value of a package's eligible rule; nil (undefined)
 // is not eligible.
 func eligible(c *policies.Campaign, t *ast.Term) policies.Verdict {

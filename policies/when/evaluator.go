@@ -3,6 +3,7 @@ package when
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/promoedge/promoedge/policies"
 )
@@ -19,6 +20,7 @@ type Evaluator struct {
 	byID     map[string]*Program // for campaigns given as copies
 	leaves   int                 // distinct leaves of all programs
 	filters  int                 // distinct filters of all programs
+	facts    sync.Pool           // *facts, reused from one request to the next
 }
 
 // NewEvaluator prepares the programs of a bundle's campaigns: programs[i]
@@ -34,10 +36,16 @@ func NewEvaluator(campaigns []*policies.Campaign, programs []*Program) *Evaluato
 
 // Decide implements policies.Rules.
 func (e *Evaluator) Decide(_ context.Context, req *policies.Request, campaigns []*policies.Campaign, out []policies.Verdict) error {
-	f := newFacts(req, e.filters, e.leaves)
+	f, _ := e.facts.Get().(*facts)
+	if f == nil {
+		f = new(facts)
+	}
+	f.reset(req, e.filters, e.leaves)
 	for i, c := range campaigns {
 		out[i] = e.decide(f, c)
 	}
+	f.clear()
+	e.facts.Put(f)
 	return nil
 }
 

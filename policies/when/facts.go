@@ -30,6 +30,9 @@ type facts struct {
 	results []uint8 // each distinct leaf's result: 0 not yet, 1 false, 2 true
 	risks   risk    // risks known to fail (of those in checked)
 	checked risk    // risks tested, of those that do not depend on a zone
+
+	set  []string // the reasons of the campaign being decided (scratch)
+	slab []string // where the answer's reason lists are cut from
 }
 
 // line is one cart line: the fields item conditions read.
@@ -47,12 +50,15 @@ type line struct {
 // lineSums are the quantity and the amount of a filter's lines.
 type lineSums struct{ qty, amount int64 }
 
-func newFacts(req *policies.Request, filters, leaves int) *facts {
+// reset makes f the facts of req, reusing the slices of the request f
+// served before (Evaluator.Decide pools them); what the answer keeps,
+// the reasons' slab, is never reused.
+func (f *facts) reset(req *policies.Request, filters, leaves int) {
 	in := req.Input
-	f := &facts{req: req, customer: in["customer"], context: in["context"], results: make([]uint8, leaves)}
+	*f = facts{req: req, customer: in["customer"], context: in["context"],
+		results: resize(f.results, leaves), lines: f.lines[:0], sums: f.sums, done: f.done, set: f.set[:0]}
 	cart, _ := in["cart"].(map[string]any)
 	items, _ := cart["items"].([]any)
-	f.lines = make([]line, 0, len(items))
 	for _, x := range items {
 		m, isMap := x.(map[string]any)
 		if !isMap {
@@ -71,11 +77,23 @@ func newFacts(req *policies.Request, filters, leaves int) *facts {
 			f.subtotal += q * p
 		}
 	}
-	if filters > 0 {
-		f.sums = make([]lineSums, filters)
-		f.done = make([]bool, filters)
+	f.sums, f.done = resize(f.sums, filters), resize(f.done, filters)
+}
+
+// clear drops what f points to of its request, for the pool.
+func (f *facts) clear() {
+	clear(f.lines[:cap(f.lines)])
+	*f = facts{results: f.results, lines: f.lines[:0], sums: f.sums, done: f.done, set: f.set[:0]}
+}
+
+// resize returns buf with n zero entries, reusing its array.
+func resize[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
 	}
-	return f
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }
 
 func intOf(x any) (int64, bool) {

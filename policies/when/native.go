@@ -115,37 +115,59 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 		}
 		return false, p.fail, 0
 	}
+	set, first := p.failing(f)
+	switch len(set) {
+	case 0:
+		return true, nil, 0
+	case 1:
+		return false, first, 0
+	}
+	return false, f.keep(set), 0
+}
+
+// failing gathers the sentences of the top-level conditions that fail, in
+// f's scratch (sorted, each once), and the first of them as the bundle's
+// one-sentence list.
+func (p *Program) failing(f *facts) (set, first []string) {
+	set = f.set[:0]
 	for i := range p.top {
 		r := &p.top[i]
 		if r.holds(f) {
 			continue
 		}
+		one := r.text
 		if r.missing != nil && !r.n.missing.test(f) {
-			reasons = addReason(reasons, r.missing, len(p.top))
-		} else {
-			reasons = addReason(reasons, r.text, len(p.top))
+			one = r.missing
+		}
+		if first == nil {
+			first = one
+		}
+		if j, found := slices.BinarySearch(set, one[0]); !found {
+			set = slices.Insert(set, j, one[0])
 		}
 	}
-	return reasons == nil, reasons, 0
+	f.set = set
+	return set, first
 }
 
-// addReason adds one sentence to a sorted set of at most max of them. The
-// first comes as it is: a list of one sentence made once per bundle, whose
-// capacity is 1, so that adding a second copies it into a set of the
-// request's own.
-func addReason(set, one []string, max int) []string {
-	if set == nil {
-		return one
+// keep copies a reason set out of the request's scratch into a list of
+// the answer's own, cut from the request's slab: one allocation for the
+// reasons of many campaigns (a set of one sentence is the bundle's list,
+// made once). Each list's capacity is its length: none grows into the
+// next.
+func (f *facts) keep(set []string) []string {
+	n := len(set)
+	if len(f.slab) < n {
+		f.slab = make([]string, max(n, slabSize))
 	}
-	i, found := slices.BinarySearch(set, one[0])
-	if found {
-		return set
-	}
-	if len(set) == cap(set) {
-		set = append(make([]string, 0, max), set...)
-	}
-	return slices.Insert(set, i, one[0])
+	out := f.slab[:n:n]
+	f.slab = f.slab[n:]
+	copy(out, set)
+	return out
 }
+
+// slabSize is the reason sentences a request's slab holds at first.
+const slabSize = 256
 
 // holds is r.n.eval(f), with a leaf's slot at hand.
 func (r *reason) holds(f *facts) bool {

@@ -32,7 +32,8 @@ func (es *Errors) add(path, format string, args ...any) {
 
 // Obj reads the keys of one object.
 type Obj struct {
-	path string
+	path string // the object's path, or the array's when at >= 0
+	at   int    // the object's index in the array at path; -1: none
 	m    map[string]any
 	errs *Errors
 	seen []string // keys read, for Strict: a few, so a slice beats a map
@@ -41,16 +42,22 @@ type Obj struct {
 
 // Object wraps m, whose path is path; problems are appended to errs.
 func Object(path string, m map[string]any, errs *Errors) *Obj {
-	o := &Obj{path: path, m: m, errs: errs}
+	o := &Obj{path: path, at: -1, m: m, errs: errs}
 	o.seen = o.buf[:0]
 	return o
 }
 
-// Path is the object's own path.
-func (o *Obj) Path() string { return o.path }
+// Path is the object's own path (an array element's is made when asked:
+// most are never reported).
+func (o *Obj) Path() string {
+	if o.at < 0 {
+		return o.path
+	}
+	return Index(o.path, o.at)
+}
 
 // Join returns the path of key inside o.
-func (o *Obj) Join(key string) string { return Join(o.path, key) }
+func (o *Obj) Join(key string) string { return Join(o.Path(), key) }
 
 // Join returns the path of key inside path.
 func Join(path, key string) string {
@@ -274,14 +281,20 @@ func kind(v any) string {
 // reported and returned as nil so indexes keep matching the input.
 func (o *Obj) Objects(key string) []*Obj {
 	arr := o.Array(key)
-	out := make([]*Obj, len(arr))
+	if len(arr) == 0 {
+		return []*Obj{}
+	}
+	path := o.Join(key)
+	out, objs := make([]*Obj, len(arr)), make([]Obj, len(arr)) // one allocation for all
 	for i, e := range arr {
 		m, ok := e.(map[string]any)
 		if !ok {
-			o.errs.add(Index(o.Join(key), i), "must be an object, got %s", kind(e))
+			o.errs.add(Index(path, i), "must be an object, got %s", kind(e))
 			continue
 		}
-		out[i] = Object(Index(o.Join(key), i), m, o.errs)
+		objs[i] = Obj{path: path, at: i, m: m, errs: o.errs}
+		objs[i].seen = objs[i].buf[:0]
+		out[i] = &objs[i]
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package jsondoc
 
 import (
 	"encoding/json"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -13,7 +14,8 @@ const MaxDepth = 1000
 // JSON object that it decodes exactly as encoding/json would (see the
 // package caveats): then the caller decodes with encoding/json.
 func Decode(body []byte) (map[string]any, bool) {
-	d := decoder{buf: body, text: string(body)}
+	d := decoder{buf: body, text: string(body), stack: stacks.Get().(*[]any)}
+	defer d.release()
 	d.space()
 	if d.pos >= len(d.buf) || d.buf[d.pos] != '{' {
 		return nil, false
@@ -27,9 +29,25 @@ func Decode(body []byte) (map[string]any, bool) {
 }
 
 type decoder struct {
-	buf  []byte
-	text string // buf as a string: strings and numbers are cut from it
-	pos  int
+	buf   []byte
+	text  string // buf as a string: strings and numbers are cut from it
+	pos   int
+	stack *[]any // the elements of the arrays being read, innermost last
+}
+
+// stacks pools the decoders' element stacks: an array's elements gather
+// there and are copied once into a slice of their number, instead of
+// the slice growing (and copying) as they come.
+var stacks = sync.Pool{New: func() any { return new([]any) }}
+
+func (d *decoder) release() {
+	st := *d.stack
+	if cap(st) > 1<<12 {
+		return
+	}
+	clear(st[:cap(st)])
+	*d.stack = st[:0]
+	stacks.Put(d.stack)
 }
 
 func (d *decoder) space() {
@@ -128,18 +146,18 @@ func (d *decoder) object(depth int) (map[string]any, bool) {
 // array reads [...]; d.buf[d.pos] is '['.
 func (d *decoder) array(depth int) ([]any, bool) {
 	d.pos++
-	a := []any{}
 	d.space()
 	if d.pos < len(d.buf) && d.buf[d.pos] == ']' {
 		d.pos++
-		return a, true
+		return []any{}, true
 	}
+	mark := len(*d.stack)
 	for {
 		v, ok := d.value(depth)
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		*d.stack = append(*d.stack, v)
 		d.space()
 		if d.pos >= len(d.buf) {
 			return nil, false
@@ -150,11 +168,21 @@ func (d *decoder) array(depth int) ([]any, bool) {
 			d.space()
 		case ']':
 			d.pos++
-			return a, true
+			return d.pop(mark), true
 		default:
 			return nil, false
 		}
 	}
+}
+
+// pop returns the elements above mark as a slice of their own.
+func (d *decoder) pop(mark int) []any {
+	st := *d.stack
+	a := make([]any, len(st)-mark)
+	copy(a, st[mark:])
+	clear(st[mark:])
+	*d.stack = st[:mark]
+	return a
 }
 
 // string reads a string without escapes; d.buf[d.pos] is '"'.
