@@ -9,6 +9,9 @@ type Rules interface {
 	// Decide fills out[i] with the verdict on campaigns[i]. A rule that
 	// fails sets its own Verdict.Err; the others are still decided. The
 	// returned error is for failures that leave no verdict at all.
+	// campaigns and out are the evaluation's scratch, reused by a later
+	// request: Decide must not keep them once it returns (a verdict's
+	// Reasons and Effects are the answer's, and may be kept).
 	Decide(ctx context.Context, req *Request, campaigns []*Campaign, out []Verdict) error
 }
 
