@@ -2,8 +2,9 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
-	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,14 +21,20 @@ type take struct {
 
 // appendTx records one change of the wallet with the balance after it.
 func appendTx(tx *bolt.Tx, prefix []byte, kind policies.TxKind, points int64, at int64, source string) (*policies.WalletTx, error) {
+	bal, _ := balanceAt(tx, prefix, at)
+	return appendTxAfter(tx, prefix, kind, points, at, source, bal)
+}
+
+// appendTxAfter is appendTx for a caller that already knows the balance
+// after the change (it must be balanceAt(tx, prefix, at) as written).
+func appendTxAfter(tx *bolt.Tx, prefix []byte, kind policies.TxKind, points int64, at int64, source string, bal int64) (*policies.WalletTx, error) {
 	b := tx.Bucket(bWTx)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return nil, err
 	}
-	bal, _ := balanceAt(tx, prefix, at)
 	wt := &policies.WalletTx{ID: "wt_" + strconv.FormatUint(seq, 10), At: time.Unix(0, at).UTC(), Kind: kind, Points: points, Balance: bal, Source: source}
-	raw, err := json.Marshal(wt)
+	raw, err := encodeWalletTx(wt)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +127,8 @@ func spend(tx *bolt.Tx, customer string, points int64, now time.Time, kind polic
 	if err := sweep(tx, prefix, at); err != nil {
 		return nil, err
 	}
-	if bal, _ := balanceAt(tx, prefix, at); bal < points {
+	bal, _ := balanceAt(tx, prefix, at)
+	if bal < points {
 		return nil, policies.ErrInsufficientPoints
 	}
 	takes := pick(tx, prefix, points, at)
@@ -141,24 +149,97 @@ func spend(tx *bolt.Tx, customer string, points int64, now time.Time, kind polic
 	if err := putSums(tx, prefix, s); err != nil {
 		return nil, err
 	}
-	_, err := appendTx(tx, prefix, kind, -points, at, source)
+	// The lots taken are active at at and unexpired (sweep ran), so the
+	// balance drops by exactly what was taken: no need to read it again.
+	_, err := appendTxAfter(tx, prefix, kind, -points, at, source, bal-points)
 	return takes, err
 }
 
 // pick chooses the lots a spend takes, expiring first, skipping lots not
-// yet active; it reads only the lots it takes and the pending ones.
+// yet active. It walks the expiry index, which also holds the pending
+// lots; alongside, one step for each, it walks the active index up to at.
+// Should that walk end first, the wallet has no more active lots than the
+// steps taken, and pick takes from them instead of walking on past
+// pending lots (a customer with many pending lots before a long-lived
+// one). Either way the cost is the lots it takes or the active ones,
+// whichever is fewer, never the pending ones.
 func pick(tx *bolt.Tx, prefix []byte, points, at int64) []take {
 	var out []take
+	want := points
+	in := func(k []byte) bool { return k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16 }
+	ac := tx.Bucket(bWActive).Cursor()
+	ak, _ := ac.Seek(prefix)
+	if at < 0 {
+		ak = nil // active times before 1970 sort last: walk the expiry index alone
+	}
 	c := tx.Bucket(bWExpiry).Cursor()
-	for k, v := c.Seek(prefix); points > 0 && k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, v = c.Next() {
-		if int64(binary.BigEndian.Uint64(v[8:])) > at {
+	for k, v := c.Seek(prefix); points > 0 && in(k); k, v = c.Next() {
+		if int64(binary.BigEndian.Uint64(v[8:])) <= at {
+			n := min(int64(getU64(v)), points)
+			out = append(out, take{Lot: binary.BigEndian.Uint64(k[len(prefix)+8:]), Points: n})
+			points -= n
+		}
+		if ak == nil {
 			continue
 		}
-		n := min(int64(getU64(v)), points)
-		out = append(out, take{Lot: binary.BigEndian.Uint64(k[len(prefix)+8:]), Points: n})
-		points -= n
+		if in(ak) && int64(binary.BigEndian.Uint64(ak[len(prefix):])) <= at {
+			ak, _ = ac.Next()
+			continue
+		}
+		ak = nil
+		if points > 0 {
+			if from, ok := pickActive(tx, prefix, want, at); ok {
+				return from
+			}
+		}
 	}
 	return out
+}
+
+// pickActive is pick from the lots of the active index active at at,
+// sorted by expiry then id as the expiry index sorts them. It declines
+// (false) when some lot became active before 1970 (its key sorts last).
+func pickActive(tx *bolt.Tx, prefix []byte, points, at int64) ([]take, bool) {
+	type cand struct {
+		expiry    uint64
+		id        uint64
+		remaining int64
+	}
+	var all []cand
+	c := tx.Bucket(bWActive).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, v = c.Next() {
+		if int64(binary.BigEndian.Uint64(k[len(prefix):])) > at {
+			break
+		}
+		all = append(all, cand{id: binary.BigEndian.Uint64(k[len(prefix)+8:]), remaining: int64(getU64(v))})
+	}
+	if k, _ := c.Seek(key(prefix, 1<<63)); k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16 {
+		return nil, false
+	}
+	lots := tx.Bucket(bWLots)
+	for i := range all {
+		raw := lots.Get(key(prefix, all[i].id))
+		if len(raw) < lotFixed {
+			return nil, false // the expiry walk reads no lot: leave the error to getLot
+		}
+		all[i].expiry = binary.BigEndian.Uint64(raw[32:])
+	}
+	slices.SortFunc(all, func(a, b cand) int {
+		if a.expiry != b.expiry {
+			return cmp.Compare(a.expiry, b.expiry)
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	var out []take
+	for _, l := range all {
+		if points <= 0 {
+			break
+		}
+		n := min(l.remaining, points)
+		out = append(out, take{Lot: l.id, Points: n})
+		points -= n
+	}
+	return out, true
 }
 
 // giveBack returns spent points to the lots they came from.
