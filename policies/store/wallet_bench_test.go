@@ -53,6 +53,27 @@ func fillWallet(b *testing.B, s *Store, customer string, n int) {
 	}
 }
 
+// fillPending gives customer one active lot that never expires, behind n
+// pending lots that expire before it (what a stream of redeems crediting
+// points makes of a long-lived balance).
+func fillPending(b *testing.B, s *Store, customer string, n int) {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if _, err := credit(tx, customer, policies.MaxPoints, policies.LotTerms{Active: t0}, t0, policies.TxAdjust, "bench"); err != nil {
+			return err
+		}
+		for range n {
+			terms := policies.LotTerms{Active: t0.Add(days(14)), Expiry: t0.Add(days(379))}
+			if _, err := credit(tx, customer, 100, terms, t0, policies.TxEarn, "bench"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkWalletLots: a balance read and a spend cost the same with 10
 // lots or 10,000 (the bound is 2×).
 func BenchmarkWalletLots(b *testing.B) {
@@ -62,6 +83,7 @@ func BenchmarkWalletLots(b *testing.B) {
 			b.Fatal(err)
 		}
 		fillWallet(b, s, "u", n)
+		fillPending(b, s, "p", n)
 		b.Run(fmt.Sprintf("read/lots=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := s.Balances(context.Background(), "u", t0.Add(time.Hour), year); err != nil {
@@ -79,6 +101,19 @@ func BenchmarkWalletLots(b *testing.B) {
 			defer tx.Rollback()
 			for b.Loop() {
 				if _, err := spend(tx, "u", 1, t0.Add(time.Hour), policies.TxReward, "bench"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("spend-behind-pending/lots=%d", n), func(b *testing.B) {
+			// The same with the active lot behind n pending ones.
+			tx, err := s.db.Begin(true)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer tx.Rollback()
+			for b.Loop() {
+				if _, err := spend(tx, "p", 1, t0.Add(time.Hour), policies.TxReward, "bench"); err != nil {
 					b.Fatal(err)
 				}
 			}
