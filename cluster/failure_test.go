@@ -7,6 +7,26 @@ import (
 	"time"
 )
 
+// redeemWhileUp redeems campaign once on tn if it is up (a crash waits
+// for the redeem in flight), counting a grant in got, then pauses.
+func (f *fleet) redeemWhileUp(tn *tnode, campaign string, got *atomic.Int64) {
+	f.mu.Lock()
+	up := tn.up
+	if up {
+		tn.busy.Add(1)
+	}
+	f.mu.Unlock()
+	if !up {
+		time.Sleep(time.Millisecond)
+		return
+	}
+	if ok, _ := f.redeem(tn, campaign, ""); ok {
+		got.Add(1)
+	}
+	tn.busy.Done()
+	time.Sleep(2 * time.Millisecond)
+}
+
 // load redeems campaign on the nodes that are up, from workers goroutines,
 // until stop is closed; it counts grants.
 func (f *fleet) load(campaign string, workers int, stop <-chan struct{}, got *atomic.Int64) *sync.WaitGroup {
@@ -22,21 +42,7 @@ func (f *fleet) load(campaign string, workers int, stop <-chan struct{}, got *at
 				default:
 				}
 				tn := f.nodes[(w+i)%len(f.nodes)]
-				f.mu.Lock()
-				up := tn.up
-				if up {
-					tn.busy.Add(1)
-				}
-				f.mu.Unlock()
-				if !up {
-					time.Sleep(time.Millisecond)
-					continue
-				}
-				if ok, _ := f.redeem(tn, campaign, ""); ok {
-					got.Add(1)
-				}
-				tn.busy.Done()
-				time.Sleep(2 * time.Millisecond)
+				f.redeemWhileUp(tn, campaign, got)
 			}
 		}()
 	}

@@ -71,21 +71,7 @@ func (f *fleet) loadOn(tn *tnode, campaign string, workers int, stop <-chan stru
 					return
 				default:
 				}
-				f.mu.Lock()
-				up := tn.up
-				if up {
-					tn.busy.Add(1)
-				}
-				f.mu.Unlock()
-				if !up {
-					time.Sleep(time.Millisecond)
-					continue
-				}
-				if ok, _ := f.redeem(tn, campaign, ""); ok {
-					got.Add(1)
-				}
-				tn.busy.Done()
-				time.Sleep(2 * time.Millisecond)
+				f.redeemWhileUp(tn, campaign, got)
 			}
 		})
 	}

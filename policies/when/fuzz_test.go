@@ -14,23 +14,8 @@ import (
 // compiler: it must never panic, and a block it accepts must give a module
 // that OPA parses and compiles.
 func FuzzCompile(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "compile", "*.yaml"))
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var doc struct {
-			When json.RawMessage `json:"when"`
-		}
-		js, err := yamljson.ToJSON(raw)
-		if err == nil {
-			err = json.Unmarshal(js, &doc)
-		}
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(doc.When))
+	for _, when := range goldenBlocks(f) {
+		f.Add(when)
 	}
 	for _, s := range []string{
 		`{"not": {"not": {"customer": {"tier": "x"}}}}`,
@@ -53,4 +38,29 @@ func FuzzCompile(f *testing.F) {
 			t.Fatalf("problems %v and a module", errs)
 		}
 	})
+}
+
+// goldenBlocks is the when: block of each golden file in testdata/compile,
+// as JSON: the fuzz targets' first seeds.
+func goldenBlocks(f *testing.F) []string {
+	files, _ := filepath.Glob(filepath.Join("testdata", "compile", "*.yaml"))
+	var out []string
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		var doc struct {
+			When json.RawMessage `json:"when"`
+		}
+		js, err := yamljson.ToJSON(raw)
+		if err == nil {
+			err = json.Unmarshal(js, &doc)
+		}
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, string(doc.When))
+	}
+	return out
 }

@@ -1,9 +1,6 @@
 package when_test
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/promoedge/promoedge/internal/yamljson"
@@ -17,23 +14,8 @@ import (
 // requests.
 func FuzzNative(f *testing.F) {
 	g := newGen(42)
-	files, _ := filepath.Glob(filepath.Join("testdata", "compile", "*.yaml"))
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			f.Fatal(err)
-		}
-		var doc struct {
-			When json.RawMessage `json:"when"`
-		}
-		js, err := yamljson.ToJSON(raw)
-		if err == nil {
-			err = json.Unmarshal(js, &doc)
-		}
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(doc.When), string(g.request()))
+	for _, when := range goldenBlocks(f) {
+		f.Add(when, string(g.request()))
 	}
 	for range 8 {
 		f.Add(show(g.root()), string(g.request()))
