@@ -56,19 +56,16 @@ func OpenSwitchboard(st SwitchStore, node string, onChange func(campaign string,
 }
 
 // Disabled implements Switches.
-func (sb *Switchboard) Disabled(campaign string) bool {
-	sb.mu.RLock()
-	defer sb.mu.RUnlock()
-	return sb.state[campaign].Disabled
-}
+func (sb *Switchboard) Disabled(campaign string) bool { return sb.get(campaign).Disabled }
 
-// Set turns campaign off (disabled) or back on, durably.
+// Set turns campaign off (disabled) or back on, durably. Its stamp is
+// taken under the write lock, so two changes here never tie.
 func (sb *Switchboard) Set(campaign string, disabled bool) error {
-	sb.mu.RLock()
-	prev := sb.state[campaign]
-	sb.mu.RUnlock()
+	sb.wmu.Lock()
+	defer sb.wmu.Unlock()
+	prev := sb.get(campaign)
 	s := Switch{Disabled: disabled, Stamp: max(uint64(time.Now().UnixNano()), prev.Stamp+1), Node: sb.node}
-	if !sb.Merge(campaign, s) {
+	if !sb.keep(campaign, s) {
 		return fmt.Errorf("kill switch: the switch of %s was not saved", campaign)
 	}
 	return nil
@@ -79,12 +76,15 @@ func (sb *Switchboard) Set(campaign string, disabled bool) error {
 func (sb *Switchboard) Merge(campaign string, s Switch) bool {
 	sb.wmu.Lock() // one writer at a time; readers only wait for the map
 	defer sb.wmu.Unlock()
-	sb.mu.RLock()
-	cur, ok := sb.state[campaign]
-	sb.mu.RUnlock()
-	if ok && !s.Newer(cur) {
+	if cur, ok := sb.lookup(campaign); ok && !s.Newer(cur) {
 		return false
 	}
+	return sb.keep(campaign, s)
+}
+
+// keep writes s to the store, then to the map, then announces it; the
+// caller holds wmu.
+func (sb *Switchboard) keep(campaign string, s Switch) bool {
 	if err := sb.st.PutSwitch(campaign, s); err != nil {
 		return false // not kept: a cluster's next gossip round brings it again
 	}
@@ -95,6 +95,18 @@ func (sb *Switchboard) Merge(campaign string, s Switch) bool {
 		sb.onChange(campaign, s)
 	}
 	return true
+}
+
+func (sb *Switchboard) get(campaign string) Switch {
+	s, _ := sb.lookup(campaign)
+	return s
+}
+
+func (sb *Switchboard) lookup(campaign string) (Switch, bool) {
+	sb.mu.RLock()
+	defer sb.mu.RUnlock()
+	s, ok := sb.state[campaign]
+	return s, ok
 }
 
 // All is every switch, as a copy.
