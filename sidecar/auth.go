@@ -11,9 +11,12 @@ import (
 type handler = func(*fasthttp.RequestCtx, []string)
 
 // bearer is the request's bearer token, if it sent one.
-func bearer(ctx *fasthttp.RequestCtx) ([]byte, bool) {
+func bearer(ctx *fasthttp.RequestCtx) ([]byte, bool) { return headerBearer(&ctx.Request.Header) }
+
+// headerBearer is the bearer token of h's Authorization header, if any.
+func headerBearer(h *fasthttp.RequestHeader) ([]byte, bool) {
 	const prefix = "Bearer "
-	auth := ctx.Request.Header.Peek("Authorization")
+	auth := h.Peek("Authorization")
 	if len(auth) <= len(prefix) || string(auth[:len(prefix)]) != prefix {
 		return nil, false
 	}

@@ -2,7 +2,6 @@ package sidecar
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"errors"
 
 	"github.com/valyala/fasthttp"
@@ -32,8 +31,8 @@ func isBundleUpload(h *fasthttp.RequestHeader) bool {
 // adminBearer reports whether h carries the admin token, compared in
 // constant time; never when no token is configured.
 func (s *Server) adminBearer(h *fasthttp.RequestHeader) bool {
-	token, ok := bytes.CutPrefix(h.Peek("Authorization"), []byte("Bearer "))
-	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare(token, []byte(s.cfg.AdminToken)) == 1
+	token, ok := headerBearer(h)
+	return ok && is(token, s.cfg.AdminToken)
 }
 
 // transportError answers errors fasthttp meets before a handler runs. A
