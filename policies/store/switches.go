@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,35 +36,16 @@ func (s *Store) PutSwitch(campaign string, sw policies.Switch) error {
 	})
 }
 
-// encodeSwitch is a switch's stored form: disabled (1 byte), stamp
-// (uvarint), node (uvarint length, bytes), as the cluster gossips it.
+// encodeSwitch is a switch's stored form, the same last-writer-wins
+// record as a code-use hint's (codehints.go): disabled (1 byte), stamp,
+// node, as the cluster gossips it.
 func encodeSwitch(s policies.Switch) []byte {
-	d := byte(0)
-	if s.Disabled {
-		d = 1
-	}
-	b := binary.AppendUvarint([]byte{d}, s.Stamp)
-	b = binary.AppendUvarint(b, uint64(len(s.Node)))
-	return append(b, s.Node...)
+	return appendHint(CodeUseHint{Used: s.Disabled, Stamp: s.Stamp, Node: s.Node})
 }
 
 // decodeSwitch reads what encodeSwitch wrote; a short value leaves the
 // fields it lacks zero.
 func decodeSwitch(b []byte) policies.Switch {
-	var s policies.Switch
-	if len(b) == 0 {
-		return s
-	}
-	s.Disabled, b = b[0] == 1, b[1:]
-	stamp, n := binary.Uvarint(b)
-	if n <= 0 {
-		return s
-	}
-	s.Stamp, b = stamp, b[n:]
-	size, n := binary.Uvarint(b)
-	if n <= 0 || size > uint64(len(b)-n) {
-		return s
-	}
-	s.Node = string(b[n : n+int(size)])
-	return s
+	h := parseHint(b)
+	return policies.Switch{Disabled: h.Used, Stamp: h.Stamp, Node: h.Node}
 }
