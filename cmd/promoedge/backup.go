@@ -15,9 +15,15 @@ import (
 	"github.com/promoedge/promoedge/sidecar"
 )
 
+// The sidecar finds these abilities on its State by type assertion; the
+// guards keep both the lone store and the fleet's wrapper of it having
+// them, so neither /ready's write probe nor GET /v1/backup can vanish
+// silently in one mode.
 var (
 	_ sidecar.Writable = (*store.Store)(nil)
 	_ sidecar.Backuper = (*store.Store)(nil)
+	_ sidecar.Writable = fleetState{}
+	_ sidecar.Backuper = fleetState{}
 )
 
 // backupConfig is what `promoedge backup` is told.
