@@ -2,12 +2,10 @@ package policies
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"time"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
-	"github.com/promoedge/promoedge/policies/internal/jsondoc"
 )
 
 // Event is a customer event (POST /v1/events, SPEC §13).
@@ -25,11 +23,9 @@ var eventTypeRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // DecodeEvent validates an event body; at defaults to now.
 func DecodeEvent(body []byte, now time.Time) (*Event, error) {
-	doc, ok := jsondoc.Decode(body)
-	if !ok {
-		if err := json.Unmarshal(body, &doc); err != nil || doc == nil {
-			return nil, &RequestError{Problems: []*FieldError{{Message: "body must be a JSON object (an event)"}}}
-		}
+	doc, err := decodeDocument(body)
+	if err != nil {
+		return nil, err
 	}
 	var errs field.Errors
 	o := field.Object("", doc, &errs)

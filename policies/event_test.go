@@ -31,3 +31,22 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeEventDecodesAsRequestsDo: an event body goes through the
+// request's decoder, so its nesting is bounded on both paths (a body the
+// fast path declines used to reach encoding/json unbounded) and its
+// numbers stay json.Number.
+func TestDecodeEventDecodesAsRequestsDo(t *testing.T) {
+	deep := `{"id":"e1","type":"review_written","customer_id":"u-1","attributes":` + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + `}`
+	var re *policies.RequestError
+	if _, err := policies.DecodeEvent([]byte(deep), time.Now()); !errors.As(err, &re) || !strings.Contains(err.Error(), "deeper") {
+		t.Fatalf("5,000 levels: %v", err)
+	}
+	ev, err := policies.DecodeEvent([]byte(`{"id":"e1","type":"review_written","customer_id":"u-1","stars":5}`), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ev.Doc["stars"].(interface{ Int64() (int64, error) }); !ok {
+		t.Fatalf("stars decoded as %T, want json.Number", ev.Doc["stars"])
+	}
+}

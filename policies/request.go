@@ -104,8 +104,20 @@ func DecodeRequest(body []byte, now time.Time) (*Request, error) {
 // decodeRequest is DecodeRequest with the customer's zone looked up in
 // zones (nil: loaded every time).
 func decodeRequest(body []byte, now time.Time, zones *zoneCache) (*Request, error) {
+	doc, err := decodeDocument(body)
+	if err != nil {
+		return nil, err
+	}
+	return requestFrom(doc, now, zones)
+}
+
+// decodeDocument parses a JSON object body from outside (a request, an
+// event): numbers as json.Number, nesting bounded to jsondoc.MaxDepth on
+// the fast path and on encoding/json's alike, and one *RequestError for
+// anything else than one object.
+func decodeDocument(body []byte) (map[string]any, error) {
 	if doc, ok := jsondoc.Decode(body); ok {
-		return requestFrom(doc, now, zones)
+		return doc, nil
 	}
 	if jsondoc.TooDeep(body) { // the bound jsondoc.Decode holds, on this path too
 		return nil, &RequestError{Problems: []*FieldError{{Message: fmt.Sprintf("body nests deeper than %d levels", jsondoc.MaxDepth)}}}
@@ -122,7 +134,7 @@ func decodeRequest(body []byte, now time.Time, zones *zoneCache) (*Request, erro
 	if doc == nil {
 		return nil, &RequestError{Problems: []*FieldError{{Message: "body must be a JSON object"}}}
 	}
-	return requestFrom(doc, now, zones)
+	return doc, nil
 }
 
 // RequestFrom validates an already decoded request document (numbers as
