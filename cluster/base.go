@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,7 @@ type base struct {
 	fileID   string // this file's id: names its transfers and code log
 	ml       *memberlist.Memberlist
 	members  atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines (numMembers)
+	metaMu   sync.Mutex                            // one UpdateNode at a time: memberlist's is not safe concurrently
 	queue    *memberlist.TransmitLimitedQueue
 	peers    *peerTable
 	outbound chan outMsg
@@ -87,6 +89,8 @@ func (b *base) held(campaign string) (count, budget int64) {
 // updateMeta announces this node's metadata (revision, code log) again.
 func (b *base) updateMeta() {
 	go func() { // it waits for the broadcast to go out; publishing must not
+		b.metaMu.Lock() // a revision change and a code-log announcement can coincide
+		defer b.metaMu.Unlock()
 		if err := b.ml.UpdateNode(time.Second); err != nil && !b.stopping() {
 			b.log.Warn("announcing the metadata", "err", err)
 		}
