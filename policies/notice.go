@@ -15,7 +15,7 @@ type Notice struct {
 	// writing the same change twice cannot report it twice.
 	ID   string          `json:"id"`
 	Type NoticeType      `json:"type"`
-	At   time.Time       `json:"timestamp"`
+	At   time.Time       `json:"at"`
 	Data json.RawMessage `json:"data"`
 }
 
