@@ -41,6 +41,7 @@ type candidate struct {
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
 	spent   int64 // discount the campaign has given so far (Used.Spent)
+	pspent  int64 // the same in its current period (per-period budget)
 	rank    int32 // the campaign's position in the revision
 	unique  bool  // code is a generated one
 	out     bool  // rejected or excluded
@@ -305,6 +306,10 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 			ev.reject(cd, PerCustomerLimit, nil)
 		case l.Budget > 0 && u.Spent >= l.Budget:
 			ev.reject(cd, BudgetExhausted, nil)
+		case l.PerPeriod.Set():
+			if err := ev.checkPeriod(ctx, cd); err != nil { // period.go
+				return err
+			}
 		}
 	}
 	return nil

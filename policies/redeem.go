@@ -161,7 +161,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		terms := p.Terms(r.CreatedAt, true)
 		r.PointsTerms = &terms
 	}
-	if err := fillLimits(r, dec); err != nil {
+	if err := fillLimits(r, dec, rr.Context.Now); err != nil {
 		return nil, err
 	}
 	r.Response = receiptJSON(r.ID, dec)
@@ -170,7 +170,8 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 
 // fillLimits copies each campaign's limits and code kind from the decision's
 // revision into the redemption.
-func fillLimits(r *Redemption, dec *Decision) error {
+// at is the request's time: the period per-period limits count it in.
+func fillLimits(r *Redemption, dec *Decision, at time.Time) error {
 	rev := dec.revision
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
@@ -180,6 +181,9 @@ func fillLimits(r *Redemption, dec *Decision) error {
 		}
 		c.Limits = camp.Limits
 		c.UniqueCode = camp.UniqueCodes && c.Code != ""
+		if camp.Limits.PerPeriod.Set() {
+			c.Period = camp.PeriodAt(at).Key()
+		}
 	}
 	return nil
 }

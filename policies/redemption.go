@@ -60,6 +60,10 @@ type RedeemedCampaign struct {
 	Amount     int64  `json:"amount"`                // discount, lines + shipping
 	Points     int64  `json:"points"`
 	Limits     Limits `json:"-"` // the campaign's limits when redeemed
+	// Period is the Key of the period its per-period limits counted it
+	// in (the request's context.now in the campaign's zone); "" without
+	// per-period limits. A rollback gives back to that period.
+	Period string `json:"period,omitempty"`
 }
 
 // RedeemedReward is one reward a redemption pays for with points.

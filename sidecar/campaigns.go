@@ -29,7 +29,7 @@ func viewOf(c *policies.Campaign, now time.Time) api.Campaign {
 		ID: c.ID, Name: c.Name, Status: string(c.Status(now)), Enabled: c.Enabled, Priority: c.Priority,
 		Stacking: c.Stacking, Code: c.Code, UniqueCodes: c.UniqueCodes, Timezone: c.Timezone.String(),
 		Currency: c.Currency, Rule: c.Rule, Wasm: c.Wasm,
-		Limits:  api.Limits(c.Limits),
+		Limits: api.LimitsOf(c.Limits), Group: c.Group,
 		Effects: effectsOf(c.Doc["effects"]),
 	}
 	if v.Status == "" {

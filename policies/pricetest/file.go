@@ -58,6 +58,9 @@ type Usage struct {
 	Redemptions int64 `json:"redemptions"` // redemptions so far
 	Customer    int64 `json:"customer"`    // redemptions by the case's customer
 	Spent       int64 `json:"spent"`       // discount given so far, minor units
+	// Period is the use within the campaign's current period (per-period
+	// limits); nil: none.
+	Period *Usage `json:"period,omitempty"`
 }
 
 // usage is the case's usage as the engine reads it; nil when it has none.
@@ -71,7 +74,18 @@ func (c *Case) usage() policies.Usage {
 type usageTable map[string]Usage
 
 func (u usageTable) Used(_ context.Context, campaign, _ string) (policies.Used, error) {
-	return policies.Used(u[campaign]), nil
+	c := u[campaign]
+	return policies.Used{Redemptions: c.Redemptions, Customer: c.Customer, Spent: c.Spent}, nil
+}
+
+// PeriodUsed implements policies.PeriodUsage: the case's period usage,
+// whichever period is asked.
+func (u usageTable) PeriodUsed(_ context.Context, campaign, _, _ string) (policies.Used, error) {
+	p := u[campaign].Period
+	if p == nil {
+		return policies.Used{}, nil
+	}
+	return policies.Used{Redemptions: p.Redemptions, Customer: p.Customer, Spent: p.Spent}, nil
 }
 
 // ReadFile reads and checks a test file.

@@ -224,6 +224,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
 			return commitRes{}, err
 		}
+		if err := addPeriodUsage(tx, c, r.CustomerID, 1); err != nil { // periods.go
+			return commitRes{}, err
+		}
 		if c.UniqueCode {
 			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
 				return commitRes{}, err
@@ -255,7 +258,7 @@ func (s *Store) check(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption) ([]poli
 	used := make([]policies.Used, len(r.Campaigns))
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		used[i] = readUsage(tx, c.Campaign, r.CustomerID)
+		used[i] = withPeriod(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID))
 		var reason policies.Reason
 		if c.UniqueCode {
 			reason = codeAvailable(tx, c.Code, c.Campaign)

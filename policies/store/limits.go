@@ -25,7 +25,14 @@ func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer str
 	case l.Budget > 0 && money.Saturating(max(0, u.Spent), c.Amount) > l.Budget:
 		return policies.BudgetExhausted, nil
 	}
-	return "", nil
+	return c.PeriodReason(customer, u, func(k policies.RightsKey, need int64) bool {
+		used := u.PeriodRedemptions
+		limit := c.Limits.PerPeriod.Redemptions
+		if k.Kind == policies.LimitPeriodBudget {
+			used, limit = max(0, u.PeriodSpent), c.Limits.PerPeriod.Budget
+		}
+		return money.Saturating(used, need) <= limit
+	}), nil
 }
 
 // Take implements policies.Limiter; usage itself is written by the store.

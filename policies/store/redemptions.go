@@ -57,6 +57,9 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
 				return err
 			}
+			if err := addPeriodUsage(tx, c, r.CustomerID, -1); err != nil {
+				return err
+			}
 			if c.UniqueCode {
 				if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
 					return err

@@ -54,7 +54,14 @@ type Config struct {
 	Limiter policies.Limiter
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// PruneInterval is how often the counters and rights of periods that
+	// ended (per-period limits) are deleted, PeriodGrace after their end;
+	// 0 is DefaultPruneInterval.
+	PruneInterval time.Duration
 }
+
+// DefaultPruneInterval is Config.PruneInterval's default.
+const DefaultPruneInterval = 10 * time.Minute
 
 // DefaultConfig keeps the file in dir.
 func DefaultConfig(dir string) Config {
@@ -69,7 +76,8 @@ type Store struct {
 	queue   chan *commitReq
 	stop    chan struct{}
 	done    chan struct{}
-	mu      sync.RWMutex // guards closed against the queue
+	pruned  chan struct{} // closed when pruneLoop returns
+	mu      sync.RWMutex  // guards closed against the queue
 	closed  bool
 	max     int
 	linger  time.Duration
@@ -97,7 +105,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{}), pruned: make(chan struct{})}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -108,11 +116,15 @@ func Open(cfg Config) (*Store, error) {
 		s.max = 256
 	}
 	go s.loop()
+	if cfg.PruneInterval <= 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
+	go s.pruneLoop(cfg.PruneInterval)
 	return s, nil
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, periodBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -147,6 +159,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	<-s.pruned
 	return s.db.Close()
 }
 

@@ -1,0 +1,71 @@
+package policies
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Best deal (docs/campaigns.md#best-deal): the campaigns with stacking
+// best and the same group compete, and only the one giving the largest
+// discount applies. The group is decided at the position of its
+// highest-priority member in the bundle, whether or not that member is
+// eligible for this cart, so where a group sits in the chain is a
+// property of the bundle, not of the cart.
+
+// inGroupOrder orders live (in rank order) so that each group's eligible
+// members stand together at their group's position; the others keep
+// their places. No other campaign has that rank (ranks are unique), so a
+// group's members are contiguous.
+func inGroupOrder(rev *Revision, live []*candidate) []*candidate {
+	if !slices.ContainsFunc(live, func(cd *candidate) bool { return cd.c.Stacking == Best }) {
+		return live
+	}
+	at := func(cd *candidate) int32 {
+		if cd.c.Stacking == Best {
+			return rev.groupRank[cd.c.Group]
+		}
+		return cd.rank
+	}
+	slices.SortStableFunc(live, func(a, b *candidate) int { return cmp.Compare(at(a), at(b)) })
+	return live
+}
+
+// groupLen is how many of live, from its first (a Best campaign), are of
+// the first's group.
+func groupLen(live []*candidate) int {
+	n := 1
+	for n < len(live) && live[n].c.Stacking == Best && live[n].c.Group == live[0].c.Group {
+		n++
+	}
+	return n
+}
+
+// applyBest decides a group: each member still in the running is priced
+// on what is left now; the largest discount (lines plus shipping) wins,
+// ties to the first in application order (priority, then id); the winner
+// applies and the others are excluded naming it. A member whose price
+// fails (overflow, a budget it would overrun) is rejected for that and
+// does not compete.
+func (ev *evaluation) applyBest(members []*candidate) {
+	var win *candidate
+	best := int64(-1)
+	for _, cd := range members {
+		if cd.out {
+			continue
+		}
+		o, ok := ev.price(cd)
+		if ok && o.discount > best {
+			win, best = cd, o.discount
+		}
+	}
+	if win == nil {
+		return
+	}
+	ev.tryApply(win) // priced again: one trial outcome is kept at a time
+	why := []string{"gave a lower discount than " + win.c.ID}
+	for _, cd := range members {
+		if !cd.out {
+			ev.reject(cd, ExcludedByStacker, why)
+		}
+	}
+}

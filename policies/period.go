@@ -1,0 +1,216 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/promoedge/promoedge/internal/suggest"
+	"github.com/promoedge/promoedge/policies/internal/field"
+)
+
+// PeriodKind is the calendar period a per-period limit counts in.
+type PeriodKind string
+
+// Period kinds (docs/campaigns.md#per-period-limits).
+const (
+	Day   PeriodKind = "day"
+	Week  PeriodKind = "week" // starts on Monday
+	Month PeriodKind = "month"
+)
+
+var periodKinds = []string{string(Day), string(Week), string(Month)}
+
+// PeriodLimits caps a campaign's use within each calendar period of its
+// time zone; zero means unlimited. Kind is "" when the campaign has none.
+type PeriodLimits struct {
+	Kind        PeriodKind
+	Redemptions int64 // cluster-wide redemptions per period
+	Budget      int64 // cluster-wide discount per period, minor units
+	PerCustomer int64 // redemptions per customer per period
+}
+
+// Set reports whether any per-period limit is set.
+func (p PeriodLimits) Set() bool { return p.Kind != "" }
+
+// Label is what a rejection's details say: "daily limit", "weekly limit",
+// "monthly limit".
+func (k PeriodKind) Label() string {
+	switch k {
+	case Day:
+		return "daily limit"
+	case Week:
+		return "weekly limit"
+	default:
+		return "monthly limit"
+	}
+}
+
+// Period is one calendar period of a campaign's zone: [Start, End).
+type Period struct {
+	Kind       PeriodKind
+	Start, End time.Time
+}
+
+// PeriodAt is the period of kind that holds t in loc. Days are calendar
+// days, so 23 or 25 hours long across a daylight-saving change.
+func PeriodAt(kind PeriodKind, t time.Time, loc *time.Location) Period {
+	t = t.In(loc)
+	y, m, d := t.Date()
+	var start, end time.Time
+	switch kind {
+	case Day:
+		start = time.Date(y, m, d, 0, 0, 0, 0, loc)
+		end = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	case Week:
+		back := (int(t.Weekday()) + 6) % 7 // days since Monday
+		start = time.Date(y, m, d-back, 0, 0, 0, 0, loc)
+		end = time.Date(y, m, d-back+7, 0, 0, 0, 0, loc)
+	default:
+		start = time.Date(y, m, 1, 0, 0, 0, 0, loc)
+		end = time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
+	}
+	return Period{Kind: kind, Start: start, End: end}
+}
+
+// Next is the period that follows p.
+func (p Period) Next() Period {
+	return PeriodAt(p.Kind, p.End, p.Start.Location())
+}
+
+// Key names the period in counters and rights: kind, the local date it
+// starts on, and its end in Unix seconds, e.g. "day:2026-03-29:1743199200".
+// The end is in the name so that what stores the counters can drop those
+// of ended periods without knowing the campaign's zone (PeriodKeyEnd).
+func (p Period) Key() string {
+	return string(p.Kind) + ":" + p.Start.Format("2006-01-02") + ":" + strconv.FormatInt(p.End.Unix(), 10)
+}
+
+// PeriodKeyEnd is when the period a Key names ends; false if key is not
+// one.
+func PeriodKeyEnd(key string) (time.Time, bool) {
+	i := strings.LastIndexByte(key, ':')
+	if i < 0 {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(key[i+1:], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0), true
+}
+
+// PeriodAt is the campaign's per-period limits' period at t; the zero
+// Period when it has none.
+func (c *Campaign) PeriodAt(t time.Time) Period {
+	if !c.Limits.PerPeriod.Set() {
+		return Period{}
+	}
+	return PeriodAt(c.Limits.PerPeriod.Kind, t, c.Timezone)
+}
+
+// PeriodUsage reports a campaign's use within one period (Period.Key):
+// Redemptions, Customer and Spent count that period only. The store and
+// the cluster implement it beside Usage; evaluate asks it when the Usage
+// it was given does.
+type PeriodUsage interface {
+	PeriodUsed(ctx context.Context, campaign, period, customer string) (Used, error)
+}
+
+// PeriodGrace is how long after a period ends its counters and rights are
+// kept: a redemption of the period may still be rolled back, and a clock a
+// little behind may still ask for it. After that they are dropped.
+const PeriodGrace = 24 * time.Hour
+
+// checkPeriod rejects cd when its current period's limits are used up,
+// with the period in the details ("daily limit"), as the plain limits are.
+func (ev *evaluation) checkPeriod(ctx context.Context, cd *candidate) error {
+	p := cd.c.Limits.PerPeriod
+	customer := ev.req.Customer.ID
+	var u Used
+	if pu, ok := ev.usage.(PeriodUsage); ok {
+		var err error
+		if u, err = pu.PeriodUsed(ctx, cd.c.ID, cd.c.PeriodAt(ev.req.Context.Now).Key(), customer); err != nil {
+			return fmt.Errorf("reading period usage of %s: %w", cd.c.ID, err)
+		}
+	}
+	cd.pspent = u.Spent
+	details := []string{p.Kind.Label()}
+	switch {
+	case p.Redemptions > 0 && u.Redemptions >= p.Redemptions:
+		ev.reject(cd, LimitExhausted, details)
+	case p.PerCustomer > 0 && customer == "":
+		ev.reject(cd, PerCustomerLimit, []string{p.Kind.Label(), "the campaign has a per-customer limit and the cart has no customer id"})
+	case p.PerCustomer > 0 && u.Customer >= p.PerCustomer:
+		ev.reject(cd, PerCustomerLimit, details)
+	case p.Budget > 0 && u.Spent >= p.Budget:
+		ev.reject(cd, BudgetExhausted, details)
+	}
+	return nil
+}
+
+func readPeriodLimits(l *field.Obj, c *Campaign) {
+	p := l.Object("per_period")
+	if p == nil {
+		return
+	}
+	kind := p.String("period", "")
+	switch {
+	case kind == "":
+		p.Fail("period", "is required: one of day, week, month")
+	case !isPeriodKind(kind):
+		hint := suggest.DidYouMean(kind, periodKinds)
+		if hint == "" {
+			hint = "; periods are day, week, month"
+		}
+		p.Fail("period", "unknown period %q%s", kind, hint)
+	}
+	c.Limits.PerPeriod = PeriodLimits{
+		Kind:        PeriodKind(kind),
+		Redemptions: p.Int("redemptions", 0, 0),
+		Budget:      boundedInt(p, "budget", 0, 0, MaxAmount),
+		PerCustomer: p.Int("per_customer", 0, 0),
+	}
+	if pp := c.Limits.PerPeriod; pp.Redemptions == 0 && pp.Budget == 0 && pp.PerCustomer == 0 && kind != "" {
+		p.Fail("period", "sets no limit: give redemptions, budget or per_customer")
+	}
+	p.Strict()
+}
+
+func isPeriodKind(s string) bool {
+	for _, k := range periodKinds {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (p Period) String() string {
+	return fmt.Sprintf("%s from %s", p.Kind, p.Start.Format(time.RFC3339))
+}
+
+// PeriodReason is the reason c's per-period limits refuse one more
+// redemption, or "": per_customer against this node's count, the
+// cluster-wide limits by has, which reports whether need more of a limit
+// may be taken (this node's counts here; held rights in a fleet).
+func (c *RedeemedCampaign) PeriodReason(customer string, u Used, has func(k RightsKey, need int64) bool) Reason {
+	p := c.Limits.PerPeriod
+	if !p.Set() || c.Period == "" {
+		return ""
+	}
+	key := func(kind LimitKind) RightsKey {
+		return RightsKey{Campaign: c.Campaign, Period: c.Period, Kind: kind}
+	}
+	switch {
+	case p.Redemptions > 0 && !has(key(LimitPeriodRedemptions), 1):
+		return LimitExhausted
+	case p.PerCustomer > 0 && (customer == "" || u.PeriodCustomer+1 > p.PerCustomer):
+		return PerCustomerLimit
+	case p.Budget > 0 && !has(key(LimitPeriodBudget), c.Amount):
+		return BudgetExhausted
+	}
+	return ""
+}
