@@ -173,7 +173,7 @@ func readPeriodLimits(l *field.Obj, c *Campaign) {
 		Budget:      boundedInt(p, "budget", 0, 0, MaxAmount),
 		PerCustomer: p.Int("per_customer", 0, 0),
 	}
-	if pp := c.Limits.PerPeriod; pp.Redemptions == 0 && pp.Budget == 0 && pp.PerCustomer == 0 && kind != "" {
+	if kind != "" && !p.Has("redemptions") && !p.Has("budget") && !p.Has("per_customer") {
 		p.Fail("period", "sets no limit: give redemptions, budget or per_customer")
 	}
 	p.Strict()
