@@ -16,6 +16,7 @@ type Rights struct {
 	lim   *Limiter
 	usage *Usage
 	xfer  *transfers
+	mints periodMints // periods minted (periods.go)
 }
 
 var _ policies.Supplier = (*Rights)(nil)
@@ -51,9 +52,19 @@ func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]polici
 		switch exhausted[c.Campaign] {
 		case "":
 		case policies.LimitExhausted:
-			need[limitKey{c.Campaign, limitCount}] = 1
+			if c.Limits.Redemptions > 0 {
+				need[limitKey{c.Campaign, limitCount}] = 1
+			}
+			if c.Period != "" && c.Limits.PerPeriod.Redemptions > 0 { // periods.go
+				need[periodLimitKey(c.Campaign, c.Period, limitPeriodCount)] = 1
+			}
 		case policies.BudgetExhausted:
-			need[limitKey{c.Campaign, limitBudget}] = c.Amount
+			if c.Limits.Budget > 0 {
+				need[limitKey{c.Campaign, limitBudget}] = c.Amount
+			}
+			if c.Period != "" && c.Limits.PerPeriod.Budget > 0 {
+				need[periodLimitKey(c.Campaign, c.Period, limitPeriodBudget)] = c.Amount
+			}
 		case policies.CodeUsed:
 			if !c.UniqueCode || rt.codeUsedHere(c) {
 				return nil

@@ -129,10 +129,17 @@ const PeriodGrace = 24 * time.Hour
 func (ev *evaluation) checkPeriod(ctx context.Context, cd *candidate) error {
 	p := cd.c.Limits.PerPeriod
 	customer := ev.req.Customer.ID
+	period := cd.c.PeriodAt(ev.req.Context.Now)
+	if period.End.Before(ev.clock.Add(-PeriodGrace)) {
+		// a context.now in a period long over: its counters are gone, and
+		// the committer refuses it
+		ev.reject(cd, LimitExhausted, []string{p.Kind.Label()})
+		return nil
+	}
 	var u Used
 	if pu, ok := ev.usage.(PeriodUsage); ok {
 		var err error
-		if u, err = pu.PeriodUsed(ctx, cd.c.ID, cd.c.PeriodAt(ev.req.Context.Now).Key(), customer); err != nil {
+		if u, err = pu.PeriodUsed(ctx, cd.c.ID, period.Key(), customer); err != nil {
 			return fmt.Errorf("reading period usage of %s: %w", cd.c.ID, err)
 		}
 	}

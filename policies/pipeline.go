@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // pipeline is the order of evaluation, in one place (docs/api.md#reason-order: a campaign's
@@ -64,6 +65,7 @@ type evaluation struct {
 	wallets WalletStore
 	wallet  *Balances
 	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	clock   time.Time // the engine's clock (not context.now): periods long over
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {

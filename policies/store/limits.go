@@ -1,19 +1,23 @@
 package store
 
 import (
+	"time"
+
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/money"
 )
 
 // local is the Limiter of a store without one: this node's usage against
 // the limits, so a lone sidecar needs no rights.
-type local struct{}
+type local struct {
+	now func() time.Time // the store's clock: periods long over are refused
+}
 
 var _ policies.Limiter = local{}
 
 // Check implements policies.Limiter; a unique code is used up when its
 // uses here reached its maximum. The store calls it with its own FleetTx.
-func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
+func (lim local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
 	l := c.Limits
 	switch {
 	case c.UniqueCode && codeUsedUp(e.(*FleetTx).tx, c.Code):
@@ -24,6 +28,10 @@ func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer str
 		return policies.PerCustomerLimit, nil
 	case l.Budget > 0 && money.Saturating(max(0, u.Spent), c.Amount) > l.Budget:
 		return policies.BudgetExhausted, nil
+	case pruned(c.Period, lim.now()):
+		// its counters are forgotten (PrunePeriods): counting anew would
+		// let the period's limit be used again
+		return policies.LimitExhausted, nil
 	}
 	return c.PeriodReason(customer, u, func(k policies.RightsKey, need int64) bool {
 		used := u.PeriodRedemptions

@@ -191,3 +191,13 @@ func (s *Store) pruneLoop(interval time.Duration) {
 		}
 	}
 }
+
+// pruned reports whether period (a Period's Key, or "") ended PeriodGrace
+// before now: what it counted may be gone.
+func pruned(period string, now time.Time) bool {
+	if period == "" {
+		return false
+	}
+	end, ok := policies.PeriodKeyEnd(period)
+	return ok && end.Before(now.Add(-policies.PeriodGrace))
+}

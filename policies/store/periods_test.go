@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -19,7 +20,12 @@ import (
 // at most 2 redemptions a day in Paris, 1 a customer.
 func periodEngine(t *testing.T) (*policies.Engine, *Store) {
 	t.Helper()
-	st := open(t, filepath.Join(t.TempDir(), "p.db"))
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	st, err := Open(Config{Path: filepath.Join(t.TempDir(), "p.db"), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	fsys := fstest.MapFS{
 		".manifest": {Data: []byte(`{"revision":"r1","roots":["promo"]}`)},
 		"promo/campaigns/daily/data.json": {Data: []byte(`{"timezone":"Europe/Paris","effects":[{"type":"amount_off","amount":100}],
@@ -29,9 +35,24 @@ func periodEngine(t *testing.T) (*policies.Engine, *Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := policies.NewEngine(policies.Config{Usage: st, Committer: st})
+	eng := policies.NewEngine(policies.Config{Usage: st, Committer: st, Now: now})
 	eng.Swap(rev)
 	return eng, st
+}
+
+// clock is the periodEngine's clock: redeemAt sets it to the request's
+// time, as a sidecar's clock and its checkout's agree.
+var clock atomic.Int64
+
+// openAt opens a store whose clock stands at now.
+func openAt(t *testing.T, now time.Time) *Store {
+	t.Helper()
+	st, err := Open(Config{Path: filepath.Join(t.TempDir(), "p.db"), Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func periodRequest(t *testing.T, eng *policies.Engine, customer, now string) *policies.Request {
@@ -59,6 +80,8 @@ func outcome(d *policies.Decision) string {
 func redeemAt(t *testing.T, eng *policies.Engine, customer, now, want string) *policies.Redemption {
 	t.Helper()
 	ctx := context.Background()
+	at, _ := time.Parse(time.RFC3339, now)
+	clock.Store(at.UnixNano())
 	ev, err := eng.Evaluate(ctx, periodRequest(t, eng, customer, now))
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +140,7 @@ func TestPerPeriodLimitsAcrossDaylightSaving(t *testing.T) {
 }
 
 func TestPerPeriodBudgetIsNeverExceeded(t *testing.T) {
-	st := open(t, filepath.Join(t.TempDir(), "p.db"))
+	st := openAt(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	p := policies.PeriodAt(policies.Week, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), time.UTC)
 	c := func(amount int64) policies.RedeemedCampaign {
@@ -142,7 +165,7 @@ func TestPerPeriodBudgetIsNeverExceeded(t *testing.T) {
 // cutoff) are deleted, those of periods still running are kept, and a
 // rollback into a pruned period writes nothing back.
 func TestPrunePeriodsDropsEndedPeriods(t *testing.T) {
-	st := open(t, filepath.Join(t.TempDir(), "p.db"))
+	st := openAt(t, time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC))
 	ctx := context.Background()
 	paris, _ := time.LoadLocation("Europe/Paris")
 	day := policies.PeriodAt(policies.Day, time.Date(2026, 10, 25, 12, 0, 0, 0, paris), paris)
@@ -224,4 +247,26 @@ func countBucket(t *testing.T, st *Store, name []byte) int {
 		return nil
 	})
 	return n
+}
+
+// A request whose context.now is in a period that ended PeriodGrace ago
+// is refused by evaluate and by the commit alike: that period's counters
+// may be gone, and counting it anew would open its limit again.
+func TestPeriodLongOverIsRefused(t *testing.T) {
+	eng, _ := periodEngine(t)
+	redeemAt(t, eng, "a", "2026-10-25T12:00:00+01:00", "applied")
+	clock.Store(time.Date(2026, 10, 27, 0, 0, 1, 0, time.UTC).UnixNano()) // the 25th ended 48 h ago
+	ctx := context.Background()
+	ev, err := eng.Evaluate(ctx, periodRequest(t, eng, "b", "2026-10-25T12:00:00+01:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := eng.Redeem(ctx, &policies.RedeemRequest{Request: periodRequest(t, eng, "b", "2026-10-25T12:00:00+01:00"), OrderID: "o", IdempotencyKey: "late", Hash: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `limit_exhausted ["daily limit"]`
+	if outcome(ev) != want || outcome(rc.Decision) != want {
+		t.Errorf("a request in a period long over: evaluate %s, redeem %s, want %s", outcome(ev), outcome(rc.Decision), want)
+	}
 }

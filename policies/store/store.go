@@ -106,11 +106,11 @@ func Open(cfg Config) (*Store, error) {
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{}), pruned: make(chan struct{})}
-	if s.limiter == nil {
-		s.limiter = local{}
-	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.limiter == nil {
+		s.limiter = local{now: s.now}
 	}
 	if s.max <= 0 {
 		s.max = 256
