@@ -64,7 +64,7 @@ type evaluation struct {
 	// wallets and wallet: the loyalty wallets, and the customer's as read.
 	wallets WalletStore
 	wallet  *Balances
-	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	pooled  bool      // redeeming in a fleet: a short wallet may get points moved here
 	clock   time.Time // the engine's clock (not context.now): periods long over
 }
 
