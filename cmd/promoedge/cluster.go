@@ -160,3 +160,7 @@ type fleetState struct {
 func (s fleetState) Used(ctx context.Context, campaign, customer string) (policies.Used, error) {
 	return s.node.Usage().Used(ctx, campaign, customer)
 }
+
+func (s fleetState) PeriodUsed(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
+	return s.node.Usage().PeriodUsed(ctx, campaign, period, customer)
+}
