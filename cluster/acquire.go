@@ -49,6 +49,9 @@ func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]polici
 	need := map[limitKey]int64{}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
+		if exhausted[c.Campaign] != "" && rt.lim.longOver(c) {
+			return nil // no rights of a period long over exist anywhere
+		}
 		switch exhausted[c.Campaign] {
 		case "":
 		case policies.LimitExhausted:

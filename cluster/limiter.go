@@ -65,7 +65,7 @@ func (lim *Limiter) Check(tx policies.Escrow, c *policies.RedeemedCampaign, cust
 	case c.UniqueCode && getRights(tx, codeKey(c.Campaign, c.Code)).Held < 1:
 		return policies.CodeUsed, nil
 	}
-	return periodReason(tx, c, customer, u), nil
+	return lim.periodReason(tx, c, customer, u), nil
 }
 
 // Take implements policies.Limiter: it spends the rights Check found.

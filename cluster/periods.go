@@ -56,10 +56,28 @@ func registerEnded(name string, cutoff time.Time) bool {
 // periodReason is the per-period limit, if any, that one more redemption
 // of c would exceed here: rights held for the cluster-wide ones, this
 // node's count for per_customer.
-func periodReason(tx policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) policies.Reason {
+func (lim *Limiter) periodReason(tx policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) policies.Reason {
+	if lim.longOver(c) {
+		return policies.LimitExhausted
+	}
 	return c.PeriodReason(customer, u, func(k policies.RightsKey, need int64) bool {
 		return tx.Rights(k).Held >= need
 	})
+}
+
+// longOver reports whether c counts in a period that ended PeriodGrace
+// ago: its counters here may be pruned (per_customer would count anew),
+// and no rights of it are minted.
+func (lim *Limiter) longOver(c *policies.RedeemedCampaign) bool {
+	if c.Period == "" {
+		return false
+	}
+	now := time.Now()
+	if n := lim.node.Load(); n != nil {
+		now = n.now()
+	}
+	end, ok := policies.PeriodKeyEnd(c.Period)
+	return ok && end.Before(now.Add(-policies.PeriodGrace))
 }
 
 // takePeriod spends the rights of c's per-period limits in its period.

@@ -85,7 +85,13 @@ func (p Period) Next() Period {
 // The end is in the name so that what stores the counters can drop those
 // of ended periods without knowing the campaign's zone (PeriodKeyEnd).
 func (p Period) Key() string {
-	return string(p.Kind) + ":" + p.Start.Format("2006-01-02") + ":" + strconv.FormatInt(p.End.Unix(), 10)
+	var buf [48]byte // one allocation: the string
+	b := append(buf[:0], p.Kind...)
+	b = append(b, ':')
+	b = p.Start.AppendFormat(b, "2006-01-02")
+	b = append(b, ':')
+	b = strconv.AppendInt(b, p.End.Unix(), 10)
+	return string(b)
 }
 
 // PeriodKeyEnd is when the period a Key names ends; false if key is not
@@ -130,12 +136,6 @@ func (ev *evaluation) checkPeriod(ctx context.Context, cd *candidate) error {
 	p := cd.c.Limits.PerPeriod
 	customer := ev.req.Customer.ID
 	period := cd.c.PeriodAt(ev.req.Context.Now)
-	if period.End.Before(ev.clock.Add(-PeriodGrace)) {
-		// a context.now in a period long over: its counters are gone, and
-		// the committer refuses it
-		ev.reject(cd, LimitExhausted, []string{p.Kind.Label()})
-		return nil
-	}
 	var u Used
 	if pu, ok := ev.usage.(PeriodUsage); ok {
 		var err error

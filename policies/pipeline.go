@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 )
 
 // pipeline is the order of evaluation, in one place (docs/api.md#reason-order: a campaign's
@@ -64,8 +63,7 @@ type evaluation struct {
 	// wallets and wallet: the loyalty wallets, and the customer's as read.
 	wallets WalletStore
 	wallet  *Balances
-	pooled  bool      // redeeming in a fleet: a short wallet may get points moved here
-	clock   time.Time // the engine's clock (not context.now): periods long over
+	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
