@@ -63,6 +63,12 @@ func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]polici
 			return nil
 		}
 	}
+	for i := range r.Rewards {
+		rw := &r.Rewards[i]
+		if exhausted[policies.RewardKey(rw.Reward)] == policies.OutOfStock && rw.Stock > 0 {
+			need[limitKey{policies.RewardKey(rw.Reward), limitCount}] = 1 // its stock's units (StockLimit)
+		}
+	}
 	return need
 }
 
