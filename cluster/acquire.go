@@ -16,6 +16,7 @@ type Rights struct {
 	lim   *Limiter
 	usage *Usage
 	xfer  *transfers
+	peeks *peeks // wallet reads waiting for shares (walletview.go)
 }
 
 var _ policies.Supplier = (*Rights)(nil)

@@ -136,7 +136,12 @@
 // rights. So the stock is never exceeded across the fleet, and all of it
 // can be had on one node.
 //
-// Caveats: a rollback takes back what is left of its lots where it runs
+// A wallet read (GET /v1/wallets) adds up the shares: it asks every live
+// peer for its share as of the same time (walletview.go) and answers
+// partial when one does not answer in time.
+//
+// Caveats: evaluate's input.wallet and loyalty conditions read this
+// node's share only (no network on the pricing path); a rollback takes back what is left of its lots where it runs
 // (points that moved away become debt there); evaluate's out_of_stock
 // reads the units claimed on this node (redeem decides).
 //

@@ -62,7 +62,20 @@ func (e *Engine) Wallet(ctx context.Context, customer string, at time.Time) (*Wa
 	if err != nil {
 		return nil, err
 	}
-	return p.View(customer, b), nil
+	partial := false
+	if e.pool != nil {
+		others, err := e.pool.Shares(ctx, customer, at, p.Window())
+		switch {
+		case errors.Is(err, ErrWalletPartial):
+			partial = true
+		case err != nil:
+			return nil, err
+		}
+		b = b.Add(others)
+	}
+	v := p.View(customer, b)
+	v.Partial = partial
+	return v, nil
 }
 
 // Transactions calls fn with customer's ledger, oldest first.
