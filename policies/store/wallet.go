@@ -30,6 +30,10 @@ var (
 	bWDaily       = []byte("wallet_daily")  // prefix event type \x00 day(8) -> events credited that day (8)
 	bWOut         = []byte("wallet_out")    // move id -> WalletMove JSON: points debited here, not yet acknowledged
 	bWIn          = []byte("wallet_in")     // move id -> when credited: each move is credited once
+	// bWChanged lists the wallets changed since a fleet's node last told
+	// its peers their shares (TakeWalletChanges): customer -> nothing. It
+	// exists only in a file opened with Config.WalletChanges.
+	bWChanged     = []byte("wallet_changed")
 	walletBuckets = [][]byte{bWLots, bWExpiry, bWActive, bWSum, bWEarned, bWTx, bWKeys, bWOwned, bWStock, bWDaily, bWOut, bWIn}
 )
 
