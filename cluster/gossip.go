@@ -72,6 +72,7 @@ func (n *Node) publishLoop() {
 		}
 		n.followPeriods(&lastPrune) // periods.go
 		n.usage.publish()
+		n.rights.publishWallets()
 		n.rights.prefetch()
 		n.codes.announceCodes()
 		n.codes.pullCodes()

@@ -58,6 +58,9 @@ type Config struct {
 	// ended (per-period limits) are deleted, PeriodGrace after their end;
 	// 0 is DefaultPruneInterval.
 	PruneInterval time.Duration
+	// WalletChanges keeps the list of wallets changed for a fleet's node
+	// to tell its peers (TakeWalletChanges); a lone sidecar keeps none.
+	WalletChanges bool
 }
 
 // DefaultPruneInterval is Config.PruneInterval's default.
@@ -100,7 +103,12 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openError(cfg.Path, err)
 	}
-	if err := db.Update(initSchema); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := initSchema(tx); err != nil {
+			return err
+		}
+		return keepWalletChanges(tx, cfg.WalletChanges)
+	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
