@@ -72,4 +72,19 @@ type Usage struct {
 	BudgetSpent     int64  `json:"budget_spent"`
 	RedemptionsLeft *int64 `json:"redemptions_left,omitempty"`
 	BudgetLeft      *int64 `json:"budget_left,omitempty"`
+	// Period is the use of the per-period limits in the period running
+	// now; nil without per-period limits.
+	Period *PeriodUsage `json:"period,omitempty"`
+}
+
+// PeriodUsage is the live use of a campaign's per-period limits in the
+// period running now, [Start, End).
+type PeriodUsage struct {
+	Period          policies.PeriodKind `json:"period"`
+	Start           time.Time           `json:"start"`
+	End             time.Time           `json:"end"`
+	Redemptions     int64               `json:"redemptions"`
+	BudgetSpent     int64               `json:"budget_spent"`
+	RedemptionsLeft *int64              `json:"redemptions_left,omitempty"`
+	BudgetLeft      *int64              `json:"budget_left,omitempty"`
 }
