@@ -76,6 +76,21 @@
 // cluster's (codechunk.go): the store hands the chunks of its log typed
 // and stores those it is handed, in its own record format.
 //
+// # Per-period limits
+//
+// A campaign's limits.per_period is one limit per period (periods.go):
+// its rights are keyed by the campaign and the period's Key, which holds
+// the period's end. The minter mints the period running and the next one
+// by its clock (Config.Now), each once (Minted); a redemption spends
+// rights of the period its request's context.now falls in, recorded in
+// the redemption so a rollback gives back to that period. Transfers,
+// gossip (a usage register per period) and the invariant are those of
+// any limit. PeriodGrace after a period ends every node deletes its
+// rights, minted record and counters (store.PrunePeriods) and forgets it
+// in memory; a redemption naming a period that ended before that is
+// refused. Caveat: a minter whose clock goes back by more than
+// PeriodGrace could mint a pruned period again.
+//
 // # Usage and switches
 //
 // Cluster-wide usage is a state-based CRDT: each node owns one register

@@ -34,21 +34,27 @@ func periodCampaigns() map[string]string {
 // redeemNow redeems a one-line cart on tn at the clock's time and reports
 // which campaigns applied.
 func (f *fleet) redeemNow(tn *tnode, clock *testClock) (map[string]bool, error) {
+	got, _, err := f.redeemID(tn, clock)
+	return got, err
+}
+
+// redeemID is redeemNow with the redemption's id.
+func (f *fleet) redeemID(tn *tnode, clock *testClock) (map[string]bool, string, error) {
 	k := f.seq.Add(1)
 	req, err := tn.eng.Decode(fmt.Appendf(nil, `{"cart":{"currency":"EUR","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"context":{"now":%q}}`, clock.RFC3339()))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rc, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-p%d", tn.name, k), Hash: "h"})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var out struct {
 		Applied  []policies.Applied
 		Rejected []policies.Rejection
 	}
 	if err := json.Unmarshal(rc.Response, &out); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if testing.Verbose() {
 		f.t.Logf("%s at %s: %s", tn.name, clock.RFC3339(), rc.Response)
@@ -57,7 +63,7 @@ func (f *fleet) redeemNow(tn *tnode, clock *testClock) (map[string]bool, error) 
 	for _, a := range out.Applied {
 		got[a.Campaign] = a.Amount > 0
 	}
-	return got, nil
+	return got, rc.Redemption.ID, nil
 }
 
 // periodLoad redeems on the nodes that are up (of on) from workers
@@ -192,10 +198,13 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 	f.eventually(5*time.Second, "day 2 minted", func() bool {
 		return f.nodes[0].node.account(periodLimitKey("daily", day2.Key(), limitPeriodCount)).Minted == 20
 	})
+	var warm string
 	for _, tn := range f.nodes[1:] { // the far side gets a little of day 2 first
-		if got, err := f.redeemNow(tn, clock); err != nil || !got["daily"] {
+		got, id, err := f.redeemID(tn, clock)
+		if err != nil || !got["daily"] {
 			t.Fatalf("warm-up on %s: %v %v", tn.name, got, err)
 		}
+		warm = id // n2's
 	}
 	f.net.split([]int{f.nodes[0].port}, []int{f.nodes[1].port, f.nodes[2].port})
 	f.eventually(5*time.Second, "both sides see the split", func() bool {
@@ -213,6 +222,17 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 	f.net.heal()
 	f.waitMembers(3)
 	f.fillPeriod(clock, []int{1, 2}, day2.Key(), week2.Key(), "day 2 used in full after the heal")
+	// A rollback gives its period's rights back, once: one more redemption
+	// of day 2 (and of the week) fits, and no second one.
+	for range 2 {
+		if _, _, err := f.nodes[2].eng.Rollback(context.Background(), warm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := f.periodLedger("daily", day2.Key()); d != 19 {
+		t.Fatalf("day 2 after a rollback: %d", d)
+	}
+	f.fillPeriod(clock, []int{0, 1, 2}, day2.Key(), week2.Key(), "day 2 used in full after a rollback")
 	if d := f.periodLedger("daily", day1.Key()); d != 20 {
 		t.Fatalf("day 1 now counts %d", d)
 	}
