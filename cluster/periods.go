@@ -224,17 +224,21 @@ func (n *Node) pruneMemory(cutoff time.Time) {
 	x.mu.Unlock()
 }
 
-// PeriodUsed implements policies.PeriodUsage: this node's use of the
-// period, read from its file, plus what every other node last gossiped
-// of it. The customer's count is this node's, as per_customer is.
-func (us *Usage) PeriodUsed(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
-	u, err := us.st.PeriodUsed(ctx, campaign, period, customer)
+// UsedIn implements policies.PeriodUsage: this node's use of the
+// campaign and of the period, read from its file, plus what every other
+// node last gossiped of each. The customer's counts are this node's, as
+// per_customer is.
+func (us *Usage) UsedIn(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
+	u, err := us.st.UsedIn(ctx, campaign, period, customer)
 	if err != nil {
 		return u, err
 	}
-	r, s := us.table.others(campaign+"\x00"+period, us.cfg.Name)
+	r, s := us.table.others(campaign, us.cfg.Name)
 	u.Redemptions += r
 	u.Spent = money.Saturating(max(0, u.Spent), s)
+	r, s = us.table.others(campaign+"\x00"+period, us.cfg.Name)
+	u.PeriodRedemptions += r
+	u.PeriodSpent = money.Saturating(max(0, u.PeriodSpent), s)
 	return u, nil
 }
 

@@ -257,8 +257,8 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 				}
 			}
 			tn.node.usage.table.mu.RUnlock()
-			u, _ := tn.st.PeriodUsed(context.Background(), "daily", day1.Key(), "")
-			return left == 0 && u == (policies.Used{})
+			u, _ := tn.st.UsedIn(context.Background(), "daily", day1.Key(), "")
+			return left == 0 && u.PeriodRedemptions == 0 && u.PeriodSpent == 0
 		})
 	}
 	// the running week is kept, and today's day is minted

@@ -221,10 +221,10 @@ func (us *Usage) repeat() {
 // ownCounters is this node's register for campaign, read now.
 func (us *Usage) ownCounters(campaign string) counters {
 	if c, period, ok := strings.Cut(campaign, "\x00"); ok { // a period's register (periods.go)
-		u, _ := us.st.PeriodUsed(context.Background(), c, period, "")
+		u, _ := us.st.UsedIn(context.Background(), c, period, "")
 		count := us.heldOf(periodLimitKey(c, period, limitPeriodCount))
 		budget := us.heldOf(periodLimitKey(c, period, limitPeriodBudget))
-		return counters{Version: us.version.Add(1), Redemptions: u.Redemptions, Spent: u.Spent, HeldCount: count, HeldBudget: budget}
+		return counters{Version: us.version.Add(1), Redemptions: u.PeriodRedemptions, Spent: u.PeriodSpent, HeldCount: count, HeldBudget: budget}
 	}
 	u, _ := us.st.Used(context.Background(), campaign, "")
 	count, budget := us.held(campaign)

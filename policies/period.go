@@ -117,12 +117,23 @@ func (c *Campaign) PeriodAt(t time.Time) Period {
 	return PeriodAt(c.Limits.PerPeriod.Kind, t, c.Timezone)
 }
 
-// PeriodUsage reports a campaign's use within one period (Period.Key):
-// Redemptions, Customer and Spent count that period only. The store and
-// the cluster implement it beside Usage; evaluate asks it when the Usage
-// it was given does.
+// PeriodUsage is a Usage that also reads a campaign's use within one
+// period (a Period's Key), in the same read: UsedIn fills Used's plain
+// fields as Used does and its Period* fields for period. The store and
+// the cluster implement it; evaluate asks it for a campaign with
+// per-period limits when the Usage it was given does.
 type PeriodUsage interface {
-	PeriodUsed(ctx context.Context, campaign, period, customer string) (Used, error)
+	Usage
+	UsedIn(ctx context.Context, campaign, period, customer string) (Used, error)
+}
+
+// used reads cd's usage: with its current period's when it has
+// per-period limits and the usage can tell.
+func (ev *evaluation) used(ctx context.Context, cd *candidate) (Used, error) {
+	if pu, ok := ev.usage.(PeriodUsage); ok && cd.c.Limits.PerPeriod.Set() {
+		return pu.UsedIn(ctx, cd.c.ID, cd.c.PeriodAt(ev.req.Context.Now).Key(), ev.req.Customer.ID)
+	}
+	return ev.usage.Used(ctx, cd.c.ID, ev.req.Customer.ID)
 }
 
 // PeriodGrace is how long after a period ends its counters and rights are
@@ -132,30 +143,19 @@ const PeriodGrace = 24 * time.Hour
 
 // checkPeriod rejects cd when its current period's limits are used up,
 // with the period in the details ("daily limit"), as the plain limits are.
-func (ev *evaluation) checkPeriod(ctx context.Context, cd *candidate) error {
+func (ev *evaluation) checkPeriod(cd *candidate, u Used) {
 	p := cd.c.Limits.PerPeriod
-	customer := ev.req.Customer.ID
-	period := cd.c.PeriodAt(ev.req.Context.Now)
-	var u Used
-	if pu, ok := ev.usage.(PeriodUsage); ok {
-		var err error
-		if u, err = pu.PeriodUsed(ctx, cd.c.ID, period.Key(), customer); err != nil {
-			return fmt.Errorf("reading period usage of %s: %w", cd.c.ID, err)
-		}
-	}
-	cd.pspent = u.Spent
-	details := []string{p.Kind.Label()}
+	cd.pspent = u.PeriodSpent
 	switch {
-	case p.Redemptions > 0 && u.Redemptions >= p.Redemptions:
-		ev.reject(cd, LimitExhausted, details)
-	case p.PerCustomer > 0 && customer == "":
+	case p.Redemptions > 0 && u.PeriodRedemptions >= p.Redemptions:
+		ev.reject(cd, LimitExhausted, []string{p.Kind.Label()})
+	case p.PerCustomer > 0 && ev.req.Customer.ID == "":
 		ev.reject(cd, PerCustomerLimit, []string{p.Kind.Label(), "the campaign has a per-customer limit and the cart has no customer id"})
-	case p.PerCustomer > 0 && u.Customer >= p.PerCustomer:
-		ev.reject(cd, PerCustomerLimit, details)
-	case p.Budget > 0 && u.Spent >= p.Budget:
-		ev.reject(cd, BudgetExhausted, details)
+	case p.PerCustomer > 0 && u.PeriodCustomer >= p.PerCustomer:
+		ev.reject(cd, PerCustomerLimit, []string{p.Kind.Label()})
+	case p.Budget > 0 && u.PeriodSpent >= p.Budget:
+		ev.reject(cd, BudgetExhausted, []string{p.Kind.Label()})
 	}
-	return nil
 }
 
 func readPeriodLimits(l *field.Obj, c *Campaign) {

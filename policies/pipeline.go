@@ -293,7 +293,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 		var u Used
 		if ev.usage != nil {
 			var err error
-			if u, err = ev.usage.Used(ctx, cd.c.ID, ev.req.Customer.ID); err != nil {
+			if u, err = ev.used(ctx, cd); err != nil { // with its period's (period.go)
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
@@ -308,9 +308,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 		case l.Budget > 0 && u.Spent >= l.Budget:
 			ev.reject(cd, BudgetExhausted, nil)
 		case l.PerPeriod.Set():
-			if err := ev.checkPeriod(ctx, cd); err != nil { // period.go
-				return err
-			}
+			ev.checkPeriod(cd, u) // period.go
 		}
 	}
 	return nil

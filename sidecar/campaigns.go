@@ -72,31 +72,34 @@ func (s *Server) viewWithUsage(ctx *fasthttp.RequestCtx, c *policies.Campaign, n
 	if s.state == nil {
 		return v, nil
 	}
-	u, err := s.state.Used(ctx, c.ID, "")
+	pu, periods := s.state.(policies.PeriodUsage)
+	if !periods || !c.Limits.PerPeriod.Set() {
+		u, err := s.state.Used(ctx, c.ID, "")
+		if err != nil {
+			return v, err
+		}
+		v.Usage = usageOf(c, u)
+		return v, nil
+	}
+	p := c.PeriodAt(now)
+	u, err := pu.UsedIn(ctx, c.ID, p.Key(), "")
 	if err != nil {
 		return v, err
 	}
 	v.Usage = usageOf(c, u)
-	if pu, ok := s.state.(policies.PeriodUsage); ok && c.Limits.PerPeriod.Set() {
-		p := c.PeriodAt(now)
-		u, err := pu.PeriodUsed(ctx, c.ID, p.Key(), "")
-		if err != nil {
-			return v, err
-		}
-		v.Usage.Period = periodUsageOf(c.Limits.PerPeriod, p, u)
-	}
+	v.Usage.Period = periodUsageOf(c.Limits.PerPeriod, p, u)
 	return v, nil
 }
 
 // periodUsageOf is the live use of the per-period limits l in period p.
 func periodUsageOf(l policies.PeriodLimits, p policies.Period, u policies.Used) *api.PeriodUsage {
-	v := &api.PeriodUsage{Period: l.Kind, Start: p.Start.UTC(), End: p.End.UTC(), Redemptions: u.Redemptions, BudgetSpent: u.Spent}
+	v := &api.PeriodUsage{Period: l.Kind, Start: p.Start.UTC(), End: p.End.UTC(), Redemptions: u.PeriodRedemptions, BudgetSpent: u.PeriodSpent}
 	if l.Redemptions > 0 {
-		left := max(0, l.Redemptions-u.Redemptions)
+		left := max(0, l.Redemptions-u.PeriodRedemptions)
 		v.RedemptionsLeft = &left
 	}
 	if l.Budget > 0 {
-		left := max(0, l.Budget-u.Spent)
+		left := max(0, l.Budget-u.PeriodSpent)
 		v.BudgetLeft = &left
 	}
 	return v

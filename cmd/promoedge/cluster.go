@@ -162,6 +162,6 @@ func (s fleetState) Used(ctx context.Context, campaign, customer string) (polici
 	return s.node.Usage().Used(ctx, campaign, customer)
 }
 
-func (s fleetState) PeriodUsed(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
-	return s.node.Usage().PeriodUsed(ctx, campaign, period, customer)
+func (s fleetState) UsedIn(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
+	return s.node.Usage().UsedIn(ctx, campaign, period, customer)
 }

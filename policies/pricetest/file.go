@@ -78,14 +78,14 @@ func (u usageTable) Used(_ context.Context, campaign, _ string) (policies.Used, 
 	return policies.Used{Redemptions: c.Redemptions, Customer: c.Customer, Spent: c.Spent}, nil
 }
 
-// PeriodUsed implements policies.PeriodUsage: the case's period usage,
-// whichever period is asked.
-func (u usageTable) PeriodUsed(_ context.Context, campaign, _, _ string) (policies.Used, error) {
-	p := u[campaign].Period
-	if p == nil {
-		return policies.Used{}, nil
+// UsedIn implements policies.PeriodUsage: the case's usage, with its
+// period usage whichever period is asked.
+func (u usageTable) UsedIn(ctx context.Context, campaign, _, customer string) (policies.Used, error) {
+	used, _ := u.Used(ctx, campaign, customer)
+	if p := u[campaign].Period; p != nil {
+		used.PeriodRedemptions, used.PeriodCustomer, used.PeriodSpent = p.Redemptions, p.Customer, p.Spent
 	}
-	return policies.Used{Redemptions: p.Redemptions, Customer: p.Customer, Spent: p.Spent}, nil
+	return used, nil
 }
 
 // ReadFile reads and checks a test file.

@@ -42,11 +42,13 @@ func periodUsageKey(campaign, period, customer string) []byte {
 	return k
 }
 
-// PeriodUsed implements policies.PeriodUsage: this node's counts.
-func (s *Store) PeriodUsed(_ context.Context, campaign, period, customer string) (policies.Used, error) {
+// UsedIn implements policies.PeriodUsage: this node's counts, the
+// campaign's and its period's, in one read.
+func (s *Store) UsedIn(_ context.Context, campaign, period, customer string) (policies.Used, error) {
 	var u policies.Used
 	err := s.db.View(func(tx *bolt.Tx) error {
-		u.Redemptions, u.Customer, u.Spent = readPeriodUsage(tx, campaign, period, customer)
+		u = readUsage(tx, campaign, customer)
+		u.PeriodRedemptions, u.PeriodCustomer, u.PeriodSpent = readPeriodUsage(tx, campaign, period, customer)
 		return nil
 	})
 	return u, err

@@ -132,7 +132,7 @@ func TestPerPeriodLimitsAcrossDaylightSaving(t *testing.T) {
 	if b.Campaigns[0].Period == "" {
 		t.Fatal("the redemption does not record its period")
 	}
-	if u, _ := st.PeriodUsed(context.Background(), "daily", b.Campaigns[0].Period, "b"); u.Redemptions != 1 || u.Customer != 0 || u.Spent != 100 {
+	if u, _ := st.UsedIn(context.Background(), "daily", b.Campaigns[0].Period, "b"); u.PeriodRedemptions != 1 || u.PeriodCustomer != 0 || u.PeriodSpent != 100 {
 		t.Errorf("the day after the rollback: %+v", u)
 	}
 	redeemAt(t, eng, "c", "2026-03-29T23:55:00+02:00", "applied")
@@ -156,7 +156,7 @@ func TestPerPeriodBudgetIsNeverExceeded(t *testing.T) {
 	if _, _, ex, err := st.Commit(ctx, redemption("r3", "k3", "u", c(40))); err != nil || ex != nil {
 		t.Fatalf("exactly the week's budget: %v %v", ex, err)
 	}
-	if u, _ := st.PeriodUsed(ctx, "w", p.Key(), "u"); u.Redemptions != 2 || u.Spent != 100 || u.Customer != 2 {
+	if u, _ := st.UsedIn(ctx, "w", p.Key(), "u"); u.PeriodRedemptions != 2 || u.PeriodSpent != 100 || u.PeriodCustomer != 2 {
 		t.Errorf("week's usage %+v", u)
 	}
 }
@@ -209,10 +209,10 @@ func TestPrunePeriodsDropsEndedPeriods(t *testing.T) {
 	if n != 1+15+2+2 {
 		t.Errorf("pruned %d records, want %d", n, 1+15+2+2)
 	}
-	if u, _ := st.PeriodUsed(ctx, "d", day.Key(), "u0"); u != (policies.Used{}) {
+	if u, _ := st.UsedIn(ctx, "d", day.Key(), "u0"); u.PeriodRedemptions != 0 || u.PeriodCustomer != 0 || u.PeriodSpent != 0 || u.Redemptions != 30 {
 		t.Errorf("the ended day still counts %+v", u)
 	}
-	if u, _ := st.PeriodUsed(ctx, "d", next.Key(), "u1"); u.Redemptions != 15 || u.Customer != 1 {
+	if u, _ := st.UsedIn(ctx, "d", next.Key(), "u1"); u.PeriodRedemptions != 15 || u.PeriodCustomer != 1 {
 		t.Errorf("the running day counts %+v", u)
 	}
 	var keys []string
