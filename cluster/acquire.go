@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Rights is this node's share of the fleet's limits outside the commits:
@@ -49,9 +50,11 @@ func (rt *Rights) Supply(ctx context.Context, r *policies.Redemption, exhausted 
 // used up here): the engine re-prices without those first.
 func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
 	need := map[limitKey]int64{}
+	var cutoff time.Time
+	_ = rt.st.ViewFleet(func(f *store.FleetTx) error { cutoff = f.PrunedBefore(); return nil })
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		if exhausted[c.Campaign] != "" && rt.lim.longOver(c) {
+		if exhausted[c.Campaign] != "" && longOver(c, cutoff) {
 			return nil // no rights of a period long over exist anywhere
 		}
 		switch exhausted[c.Campaign] {
@@ -105,6 +108,7 @@ func (rt *Rights) acquire(ctx context.Context, need map[limitKey]int64, deadline
 // a right moving between two nodes is always in the sender's outbox or the
 // receiver's hold, so a lone round could miss it.
 func (rt *Rights) acquireOne(ctx context.Context, k limitKey, want int64, deadline time.Time) bool {
+	rt.mintOnDemand(k) // periods.go: on the minter, a period first asked for
 	asked := map[string]time.Time{}
 	empty := 0
 	for {

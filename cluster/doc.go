@@ -85,11 +85,13 @@
 // rights of the period its request's context.now falls in, recorded in
 // the redemption so a rollback gives back to that period. Transfers,
 // gossip (a usage register per period) and the invariant are those of
-// any limit. PeriodGrace after a period ends every node deletes its
-// rights, minted record and counters (store.PrunePeriods) and forgets it
-// in memory; a redemption naming a period that ended before that is
-// refused. Caveat: a minter whose clock goes back by more than
-// PeriodGrace could mint a pruned period again.
+// any limit. The minter also mints, once, a period first asked for (a
+// checkout's context.now behind or ahead of its clock). PeriodGrace after
+// a period ends (by the earlier of the node's clock and the latest
+// context.now it committed) every node deletes its rights, minted record
+// and counters (store.PrunePeriods) and forgets it in memory, having
+// recorded the cutoff first: nothing counts in, and the minter never
+// mints, a period that ended before it.
 //
 // # Usage and switches
 //

@@ -57,7 +57,7 @@ func registerEnded(name string, cutoff time.Time) bool {
 // of c would exceed here: rights held for the cluster-wide ones, this
 // node's count for per_customer.
 func (lim *Limiter) periodReason(tx policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) policies.Reason {
-	if lim.longOver(c) {
+	if f, ok := tx.(*store.FleetTx); ok && longOver(c, f.PrunedBefore()) {
 		return policies.LimitExhausted
 	}
 	return c.PeriodReason(customer, u, func(k policies.RightsKey, need int64) bool {
@@ -65,19 +65,15 @@ func (lim *Limiter) periodReason(tx policies.Escrow, c *policies.RedeemedCampaig
 	})
 }
 
-// longOver reports whether c counts in a period that ended PeriodGrace
-// ago: its counters here may be pruned (per_customer would count anew),
-// and no rights of it are minted.
-func (lim *Limiter) longOver(c *policies.RedeemedCampaign) bool {
-	if c.Period == "" {
+// longOver reports whether c counts in a period that ended before cutoff
+// (store.FleetTx.PrunedBefore): its counters here may be pruned
+// (per_customer would count anew), and no rights of it are minted.
+func longOver(c *policies.RedeemedCampaign, cutoff time.Time) bool {
+	if c.Period == "" || cutoff.IsZero() {
 		return false
 	}
-	now := time.Now()
-	if n := lim.node.Load(); n != nil {
-		now = n.now()
-	}
 	end, ok := policies.PeriodKeyEnd(c.Period)
-	return ok && end.Before(now.Add(-policies.PeriodGrace))
+	return ok && end.Before(cutoff)
 }
 
 // takePeriod spends the rights of c's per-period limits in its period.
@@ -270,9 +266,58 @@ func (n *Node) followPeriods(lastPrune *time.Time) {
 		return
 	}
 	*lastPrune = time.Now()
-	cutoff := now.Add(-policies.PeriodGrace)
+	cutoff := n.st.PeriodCutoff() // by the store's clock and the latest request committed
 	if _, err := n.st.PrunePeriods(cutoff); err != nil && !n.stopping() {
 		n.log.Warn("pruning ended periods", "err", err)
 	}
 	n.pruneMemory(cutoff)
+}
+
+// mintOnDemand makes the minter mint a period the first time its rights
+// are asked for (by a peer, or by a redemption here), when the periodic
+// minting by the minter's clock has not: the checkout is trusted for
+// context.now, so a fleet counts in the periods its requests name. A
+// period that ended before the cutoff is never minted (it may have been
+// minted and pruned), and neither is a name that is not a period of the
+// campaign's.
+func (rt *Rights) mintOnDemand(k limitKey) {
+	campaign, period, ok := k.periodOf()
+	if !ok || !rt.cfg.Minter {
+		return
+	}
+	rev := rt.revision()
+	if rev == nil {
+		return
+	}
+	c, err := rev.Campaign(campaign)
+	end, ok := policies.PeriodKeyEnd(period)
+	if err != nil || !ok || !c.Limits.PerPeriod.Set() {
+		return
+	}
+	p := c.PeriodAt(end.Add(-time.Second))
+	if p.Key() != period {
+		return
+	}
+	minted := false
+	_ = rt.st.ViewFleet(func(f *store.FleetTx) error {
+		minted = f.Minted(k.rights()) != 0
+		return nil
+	})
+	if minted {
+		return // most asks: no write
+	}
+	rt.mints.mu.Lock()
+	defer rt.mints.mu.Unlock()
+	err = rt.st.UpdateFleet(func(f *store.FleetTx) error {
+		if f.Minted(k.rights()) != 0 {
+			return nil
+		}
+		if cut := f.PrunedBefore(); !cut.IsZero() && end.Before(cut) {
+			return nil
+		}
+		return rt.mintPeriod(f, c, p)
+	})
+	if err != nil {
+		rt.log.Error("minting the rights of a period", "campaign", campaign, "period", period, "err", err)
+	}
 }

@@ -237,8 +237,15 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 		t.Fatalf("day 1 now counts %d", d)
 	}
 
-	// Two days later the ended periods are gone: files and memory.
+	// Two days later, once the checkout has moved on (each node forgets by
+	// the earlier of its clock and its latest request), the ended periods
+	// are gone: files and memory.
 	clock.Set(mustTime("2026-10-28T12:00:00+01:00"))
+	for _, tn := range f.nodes {
+		if got, err := f.redeemNow(tn, clock); err != nil || !got["daily"] {
+			t.Fatalf("on the 28th on %s: %v %v", tn.name, got, err)
+		}
+	}
 	for _, tn := range f.nodes {
 		f.eventually(5*time.Second, tn.name+" forgets days 1 and 2", func() bool {
 			left := 0
@@ -264,5 +271,42 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 	// the running week is kept, and today's day is minted
 	if a := f.nodes[0].node.account(periodLimitKey("weekly", week2.Key(), limitPeriodBudget)); a.Minted != 1500 {
 		t.Errorf("the running week's budget: %+v", a)
+	}
+}
+
+// The checkout is trusted for context.now: a fleet counts in whatever
+// period its requests name, days behind the nodes' clocks or weeks ahead.
+// The minter mints such a period when it is first asked for, once, and
+// the limit holds across the fleet as any other.
+func TestPeriodsOfAnyDateAreMintedOnDemand(t *testing.T) {
+	f := newFleet(t, 3, testRevision(t, "r1", map[string]string{
+		"daily": `{"effects":[{"type":"amount_off","amount":100}],"limits":{"per_period":{"period":"day","redemptions":10}}}`,
+	}))
+	for _, days := range []int{-5, 40} {
+		clock := &testClock{}
+		clock.Set(time.Now().AddDate(0, 0, days))
+		var got atomic.Int64
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := f.redeemNow(f.nodes[i%3], clock)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok["daily"] {
+					got.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		key := policies.PeriodAt(policies.Day, clock.Now(), time.UTC).Key()
+		if n := f.periodLedger("daily", key); got.Load() != 10 || n != 10 {
+			t.Fatalf("%+d days: %d granted, %d in the ledgers, limit 10", days, got.Load(), n)
+		}
+		if a := f.nodes[0].node.account(periodLimitKey("daily", key, limitPeriodCount)); a.Minted != 10 {
+			t.Errorf("%+d days: minted %+v", days, a)
+		}
 	}
 }

@@ -139,7 +139,33 @@ func (ev *evaluation) used(ctx context.Context, cd *candidate) (Used, error) {
 // PeriodGrace is how long after a period ends its counters and rights are
 // kept: a redemption of the period may still be rolled back, and a clock a
 // little behind may still ask for it. After that they are dropped.
+//
+// "After" is by the earlier of two clocks: the committer's own, and the
+// latest context.now a redemption with per-period limits was committed
+// at. The checkout is trusted for context.now (SPEC §3), so a checkout
+// (or a test) that prices in the past keeps its periods' counters while
+// it does; one whose clock runs ahead cannot make the sidecar forget
+// periods that are still running.
 const PeriodGrace = 24 * time.Hour
+
+// PeriodIdle is how far back a committer that has committed nothing with
+// per-period limits yet keeps periods: a month and a day.
+const PeriodIdle = 32 * 24 * time.Hour
+
+// PeriodCutoff is before when periods must have ended to be forgotten:
+// the earlier of now and mark (the latest request time committed), less
+// PeriodGrace; without a mark, now less PeriodIdle. A committer records
+// the latest cutoff it pruned with and refuses to count in a period that
+// ended before it (its counters may be gone).
+func PeriodCutoff(now, mark time.Time) time.Time {
+	if mark.IsZero() {
+		return now.Add(-PeriodIdle)
+	}
+	if mark.Before(now) {
+		now = mark
+	}
+	return now.Add(-PeriodGrace)
+}
 
 // checkPeriod rejects cd when its current period's limits are used up,
 // with the period in the details ("daily limit"), as the plain limits are.

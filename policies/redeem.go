@@ -122,7 +122,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		ID: newRedemptionID(now), OrderID: rr.OrderID, CustomerID: rr.Customer.ID,
 		IdempotencyKey: rr.IdempotencyKey, RequestHash: rr.Hash, CreatedAt: now.UTC(),
 		Status: Redeemed, Currency: dec.Currency, Discount: dec.Discount + dec.ShippingDiscount, Total: dec.Total,
-		Campaigns: []RedeemedCampaign{},
+		Campaigns: []RedeemedCampaign{}, RequestedAt: rr.Context.Now,
 	}
 	byID := map[string]int{}
 	get := func(campaign, code string) *RedeemedCampaign {

@@ -41,6 +41,10 @@ type Redemption struct {
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`
+	// RequestedAt is the request's context.now, which per-period limits
+	// count in; the committer follows the latest (see PeriodGrace). Not
+	// stored: the campaigns' Period says what it counted in.
+	RequestedAt time.Time `json:"-"`
 }
 
 // RedemptionStatus is where a redemption stands.

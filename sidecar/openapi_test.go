@@ -301,7 +301,8 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	// Bundles: a refused upload, an activation, the status.
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: []byte("not a bundle"), contentType: "application/gzip", token: adminToken, status: 400})
-	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign})
+	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign,
+		"promo/campaigns/daily-pick/data.json": dailyPick})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 200})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})
@@ -335,6 +336,14 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	if err := json.Unmarshal(first, &receipt); err != nil {
 		t.Fatal(err)
+	}
+	// a best-deal campaign with per-period limits: the ledger names its period
+	pick := cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: redeemCart("o-3", "k-3", "u-3", "DAILYPICK"), status: 200})
+	if !bytes.Contains(pick, []byte(`"campaign":"daily-pick"`)) {
+		t.Errorf("DAILYPICK did not apply: %s", pick)
+	}
+	if out := admin("GET", "/v1/redemptions?campaign=daily-pick", nil, 200); !bytes.Contains(out, []byte(`"period":"day:2026-11-24:`)) {
+		t.Errorf("the ledger of a per-period campaign: %s", out)
 	}
 	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z"} {
 		admin("GET", "/v1/redemptions"+q, nil, 200)

@@ -241,6 +241,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
 		return commitRes{}, err
 	}
+	if err := markPeriods(tx, r); err != nil { // periods.go
+		return commitRes{}, err
+	}
 	if r.IdempotencyKey != "" {
 		if err := tx.Bucket(bIdempotency).Put([]byte(r.IdempotencyKey), []byte(r.ID)); err != nil {
 			return commitRes{}, err

@@ -1,23 +1,19 @@
 package store
 
 import (
-	"time"
-
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/money"
 )
 
 // local is the Limiter of a store without one: this node's usage against
 // the limits, so a lone sidecar needs no rights.
-type local struct {
-	now func() time.Time // the store's clock: periods long over are refused
-}
+type local struct{}
 
 var _ policies.Limiter = local{}
 
 // Check implements policies.Limiter; a unique code is used up when its
 // uses here reached its maximum. The store calls it with its own FleetTx.
-func (lim local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
+func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer string, u policies.Used) (policies.Reason, error) {
 	l := c.Limits
 	switch {
 	case c.UniqueCode && codeUsedUp(e.(*FleetTx).tx, c.Code):
@@ -28,7 +24,7 @@ func (lim local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer
 		return policies.PerCustomerLimit, nil
 	case l.Budget > 0 && money.Saturating(max(0, u.Spent), c.Amount) > l.Budget:
 		return policies.BudgetExhausted, nil
-	case pruned(c.Period, lim.now()):
+	case pruned(c.Period, e.(*FleetTx).PrunedBefore()):
 		// its counters are forgotten (PrunePeriods): counting anew would
 		// let the period's limit be used again
 		return policies.LimitExhausted, nil

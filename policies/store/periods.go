@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -112,11 +113,25 @@ func addPeriodUsage(tx *bolt.Tx, c *policies.RedeemedCampaign, customer string, 
 const pruneBatch = 10000
 
 // PrunePeriods deletes what per-period limits kept of periods that ended
-// before cutoff: their counters, and the rights a fleet holds, consumed
+// before cutoff (PeriodCutoff; zero deletes nothing): their counters, and the rights a fleet holds, consumed
 // and minted of them. It returns how many records went. Nothing reads a
 // period that far back: the engine prices the request's own period, and
 // minting never goes back (cluster).
 func (s *Store) PrunePeriods(cutoff time.Time) (int, error) {
+	if cutoff.IsZero() {
+		return 0, nil
+	}
+	// Recorded first: whatever goes below is refused from now on, even if
+	// the deleting is cut short.
+	err := s.UpdateFleet(func(f *FleetTx) error {
+		if !cutoff.After(f.PrunedBefore()) {
+			return nil
+		}
+		return f.tx.Bucket(bMeta).Put(periodPruned, u64(uint64(cutoff.UnixNano())))
+	})
+	if err != nil {
+		return 0, err
+	}
 	total := 0
 	for {
 		n, err := s.prunePeriodUsage(cutoff)
@@ -194,7 +209,7 @@ func (s *Store) pruneLoop(interval time.Duration) {
 	for {
 		// A failed pruning (the file closing, say) is tried again at the
 		// next tick; nothing depends on it but the file's size.
-		_, _ = s.PrunePeriods(s.now().Add(-policies.PeriodGrace))
+		_, _ = s.PrunePeriods(s.PeriodCutoff())
 		select {
 		case <-s.stop:
 			return
@@ -203,12 +218,64 @@ func (s *Store) pruneLoop(interval time.Duration) {
 	}
 }
 
-// pruned reports whether period (a Period's Key, or "") ended PeriodGrace
-// before now: what it counted may be gone.
-func pruned(period string, now time.Time) bool {
-	if period == "" {
+// pruned reports whether period (a Period's Key, or "") ended before
+// cutoff: what it counted may be gone.
+func pruned(period string, cutoff time.Time) bool {
+	if period == "" || cutoff.IsZero() {
 		return false
 	}
 	end, ok := policies.PeriodKeyEnd(period)
-	return ok && end.Before(now.Add(-policies.PeriodGrace))
+	return ok && end.Before(cutoff)
+}
+
+// periodMark is the meta key of the latest request time committed with
+// per-period limits (unix nanoseconds): see policies.PeriodCutoff.
+var periodMark = []byte("period_mark")
+
+// markPeriods moves the mark to r's request time if r counted in a
+// period and is later.
+func markPeriods(tx *bolt.Tx, r *policies.Redemption) error {
+	if r.RequestedAt.IsZero() || !slices.ContainsFunc(r.Campaigns, func(c policies.RedeemedCampaign) bool { return c.Period != "" }) {
+		return nil
+	}
+	meta := tx.Bucket(bMeta)
+	if at := r.RequestedAt.UnixNano(); at > int64(getU64(meta.Get(periodMark))) {
+		return meta.Put(periodMark, u64(uint64(at)))
+	}
+	return nil
+}
+
+// periodPruned is the meta key of the latest cutoff pruned with (unix
+// nanoseconds): periods that ended before it may be gone.
+var periodPruned = []byte("period_pruned")
+
+// PeriodCutoff is before when a period must have ended for its counters
+// and rights to be forgotten, by now and the latest request time
+// committed (policies.PeriodCutoff).
+func (f *FleetTx) PeriodCutoff(now time.Time) time.Time {
+	var mark time.Time
+	if ns := int64(getU64(f.tx.Bucket(bMeta).Get(periodMark))); ns > 0 {
+		mark = time.Unix(0, ns)
+	}
+	return policies.PeriodCutoff(now, mark)
+}
+
+// PrunedBefore is the latest cutoff this file was pruned with: a period
+// that ended before it may have lost its counters and rights, so nothing
+// may count in it again (zero: never pruned).
+func (f *FleetTx) PrunedBefore() time.Time {
+	if ns := int64(getU64(f.tx.Bucket(bMeta).Get(periodPruned))); ns > 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// PeriodCutoff is FleetTx.PeriodCutoff by the store's clock.
+func (s *Store) PeriodCutoff() time.Time {
+	var cutoff time.Time
+	_ = s.ViewFleet(func(f *FleetTx) error {
+		cutoff = f.PeriodCutoff(s.now())
+		return nil
+	})
+	return cutoff
 }

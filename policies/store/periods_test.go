@@ -249,26 +249,51 @@ func countBucket(t *testing.T, st *Store, name []byte) int {
 	return n
 }
 
-// A request whose context.now is in a period that ended PeriodGrace ago
-// is refused by the commit: that period's counters may be gone, and
-// counting it anew would open its limit again. (Evaluate, which has no
-// clock of its own to judge by, prices it: price tests and promoctl eval
-// name any time.)
-func TestPeriodLongOverIsRefused(t *testing.T) {
-	eng, _ := periodEngine(t)
-	redeemAt(t, eng, "a", "2026-10-25T12:00:00+01:00", "applied")
-	clock.Store(time.Date(2026, 10, 27, 0, 0, 1, 0, time.UTC).UnixNano()) // the 25th ended 48 h ago
+// outcomes evaluates and redeems at now without touching the clock.
+func outcomes(t *testing.T, eng *policies.Engine, customer, now string) (evaluated, redeemed string) {
+	t.Helper()
 	ctx := context.Background()
-	ev, err := eng.Evaluate(ctx, periodRequest(t, eng, "b", "2026-10-25T12:00:00+01:00"))
+	ev, err := eng.Evaluate(ctx, periodRequest(t, eng, customer, now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := eng.Redeem(ctx, &policies.RedeemRequest{Request: periodRequest(t, eng, "b", "2026-10-25T12:00:00+01:00"), OrderID: "o", IdempotencyKey: "late", Hash: "h"})
+	rc, err := eng.Redeem(ctx, &policies.RedeemRequest{Request: periodRequest(t, eng, customer, now), OrderID: "o", IdempotencyKey: customer + now, Hash: "h"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `limit_exhausted ["the limit ran out while redeeming"]`
-	if outcome(ev) != "applied" || outcome(rc.Decision) != want {
-		t.Errorf("a request in a period long over: evaluate %s, redeem %s, want applied and %s", outcome(ev), outcome(rc.Decision), want)
+	return outcome(ev), outcome(rc.Decision)
+}
+
+// The checkout is trusted for context.now: a checkout (or a test) whose
+// requests are weeks behind the sidecar's clock counts in its own periods,
+// which are kept while it does; periods
+// are forgotten a day after the latest request time committed, and a
+// redeem in one of those is refused (evaluate, which judges by no clock,
+// prices it).
+func TestPeriodsFollowTheCheckoutsClock(t *testing.T) {
+	eng, st := periodEngine(t)
+	clock.Store(time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC).UnixNano()) // weeks ahead of the requests
+	day := "2026-10-25T12:00:00+01:00"
+	for _, tc := range []struct{ customer, want string }{{"a", "applied"}, {"b", "applied"}, {"c", `limit_exhausted ["daily limit"]`}} {
+		if ev, rd := outcomes(t, eng, tc.customer, day); ev != tc.want || (rd != tc.want && tc.want == "applied") {
+			t.Errorf("%s on the 25th: evaluate %s, redeem %s, want %s", tc.customer, ev, rd, tc.want)
+		}
+	}
+	if n, err := st.PrunePeriods(st.PeriodCutoff()); n != 0 || err != nil {
+		t.Fatalf("pruning with the checkout a month behind: %d %v", n, err)
+	}
+	if ev, _ := outcomes(t, eng, "d", "2026-10-25T22:00:00+01:00"); ev != `limit_exhausted ["daily limit"]` {
+		t.Errorf("the 25th after pruning: %s", ev)
+	}
+	// the checkout moves on three days: the 25th is forgotten, and refused
+	if ev, rd := outcomes(t, eng, "e", "2026-10-28T12:00:00+01:00"); ev != "applied" || rd != "applied" {
+		t.Fatalf("the 28th: %s %s", ev, rd)
+	}
+	if n, err := st.PrunePeriods(st.PeriodCutoff()); n == 0 || err != nil {
+		t.Fatalf("pruning after the checkout moved on: %d %v", n, err)
+	}
+	ev, rd := outcomes(t, eng, "f", day)
+	if ev != "applied" || rd != `limit_exhausted ["the limit ran out while redeeming"]` {
+		t.Errorf("the 25th, forgotten: evaluate %s, redeem %s", ev, rd)
 	}
 }

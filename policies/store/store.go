@@ -118,7 +118,7 @@ func Open(cfg Config) (*Store, error) {
 		s.now = time.Now
 	}
 	if s.limiter == nil {
-		s.limiter = local{now: s.now}
+		s.limiter = local{}
 	}
 	if s.max <= 0 {
 		s.max = 256
