@@ -11,7 +11,8 @@ import (
 // applyStacking prices the eligible campaigns in order
 // (docs/campaigns.md#stacking). If any exclusive campaign is eligible, the first of them
 // that fits its budget is the only one applied; otherwise each campaign
-// applies on what the ones before it left, and a stop campaign ends the
+// applies on what the ones before it left, a best-deal group applies its
+// best member at its position (best.go), and a stop campaign ends the
 // chain. Every campaign that does not apply is rejected with its reason.
 func applyStacking(_ context.Context, ev *evaluation) error {
 	live := ev.live()
