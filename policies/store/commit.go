@@ -15,7 +15,10 @@ var _ policies.Committer = (*Store)(nil)
 type commitReq struct {
 	r      *policies.Redemption
 	record []byte // r encoded, done by the caller, off the commit loop
-	done   chan commitRes
+	// created is r's redemption.created notice, built off the loop too;
+	// nil when no webhook endpoint is configured.
+	created *policies.Notice
+	done    chan commitRes
 }
 
 type commitRes struct {
@@ -33,6 +36,13 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	var err error
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
+	}
+	if s.hooked.Load() && r.Status == policies.Redeemed { // a held reservation would report once committed
+		n, err := redemptionNotice(policies.NoticeRedemptionCreated, r, r.CreatedAt)
+		if err != nil {
+			return nil, false, nil, err
+		}
+		req.created = &n
 	}
 	s.mu.RLock()
 	if s.closed {
@@ -216,8 +226,17 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
+	var notices []policies.Notice
+	if req.created != nil {
+		notices = append(notices, *req.created)
+	}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
+		if req.created != nil {
+			if notices, err = exhaustedNotices(notices, r, c, used[i]); err != nil {
+				return commitRes{}, err
+			}
+		}
 		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
 			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
 		}
@@ -230,7 +249,14 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			}
 		}
 	}
+	var tier *tierWatch
+	if req.created != nil {
+		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
+	}
 	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+		return commitRes{}, err
+	}
+	if notices, err = tier.changed(tx, notices, r.ID); err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
@@ -242,6 +268,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		}
 	}
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
+		return commitRes{}, err
+	}
+	if err := s.emit(tx, notices); err != nil {
 		return commitRes{}, err
 	}
 	return commitRes{stored: r}, nil
