@@ -422,4 +422,3 @@ func TestDownEndpointIsBounded(t *testing.T) {
 		t.Errorf("after: %+v", st)
 	}
 }
-
