@@ -84,7 +84,7 @@ func newHookReceiver(t *testing.T, key []byte) *hookReceiver {
 		sec, _ := strconv.ParseInt(ts, 10, 64)
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if r.Header.Get("webhook-signature") != webhook.Sign(key, id, sec, body) {
+		if key != nil && r.Header.Get("webhook-signature") != webhook.Sign(key, id, sec, body) {
 			h.bad = append(h.bad, id)
 		}
 		if h.down.Load() {
@@ -173,4 +173,68 @@ func TestWebhookSurvivesKill9(t *testing.T) {
 	if len(st.Endpoints) != 1 || st.Endpoints[0].Endpoint != "crm" || st.Endpoints[0].Delivered < int64(len(ids)) || st.Endpoints[0].Pending != 0 {
 		t.Errorf("GET /v1/webhooks: %+v", st)
 	}
+}
+
+// TestFleetNodesDeliverTheirOwn: each node of a fleet delivers the
+// notices it committed; a node that leaves keeps its pending ones (the
+// others do not send them) and delivers them when it is back.
+func TestFleetNodesDeliverTheirOwn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	rc := newHookReceiver(t, nil)
+	dir, bin := t.TempDir(), binary(t)
+	var procs []*clusterProc
+	for i := range 2 {
+		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i)),
+			extra: []string{"--webhook", "crm=" + rc.srv.URL}}
+		if i > 0 {
+			p.join = procs[0].gossip
+		}
+		procs = append(procs, p)
+		p.start(t, bin)
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	redeemOn := func(p *clusterProc, key string) string {
+		t.Helper()
+		id, ok := redeemOnce(client, "http://"+p.listen, key)
+		if !ok {
+			t.Fatalf("redeem %s on %s failed", key, p.name)
+		}
+		return "redemption.created:" + id
+	}
+	waitFor := func(id string) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); rc.count(id) == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never arrived", id)
+			}
+		}
+	}
+	delivered := func(p *clusterProc) int64 {
+		var st struct{ Endpoints []struct{ Delivered int64 } }
+		resp := adminGet(t, client, "http://"+p.listen+"/v1/webhooks")
+		json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		return st.Endpoints[0].Delivered
+	}
+	a, b := redeemOn(procs[0], "fleet-a"), redeemOn(procs[1], "fleet-b")
+	waitFor(a)
+	waitFor(b)
+	if n0, n1 := delivered(procs[0]), delivered(procs[1]); n0 != 1 || n1 != 1 {
+		t.Errorf("delivered by n0 %d, by n1 %d: each node delivers what it committed", n0, n1)
+	}
+	// n1 commits while the receiver is down, then leaves.
+	rc.down.Store(true)
+	c := redeemOn(procs[1], "fleet-c")
+	procs[1].cmd.Process.Signal(syscall.SIGTERM)
+	procs[1].cmd.Wait()
+	rc.down.Store(false)
+	redeemOn(procs[0], "fleet-d")
+	time.Sleep(300 * time.Millisecond)
+	if rc.count(c) != 0 {
+		t.Fatalf("%s arrived while the node that committed it was away", c)
+	}
+	procs[1].start(t, bin)
+	waitFor(c)
 }
