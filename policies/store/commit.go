@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -15,9 +16,9 @@ var _ policies.Committer = (*Store)(nil)
 type commitReq struct {
 	r      *policies.Redemption
 	record []byte // r encoded, done by the caller, off the commit loop
-	// created is r's redemption.created notice, built off the loop too;
+	// created is r's redemption.created notice, encoded off the loop too;
 	// nil when no webhook endpoint is configured.
-	created *policies.Notice
+	created []byte
 	done    chan commitRes
 }
 
@@ -42,7 +43,9 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 		if err != nil {
 			return nil, false, nil, err
 		}
-		req.created = &n
+		if req.created, err = json.Marshal(&n); err != nil {
+			return nil, false, nil, err
+		}
 	}
 	s.mu.RLock()
 	if s.closed {
@@ -132,9 +135,13 @@ more:
 	if lingering && !timer.Stop() {
 		<-timer.C
 	}
+	if !failed {
+		failed = s.flushNotices(tx) != nil
+	}
 	if failed {
 		// A write failed: nothing of this transaction stands. Retry each
 		// redemption alone so one bad write cannot sink the others.
+		s.batchHooks = nil
 		tx.Rollback()
 		for _, req := range batch {
 			s.commitBatch([]*commitReq{req})
@@ -179,8 +186,9 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			}
 			results[i] = res
 		}
-		return nil
+		return s.flushNotices(tx)
 	})
+	s.batchHooks = nil
 	if err == nil {
 		for i, req := range batch {
 			req.done <- results[i]
@@ -227,9 +235,6 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		return commitRes{exhausted: exhausted}, err
 	}
 	var notices []policies.Notice
-	if req.created != nil {
-		notices = append(notices, *req.created)
-	}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
 		if req.created != nil {
@@ -270,8 +275,10 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
 	}
-	if err := s.emit(tx, notices); err != nil {
-		return commitRes{}, err
+	if req.created != nil {
+		if err := s.emitInBatch(tx, notices, [][]byte{req.created}); err != nil {
+			return commitRes{}, err
+		}
 	}
 	return commitRes{stored: r}, nil
 }

@@ -45,6 +45,7 @@ type hooks struct {
 	tx    *bolt.Tx
 	state map[string]*hookState
 	dirty map[string]bool
+	names []string // of state, sorted; nil until all is called
 }
 
 func readHooks(tx *bolt.Tx, activeOnly bool) (*hooks, error) {
@@ -93,8 +94,24 @@ func putNotices(tx *bolt.Tx, ns []policies.Notice) error {
 		return nil
 	}
 	h, err := readHooks(tx, true)
-	if err != nil || len(h.state) == 0 {
+	if err != nil {
 		return err
+	}
+	if err := h.add(ns, nil); err != nil {
+		return err
+	}
+	return h.write()
+}
+
+// add queues ns, and pre (notices already encoded, for every endpoint).
+func (h *hooks) add(ns []policies.Notice, pre [][]byte) error {
+	if len(h.state) == 0 {
+		return nil
+	}
+	for _, raw := range pre {
+		if err := h.put(raw, h.all()); err != nil {
+			return err
+		}
 	}
 	for i := range ns {
 		targets := noticeTargets(&ns[i], h)
@@ -109,7 +126,19 @@ func putNotices(tx *bolt.Tx, ns []policies.Notice) error {
 			return err
 		}
 	}
-	return h.write()
+	return nil
+}
+
+// all is every active endpoint, by name.
+func (h *hooks) all() []string {
+	if h.names == nil {
+		h.names = make([]string, 0, len(h.state))
+		for name := range h.state {
+			h.names = append(h.names, name)
+		}
+		slices.Sort(h.names)
+	}
+	return h.names
 }
 
 // noticeTargets is the endpoints n goes to.
@@ -125,11 +154,7 @@ func noticeTargets(n *policies.Notice, h *hooks) []string {
 			return nil // an endpoint no longer configured
 		}
 	}
-	out := make([]string, 0, len(h.state))
-	for name := range h.state {
-		out = append(out, name)
-	}
-	return out
+	return h.all()
 }
 
 // put writes one encoded notice and queues it for targets.
@@ -214,6 +239,36 @@ func (s *Store) emit(tx *bolt.Tx, ns []policies.Notice) error {
 	}
 	tx.OnCommit(s.notify)
 	return nil
+}
+
+// emitInBatch is emit for the commit loop's transactions, which hold many
+// redemptions: the endpoints' states are read once per transaction and
+// written by flushNotices before it commits. pre are notices encoded off
+// the loop, for every endpoint. Only the loop's goroutine calls it.
+func (s *Store) emitInBatch(tx *bolt.Tx, ns []policies.Notice, pre [][]byte) error {
+	if len(ns) == 0 && len(pre) == 0 {
+		return nil
+	}
+	if s.batchHooks == nil || s.batchHooks.tx != tx {
+		h, err := readHooks(tx, true)
+		if err != nil {
+			return err
+		}
+		s.batchHooks = h
+		tx.OnCommit(s.notify)
+	}
+	return s.batchHooks.add(ns, pre)
+}
+
+// flushNotices writes what emitInBatch changed in tx; the loop calls it
+// before committing tx (and forgets it when tx is rolled back).
+func (s *Store) flushNotices(tx *bolt.Tx) error {
+	h := s.batchHooks
+	s.batchHooks = nil
+	if h == nil || h.tx != tx {
+		return nil
+	}
+	return h.write()
 }
 
 func (s *Store) notify() {

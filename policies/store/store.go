@@ -76,6 +76,9 @@ type Store struct {
 	linger  time.Duration
 	noticed chan struct{} // signalled after a commit that queued notices (notices.go)
 	hooked  atomic.Bool   // webhook endpoints are configured: changes emit notices
+	// batchHooks are the endpoints' states as the commit loop's current
+	// transaction changes them (notices.go); the loop's goroutine only.
+	batchHooks *hooks
 }
 
 // Open opens or creates the file, migrating an older schema.
