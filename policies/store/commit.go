@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -16,9 +15,9 @@ var _ policies.Committer = (*Store)(nil)
 type commitReq struct {
 	r      *policies.Redemption
 	record []byte // r encoded, done by the caller, off the commit loop
-	// created is r's redemption.created notice, encoded off the loop too;
-	// nil when no webhook endpoint is configured.
-	created []byte
+	// created: r is reported as redemption.created (a webhook endpoint is
+	// configured); the outbox refers to r's record (reports.go).
+	created bool
 	done    chan commitRes
 }
 
@@ -38,15 +37,8 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
 	}
-	if s.hooked.Load() && r.Status == policies.Redeemed { // a held reservation would report once committed
-		n, err := redemptionNotice(policies.NoticeRedemptionCreated, r, r.CreatedAt)
-		if err != nil {
-			return nil, false, nil, err
-		}
-		if req.created, err = json.Marshal(&n); err != nil {
-			return nil, false, nil, err
-		}
-	}
+	// A held reservation would report once committed: only the redeemed.
+	req.created = s.hooked.Load() && r.Status == policies.Redeemed
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -207,7 +199,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -237,7 +229,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	var notices []policies.Notice
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		if req.created != nil {
+		if req.created {
 			if notices, err = exhaustedNotices(notices, r, c, used[i]); err != nil {
 				return commitRes{}, err
 			}
@@ -255,7 +247,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		}
 	}
 	var tier *tierWatch
-	if req.created != nil {
+	if req.created {
 		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
 	}
 	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
@@ -275,8 +267,8 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
 	}
-	if req.created != nil {
-		if err := s.emitInBatch(tx, notices, [][]byte{req.created}); err != nil {
+	if req.created {
+		if err := s.emitInBatch(tx, notices, [][]byte{createdRef(r.ID)}); err != nil {
 			return commitRes{}, err
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // endpoint it goes to; it leaves the outbox when no endpoint's queue
 // holds it any more.
 var (
-	bNotices   = []byte("webhook_outbox")    // seq (8) -> Notice JSON
+	bNotices   = []byte("webhook_outbox")    // seq (8) -> Notice JSON, or a reference (reports.go)
 	bHooks     = []byte("webhook_endpoints") // endpoint name -> hookState JSON
 	bHookQueue = []byte("webhook_queue")     // endpoint \x00 seq (8) -> "" (pending for it)
 )
@@ -103,7 +103,8 @@ func putNotices(tx *bolt.Tx, ns []policies.Notice) error {
 	return h.write()
 }
 
-// add queues ns, and pre (notices already encoded, for every endpoint).
+// add queues ns, and pre (notices already encoded or references to
+// records, for every endpoint).
 func (h *hooks) add(ns []policies.Notice, pre [][]byte) error {
 	if len(h.state) == 0 {
 		return nil
@@ -324,11 +325,11 @@ func (s *Store) Pending(_ context.Context, endpoint string, after uint64, n int)
 			if raw == nil {
 				return fmt.Errorf("%w: webhook queue of %q names notice %d, which is gone", errCorruptOutbox, endpoint, seq)
 			}
-			d := policies.Delivery{Endpoint: endpoint, Seq: seq}
-			if err := json.Unmarshal(raw, &d.Notice); err != nil {
+			n, err := readNotice(tx, raw)
+			if err != nil {
 				return fmt.Errorf("%w: notice %d: %v", errCorruptOutbox, seq, err)
 			}
-			out = append(out, d)
+			out = append(out, policies.Delivery{Endpoint: endpoint, Seq: seq, Notice: n})
 		}
 		return nil
 	})

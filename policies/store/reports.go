@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,6 +17,34 @@ import (
 // rollback) cannot report it twice; the changes themselves are written
 // once (an idempotent replay returns before apply, a second rollback
 // finds the redemption rolled back).
+
+// refCreated starts an outbox entry that is a reference rather than a
+// notice: "redemption.created of the redemption whose id follows". The
+// redemption's record is in the same file, so the commit writes a few
+// bytes instead of the redemption twice, and the notice is built when it
+// is read for delivery, as the redemption was created (a rollback since
+// does not change what its created notice says).
+const refCreated = 'c'
+
+func createdRef(id string) []byte { return append([]byte{refCreated}, id...) }
+
+// readNotice decodes an outbox entry.
+func readNotice(tx *bolt.Tx, raw []byte) (policies.Notice, error) {
+	var n policies.Notice
+	if len(raw) == 0 {
+		return n, errors.New("empty entry")
+	}
+	if raw[0] != refCreated {
+		err := json.Unmarshal(raw, &n)
+		return n, err
+	}
+	r, err := getRedemption(tx, string(raw[1:]))
+	if err != nil {
+		return n, err
+	}
+	r.Status, r.RolledBackAt = policies.Redeemed, nil
+	return redemptionNotice(policies.NoticeRedemptionCreated, r, r.CreatedAt)
+}
 
 // redemptionData is a redemption as its notices report it.
 type redemptionData struct {

@@ -45,6 +45,9 @@ type Config struct {
 	Window int
 	// Poll is how often the outbox is read when no commit signalled.
 	Poll time.Duration
+	// SettleEvery is how long outcomes are gathered before they are
+	// written to the store in one transaction.
+	SettleEvery time.Duration
 	// Client sends the requests; nil is one that follows no redirect
 	// (New sets CheckRedirect on a client given here too).
 	Client *http.Client
@@ -56,7 +59,7 @@ type Config struct {
 // 1 s, retries for 24 hours, 100,000 pending per endpoint.
 func DefaultConfig() Config {
 	return Config{InFlight: 16, Timeout: 10 * time.Second, FirstRetry: time.Second, MaxBackoff: time.Hour,
-		RetryFor: 24 * time.Hour, MaxPending: 100_000, Window: 1024, Poll: time.Second}
+		RetryFor: 24 * time.Hour, MaxPending: 100_000, Window: 1024, Poll: time.Second, SettleEvery: 100 * time.Millisecond}
 }
 
 // ErrConfig wraps every problem Validate finds.
@@ -83,8 +86,8 @@ func (c *Config) Validate() error {
 	switch {
 	case c.InFlight < 1:
 		return fmt.Errorf("%w: in flight must be at least 1, got %d", ErrConfig, c.InFlight)
-	case c.Timeout <= 0 || c.FirstRetry <= 0 || c.MaxBackoff < c.FirstRetry || c.RetryFor <= 0 || c.Poll <= 0:
-		return fmt.Errorf("%w: timeout, first retry, max backoff (at least the first retry), retry period and poll must be positive", ErrConfig)
+	case c.Timeout <= 0 || c.FirstRetry <= 0 || c.MaxBackoff < c.FirstRetry || c.RetryFor <= 0 || c.Poll <= 0 || c.SettleEvery <= 0:
+		return fmt.Errorf("%w: timeout, first retry, max backoff (at least the first retry), retry period, poll and settle period must be positive", ErrConfig)
 	case c.MaxPending < 0 || c.Window < 1:
 		return fmt.Errorf("%w: max pending must be 0 or more and window at least 1", ErrConfig)
 	}

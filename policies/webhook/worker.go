@@ -223,23 +223,30 @@ func (w *Worker) report(ctx context.Context, o policies.Outcome) {
 	}
 }
 
-// settle writes outcomes to the store, as many as have come in one
-// transaction, until the channel closes.
+// settle writes outcomes to the store until the channel closes: those
+// that come within Config.SettleEvery of the first in one transaction,
+// so that recording deliveries takes few of the store's fsyncs from the
+// redemptions (an outcome not yet written when the process dies is
+// attempted again after the restart).
 func (w *Worker) settle(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for o := range w.settled {
 		batch := []policies.Outcome{o}
+		timer.Reset(w.cfg.SettleEvery)
 	more:
-		for len(batch) < 512 {
+		for len(batch) < 4096 {
 			select {
 			case o, ok := <-w.settled:
 				if !ok {
 					break more
 				}
 				batch = append(batch, o)
-			default:
+			case <-timer.C:
 				break more
 			}
 		}
+		timer.Stop()
 		// A shutdown still writes what was delivered: context.WithoutCancel.
 		if err := w.out.Settle(context.WithoutCancel(ctx), batch); err != nil {
 			w.log.Error("webhooks: recording deliveries", "n", len(batch), "err", err)
