@@ -24,8 +24,11 @@ func ParseSecret(text []byte) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: it does not start with %s", ErrSecret, secretPrefix)
 	}
+	if bytes.ContainsAny(b64, "\r\n") {
+		return nil, fmt.Errorf("%w: it spans lines", ErrSecret) // the decoder would skip them
+	}
 	key := make([]byte, base64.StdEncoding.DecodedLen(len(b64)))
-	n, err := base64.StdEncoding.Decode(key, b64)
+	n, err := base64.StdEncoding.Strict().Decode(key, b64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSecret, err)
 	}
