@@ -221,6 +221,11 @@ func TestFleetNodesDeliverTheirOwn(t *testing.T) {
 	a, b := redeemOn(procs[0], "fleet-a"), redeemOn(procs[1], "fleet-b")
 	waitFor(a)
 	waitFor(b)
+	// Outcomes are recorded in batches: wait for them, then hold still.
+	for deadline := time.Now().Add(5 * time.Second); delivered(procs[0])+delivered(procs[1]) < 2 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
 	if n0, n1 := delivered(procs[0]), delivered(procs[1]); n0 != 1 || n1 != 1 {
 		t.Errorf("delivered by n0 %d, by n1 %d: each node delivers what it committed", n0, n1)
 	}
