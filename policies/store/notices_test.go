@@ -142,10 +142,10 @@ func TestOutboxBound(t *testing.T) {
 	if got := typesOf(ds); len(got) != 3 || got[0] != "redemption.created redemption.created:r3" {
 		t.Fatalf("bounded queue %q", got)
 	}
-	if n := outboxLen(t, s); n != 3 {
-		t.Errorf("outbox keeps %d notices, want the 3 still queued", n)
+	if n := outboxLen(t, s); n != 0 {
+		t.Errorf("outbox keeps %d notices; redemptions are referred to from the queues", n)
 	}
-	// a delivers two; b still holds them, so they stay in the outbox.
+	// a delivers one, gives up on one, retries one.
 	now := time.Now()
 	out := []policies.Outcome{{Endpoint: "a", Seq: ds[0].Seq, State: policies.Delivered, At: now},
 		{Endpoint: "a", Seq: ds[1].Seq, State: policies.GaveUp, At: now, Error: "HTTP 500"},
@@ -154,21 +154,12 @@ func TestOutboxBound(t *testing.T) {
 	if err := s.Settle(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	if n := outboxLen(t, s); n != 3 {
-		t.Errorf("outbox keeps %d notices, want 3 (b holds them)", n)
-	}
 	st, _ := s.Webhooks(ctx)
 	if a := st[0]; a.Delivered != 1 || a.Failed != 3 || a.Dropped != 2 || a.Pending != 1 || a.LastError != "HTTP 503" || a.LastSuccessAt == nil {
 		t.Errorf("a: %+v", a)
 	}
-	bds := pendingOf(t, s, "b")
-	for _, d := range bds {
-		s.Settle(ctx, []policies.Outcome{{Endpoint: "b", Seq: d.Seq, State: policies.Delivered, At: now}})
-	}
-	if n := outboxLen(t, s); n != 1 {
-		t.Errorf("outbox keeps %d notices, want 1 (a's retrying one)", n)
-	}
-	// A trigger's notice for one endpoint.
+	// Notices stored whole (a trigger's) leave the outbox when no queue
+	// holds them; one for one endpoint goes to that one only.
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		return putNotices(tx, []policies.Notice{{ID: "t1", Type: policies.NoticeTriggerFired, At: now, Data: json.RawMessage(`{"endpoint":"b"}`)},
 			{ID: "t2", Type: policies.NoticeTriggerFired, At: now, Data: json.RawMessage(`{"trigger":"x"}`)}})
@@ -176,8 +167,27 @@ func TestOutboxBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := typesOf(pendingOf(t, s, "a")), typesOf(pendingOf(t, s, "b")); len(a) != 2 || len(b) != 2 || b[0] != "trigger.fired t1" {
-		t.Errorf("trigger notices: a %q, b %q", a, b)
+	a, b := pendingOf(t, s, "a"), pendingOf(t, s, "b")
+	// b was full (3): t1 and t2 dropped its two oldest.
+	if len(a) != 2 || len(b) != 3 || b[1].Notice.ID != "t1" || b[2].Notice.ID != "t2" || a[1].Notice.ID != "t2" {
+		t.Fatalf("trigger notices: a %q, b %q", typesOf(a), typesOf(b))
+	}
+	if n := outboxLen(t, s); n != 2 {
+		t.Errorf("outbox keeps %d notices, want t1 and t2", n)
+	}
+	settle := func(ep string, d policies.Delivery) {
+		if err := s.Settle(ctx, []policies.Outcome{{Endpoint: ep, Seq: d.Seq, State: policies.Delivered, At: now}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle("b", b[1])
+	settle("b", b[2])
+	if n := outboxLen(t, s); n != 1 {
+		t.Errorf("outbox keeps %d notices, want t2 (a holds it)", n)
+	}
+	settle("a", a[1])
+	if n := outboxLen(t, s); n != 0 {
+		t.Errorf("outbox keeps %d notices, want none", n)
 	}
 }
 
