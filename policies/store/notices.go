@@ -19,8 +19,8 @@ import (
 // endpoint it goes to; it leaves the outbox when no endpoint's queue
 // holds it any more.
 var (
-	bNotices   = []byte("webhook_outbox")    // seq (8) -> Notice JSON
-	bHooks     = []byte("webhook_endpoints") // endpoint name -> hookState JSON
+	bNotices = []byte("webhook_outbox")    // seq (8) -> Notice JSON
+	bHooks   = []byte("webhook_endpoints") // endpoint name -> hookState JSON
 	// endpoint \x00 seq (8) -> "" (pending for it; the notice is in
 	// bNotices) or a reference to a record that makes the notice
 	// (reports.go), which needs no entry in bNotices
