@@ -191,15 +191,15 @@ func TestOutboxBound(t *testing.T) {
 	}
 }
 
-// TestTierChangedNotice: points credited by a redemption or an
-// adjustment that move the customer's tier queue wallet.tier_changed.
+// TestTierChangedNotice: points credited by a redemption, an adjustment
+// or an event that move the customer's tier queue wallet.tier_changed.
 func TestTierChangedNotice(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, filepath.Join(t.TempDir(), "p.db"))
 	if err := s.Configure(ctx, []string{"crm"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	p := &policies.Program{WindowDays: 365, Tiers: []policies.Tier{{Name: "member"}, {Name: "silver", AtLeast: 100}, {Name: "gold", AtLeast: 200}}}
+	p := &policies.Program{WindowDays: 365, Tiers: []policies.Tier{{Name: "member"}, {Name: "silver", AtLeast: 100}, {Name: "gold", AtLeast: 200}, {Name: "platinum", AtLeast: 300}}}
 	now := time.Now()
 	r := earning("r1", "k1", "ann", now, nil, 60)
 	r.Program = p
@@ -216,6 +216,13 @@ func TestTierChangedNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"ev1", "ev1"} { // the same event twice: reported once
+		_, err = s.Earn(ctx, &policies.EarnEvent{ID: id, Type: "review_written", Customer: "ann", At: now, Day: 20261204,
+			Earning: policies.Earning{Points: 80}, Terms: policies.LotTerms{Active: now}, Program: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	var moves []string
 	for _, d := range pendingOf(t, s, "crm") {
 		if d.Notice.Type != policies.NoticeTierChanged {
@@ -225,8 +232,9 @@ func TestTierChangedNotice(t *testing.T) {
 		json.Unmarshal(d.Notice.Data, &m)
 		moves = append(moves, m.From+">"+m.To+" "+m.Cause+" "+d.Notice.ID)
 	}
-	want := []string{"member>silver r2 wallet.tier_changed:ann:r2", "silver>gold adjust:adj1 wallet.tier_changed:ann:adjust:adj1"}
-	if len(moves) != 2 || moves[0] != want[0] || moves[1] != want[1] {
+	want := []string{"member>silver r2 wallet.tier_changed:ann:r2", "silver>gold adjust:adj1 wallet.tier_changed:ann:adjust:adj1",
+		"gold>platinum event:ev1 wallet.tier_changed:ann:event:ev1"}
+	if len(moves) != 3 || moves[0] != want[0] || moves[1] != want[1] || moves[2] != want[2] {
 		t.Errorf("tier moves %q, want %q", moves, want)
 	}
 }
