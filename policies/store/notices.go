@@ -177,7 +177,7 @@ func (h *hooks) put(raw []byte, targets []string, ref bool) error {
 	q := h.tx.Bucket(bHookQueue)
 	for _, name := range targets {
 		st := h.state[name]
-		if st.Max > 0 && st.Pending >= st.Max {
+		for st.Max > 0 && st.Pending >= st.Max { // more than once after the bound was lowered
 			if err := h.dropOldest(name, st); err != nil {
 				return err
 			}

@@ -189,6 +189,16 @@ func TestOutboxBound(t *testing.T) {
 	if n := outboxLen(t, s); n != 0 {
 		t.Errorf("outbox keeps %d notices, want none", n)
 	}
+	// A bound lowered at a restart holds from the next notice on.
+	if err := s.Configure(ctx, []string{"a", "b"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Commit(ctx, redemption("r9", "k9", "u")); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := typesOf(pendingOf(t, s, "a")), typesOf(pendingOf(t, s, "b")); len(a) != 1 || len(b) != 1 || b[0] != "redemption.created redemption.created:r9" {
+		t.Errorf("after lowering the bound to 1: a %q, b %q", a, b)
+	}
 }
 
 // TestTierChangedNotice: points credited by a redemption, an adjustment
