@@ -416,3 +416,22 @@ func (s *Store) loadHooked() error {
 		return err
 	})
 }
+
+// tallyOutbox counts each endpoint's queue entries, for Check.
+func tallyOutbox(tx *bolt.Tx, want tally) {
+	_ = tx.Bucket(bHookQueue).ForEach(func(k, _ []byte) error {
+		if i := bytes.IndexByte(k, 0); i > 0 {
+			want.add("webhook.pending", string(k[:i]), 1)
+		}
+		return nil
+	})
+}
+
+// outboxCounters reads each endpoint's pending counter, for Check.
+func outboxCounters(tx *bolt.Tx, have tally) error {
+	h, err := readHooks(tx, false)
+	for name, st := range h.state {
+		have.add("webhook.pending", name, st.Pending)
+	}
+	return err
+}

@@ -189,6 +189,15 @@ func TestOutboxBound(t *testing.T) {
 	if n := outboxLen(t, s); n != 0 {
 		t.Errorf("outbox keeps %d notices, want none", n)
 	}
+	// The counters agree with the queues (promoedge check).
+	if rep, err := s.Check(ctx); err != nil || len(rep.Mismatches) != 0 {
+		t.Errorf("check: %+v %v", rep, err)
+	}
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bHookQueue).Put(queueKey("b", 999), nil) })
+	if rep, _ := s.Check(ctx); len(rep.Mismatches) != 1 || rep.Mismatches[0].What != "webhook.pending" || rep.Mismatches[0].Ledger != rep.Mismatches[0].Counter+1 {
+		t.Errorf("check after a stray queue entry: %+v", rep)
+	}
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bHookQueue).Delete(queueKey("b", 999)) })
 	// A bound lowered at a restart holds from the next notice on.
 	if err := s.Configure(ctx, []string{"a", "b"}, 1); err != nil {
 		t.Fatal(err)
