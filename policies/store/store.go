@@ -92,6 +92,7 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openError(cfg.Path, err)
 	}
+	db.MaxBatchDelay = 500 * time.Microsecond // events' Batch: a commit's wait, as the commit loop's linger
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
@@ -112,7 +113,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
