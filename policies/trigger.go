@@ -56,7 +56,8 @@ func (e *TriggerError) Error() string { return joinProblems("trigger "+e.Trigger
 func (e *TriggerError) Unwrap() error { return ErrInvalidTrigger }
 
 // ParseTrigger validates a trigger document (decoded YAML or JSON),
-// reporting every problem at once in a *TriggerError. What it names
+// reporting every problem at once in a *TriggerError (with the trigger
+// as far as it could be read). What it names
 // outside itself (campaigns, endpoints, the loyalty program) is checked
 // by the bundle loader, which knows them.
 func ParseTrigger(id string, doc map[string]any) (*Trigger, error) {
@@ -81,7 +82,7 @@ func ParseTrigger(id string, doc map[string]any) (*Trigger, error) {
 	t.Actions = readActions(o)
 	o.Strict()
 	if len(errs) > 0 {
-		return nil, &TriggerError{Trigger: id, Problems: errs}
+		return t, &TriggerError{Trigger: id, Problems: errs} // t as far as it was read, for the loader's further checks
 	}
 	return t, nil
 }

@@ -73,12 +73,14 @@ func readActions(o *field.Obj) []Action {
 	out := make([]Action, 0, len(objs))
 	for _, ao := range objs {
 		if ao == nil {
+			out = append(out, Action{})
 			continue
 		}
 		a := Action{Type: ActionType(ao.String("type", ""))}
 		read, ok := actionKinds[a.Type]
 		if !ok {
 			ao.Fail("type", "unknown action %q%s; one of %s", a.Type, suggest.DidYouMean(string(a.Type), ActionTypes()), strings.Join(ActionTypes(), ", "))
+			out = append(out, a) // keeps the indexes of the actions after it
 			continue
 		}
 		read(ao, &a)

@@ -16,9 +16,6 @@ func parseEvent(o *obj, neg bool, _ env) []*node {
 		out = append(out, leaf("event_attribute", what+" must be "+orList(a.values), what+" must not be "+orList(a.values), neg, a.test).
 			native(eventAttribute(a.key, a.vals)))
 	}
-	if len(out) == 0 && !o.has("attributes") {
-		o.add(o.Path(), "needs at least one condition: attributes")
-	}
 	return out
 }
 
