@@ -3,7 +3,9 @@ package policies
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
 )
@@ -40,9 +42,14 @@ func DecodeEvent(body []byte, now time.Time) (*Event, error) {
 		}
 		ev.At = t.UTC()
 	}
+	o.Map("attributes") // an object when given
+	o.Object("customer")
+	o.String("cart_id", "")
 	switch {
 	case ev.ID == "" || len(ev.ID) > 256:
 		o.Fail("id", "is required, at most 256 bytes: the event's idempotency key")
+	case strings.IndexFunc(ev.ID, unicode.IsControl) >= 0:
+		o.Fail("id", "must not contain control characters")
 	case !eventTypeRE.MatchString(ev.Type):
 		o.Fail("type", "must be a lower-case name such as review_written, got %q", ev.Type)
 	}
