@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/promoedge/promoedge/cluster/internal/wire"
 	"github.com/promoedge/promoedge/policies"
@@ -25,6 +26,8 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Triggers (triggers.go).
+	kTriggerCancel kind = 14 // reliable: an event that cancels its customer's scheduled triggers
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -67,6 +70,7 @@ type message struct {
 	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState
+	cancel   *policies.TriggerCancel // kTriggerCancel
 }
 
 func (m *message) key() limitKey { return limitKey{m.campaign, m.limit} }
@@ -108,6 +112,12 @@ func (m *message) encode(b []byte) []byte {
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
+	case kTriggerCancel:
+		c := m.cancel
+		for _, f := range []string{c.Event, c.Type, c.Customer, c.Cart} {
+			b = wire.AppendString(b, f)
+		}
+		b = wire.AppendVarint(b, c.At.UnixNano())
 	case kCodes, kWalletMove:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
@@ -151,6 +161,9 @@ func decode(b []byte) (message, error) {
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
+	case kTriggerCancel:
+		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
+		m.cancel.At = time.Unix(0, r.Varint()).UTC()
 	case kCodes, kWalletMove:
 		m.id = r.String()
 		n := r.Count(1)
@@ -167,6 +180,9 @@ func decode(b []byte) (message, error) {
 	}
 	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode {
 		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
+	}
+	if m.kind == kTriggerCancel && (m.cancel.Customer == "" || m.cancel.Type == "") {
+		return m, fmt.Errorf("%w: a trigger cancellation without customer or type", ErrBadMessage)
 	}
 	if m.kind == kTransfer && m.amount <= 0 {
 		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)

@@ -3,6 +3,9 @@ package cluster
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
 func TestMessageRoundTrip(t *testing.T) {
@@ -13,6 +16,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{kind: kTransfer, node: "n0", id: "n0/ab/1", campaign: "c", limit: limitCount, amount: 3},
 		{kind: kAck, node: "n1", id: "n0/ab/1"},
 		{kind: kDeny, node: "n2", campaign: "c", limit: limitCount, amount: 2},
+		{kind: kTriggerCancel, node: "n1", cancel: &policies.TriggerCancel{Event: "e-1", Type: "order_placed", Customer: "u-1", Cart: "c-1", At: time.Unix(0, 1e18).UTC()}},
 	}
 	for _, m := range msgs {
 		got, err := decode(m.encode(nil))

@@ -157,18 +157,36 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := fl.start(ctx); err != nil {
 		return err
 	}
+	stopTriggers := runTriggers(ctx, engine, log)
+	defer stopTriggers()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
 	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
 	if err := listenAndServe(ctx, cfg.HTTP, deps, log); err != nil {
 		return err
 	}
-	fl.stop() // hands this node's rights to the others first
+	stopTriggers() // no firing after the store closes
+	fl.stop()      // hands this node's rights to the others first
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("flushing the store: %w", err)
 	}
 	log.Info("stopped: every request answered, the store flushed and closed")
 	return nil
+}
+
+// runTriggers fires the scheduled triggers as they fall due, until the
+// returned stop is called (it waits for a firing in progress).
+func runTriggers(ctx context.Context, engine *policies.Engine, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		engine.RunTriggers(ctx, func(err error) { log.Error("firing scheduled triggers (retried in a second)", "err", err) })
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // verificationKey reads --verification-key, if any.

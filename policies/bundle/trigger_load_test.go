@@ -34,7 +34,7 @@ func TestExampleTriggersLoad(t *testing.T) {
 func TestBadTriggersRefused(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
-		".manifest":                        `{"revision":"t1","roots":["promo"]}`,
+		".manifest":                         `{"revision":"t1","roots":["promo"]}`,
 		"promo/campaigns/back-10/data.yaml": "unique_codes: true\neffects:\n  - {type: percent_off, percent: 10}\n",
 		"promo/campaigns/public/data.yaml":  "code: PUB\neffects:\n  - {type: percent_off, percent: 10}\n",
 		"promo/triggers/bad/data.yaml": `event: cart_abandoned
