@@ -2,10 +2,14 @@ package examples_test
 
 import (
 	"context"
+	"encoding/json"
+	"io/fs"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/examples"
@@ -240,5 +244,96 @@ func TestScheduledTriggersSurviveRestart(t *testing.T) {
 	}
 	if again := env.state(t, "ab-r", policies.TriggerFired); !slices.Equal(again.Codes, fired.Codes) {
 		t.Fatalf("codes changed: %v then %v", fired.Codes, again.Codes)
+	}
+}
+
+// exampleWith is the example bundle with the files under drop removed
+// and extra added (path -> content).
+func exampleWith(t *testing.T, drop string, extra map[string]string) *policies.Revision {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(examples.Default(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (drop != "" && strings.HasPrefix(p, drop)) {
+			return err
+		}
+		data, err := fs.ReadFile(examples.Default(), p)
+		fsys[p] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, c := range extra {
+		fsys[p] = &fstest.MapFile{Data: []byte(c)}
+	}
+	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "modified example"}, fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rev
+}
+
+// TestTriggerDecidesAgainWhenItFires: a scheduled trigger is decided
+// against the bundle active when it fires: removed, disabled, or whose
+// campaign expired since, it is skipped with the reason recorded, and
+// issues nothing.
+func TestTriggerDecidesAgainWhenItFires(t *testing.T) {
+	env := newTriggerEnv(t, t.TempDir(), clockAt(trigT0))
+	cases := []struct {
+		customer, reason string
+		rev              *policies.Revision
+	}{
+		{"u-a", policies.SkipRemoved, exampleWith(t, "promo/triggers/abandoned-cart/", nil)},
+		{"u-b", string(policies.Disabled), exampleWith(t, "", map[string]string{"promo/triggers/abandoned-cart/data.yaml": "event: cart_abandoned\nenabled: false\nafter: 48h\nactions: [{type: issue_code, campaign: comeback-10}]\n"})},
+		{"u-c", policies.SkipCampaignSchedule, exampleWith(t, "", map[string]string{"promo/campaigns/comeback-10/data.yaml": "unique_codes: true\nvalid_until: \"2026-11-03T00:00:00Z\"\neffects: [{type: percent_off, percent: 10}]\n"})},
+	}
+	original := env.e.Revision()
+	for i, c := range cases {
+		env.e.Swap(original)
+		env.event(t, client.Event{ID: "ab-" + c.customer, Type: "cart_abandoned", CustomerID: c.customer, CartID: "c"})
+		env.e.Swap(c.rev)
+		env.advance(time.Duration(i+1) * 48 * time.Hour)
+		s := env.state(t, "ab-"+c.customer, policies.TriggerSkipped)
+		if s.Reason != c.reason || len(s.Codes) != 0 {
+			t.Errorf("%s: %+v, want skipped %s", c.customer, s, c.reason)
+		}
+	}
+}
+
+// TestBadEventsWriteNothing: events without id or type, with a bad type,
+// attributes or customer, anonymous, or not JSON are refused with a clear
+// error at the field, and nothing is recorded, scheduled or credited.
+func TestBadEventsWriteNothing(t *testing.T) {
+	env := newTriggerEnv(t, t.TempDir(), clockAt(trigT0))
+	s := sidecartest.StartWith(t, env.e, env.st, triggerToken)
+	for _, c := range []struct{ body, field string }{
+		{`{"type":"cart_abandoned","customer_id":"u-1"}`, "id"},
+		{`{"id":"","type":"cart_abandoned","customer_id":"u-1"}`, "id"},
+		{`{"id":"x\u0000y","type":"cart_abandoned","customer_id":"u-1"}`, "id"},
+		{`{"id":"b-1","customer_id":"u-1"}`, "type"},
+		{`{"id":"b-1","type":"Cart Abandoned","customer_id":"u-1"}`, "type"},
+		{`{"id":"b-1","type":"cart_abandoned"}`, "customer_id"},
+		{`{"id":"b-1","type":"signed_up","customer":{"tier":"vip"}}`, "customer_id"},
+		{`{"id":"b-1","type":"review_written","customer_id":"u-1","attributes":["verified_purchase"]}`, "attributes"},
+		{`{"id":"b-1","type":"review_written","customer_id":"u-1","customer":"u-1"}`, "customer"},
+		{`{"id":"b-1","type":"review_written","customer_id":"u-1","cart_id":7}`, "cart_id"},
+		{`{"id":"b-1","type":"review_written","customer_id":"u-1","at":"yesterday"}`, "at"},
+		{`{"id":"b-1","type":`, ""},
+		{`[]`, ""},
+	} {
+		status, out := s.Do(t, "POST", "/v1/events", []byte(c.body))
+		var e struct{ Error struct{ Code, Message, Field string } }
+		if err := json.Unmarshal(out, &e); err != nil || status != 400 || e.Error.Code != "invalid_request" || e.Error.Field != c.field || e.Error.Message == "" {
+			t.Errorf("%s: %d %s, want 400 at %q", c.body, status, out, c.field)
+		}
+	}
+	if status, _ := s.DoAs(t, triggerToken, "GET", "/v1/events/b-1", nil); status != 404 {
+		t.Errorf("a refused event was recorded: %d", status)
+	}
+	if _, ok, _ := env.st.NextDue(context.Background()); ok {
+		t.Error("a refused event scheduled a trigger")
+	}
+	if w, err := env.c.Wallet(context.Background(), "u-1", trigT0); err != nil || w.Balance != 0 {
+		t.Errorf("a refused event credited points: %+v %v", w, err)
 	}
 }
