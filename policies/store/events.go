@@ -35,11 +35,11 @@ func dueKey(due time.Time, fk []byte) []byte {
 }
 
 // RecordEvent implements policies.EventStore. Concurrent events share
-// transactions (bbolt's Batch), as redemptions share commits.
+// transactions (eventcommit.go), as redemptions share commits.
 func (s *Store) RecordEvent(_ context.Context, r *policies.EventRecord) (*policies.EarnResult, error) {
 	var out *policies.EarnResult
 	var replayed bool
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.updateEvent(func(tx *bolt.Tx) error {
 		out, replayed = nil, false
 		k := []byte("event\x00" + r.Event.ID)
 		body := []byte(r.Event.CustomerID + "\x00" + r.Event.Type)
@@ -192,7 +192,7 @@ func decodeScheduled(raw []byte) (*policies.ScheduledTrigger, error) {
 // CancelTriggers implements policies.EventStore.
 func (s *Store) CancelTriggers(_ context.Context, c *policies.TriggerCancel) ([]policies.TriggerState, error) {
 	var out []policies.TriggerState
-	err := s.db.Batch(func(tx *bolt.Tx) error {
+	err := s.updateEvent(func(tx *bolt.Tx) error {
 		var err error
 		out, err = cancelTriggers(tx, c)
 		return err

@@ -73,6 +73,8 @@ type Store struct {
 	closed  bool
 	max     int
 	linger  time.Duration
+	events  chan *eventReq // events' group commit (eventcommit.go)
+	evDone  chan struct{}
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -92,13 +94,13 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openError(cfg.Path, err)
 	}
-	db.MaxBatchDelay = 500 * time.Microsecond // events' Batch: a commit's wait, as the commit loop's linger
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{}),
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{})}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -109,6 +111,7 @@ func Open(cfg Config) (*Store, error) {
 		s.max = 256
 	}
 	go s.loop()
+	go s.eventLoop()
 	return s, nil
 }
 
@@ -148,6 +151,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	<-s.evDone
 	return s.db.Close()
 }
 
