@@ -22,7 +22,7 @@ var _ policies.EventStore = (*Store)(nil)
 var (
 	bEvents      = []byte("events")           // event id -> the event as sent (JSON)
 	bTrigDue     = []byte("trigger_due")      // due (8, unix ns) | event \x00 trigger -> ScheduledTrigger JSON
-	bTrigPending = []byte("trigger_pending")  // wprefix(customer) | event \x00 trigger -> due (8)
+	bTrigPending = []byte("trigger_pending")  // wprefix(customer) | event \x00 trigger -> pendingValue
 	bTrigLog     = []byte("trigger_log")      // event \x00 trigger -> TriggerState JSON, as it stands
 	bTrigCool    = []byte("trigger_cooldown") // trigger \x00 customer -> when it last fired (8, unix ns)
 	eventBuckets = [][]byte{bEvents, bTrigDue, bTrigPending, bTrigLog, bTrigCool}
@@ -114,11 +114,39 @@ func schedule(tx *bolt.Tx, sc *policies.ScheduledTrigger) (*policies.TriggerStat
 		return nil, err
 	}
 	pk := append(wprefix(sc.Customer), fk...)
-	if err := tx.Bucket(bTrigPending).Put(pk, binary.BigEndian.AppendUint64(nil, uint64(sc.Due.UnixNano()))); err != nil {
+	if err := tx.Bucket(bTrigPending).Put(pk, pendingValue(sc)); err != nil {
 		return nil, err
 	}
 	st := &policies.TriggerState{Trigger: sc.Trigger, State: policies.TriggerScheduled, At: sc.Due}
 	return st, putState(tx, fk, st)
+}
+
+// pendingValue is what a cancellation matches a scheduled trigger on,
+// without reading it: due (8) | cart \x00 | unless types, \x00 after each.
+func pendingValue(sc *policies.ScheduledTrigger) []byte {
+	v := binary.BigEndian.AppendUint64(nil, uint64(sc.Due.UnixNano()))
+	v = append(append(v, sc.Cart...), 0)
+	for _, u := range sc.Unless {
+		v = append(append(v, u...), 0)
+	}
+	return v
+}
+
+// pendingMatches reports whether c cancels the scheduled trigger whose
+// pending value is v (policies.TriggerCancel.Matches, on the index).
+func pendingMatches(v []byte, c *policies.TriggerCancel) bool {
+	cart, unless, ok := bytes.Cut(v[8:], []byte{0})
+	if !ok || (c.Cart != "" && len(cart) > 0 && string(cart) != c.Cart) {
+		return false
+	}
+	for len(unless) > 0 {
+		var typ []byte
+		typ, unless, _ = bytes.Cut(unless, []byte{0})
+		if string(typ) == c.Type {
+			return true
+		}
+	}
+	return false
 }
 
 // unschedule removes sc's keys, once it fires, is skipped or cancelled.
@@ -145,10 +173,13 @@ func cancelTriggers(tx *bolt.Tx, c *policies.TriggerCancel) ([]policies.TriggerS
 	var matched []*policies.ScheduledTrigger
 	cur := tx.Bucket(bTrigPending).Cursor()
 	for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
-		if len(v) != 8 {
+		if len(v) < 9 {
 			return nil, fmt.Errorf("%w: pending trigger %q", errCorrupt, k)
 		}
-		sc, err := readScheduled(tx, append(bytes.Clone(v), k[len(prefix):]...))
+		if !pendingMatches(v, c) {
+			continue
+		}
+		sc, err := readScheduled(tx, append(bytes.Clone(v[:8]), k[len(prefix):]...))
 		if err != nil {
 			return nil, err
 		}
