@@ -322,7 +322,9 @@ func TestBadEventsWriteNothing(t *testing.T) {
 		{`[]`, ""},
 	} {
 		status, out := s.Do(t, "POST", "/v1/events", []byte(c.body))
-		var e struct{ Error struct{ Code, Message, Field string } }
+		var e struct {
+			Error struct{ Code, Message, Field string }
+		}
 		if err := json.Unmarshal(out, &e); err != nil || status != 400 || e.Error.Code != "invalid_request" || e.Error.Field != c.field || e.Error.Message == "" {
 			t.Errorf("%s: %d %s, want 400 at %q", c.body, status, out, c.field)
 		}
