@@ -30,8 +30,10 @@ var (
 
 func firingKey(event, trigger string) []byte { return []byte(event + "\x00" + trigger) }
 
+// dueKey orders scheduled triggers by due time; one due before 1970 is
+// due at once (it sorts first).
 func dueKey(due time.Time, fk []byte) []byte {
-	return append(binary.BigEndian.AppendUint64(nil, uint64(due.UnixNano())), fk...)
+	return append(binary.BigEndian.AppendUint64(nil, uint64(max(due.UnixNano(), 0))), fk...)
 }
 
 // RecordEvent implements policies.EventStore. Concurrent events share
@@ -124,7 +126,7 @@ func schedule(tx *bolt.Tx, sc *policies.ScheduledTrigger) (*policies.TriggerStat
 // pendingValue is what a cancellation matches a scheduled trigger on,
 // without reading it: due (8) | cart \x00 | unless types, \x00 after each.
 func pendingValue(sc *policies.ScheduledTrigger) []byte {
-	v := binary.BigEndian.AppendUint64(nil, uint64(sc.Due.UnixNano()))
+	v := binary.BigEndian.AppendUint64(nil, uint64(max(sc.Due.UnixNano(), 0)))
 	v = append(append(v, sc.Cart...), 0)
 	for _, u := range sc.Unless {
 		v = append(append(v, u...), 0)
@@ -258,6 +260,9 @@ func (s *Store) DueTriggers(_ context.Context, now time.Time, max int) ([]*polic
 			sc, err := decodeScheduled(v)
 			if err != nil {
 				return err
+			}
+			if !bytes.Equal(dueKey(sc.Due, firingKey(sc.Event, sc.Trigger)), k) {
+				return fmt.Errorf("%w: scheduled trigger %q is not under its due time", errCorrupt, k)
 			}
 			out = append(out, sc)
 		}
