@@ -81,21 +81,28 @@ func TestUnlessEventOnAnotherNodeCancels(t *testing.T) {
 
 // TestLeavingNodeKeepsItsTriggers: a node that leaves keeps its
 // scheduled triggers in its file; none fires while it is away (no other
-// node holds them), and it fires each once when it returns, late.
+// node holds them), and it fires each once when it returns, late. An
+// order that reached another node while it was away is sent to it again
+// when it returns, and cancels that customer's trigger.
 func TestLeavingNodeKeepsItsTriggers(t *testing.T) {
 	f := newFleet(t, 2, triggerRevision(t, "300ms"))
 	n0, n1 := f.nodes[0], f.nodes[1]
 	now := time.Now().UTC()
 	f.event(n1, "ab-1", "cart_abandoned", "u-1", "c-1", now)
+	f.event(n1, "ab-2", "cart_abandoned", "u-2", "c-2", now)
 	if err := n1.node.Leave(time.Second); err != nil {
 		t.Fatal(err)
 	}
 	f.crash(n1)
-	time.Sleep(400 * time.Millisecond) // past due while away
+	f.event(n0, "ord-2", "order_placed", "u-2", "c-2", now.Add(time.Millisecond)) // n1 is away
+	time.Sleep(400 * time.Millisecond)                                             // past due while away
 	if states, err := n0.eng.FireDue(context.Background()); err != nil || len(states) != 0 {
 		t.Fatalf("n0 fired %+v %v", states, err)
 	}
 	f.restart(n1)
+	f.eventually(5*time.Second, "n0's order sent again to n1, which cancels u-2's trigger", func() bool {
+		return f.triggerState(n1, "ab-2") == policies.TriggerCancelled
+	})
 	states, err := n1.eng.FireDue(context.Background())
 	if err != nil || len(states) != 1 || states[0].State != policies.TriggerFired || len(states[0].Codes) != 1 {
 		t.Fatalf("on return: %+v %v", states, err)

@@ -162,3 +162,14 @@ type fleetState struct {
 func (s fleetState) Used(ctx context.Context, campaign, customer string) (policies.Used, error) {
 	return s.node.Usage().Used(ctx, campaign, customer)
 }
+
+// triggerSettle is how long a node waits after joining before it fires
+// scheduled triggers: the triggers due while it was away would otherwise
+// fire before the peers' cancellations of that time reach it (they are
+// sent again when it joins: cluster/triggers.go).
+func (f *fleet) triggerSettle() time.Duration {
+	if f.node == nil {
+		return 0
+	}
+	return 2 * time.Second
+}

@@ -157,7 +157,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := fl.start(ctx); err != nil {
 		return err
 	}
-	stopTriggers := runTriggers(ctx, engine, log)
+	stopTriggers := runTriggers(ctx, engine, fl.triggerSettle(), log)
 	defer stopTriggers()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
@@ -174,13 +174,19 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	return nil
 }
 
-// runTriggers fires the scheduled triggers as they fall due, until the
-// returned stop is called (it waits for a firing in progress).
-func runTriggers(ctx context.Context, engine *policies.Engine, log *slog.Logger) (stop func()) {
+// runTriggers fires the scheduled triggers as they fall due, after
+// settle, until the returned stop is called (it waits for a firing in
+// progress).
+func runTriggers(ctx context.Context, engine *policies.Engine, settle time.Duration, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		select {
+		case <-time.After(settle):
+		case <-ctx.Done():
+			return
+		}
 		engine.RunTriggers(ctx, func(err error) { log.Error("firing scheduled triggers (retried in a second)", "err", err) })
 	}()
 	return func() {
