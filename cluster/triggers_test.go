@@ -95,7 +95,7 @@ func TestLeavingNodeKeepsItsTriggers(t *testing.T) {
 	}
 	f.crash(n1)
 	f.event(n0, "ord-2", "order_placed", "u-2", "c-2", now.Add(time.Millisecond)) // n1 is away
-	time.Sleep(400 * time.Millisecond)                                             // past due while away
+	time.Sleep(400 * time.Millisecond)                                            // past due while away
 	if states, err := n0.eng.FireDue(context.Background()); err != nil || len(states) != 0 {
 		t.Fatalf("n0 fired %+v %v", states, err)
 	}
