@@ -255,7 +255,7 @@ func activate(ctx context.Context, cfg serveConfig, engine *policies.Engine, ver
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
-		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules,
+		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules, Endpoints: endpointNames(cfg.Webhooks),
 	}, engine)
 	return act, firstBundle(ctx, cfg, act, wasmCfg, log)
 }
