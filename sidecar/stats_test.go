@@ -26,7 +26,7 @@ type statsEnv struct {
 	dir   string
 }
 
-func writeBundle(t *testing.T, dir, revision string, campaigns map[string]string) *policies.Revision {
+func writeBundle(t testing.TB, dir, revision string, campaigns map[string]string) *policies.Revision {
 	t.Helper()
 	bdir := filepath.Join(dir, "bundle-"+revision)
 	for id, doc := range campaigns {
