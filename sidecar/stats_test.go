@@ -22,8 +22,9 @@ import (
 // can stop it and open the same file again (a restart).
 type statsEnv struct {
 	*sidecartest.Sidecar
-	store *store.Store
-	dir   string
+	store  *store.Store
+	engine *policies.Engine
+	dir    string
 }
 
 func writeBundle(t testing.TB, dir, revision string, campaigns map[string]string) *policies.Revision {
@@ -58,7 +59,7 @@ func startStats(t *testing.T, dir string, rev *policies.Revision) *statsEnv {
 	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
 	e.Swap(rev)
 	sc := sidecartest.StartDeps(t, sidecar.Deps{Engine: e, State: st, Stats: st}, adminToken)
-	return &statsEnv{Sidecar: sc, store: st, dir: dir}
+	return &statsEnv{Sidecar: sc, store: st, engine: e, dir: dir}
 }
 
 // restart stops the sidecar, closes the file and opens it again.
