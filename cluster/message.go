@@ -26,6 +26,8 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
+	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
 	// Wallet reads (walletview.go): id names the read.
 	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
 	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
@@ -130,7 +132,7 @@ func (m *message) encode(b []byte) []byte {
 			b = wire.AppendString(b, f)
 		}
 		b = wire.AppendVarint(b, c.At.UnixNano())
-	case kCodes, kWalletMove, kWalletShare:
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -181,7 +183,7 @@ func decode(b []byte) (message, error) {
 	case kTriggerCancel:
 		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
 		m.cancel.At = time.Unix(0, r.Varint()).UTC()
-	case kCodes, kWalletMove, kWalletShare:
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {
