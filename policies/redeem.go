@@ -157,9 +157,10 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		}
 	}
 	r.Campaigns = kept
+	r.Variants = exposures(dec)
 	if p := dec.revision.Loyalty; p != nil {
 		terms := p.Terms(r.CreatedAt, true)
-		r.PointsTerms = &terms
+		r.PointsTerms, r.Program = &terms, p
 	}
 	if err := fillLimits(r, dec, rr.Context.Now); err != nil {
 		return nil, err
