@@ -42,8 +42,8 @@ func groupLen(live []*candidate) int {
 
 // applyBest decides a group: each member still in the running is priced
 // on what is left now; the largest discount (lines plus shipping) wins,
-// ties to the first in application order (priority, then id); the winner
-// applies and the others are excluded naming it. A member whose price
+// ties to the first in application order (priority, then id); the winner's
+// outcome, kept aside, applies and the others are excluded naming it. A member whose price
 // fails (overflow, a budget it would overrun) is rejected for that and
 // does not compete.
 func (ev *evaluation) applyBest(members []*candidate) {
@@ -53,19 +53,36 @@ func (ev *evaluation) applyBest(members []*candidate) {
 		if cd.out {
 			continue
 		}
-		o, ok := ev.price(cd)
-		if ok && o.discount > best {
+		if o, ok := ev.price(cd); ok && o.discount > best {
 			win, best = cd, o.discount
+			ev.cart.keep()
 		}
 	}
 	if win == nil {
 		return
 	}
-	ev.tryApply(win) // priced again: one trial outcome is kept at a time
+	ev.cart.commitKept(ev.dec)
+	win.out = true // applied
 	why := []string{"gave a lower discount than " + win.c.ID}
 	for _, cd := range members {
 		if !cd.out {
 			ev.reject(cd, ExcludedByStacker, why)
 		}
 	}
+}
+
+// keep sets the trial outcome aside as the group's best so far; the next
+// try prices into the outcome kept before (their arrays swap, so the two
+// never share one).
+func (st *cartState) keep() {
+	st.trial, st.kept = st.kept, st.trial
+	st.spare, st.keptSpare = st.keptSpare, st.spare
+}
+
+// commitKept applies the kept outcome. Its left becomes the cart's, the
+// cart's the spare, and the spare's array is kept for the next group.
+func (st *cartState) commitKept(dec *Decision) {
+	spare := st.spare
+	st.commit(&st.kept, dec)
+	st.keptSpare = spare
 }

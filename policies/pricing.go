@@ -21,6 +21,11 @@ type cartState struct {
 	// spread's buffers.
 	trial  outcome
 	spare  []int64
+	// kept is the best outcome of a best-deal group so far (best.go), and
+	// keptSpare the array its left came from: neither aliases left, spare
+	// or trial's.
+	kept      outcome
+	keptSpare []int64
 	idx    []int
 	w      []int64
 	shares []int64
