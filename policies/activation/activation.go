@@ -3,11 +3,13 @@ package activation
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -44,6 +46,16 @@ type Config struct {
 	// Observer is told of every activation and refusal (metrics); nil
 	// tells no one.
 	Observer Observer
+	// ShadowQueue is how many evaluate answers may wait for the shadow
+	// bundle to price them again; more are dropped and counted. 0 is 1024.
+	ShadowQueue int
+	// ShadowSamples is how many differing answers the shadow report
+	// keeps. 0 is 20.
+	ShadowSamples int
+	// ShadowSalt keys the hash of customer ids in the shadow report's
+	// samples, as the decision log's salt does; "" is a random key per
+	// process.
+	ShadowSalt string
 }
 
 // Observer is told what the Activator does, by kind of source: one of
@@ -101,6 +113,12 @@ type Activator struct {
 	status Status
 
 	order sync.Mutex // one activation at a time, with keeping its file (keep.go)
+
+	// shadow is the shadow bundle being compared (shadow.go), nil when
+	// none; shadowMu orders its loads, drops and promotions.
+	shadow    atomic.Pointer[shadowRun]
+	shadowMu  sync.Mutex
+	shadowKey []byte
 }
 
 // New returns an Activator for engine.
@@ -117,7 +135,11 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
-	a := &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
+	a := &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}, shadowKey: []byte(cfg.ShadowSalt)}
+	if len(a.shadowKey) == 0 {
+		a.shadowKey = make([]byte, 32)
+		crand.Read(a.shadowKey) // never fails (crypto/rand)
+	}
 	a.removeOrphans()
 	return a
 }
