@@ -295,6 +295,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})
 	get("/v1/bundles", 200)
+	cf.shadow(t, s, tarball) // openapi_shadow_test.go
 
 	// Generated codes.
 	out := admin("POST", "/v1/campaigns/vouchers/codes", []byte(`{"count": 3, "pattern": "PE-####-??"}`), 200)
