@@ -326,7 +326,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	if err := json.Unmarshal(first, &receipt); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z"} {
+	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z", "?order=o-1&code=" + strings.ToLower(code)} {
 		admin("GET", "/v1/redemptions"+q, nil, 200)
 	}
 	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?format=xml", token: adminToken, status: 400, refused: true})
