@@ -25,6 +25,8 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
+	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -108,7 +110,7 @@ func (m *message) encode(b []byte) []byte {
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
-	case kCodes, kWalletMove:
+	case kCodes, kWalletMove, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -151,7 +153,7 @@ func decode(b []byte) (message, error) {
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
-	case kCodes, kWalletMove:
+	case kCodes, kWalletMove, kStats:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {

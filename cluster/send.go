@@ -23,6 +23,8 @@ func (n *Node) inboundLoop() {
 				n.mergeGossip(m, true)
 			case kPull:
 				n.codes.sendChunks(m)
+			case kStats:
+				n.stats.receive(m)
 			case kCodes:
 				n.codes.applyChunks(m)
 			case kWalletAsk:

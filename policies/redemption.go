@@ -38,6 +38,9 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// Variants are the experiments the customer was in (SPEC §11): the
+	// variants applied and the holdouts.
+	Variants []Exposure `json:"variants,omitempty"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

@@ -31,6 +31,9 @@ func (s *Server) routeTable() []route {
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
 		newRoute("/v1/openapi.yaml", h{"GET": s.openAPI}),
 		newRoute("/v1/activity", h{"GET": s.getActivity}),
+		newRoute("/v1/stats/campaigns", h{"GET": s.admin(unaudited, s.getCampaignStats)}),
+		newRoute("/v1/stats/campaigns/{id}", h{"GET": s.admin(unaudited, s.getOneCampaignStats)}),
+		newRoute("/v1/experiments/{campaign}", h{"GET": s.admin(unaudited, s.getExperiment)}),
 		newRoute("/ui", h{"GET": s.uiIndex}),
 		newRoute("/ui/{file}", h{"GET": s.uiFile}),
 	})

@@ -144,9 +144,10 @@ func (f *fleet) stop() {
 }
 
 func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps {
-	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw}
+	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw, Stats: f.st}
 	if f.node != nil {
 		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, fleetView{f.node}
+		d.Stats = f.node.Stats()
 	}
 	return d
 }
