@@ -35,6 +35,9 @@ func viewOf(c *policies.Campaign, now time.Time) api.Campaign {
 	if v.Status == "" {
 		v.Status = "active"
 	}
+	for _, vr := range c.Variants {
+		v.Variants = append(v.Variants, api.Variant{Name: vr.Name, Weight: vr.Weight, Holdout: vr.Holdout})
+	}
 	if !c.ValidFrom.IsZero() {
 		t := c.ValidFrom.UTC()
 		v.ValidFrom = &t

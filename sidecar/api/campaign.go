@@ -34,6 +34,15 @@ type Campaign struct {
 	Usage       *Usage            `json:"usage,omitempty"` // nil on a sidecar without a store
 	// Effects are the effects as the campaign document declares them.
 	Effects []map[string]any `json:"effects"`
+	// Variants are an experiment's variants (nil: not an experiment).
+	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Variant is one variant of an experiment, as a campaign lists it.
+type Variant struct {
+	Name    string `json:"name"`
+	Weight  int64  `json:"weight"`
+	Holdout bool   `json:"holdout,omitempty"`
 }
 
 // Limits caps a campaign's use; zero is unlimited.

@@ -43,7 +43,7 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 		t.Fatalf("activating the example bundle: %v", err)
 	}
 	return &Stack{
-		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw, Audit: st},
+		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw, Audit: st, Stats: st},
 		Store:   st,
 		Bundles: act,
 	}
