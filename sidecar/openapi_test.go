@@ -257,7 +257,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Error("GET /v1/openapi.yaml does not serve the embedded document")
 	}
 	get("/ui", 301)
-	for _, f := range []string{"index.html", "activity.js", "app.js", "style.css"} {
+	for _, f := range []string{"index.html", "charts.js", "app.js", "style.css"} {
 		get("/ui/"+f, 200)
 	}
 	get("/ui/nope.js", 404)

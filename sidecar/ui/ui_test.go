@@ -160,9 +160,28 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("after the promotion %s is active, want shadow-ui", rev)
 	}
 
+	// A file that is no bundle, loaded as the shadow: refused, nothing
+	// changed; a good one loads.
+	bad := filepath.Join(t.TempDir(), "bad.tar.gz")
+	writeFile(t, bad, []byte("not a bundle"))
+	do(t, ctx, "load a bad shadow",
+		chromedp.SetUploadFiles("#shadow-file", []string{bad}),
+		chromedp.Click(`#shadow-form button[type=submit]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#shadow-result').textContent.startsWith('Refused')`))
+	if status, _ := s.DoAs(t, adminToken, "GET", "/v1/bundles/shadow", nil); status != 404 {
+		t.Errorf("a refused shadow upload left a shadow: %d", status)
+	}
+	good := filepath.Join(t.TempDir(), "good.tar.gz")
+	writeFile(t, good, sidecartest.ExampleTarball(t, "shadow-upload"))
+	do(t, ctx, "load a shadow",
+		chromedp.SetUploadFiles("#shadow-file", []string{good}),
+		chromedp.Click(`#shadow-form button[type=submit]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#shadow-body [data-fact=Revision]') && document.querySelector('#shadow-body [data-fact=Revision]').textContent === 'shadow-upload'`))
+
 	// The audit log shows what the page did.
 	do(t, ctx, "the audit log",
-		chromedp.Poll[chromedp.Void](`document.querySelector('#audit-log tr[data-action="bundle.shadow_promote"]') && document.querySelector('#audit-log tr[data-action="campaign.disable"]')`))
+		chromedp.Poll[chromedp.Void](`['bundle.shadow_promote', 'bundle.shadow', 'campaign.disable', 'ledger.export', 'code.lookup']
+			.every((a) => document.querySelector('#audit-log tr[data-action="' + a + '"]'))`))
 	shots.take(ctx, "audit", "#audit")
 	shots.take(ctx, "bundle", "#bundle")
 	shots.full(ctx)

@@ -86,7 +86,11 @@ function campaignRow(c) {
   if (!r) {
     const button = el("button", { type: "button", class: "switch" });
     button.addEventListener("click", () => toggle(r.campaign, button));
-    r = { tr: el("tr", { "data-campaign": c.id }), button, campaign: c };
+    // The cells are made once and their contents replaced: a refresh
+    // never detaches the button a pointer or the keyboard is on.
+    const cells = [el("th", { scope: "row" }), el("td"), el("td"), ...["applied", "redemptions", "discount", "revenue"]
+      .map((k) => el("td", { class: "num", "data-stat": k })), el("td", { class: "limits" }), el("td", { "data-stat": "rejections" })];
+    r = { tr: el("tr", { "data-campaign": c.id }, ...cells, el("td", {}, button)), cells, button, campaign: c };
     rows.set(c.id, r);
   }
   r.campaign = c;
@@ -96,24 +100,21 @@ function campaignRow(c) {
   r.button.className = "switch " + (disable ? "danger" : "");
   r.button.setAttribute("aria-label", `${disable ? "Disable" : "Enable"} ${c.id}`);
   r.button.dataset.action = disable ? "disable" : "enable";
-  const name = el("th", { scope: "row" }, el("strong", {}, c.name || c.id), el("br"), el("code", {}, c.id));
-  if (c.valid_from || c.valid_until) name.append(el("br"), el("span", { class: "help" }, schedule(c)));
-  if (c.code) name.append(" · code ", el("code", {}, c.code));
-  if (c.variants) name.append(" · ", el("a", { href: `#experiment-${c.id}` }, "experiment"));
+  const name = [el("strong", {}, c.name || c.id), el("br"), el("code", {}, c.id)];
+  if (c.valid_from || c.valid_until) name.push(el("br"), el("span", { class: "help" }, schedule(c)));
+  if (c.code) name.push(" · code ", el("code", {}, c.code));
+  if (c.variants) name.push(" · ", el("a", { href: `#experiment-${c.id}` }, "experiment"));
   const st = statsOf(c.id);
   const t = st ? st.total : null;
-  const num = (key, text) => el("td", { class: "num", "data-stat": key }, t ? text : "–");
-  r.tr.replaceChildren(
-    name,
-    el("td", {}, el("span", { class: `state state-${state}`, "data-state": state }, state)),
-    el("td", {}, st ? sparkline(st.days.map((d) => d.redemptions), `${c.id}: redemptions per day, ${fmtInt(t.redemptions)} in ${st.days.length} days`) : "–"),
-    num("applied", t && fmtInt(t.applied)),
-    num("redemptions", t && fmtInt(t.redemptions)),
-    num("discount", t && fmtMoney(t.discount, currencyOf(c))),
-    num("revenue", t && fmtMoney(t.revenue, currencyOf(c))),
-    usageCell(c),
-    el("td", { "data-stat": "rejections" }, t ? reasonBar(t.rejections) : "–"),
-    el("td", {}, r.button));
+  const cur = currencyOf(c);
+  const contents = [name,
+    [el("span", { class: `state state-${state}`, "data-state": state }, state)],
+    [st ? sparkline(st.days.map((d) => d.redemptions), `${c.id}: redemptions per day, ${fmtInt(t.redemptions)} in ${st.days.length} days`) : "–"],
+    [t ? fmtInt(t.applied) : "–"], [t ? fmtInt(t.redemptions) : "–"],
+    [t ? fmtMoney(t.discount, cur) : "–"], [t ? fmtMoney(t.revenue, cur) : "–"],
+    [...usageCell(c).childNodes],
+    [t ? reasonBar(t.rejections) : "–"]];
+  contents.forEach((nodes, i) => r.cells[i].replaceChildren(...nodes));
   return r.tr;
 }
 

@@ -3,8 +3,9 @@
 // (each asks for confirmation but the load).
 "use strict";
 
-function sideText(s) {
-  return `${fmtInt(s.discount + s.shipping_discount)} off, total ${fmtInt(s.total)}: ${s.applied.join(", ") || "nothing applied"}`;
+function sideText(s, currency) {
+  return `${fmtMoney(s.discount + s.shipping_discount, currency)} off, total ${fmtMoney(s.total, currency)}: ` +
+    `${s.applied.join(", ") || "nothing applied"}`;
 }
 
 function renderShadow(rep) {
@@ -15,7 +16,7 @@ function renderShadow(rep) {
   }
   const share = rep.compared ? ` (${fmtPct(rep.differ / rep.compared)})` : "";
   const facts = [["Revision", rep.revision], ["Loaded", fmtTime(rep.since)], ["Compared", fmtInt(rep.compared)],
-    ["Priced differently", fmtInt(rep.differ) + share], ["Discount delta (shadow − live)", fmtInt(rep.discount_delta) + " (minor units)"],
+    ["Priced differently", fmtInt(rep.differ) + share], ["Discount delta (shadow − live)", fmtMoney(rep.discount_delta, currencyOf(null))],
     ["Dropped (queue full)", fmtInt(rep.dropped)], ["Could not price", fmtInt(rep.errors)]];
   const dl = el("dl", { class: "facts" }, ...facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, v))));
   const changed = rep.campaigns.filter((c) => c.applied_live !== c.applied_shadow);
@@ -32,7 +33,7 @@ function renderShadow(rep) {
     el("caption", {}, "Some carts priced differently (a uniform sample); customers as a keyed hash"),
     el("thead", {}, el("tr", {}, ...["At", "Customer", "Live", "Shadow"].map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, ...rep.samples.map((s) => el("tr", {}, el("td", {}, fmtTime(s.at)),
-      el("td", {}, el("code", {}, s.customer_hash || "anonymous")), el("td", {}, sideText(s.live)), el("td", {}, sideText(s.shadow))))));
+      el("td", {}, el("code", {}, s.customer_hash || "anonymous")), el("td", {}, sideText(s.live, s.currency)), el("td", {}, sideText(s.shadow, s.currency))))));
   if (!rep.samples.length) samples.tBodies[0].append(el("tr", {}, el("td", { colspan: "4" }, "No cart priced differently yet.")));
   const promote = el("button", { type: "button", id: "shadow-promote", class: "danger" }, `Promote ${rep.revision}`);
   const drop = el("button", { type: "button", id: "shadow-drop" }, "Drop the shadow");
