@@ -27,6 +27,9 @@ const (
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
 	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
 	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
+	// Wallet reads (walletview.go): id names the read.
+	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
+	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -110,7 +113,12 @@ func (m *message) encode(b []byte) []byte {
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
-	case kCodes, kWalletMove, kStats:
+	case kWalletPeek:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendVarint(b, m.amount)
+		b = wire.AppendVarint(b, m.c.Spent)
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -153,7 +161,12 @@ func decode(b []byte) (message, error) {
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
-	case kCodes, kWalletMove, kStats:
+	case kWalletPeek:
+		m.id = r.String()
+		m.campaign = r.String()
+		m.amount = r.Varint()
+		m.c.Spent = r.Varint()
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {

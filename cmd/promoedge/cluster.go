@@ -96,7 +96,7 @@ func (f *fleet) engineConfig() policies.Config {
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node,
-		Wallets: f.st} // wallets are this node's own until they are shared (issue 14, the fleet step)
+		Wallets: f.st, WalletPool: f.node.Rights()}
 }
 
 // start follows the first bundle at once (the minter mints its limits

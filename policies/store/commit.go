@@ -212,7 +212,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	used, exhausted, err := s.check(tx, esc, r)
-	exhausted = checkRewards(tx, r, exhausted)
+	if err == nil {
+		exhausted, err = s.checkRewards(tx, esc, r, exhausted)
+	}
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
@@ -230,7 +232,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			}
 		}
 	}
-	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+	if err := s.applyWallet(tx, esc, r); err != nil { // wallet.go: rewards spent, points credited as lots
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
