@@ -13,10 +13,11 @@ import (
 // to nodes that ask, and moves them by durable transfers (transfer.go).
 type Rights struct {
 	*base
-	lim   *Limiter
-	usage *Usage
-	xfer  *transfers
-	peeks *peeks // wallet reads waiting for shares (walletview.go)
+	lim    *Limiter
+	usage  *Usage
+	xfer   *transfers
+	peeks  *peeks        // wallet reads waiting for shares (walletview.go)
+	shares *walletShares // the other nodes' told shares (walletshares.go)
 }
 
 var _ policies.Supplier = (*Rights)(nil)

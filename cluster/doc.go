@@ -140,8 +140,12 @@
 // peer for its share as of the same time (walletview.go) and answers
 // partial when one does not answer in time.
 //
-// Caveats: evaluate's input.wallet and loyalty conditions read this
-// node's share only (no network on the pricing path); a rollback takes back what is left of its lots where it runs
+// Pricing (input.wallet, when: loyalty) adds the other nodes' shares as
+// they last told them (walletshares.go): a wallet transaction lists its
+// customer in the file (store.TakeWalletChanges), and the publish tick
+// broadcasts this node's share of each listed wallet.
+//
+// Caveats: a told share is as of when it was read; a rollback takes back what is left of its lots where it runs
 // (points that moved away become debt there); evaluate's out_of_stock
 // reads the units claimed on this node (redeem decides).
 //

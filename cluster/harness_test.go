@@ -115,6 +115,7 @@ func (f *fleet) start(tn *tnode) {
 	lim := NewLimiter()
 	sc := store.DefaultConfig(tn.dir)
 	sc.Limiter = lim
+	sc.WalletChanges = true
 	if tn.st, err = store.Open(sc); err != nil {
 		t.Fatal(err)
 	}

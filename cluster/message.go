@@ -30,6 +30,10 @@ const (
 	// Wallet reads (walletview.go): id names the read.
 	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
 	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
+	// kWalletSum is a broadcast, encoded as kUsage: the sender's share of
+	// the wallet of customer campaign, c.Redemptions its balance,
+	// c.Spent pending, c.HeldCount earned, c.Version when read (walletshares.go).
+	kWalletSum kind = 16
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -81,7 +85,7 @@ func (m *message) encode(b []byte) []byte {
 	b = append(b, byte(m.kind))
 	b = wire.AppendString(b, m.node)
 	switch m.kind {
-	case kUsage:
+	case kUsage, kWalletSum:
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendUvarint(b, m.c.Version)
 		for _, v := range []int64{m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget} {
@@ -135,7 +139,7 @@ func decode(b []byte) (message, error) {
 	m := message{kind: kind(r.Byte())}
 	m.node = r.String()
 	switch m.kind {
-	case kUsage:
+	case kUsage, kWalletSum:
 		m.campaign = r.String()
 		m.c.Version = r.Uvarint()
 		m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget = r.Varint(), r.Varint(), r.Varint(), r.Varint()

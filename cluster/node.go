@@ -66,7 +66,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		stats: &Stats{base: b, dirty: map[stats.Key]struct{}{}},
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
-	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}}
+	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}, shares: newWalletShares()}
 	if err := n.openFile(); err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ func tierRevision(t testing.TB) *policies.Revision {
 rewards:
   five-off: {points: 500, effect: {type: amount_off, amount: 500}}
 `)},
+		"promo/campaigns/silver-off/data.yaml": {Data: []byte("when: {loyalty: {tier: silver}}\neffects: [{type: amount_off, amount: 100}]\n")},
 	}
 	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
 	if err != nil {
@@ -86,5 +87,52 @@ func TestWalletSharesAlone(t *testing.T) {
 	}
 	if v, err := f.nodes[0].eng.Wallet(context.Background(), "u", walletEpoch); err != nil || v.Balance != 450 || v.Tier != "silver" || v.Partial {
 		t.Fatalf("%+v %v", v, err)
+	}
+}
+
+// TestWalletTierAtCheckout: a customer whose points were earned on two
+// nodes is silver at checkout on a third, which holds none of them: each
+// node tells the others its share of a wallet that changed, and pricing
+// adds them up with no network on the way.
+func TestWalletTierAtCheckout(t *testing.T) {
+	f := newFleet(t, 3, tierRevision(t))
+	f.lotOn(f.nodes[0], "u", 300, "a", time.Time{})
+	f.lotOn(f.nodes[1], "u", 200, "b", time.Time{})
+	silver := func(tn *tnode) bool {
+		req, err := tn.eng.Decode([]byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u"},"context":{"now":"2026-11-10T12:00:00Z"}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := tn.eng.Evaluate(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range dec.Applied {
+			if a.Campaign == "silver-off" {
+				return true
+			}
+		}
+		return false
+	}
+	f.eventually(5*time.Second, "n2 prices u as silver", func() bool { return silver(f.nodes[2]) })
+	if b := f.nodes[2].node.Rights().Gossiped("u"); b.Balance != 500 || b.Earned != 500 {
+		t.Fatalf("n2's gossiped shares of u: %+v; want 500 balance and earned", b)
+	}
+	// n0 alone holds 300: its own share plus n1's told one make silver.
+	if !silver(f.nodes[0]) {
+		t.Fatal("n0 did not add n1's share")
+	}
+	// A spend on n2 moves points there; the tier (earned) stays, and the
+	// told balances follow the moves.
+	if ok, err := f.redeemReward(f.nodes[2], "u"); err != nil || !ok {
+		t.Fatalf("n2 could not spend: %v %v", ok, err)
+	}
+	f.totals("u")
+	f.eventually(5*time.Second, "n2 sees the moved points gone from the others' shares", func() bool {
+		b := f.nodes[2].node.Rights().Gossiped("u")
+		return b.Balance == 0 && b.Earned == 500
+	})
+	if !silver(f.nodes[2]) || !silver(f.nodes[1]) {
+		t.Fatal("a spend moved the tier away")
 	}
 }

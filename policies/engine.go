@@ -134,7 +134,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
-	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
+	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {

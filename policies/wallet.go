@@ -93,6 +93,9 @@ type WalletPool interface {
 	// Shares sums what every other live node holds of customer's wallet
 	// as of at. An error (ErrWalletPartial) still returns what answered.
 	Shares(ctx context.Context, customer string, at time.Time, window time.Duration) (Balances, error)
+	// Gossiped sums the other nodes' shares as they last told them, with
+	// no network on the way: what pricing adds to this node's share.
+	Gossiped(customer string) Balances
 }
 
 // ErrWalletPartial: a node that may hold part of a wallet did not answer.
@@ -102,6 +105,10 @@ var ErrWalletPartial = errors.New("wallet read without every node's share")
 // dates, points of the same date added.
 func (b Balances) Add(o Balances) Balances {
 	out := Balances{Balance: b.Balance + o.Balance, Pending: b.Pending + o.Pending, Earned: b.Earned + o.Earned}
+	if len(o.Expiring) == 0 {
+		out.Expiring = b.Expiring
+		return out
+	}
 	all := append(slices.Clone(b.Expiring), o.Expiring...)
 	slices.SortFunc(all, func(x, y Expiring) int { return x.At.Compare(y.At) })
 	for _, e := range all {

@@ -73,6 +73,7 @@ func (f *fleet) storeConfig(dir string) store.Config {
 	sc := store.DefaultConfig(dir)
 	if f.lim != nil {
 		sc.Limiter = f.lim
+		sc.WalletChanges = true // its wallet shares are told to the fleet
 	}
 	return sc
 }
