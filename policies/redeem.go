@@ -160,7 +160,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 	r.Variants = exposures(dec)
 	if p := dec.revision.Loyalty; p != nil {
 		terms := p.Terms(r.CreatedAt, true)
-		r.PointsTerms = &terms
+		r.PointsTerms, r.Program = &terms, p
 	}
 	if err := fillLimits(r, dec); err != nil {
 		return nil, err

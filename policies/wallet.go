@@ -72,6 +72,7 @@ type Adjustment struct {
 	IdempotencyKey string
 	At             time.Time
 	Terms          LotTerms // of a credit
+	Program        *Program // whose tiers a wallet.tier_changed notice reports; nil: none
 }
 
 // WalletStore keeps wallets; the bbolt store implements it.

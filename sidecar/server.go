@@ -34,7 +34,8 @@ type Server struct {
 	activity *activity.Recorder
 	probe    writeProbe // the last write probe of /ready (readiness.go)
 	// stats keeps the campaign statistics (stats.go); nil keeps none.
-	stats stats.Keeper
+	stats    stats.Keeper
+	webhooks Webhooks // nil: no endpoint configured
 	fleetDeps
 	accessDeps
 }
@@ -84,6 +85,8 @@ type Deps struct {
 	// Stats keeps the campaign statistics (nil: none kept, and
 	// /v1/stats and /v1/experiments answer 503).
 	Stats stats.Keeper
+	// Webhooks shows the endpoints' deliveries (nil: none configured).
+	Webhooks Webhooks
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -92,7 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet, s.stats = deps.Switches, deps.Fleet, deps.Stats
+	s.switches, s.fleet, s.stats, s.webhooks = deps.Switches, deps.Fleet, deps.Stats, deps.Webhooks
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
