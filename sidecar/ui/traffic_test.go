@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +24,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/webhook"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
@@ -73,6 +77,7 @@ func makeTraffic(t *testing.T) *traffic {
 	t.Helper()
 	stack := sidecartest.ExampleStack(t, "", map[string]string{"promo/campaigns/first-10/data.json": limited,
 		"promo/campaigns/vouchers/data.json": vouchers, "promo/campaigns/ab-test/data.json": abTest})
+	stack.Deps.Webhooks = startWebhooks(t, stack)
 	s, base := sidecartest.StartTCP(t, stack.Deps, adminToken)
 	tr := &traffic{s: s, base: base}
 	candidate := sidecartest.ExampleTarballWith(t, "shadow-ui", map[string]string{"promo/campaigns/first-10/data.json": limited,
@@ -116,7 +121,9 @@ func makeTraffic(t *testing.T) *traffic {
 		for _, v := range tr.experiment(t).Variants {
 			customersSeen += v.Customers
 		}
-		if st.campaign("first-10").Redemptions == 3 && customersSeen == 36 && tr.shadow(t).Compared == int64(tr.evaluated) {
+		hooks := tr.webhooks(t)
+		if st.campaign("first-10").Redemptions == 3 && customersSeen == 36 && tr.shadow(t).Compared == int64(tr.evaluated) &&
+			hooks["crm"].Delivered > 0 && hooks["crm"].Pending == 0 && hooks["broken"].LastError != "" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -124,6 +131,45 @@ func makeTraffic(t *testing.T) *traffic {
 		}
 	}
 	return tr
+}
+
+// startWebhooks delivers the store's notices to two real local
+// receivers: crm answers 200, broken 500.
+func startWebhooks(t *testing.T, stack *sidecartest.Stack) *webhook.Worker {
+	t.Helper()
+	receiver := func(status int) string {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.WriteHeader(status)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	cfg := webhook.DefaultConfig()
+	cfg.Endpoints = []webhook.Endpoint{{Name: "crm", URL: receiver(200)}, {Name: "broken", URL: receiver(500)}}
+	cfg.FirstRetry, cfg.MaxBackoff, cfg.Poll, cfg.SettleEvery = 50*time.Millisecond, 200*time.Millisecond, 50*time.Millisecond, 20*time.Millisecond
+	w, err := webhook.New(cfg, stack.Store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Configure(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done }) // before the store closes
+	return w
+}
+
+func (tr *traffic) webhooks(t *testing.T) map[string]policies.WebhookStatus {
+	var v struct{ Endpoints []policies.WebhookStatus }
+	tr.get(t, "/v1/webhooks", &v)
+	out := map[string]policies.WebhookStatus{}
+	for _, e := range v.Endpoints {
+		out[e.Endpoint] = e
+	}
+	return out
 }
 
 func (tr *traffic) admin(t *testing.T, method, path string, body []byte) []byte {
@@ -223,6 +269,7 @@ type expected struct {
 	wallet               map[string]string
 	code                 map[string]string
 	revision             string
+	webhooks             map[string]string // crm's delivered, broken's last error
 }
 
 func (tr *traffic) expect(t *testing.T) expected {
@@ -286,6 +333,8 @@ func (tr *traffic) expect(t *testing.T) expected {
 	tr.get(t, "/v1/codes/"+tr.code, &code)
 	w.code = map[string]string{"state": code.State, "campaign": code.Campaign}
 	w.revision = activeRevision(t, tr.s)
+	hooks := tr.webhooks(t)
+	w.webhooks = map[string]string{"crm": fmt.Sprint(hooks["crm"].Delivered), "broken": hooks["broken"].LastError}
 	return w
 }
 

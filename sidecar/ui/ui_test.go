@@ -139,6 +139,14 @@ func TestDashboardInChromium(t *testing.T) {
 	check(t, "code", got, want.code)
 	shots.take(ctx, "code", "#code")
 
+	// The webhook endpoints' deliveries.
+	got = eval[map[string]string](t, ctx, `({crm: document.querySelector('#webhooks-table tr[data-endpoint=crm] [data-stat=delivered]').textContent,
+		broken: document.querySelector('#webhooks-table tr[data-endpoint=broken] [data-stat=last_error]').textContent})`)
+	if got["crm"] != want.webhooks["crm"] || !strings.Contains(got["broken"], want.webhooks["broken"]) {
+		t.Errorf("webhooks: %v, want crm delivered %s and broken's error %q", got, want.webhooks["crm"], want.webhooks["broken"])
+	}
+	shots.take(ctx, "webhooks", "#webhooks")
+
 	killSwitch(t, ctx, s, shots)
 
 	// Promote the shadow: a cancel changes nothing, a confirm activates it.

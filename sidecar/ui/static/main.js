@@ -7,6 +7,7 @@ registerPanel(async () => { await loadCampaigns(); await loadExperiments(); });
 registerPanel(loadStats);
 registerPanel(loadShadow);
 registerPanel(loadAudit);
+registerPanel(loadWebhooks);
 registerPanel(loader("bundles", "#bundles-error", renderBundles));
 registerPanel(loader("cluster", "#cluster-error", renderCluster));
 

@@ -1,5 +1,6 @@
-// promoedge dashboard: the operator's parts — the audit log, the active
-// bundle and its history, and the cluster's members.
+// promoedge dashboard: the operator's parts — the audit log, the webhook
+// endpoints' deliveries, the active bundle and its history, and the
+// cluster's members.
 "use strict";
 
 async function loadAudit() {
@@ -14,6 +15,29 @@ async function loadAudit() {
     showError("#audit-error", null);
   } catch (e) {
     showError("#audit-error", e);
+    throw e;
+  }
+}
+
+async function loadWebhooks() {
+  if (needsToken("#webhooks-error")) return;
+  try {
+    const out = await getJSON("webhooks");
+    const tbody = $("#webhooks-table tbody");
+    tbody.replaceChildren(...out.endpoints.map((e) => el("tr", { "data-endpoint": e.endpoint },
+      el("th", { scope: "row" }, el("strong", {}, e.endpoint), el("br"), el("code", {}, e.url)),
+      el("td", { class: "num", "data-stat": "delivered" }, fmtInt(e.delivered)),
+      el("td", { class: "num", "data-stat": "pending" }, fmtInt(e.pending)),
+      el("td", { class: "num" + (e.failed ? " changed" : ""), "data-stat": "failed" },
+        fmtInt(e.failed) + (e.dropped ? ` (${fmtInt(e.dropped)} dropped: queue full)` : "")),
+      el("td", {}, e.last_success_at ? fmtTime(e.last_success_at) : "never"),
+      el("td", { "data-stat": "last_error" }, e.last_error ? `${fmtTime(e.last_error_at)}: ${e.last_error}` : "none"))));
+    if (!out.endpoints.length) {
+      tbody.append(el("tr", {}, el("td", { colspan: "6" }, "No webhook endpoint is configured (promoedge serve --webhook NAME=URL).")));
+    }
+    showError("#webhooks-error", null);
+  } catch (e) {
+    showError("#webhooks-error", e);
     throw e;
   }
 }
