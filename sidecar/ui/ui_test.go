@@ -53,6 +53,42 @@ func TestDashboardInChromium(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.querySelector('tr[data-campaign="first-10"] [data-stat=redemptions]').textContent === "3"
 			&& document.querySelector('[data-experiment="ab-test"]') && document.querySelector('#shadow-campaigns')`))
 
+	// Every field has a label, every button and link a name, every chart
+	// a caption it is labelled by, every table a caption.
+	unnamed := eval[[]string](t, ctx, `(() => {
+		const out = [];
+		for (const e of document.querySelectorAll('input, select')) if (!e.labels.length) out.push('field ' + e.id);
+		for (const e of document.querySelectorAll('button, a')) if (!(e.getAttribute('aria-label') || e.textContent.trim())) out.push(e.outerHTML);
+		for (const e of document.querySelectorAll('svg.chart')) if (!document.getElementById(e.getAttribute('aria-labelledby') || '')) out.push('chart ' + e.id);
+		for (const e of document.querySelectorAll('table')) if (!e.caption || !e.caption.textContent.trim()) out.push('table ' + e.id);
+		return out;
+	})()`)
+	if len(unnamed) > 0 {
+		t.Errorf("the page has unlabelled parts: %v", unnamed)
+	}
+	// Text contrast (WCAG AA): 4.5:1, 3:1 for large text, against the
+	// nearest background drawn behind it.
+	lowContrast := eval[[]string](t, ctx, `(() => {
+		const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+		const lum = (c) => { const [r, g, b] = rgb(c).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+			return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+		const bg = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; const m = rgb(c);
+			if (m.length < 4 || m[3] > 0) return c; } return 'rgb(255, 255, 255)'; };
+		const out = [];
+		for (const e of document.querySelectorAll('body *')) {
+			if (!e.getClientRects().length || e.closest('svg, dialog:not([open])')) continue;
+			if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+			const st = getComputedStyle(e), size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+			const [a, b] = [lum(st.color), lum(bg(e))];
+			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+			if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5)) out.push(e.tagName + ' "' + e.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+		}
+		return out;
+	})()`)
+	if len(lowContrast) > 0 {
+		t.Errorf("text below WCAG AA contrast: %v", lowContrast)
+	}
+
 	// Overview and the campaigns table: the statistics' numbers, the bars.
 	got := eval[map[string]string](t, ctx, `(() => {
 		const q = (s) => document.querySelector(s).textContent;
