@@ -72,6 +72,7 @@ func BenchmarkShadowOverhead(b *testing.B) {
 
 	const block = 100
 	var none, shadow []time.Duration
+	var compared, dropped int64 // by the shadows of the blocks ended
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		side := &none
@@ -84,8 +85,8 @@ func BenchmarkShadowOverhead(b *testing.B) {
 				if _, err := act.LoadShadow(context.Background(), "bench", candidate); err != nil {
 					b.Fatal(err)
 				}
-			} else if _, ok := act.Shadow(); ok {
-				act.DropShadow()
+			} else if rep, err := act.DropShadow(); err == nil {
+				compared, dropped = compared+rep.Compared, dropped+rep.Dropped
 			}
 			runtime.GC() // the load's garbage, collected outside both sides
 			b.StartTimer()
@@ -101,8 +102,12 @@ func BenchmarkShadowOverhead(b *testing.B) {
 	b.ReportMetric(float64(ms)/float64(mn), "shadow/none")
 	b.ReportMetric(float64(quantile(shadow, 0.9))/float64(quantile(none, 0.9)), "shadow/none-p90")
 	if rep, ok := act.Shadow(); ok {
-		b.ReportMetric(float64(rep.Dropped)/float64(max(1, rep.Dropped+rep.Compared)), "dropped-frac")
+		compared, dropped = compared+rep.Compared, dropped+rep.Dropped
 	}
+	// What the shadows priced again of the answers they were offered (the
+	// last few of a block may be cut off by its drop).
+	b.ReportMetric(float64(compared)/float64(len(shadow)), "compared-frac")
+	b.ReportMetric(float64(dropped)/float64(len(shadow)), "dropped-frac")
 }
 
 func quantile(d []time.Duration, q float64) time.Duration {
