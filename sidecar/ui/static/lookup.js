@@ -115,11 +115,18 @@ async function lookUpCode(ev) {
   }
   try {
     const c = await getJSON(`codes/${encodeURIComponent(code)}`);
-    const known = new Set(["code", "campaign", "state", "uses", "max_uses", "owner", "origin", "created_at", "balance", "currency"]);
+    const known = new Set(["code", "campaign", "state", "uses", "max_uses", "owner", "origin", "created_at", "balance", "currency",
+      "expires_at", "transactions"]);
     const entries = [["Code", c.code], ["Campaign", c.campaign], ["State", c.state],
       ["Uses", c.max_uses ? `${fmtInt(c.uses)} of ${fmtInt(c.max_uses)}` : fmtInt(c.uses)], ["Owner", c.owner],
       ["Generated on node", c.origin], ["Created", fmtTime(c.created_at)]];
     if (c.balance !== undefined) entries.push(["Gift card balance", fmtMoney(c.balance, c.currency)]);
+    if (c.expires_at) entries.push(["Card expires", fmtTime(c.expires_at)]);
+    const txs = Array.isArray(c.transactions) ? [...c.transactions].reverse() : [];
+    $("#card-transactions-box").hidden = !txs.length;
+    $("#card-transactions tbody").replaceChildren(...txs.map((x) => el("tr", { "data-tx": x.id },
+      el("td", {}, fmtTime(x.at)), el("td", {}, x.kind), el("td", { class: "num" }, fmtMoney(x.amount, c.currency)),
+      el("td", { class: "num" }, fmtMoney(x.balance, c.currency)), el("td", {}, x.source))));
     // Whatever else the sidecar tells of it (a gift card's details), as it is.
     for (const [k, v] of Object.entries(c)) {
       if (!known.has(k) && (typeof v !== "object" || v === null)) entries.push([k.replace(/_/g, " "), v]);
@@ -128,6 +135,7 @@ async function lookUpCode(ev) {
     say("#code-status", `${c.code}: ${c.state}, campaign ${c.campaign}.`, false);
   } catch (e) {
     $("#code-facts").replaceChildren();
+    $("#card-transactions-box").hidden = true;
     say("#code-status", e.status === 404 ? `No code ${code}.` : `Could not look ${code} up: ${e.message}`, true);
   }
 }
