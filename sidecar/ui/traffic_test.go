@@ -115,7 +115,7 @@ func makeTraffic(t *testing.T) *traffic {
 	}
 	tr.admin(t, "POST", "/v1/wallets/u-1/adjust", []byte(`{"points": 300, "reason": "welcome", "idempotency_key": "adj-1"}`))
 
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		st := tr.stats(t)
 		var customersSeen int64
 		for _, v := range tr.experiment(t).Variants {

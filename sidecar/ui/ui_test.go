@@ -340,11 +340,11 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// openBrowser starts headless Chromium for the test (60 s at most) and
+// openBrowser starts headless Chromium for the test (90 s at most) and
 // returns its tab, the URLs the tab asked for and the errors it logged so
 // far (script exceptions, console.error, refusals of its CSP).
 func openBrowser(t *testing.T, path string) (context.Context, func() []string, func() []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),

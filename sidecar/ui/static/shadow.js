@@ -8,8 +8,16 @@ function sideText(s, currency) {
     `${s.applied.join(", ") || "nothing applied"}`;
 }
 
+// shadowRevision is the revision the promote and drop buttons act on.
+let shadowRevision = "";
+
 function renderShadow(rep) {
   const body = $("#shadow-body");
+  // The buttons stay in the page (a refresh must not detach a button
+  // being clicked); they show and name the shadow loaded.
+  $("#shadow-actions").hidden = !rep;
+  shadowRevision = rep ? rep.revision : "";
+  $("#shadow-promote").textContent = rep ? `Promote ${rep.revision}` : "Promote";
   if (!rep) {
     body.replaceChildren(el("p", { class: "help", "data-shadow": "none" }, "No shadow bundle is loaded."));
     return;
@@ -35,12 +43,7 @@ function renderShadow(rep) {
     el("tbody", {}, ...rep.samples.map((s) => el("tr", {}, el("td", {}, fmtTime(s.at)),
       el("td", {}, el("code", {}, s.customer_hash || "anonymous")), el("td", {}, sideText(s.live, s.currency)), el("td", {}, sideText(s.shadow, s.currency))))));
   if (!rep.samples.length) samples.tBodies[0].append(el("tr", {}, el("td", { colspan: "4" }, "No cart priced differently yet.")));
-  const promote = el("button", { type: "button", id: "shadow-promote", class: "danger" }, `Promote ${rep.revision}`);
-  const drop = el("button", { type: "button", id: "shadow-drop" }, "Drop the shadow");
-  promote.addEventListener("click", () => shadowAction("promote", rep.revision));
-  drop.addEventListener("click", () => shadowAction("drop", rep.revision));
-  body.replaceChildren(dl, el("div", { class: "scroll" }, camps), el("div", { class: "scroll" }, samples),
-    el("p", { class: "actions" }, promote, " ", drop));
+  body.replaceChildren(dl, el("div", { class: "scroll" }, camps), el("div", { class: "scroll" }, samples));
 }
 
 async function shadowAction(what, revision) {
@@ -114,4 +117,6 @@ async function loadShadow() {
 
 function setUpShadow() {
   $("#shadow-form").addEventListener("submit", loadShadowFile);
+  $("#shadow-promote").addEventListener("click", () => shadowAction("promote", shadowRevision));
+  $("#shadow-drop").addEventListener("click", () => shadowAction("drop", shadowRevision));
 }
