@@ -263,6 +263,7 @@ type expected struct {
 	first10              dayCounts
 	first10Rejected      int64
 	rejectedCampaign     string
+	rejectedTotal        int64
 	rejections           string
 	experiment           map[string]string
 	shadow               map[string]string
@@ -296,6 +297,7 @@ func (tr *traffic) expect(t *testing.T) expected {
 		var parts []string
 		for _, r := range reasons {
 			parts = append(parts, fmt.Sprintf("%s %d", r, c.Total.Rejections[r]))
+			w.rejectedTotal += c.Total.Rejections[r]
 		}
 		w.rejections = strings.Join(parts, ", ")
 	}
@@ -366,10 +368,18 @@ func screenshots(t *testing.T) *shotDir {
 	return &shotDir{t: t, dir: dir}
 }
 
-// take is a screenshot of the element sel, clipped to it in page
-// coordinates (beyond the viewport when it is taller).
+// take is a screenshot of the element sel. The viewport is first made as
+// tall as the page, so that the capture needs no resize (a resize at
+// capture time reflows the page and shifts the clip).
 func (d *shotDir) take(ctx context.Context, name, sel string) {
 	d.t.Helper()
+	h, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.EmulateViewport(1280, h))
+	}
+	if err != nil {
+		d.t.Fatalf("sizing the viewport: %v", err)
+	}
 	r, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]float64](`(() => {
 		const r = document.querySelector(`+strconv.Quote(sel)+`).getBoundingClientRect();
 		return {x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height};
@@ -379,8 +389,8 @@ func (d *shotDir) take(ctx context.Context, name, sel string) {
 	}
 	shot, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
-			Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptr(true),
-			Clip: &page.Viewport{X: r["x"], Y: r["y"], Width: r["w"], Height: r["h"], Scale: 1},
+			Format: page.CaptureScreenshotFormatPng,
+			Clip:   &page.Viewport{X: r["x"], Y: r["y"], Width: r["w"], Height: r["h"], Scale: 1},
 		})
 		if err != nil {
 			return nil, err
@@ -393,11 +403,12 @@ func (d *shotDir) take(ctx context.Context, name, sel string) {
 	d.write(name, shot)
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// page is a screenshot of the viewport (a dialog over the page).
+// page is a screenshot of a 1280×900 viewport (a dialog over the page).
 func (d *shotDir) page(ctx context.Context, name string) {
 	d.t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		d.t.Fatalf("sizing the viewport: %v", err)
+	}
 	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		d.t.Fatalf("screenshot: %v", err)

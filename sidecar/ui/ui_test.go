@@ -118,6 +118,14 @@ func TestDashboardInChromium(t *testing.T) {
 	check(t, "campaign by day", got, map[string]string{"redemptions": "3", "applied": fmt.Sprint(want.first10.Applied),
 		"discount": fmt.Sprint(want.first10.Discount), "rejected": fmt.Sprint(want.first10Rejected), "days": "true"})
 	shots.take(ctx, "campaign-by-day", "#detail")
+	do(t, ctx, "choose a campaign with rejections",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#detail-campaign'); s.value = `+strconv.Quote(want.rejectedCampaign)+`;
+			s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#chart-rejections').dataset.campaign === `+strconv.Quote(want.rejectedCampaign)))
+	got = eval[map[string]string](t, ctx, `({rejected: String([...document.querySelectorAll('#chart-rejections rect')].reduce((n, r) => n + Number(r.dataset.value), 0)),
+		legend: [...document.querySelectorAll('#legend-rejections li')].map((li) => li.dataset.series + ' ' + li.querySelector('strong').textContent).join(', ')})`)
+	check(t, "rejections by day", got, map[string]string{"rejected": fmt.Sprint(want.rejectedTotal), "legend": want.rejections})
+	shots.take(ctx, "rejections-by-day", "#detail")
 
 	// The experiment: its variants' counts, the interval, the mismatch.
 	got = eval[map[string]string](t, ctx, `(() => {
