@@ -24,13 +24,15 @@ function renderOverview() {
   $("#stats-range").textContent = `${st.from} to ${st.to}`;
   const sum = (f) => st.campaigns.reduce((n, c) => n + c.total[f], 0);
   const rejected = st.campaigns.reduce((n, c) => n + Object.values(c.total.rejections || {}).reduce((a, b) => a + b, 0), 0);
+  // Sums over campaigns: right for the discount (each campaign's own),
+  // counted once per campaign for the rest — so no revenue here, which
+  // would count an order once for each of its campaigns.
   const facts = [
-    ["applied", "Applied (carts priced)", fmtInt(sum("applied"))],
-    ["redemptions", "Redemptions", fmtInt(sum("redemptions"))],
     ["discount", "Discount given", moneyText(byCurrency("discount"))],
-    ["revenue", "Revenue of those orders", moneyText(byCurrency("revenue"))],
+    ["applied", "Campaigns applied in carts priced", fmtInt(sum("applied"))],
+    ["redemptions", "Campaigns redeemed in orders", fmtInt(sum("redemptions"))],
     ["rolled_back", "Rolled back", fmtInt(sum("rolled_back"))],
-    ["rejections", "Rejections", fmtInt(rejected)],
+    ["rejections", "Campaigns rejected", fmtInt(rejected)],
   ];
   $("#overview-totals").replaceChildren(...facts.map(([key, label, v]) =>
     el("div", { "data-total": key }, el("dt", {}, label), el("dd", {}, v))));
