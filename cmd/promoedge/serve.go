@@ -183,7 +183,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	stopHooks() // what is under way stays pending, sent after the restart
 	act.Close()
-	fl.stop()   // hands this node's rights to the others first
+	fl.stop() // hands this node's rights to the others first
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("flushing the store: %w", err)
 	}
