@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies/webhook"
+	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/client"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
@@ -39,6 +40,10 @@ func (cf *conformance) webhooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	stack.Deps.Webhooks = w
+	stack.Deps.Metrics = sidecar.NewMetrics()
+	if err := stack.Deps.Metrics.ReadWebhooks(w); err != nil {
+		t.Fatal(err)
+	}
 	s := sidecartest.StartDeps(t, stack.Deps, adminToken)
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: redeemCart("o-hook", "k-hook", "u-hook"), status: 200})
 
@@ -62,6 +67,12 @@ func (cf *conformance) webhooks(t *testing.T) {
 		t.Errorf("GET /v1/webhooks: %+v", got)
 	}
 	cf.do(t, s, call{method: "GET", path: "/v1/webhooks", status: 401, refused: true})
+	metrics := string(cf.do(t, s, call{method: "GET", path: "/metrics", status: 200}))
+	for _, want := range []string{`promoedge_webhook_delivered_total{endpoint="crm"} 1`, `promoedge_webhook_pending{endpoint="bi"} 1`, `promoedge_webhook_failed_total{endpoint="bi"} 0`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("no %s in /metrics", want)
+		}
+	}
 	c, err := client.New(specServer, client.WithHTTPClient(s.Client), client.WithAdminToken(adminToken))
 	if err != nil {
 		t.Fatal(err)

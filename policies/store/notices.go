@@ -19,9 +19,12 @@ import (
 // endpoint it goes to; it leaves the outbox when no endpoint's queue
 // holds it any more.
 var (
-	bNotices   = []byte("webhook_outbox")    // seq (8) -> Notice JSON, or a reference (reports.go)
-	bHooks     = []byte("webhook_endpoints") // endpoint name -> hookState JSON
-	bHookQueue = []byte("webhook_queue")     // endpoint \x00 seq (8) -> "" (pending for it)
+	bNotices = []byte("webhook_outbox")    // seq (8) -> Notice JSON
+	bHooks   = []byte("webhook_endpoints") // endpoint name -> hookState JSON
+	// endpoint \x00 seq (8) -> "" (pending for it; the notice is in
+	// bNotices) or a reference to a record that makes the notice
+	// (reports.go), which needs no entry in bNotices
+	bHookQueue = []byte("webhook_queue")
 )
 
 var _ policies.Outbox = (*Store)(nil)
@@ -110,7 +113,7 @@ func (h *hooks) add(ns []policies.Notice, pre [][]byte) error {
 		return nil
 	}
 	for _, raw := range pre {
-		if err := h.put(raw, h.all()); err != nil {
+		if err := h.put(raw, h.all(), true); err != nil {
 			return err
 		}
 	}
@@ -123,7 +126,7 @@ func (h *hooks) add(ns []policies.Notice, pre [][]byte) error {
 		if err != nil {
 			return fmt.Errorf("outbox: encoding %s %s: %w", ns[i].Type, ns[i].ID, err)
 		}
-		if err := h.put(raw, targets); err != nil {
+		if err := h.put(raw, targets, false); err != nil {
 			return err
 		}
 	}
@@ -158,25 +161,28 @@ func noticeTargets(n *policies.Notice, h *hooks) []string {
 	return h.all()
 }
 
-// put writes one encoded notice and queues it for targets.
-func (h *hooks) put(raw []byte, targets []string) error {
+// put queues one encoded notice, or a reference (ref), for targets.
+func (h *hooks) put(raw []byte, targets []string, ref bool) error {
 	b := h.tx.Bucket(bNotices)
 	seq, err := b.NextSequence()
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	if err := b.Put(u64(seq), raw); err != nil {
+	var inQueue []byte
+	if ref {
+		inQueue = raw
+	} else if err := b.Put(u64(seq), raw); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	q := h.tx.Bucket(bHookQueue)
 	for _, name := range targets {
 		st := h.state[name]
-		if st.Max > 0 && st.Pending >= st.Max {
+		for st.Max > 0 && st.Pending >= st.Max { // more than once after the bound was lowered
 			if err := h.dropOldest(name, st); err != nil {
 				return err
 			}
 		}
-		if err := q.Put(queueKey(name, seq), nil); err != nil {
+		if err := q.Put(queueKey(name, seq), inQueue); err != nil {
 			return fmt.Errorf("outbox: %w", err)
 		}
 		st.Pending++
@@ -208,6 +214,9 @@ func (h *hooks) dropOldest(name string, st *hookState) error {
 // holds it (an endpoint not configured now keeps its queue for when it
 // is again).
 func (h *hooks) release(seq uint64) error {
+	if h.tx.Bucket(bNotices).Get(u64(seq)) == nil {
+		return nil // a reference, kept in the queue only
+	}
 	q := h.tx.Bucket(bHookQueue)
 	err := h.tx.Bucket(bHooks).ForEach(func(k, _ []byte) error {
 		if q.Get(queueKey(string(k), seq)) != nil {
@@ -319,9 +328,12 @@ func (s *Store) Pending(_ context.Context, endpoint string, after uint64, n int)
 		prefix := queueKey(endpoint, 0)[:len(endpoint)+1]
 		notices := tx.Bucket(bNotices)
 		c := tx.Bucket(bHookQueue).Cursor()
-		for k, _ := c.Seek(queueKey(endpoint, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, _ = c.Next() {
+		for k, v := c.Seek(queueKey(endpoint, after+1)); k != nil && bytes.HasPrefix(k, prefix) && len(out) < n; k, v = c.Next() {
 			seq := getU64(k[len(prefix):])
-			raw := notices.Get(u64(seq))
+			raw := v
+			if len(raw) == 0 {
+				raw = notices.Get(u64(seq))
+			}
 			if raw == nil {
 				return fmt.Errorf("%w: webhook queue of %q names notice %d, which is gone", errCorruptOutbox, endpoint, seq)
 			}
@@ -403,4 +415,23 @@ func (s *Store) loadHooked() error {
 		s.hooked.Store(len(h.state) > 0)
 		return err
 	})
+}
+
+// tallyOutbox counts each endpoint's queue entries, for Check.
+func tallyOutbox(tx *bolt.Tx, want tally) {
+	_ = tx.Bucket(bHookQueue).ForEach(func(k, _ []byte) error {
+		if i := bytes.IndexByte(k, 0); i > 0 {
+			want.add("webhook.pending", string(k[:i]), 1)
+		}
+		return nil
+	})
+}
+
+// outboxCounters reads each endpoint's pending counter, for Check.
+func outboxCounters(tx *bolt.Tx, have tally) error {
+	h, err := readHooks(tx, false)
+	for name, st := range h.state {
+		have.add("webhook.pending", name, st.Pending)
+	}
+	return err
 }

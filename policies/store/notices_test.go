@@ -142,10 +142,10 @@ func TestOutboxBound(t *testing.T) {
 	if got := typesOf(ds); len(got) != 3 || got[0] != "redemption.created redemption.created:r3" {
 		t.Fatalf("bounded queue %q", got)
 	}
-	if n := outboxLen(t, s); n != 3 {
-		t.Errorf("outbox keeps %d notices, want the 3 still queued", n)
+	if n := outboxLen(t, s); n != 0 {
+		t.Errorf("outbox keeps %d notices; redemptions are referred to from the queues", n)
 	}
-	// a delivers two; b still holds them, so they stay in the outbox.
+	// a delivers one, gives up on one, retries one.
 	now := time.Now()
 	out := []policies.Outcome{{Endpoint: "a", Seq: ds[0].Seq, State: policies.Delivered, At: now},
 		{Endpoint: "a", Seq: ds[1].Seq, State: policies.GaveUp, At: now, Error: "HTTP 500"},
@@ -154,21 +154,12 @@ func TestOutboxBound(t *testing.T) {
 	if err := s.Settle(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	if n := outboxLen(t, s); n != 3 {
-		t.Errorf("outbox keeps %d notices, want 3 (b holds them)", n)
-	}
 	st, _ := s.Webhooks(ctx)
 	if a := st[0]; a.Delivered != 1 || a.Failed != 3 || a.Dropped != 2 || a.Pending != 1 || a.LastError != "HTTP 503" || a.LastSuccessAt == nil {
 		t.Errorf("a: %+v", a)
 	}
-	bds := pendingOf(t, s, "b")
-	for _, d := range bds {
-		s.Settle(ctx, []policies.Outcome{{Endpoint: "b", Seq: d.Seq, State: policies.Delivered, At: now}})
-	}
-	if n := outboxLen(t, s); n != 1 {
-		t.Errorf("outbox keeps %d notices, want 1 (a's retrying one)", n)
-	}
-	// A trigger's notice for one endpoint.
+	// Notices stored whole (a trigger's) leave the outbox when no queue
+	// holds them; one for one endpoint goes to that one only.
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		return putNotices(tx, []policies.Notice{{ID: "t1", Type: policies.NoticeTriggerFired, At: now, Data: json.RawMessage(`{"endpoint":"b"}`)},
 			{ID: "t2", Type: policies.NoticeTriggerFired, At: now, Data: json.RawMessage(`{"trigger":"x"}`)}})
@@ -176,20 +167,58 @@ func TestOutboxBound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := typesOf(pendingOf(t, s, "a")), typesOf(pendingOf(t, s, "b")); len(a) != 2 || len(b) != 2 || b[0] != "trigger.fired t1" {
-		t.Errorf("trigger notices: a %q, b %q", a, b)
+	a, b := pendingOf(t, s, "a"), pendingOf(t, s, "b")
+	// b was full (3): t1 and t2 dropped its two oldest.
+	if len(a) != 2 || len(b) != 3 || b[1].Notice.ID != "t1" || b[2].Notice.ID != "t2" || a[1].Notice.ID != "t2" {
+		t.Fatalf("trigger notices: a %q, b %q", typesOf(a), typesOf(b))
+	}
+	if n := outboxLen(t, s); n != 2 {
+		t.Errorf("outbox keeps %d notices, want t1 and t2", n)
+	}
+	settle := func(ep string, d policies.Delivery) {
+		if err := s.Settle(ctx, []policies.Outcome{{Endpoint: ep, Seq: d.Seq, State: policies.Delivered, At: now}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle("b", b[1])
+	settle("b", b[2])
+	if n := outboxLen(t, s); n != 1 {
+		t.Errorf("outbox keeps %d notices, want t2 (a holds it)", n)
+	}
+	settle("a", a[1])
+	if n := outboxLen(t, s); n != 0 {
+		t.Errorf("outbox keeps %d notices, want none", n)
+	}
+	// The counters agree with the queues (promoedge check).
+	if rep, err := s.Check(ctx); err != nil || len(rep.Mismatches) != 0 {
+		t.Errorf("check: %+v %v", rep, err)
+	}
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bHookQueue).Put(queueKey("b", 999), nil) })
+	if rep, _ := s.Check(ctx); len(rep.Mismatches) != 1 || rep.Mismatches[0].What != "webhook.pending" || rep.Mismatches[0].Ledger != rep.Mismatches[0].Counter+1 {
+		t.Errorf("check after a stray queue entry: %+v", rep)
+	}
+	s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bHookQueue).Delete(queueKey("b", 999)) })
+	// A bound lowered at a restart holds from the next notice on.
+	if err := s.Configure(ctx, []string{"a", "b"}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := s.Commit(ctx, redemption("r9", "k9", "u")); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := typesOf(pendingOf(t, s, "a")), typesOf(pendingOf(t, s, "b")); len(a) != 1 || len(b) != 1 || b[0] != "redemption.created redemption.created:r9" {
+		t.Errorf("after lowering the bound to 1: a %q, b %q", a, b)
 	}
 }
 
-// TestTierChangedNotice: points credited by a redemption or an
-// adjustment that move the customer's tier queue wallet.tier_changed.
+// TestTierChangedNotice: points credited by a redemption, an adjustment
+// or an event that move the customer's tier queue wallet.tier_changed.
 func TestTierChangedNotice(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, filepath.Join(t.TempDir(), "p.db"))
 	if err := s.Configure(ctx, []string{"crm"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	p := &policies.Program{WindowDays: 365, Tiers: []policies.Tier{{Name: "member"}, {Name: "silver", AtLeast: 100}, {Name: "gold", AtLeast: 200}}}
+	p := &policies.Program{WindowDays: 365, Tiers: []policies.Tier{{Name: "member"}, {Name: "silver", AtLeast: 100}, {Name: "gold", AtLeast: 200}, {Name: "platinum", AtLeast: 300}}}
 	now := time.Now()
 	r := earning("r1", "k1", "ann", now, nil, 60)
 	r.Program = p
@@ -206,6 +235,13 @@ func TestTierChangedNotice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range []string{"ev1", "ev1"} { // the same event twice: reported once
+		_, err = s.Earn(ctx, &policies.EarnEvent{ID: id, Type: "review_written", Customer: "ann", At: now, Day: 20261204,
+			Earning: policies.Earning{Points: 80}, Terms: policies.LotTerms{Active: now}, Program: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	var moves []string
 	for _, d := range pendingOf(t, s, "crm") {
 		if d.Notice.Type != policies.NoticeTierChanged {
@@ -215,8 +251,9 @@ func TestTierChangedNotice(t *testing.T) {
 		json.Unmarshal(d.Notice.Data, &m)
 		moves = append(moves, m.From+">"+m.To+" "+m.Cause+" "+d.Notice.ID)
 	}
-	want := []string{"member>silver r2 wallet.tier_changed:ann:r2", "silver>gold adjust:adj1 wallet.tier_changed:ann:adjust:adj1"}
-	if len(moves) != 2 || moves[0] != want[0] || moves[1] != want[1] {
+	want := []string{"member>silver r2 wallet.tier_changed:ann:r2", "silver>gold adjust:adj1 wallet.tier_changed:ann:adjust:adj1",
+		"gold>platinum event:ev1 wallet.tier_changed:ann:event:ev1"}
+	if len(moves) != 3 || moves[0] != want[0] || moves[1] != want[1] || moves[2] != want[2] {
 		t.Errorf("tier moves %q, want %q", moves, want)
 	}
 }

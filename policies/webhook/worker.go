@@ -111,16 +111,19 @@ func (w *Worker) fanWake(ctx context.Context) {
 }
 
 // feed reads e's queue past what it already holds and starts a delivery
-// for each notice, holding at most Config.Window at once.
+// for each notice, holding at most Config.Window at once. It reads the
+// queue again when a commit queued notices, at each poll, and when a
+// delivery ends while the window was full.
 func (w *Worker) feed(ctx context.Context, e Endpoint, wg *sync.WaitGroup) {
 	var cursor uint64
 	finished := make(chan struct{}, w.cfg.Window)
-	held := 0
+	held, stale := 0, true
 	poll := time.NewTicker(w.cfg.Poll)
 	defer poll.Stop()
 	for {
-		for more := true; more && held < w.cfg.Window; {
-			ds, err := w.out.Pending(ctx, e.Name, cursor, w.cfg.Window-held)
+		for stale && held < w.cfg.Window {
+			n := w.cfg.Window - held
+			ds, err := w.out.Pending(ctx, e.Name, cursor, n)
 			if err != nil {
 				if ctx.Err() == nil {
 					w.log.Error("webhooks: reading the outbox", "endpoint", e.Name, "err", err)
@@ -136,15 +139,18 @@ func (w *Worker) feed(ctx context.Context, e Endpoint, wg *sync.WaitGroup) {
 					finished <- struct{}{}
 				}()
 			}
-			more = len(ds) > 0
+			stale = len(ds) == n // a full page: there may be more
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-finished:
+			stale = stale || held == w.cfg.Window
 			held--
 		case <-w.wake[e.Name]:
+			stale = true
 		case <-poll.C:
+			stale = true
 		}
 	}
 }
