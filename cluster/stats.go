@@ -31,8 +31,9 @@ type statsRow struct {
 	C    stats.Counts `json:"c"`
 }
 
-// statsChunk bounds the rows of one message.
-const statsChunk = 128
+// statsChunkBytes bounds one message's rows (a row with sketches is up
+// to 45 KB; one larger row goes alone).
+const statsChunkBytes = 256 << 10
 
 // Add implements stats.Keeper: the store adds, the next publish sends.
 func (s *Stats) Add(ctx context.Context, deltas []stats.Delta) error {
@@ -106,16 +107,33 @@ func (s *Stats) sendAll(node string) {
 }
 
 func (s *Stats) sendRows(to string, rows []statsRow) {
-	for len(rows) > 0 {
-		n := min(len(rows), statsChunk)
-		raw, err := json.Marshal(rows[:n])
+	var batch []json.RawMessage
+	size := 0
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		raw, err := json.Marshal(batch)
 		if err != nil {
 			s.log.Warn("encoding stats", "err", err)
 			return
 		}
 		s.send(to, message{kind: kStats, node: s.cfg.Name, chunks: [][]byte{raw}})
-		rows = rows[n:]
+		batch, size = batch[:0], 0
 	}
+	for i := range rows {
+		raw, err := json.Marshal(&rows[i])
+		if err != nil {
+			s.log.Warn("encoding stats", "err", err)
+			continue
+		}
+		if size+len(raw) > statsChunkBytes {
+			flush()
+		}
+		batch = append(batch, raw)
+		size += len(raw)
+	}
+	flush()
 }
 
 // receive keeps the rows a peer sent, but this node's own (which only it

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"testing"
@@ -86,4 +87,37 @@ func TestStatsFleetSums(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestStatsReceiveKeepsOnlyPeersRows: rows a peer sends that claim to be
+// this node's, or that do not decode, change nothing.
+func TestStatsReceiveKeepsOnlyPeersRows(t *testing.T) {
+	f := newFleet(t, 1, testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":100`)}))
+	n0 := f.nodes[0].node
+	ctx := context.Background()
+	k := stats.Key{Campaign: "c", Day: 20000}
+	if err := n0.Stats().Add(ctx, []stats.Delta{{Key: k, Counts: stats.Counts{Applied: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal([]statsRow{
+		{Node: "n0", Key: k, C: stats.Counts{Applied: 1000}}, // this node's: only it writes them
+		{Node: "p1", Key: k, C: stats.Counts{Applied: 5}},
+		{Node: "", Key: k, C: stats.Counts{Applied: 7}},
+	})
+	for _, m := range []message{
+		{kind: kStats, node: "p1", chunks: [][]byte{raw}},
+		{kind: kStats, node: "p1", chunks: [][]byte{[]byte(`[{"node":"p2","key":`)}},
+		{kind: kStats, node: "p1", chunks: [][]byte{[]byte(`[{"node":"p2","key":{"Campaign":"c","Day":20000},"c":{"customer_sketch":"zz"}}]`)}},
+		{kind: kStats, node: "p1"},
+	} {
+		back, err := decode(m.encode(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n0.stats.receive(back)
+	}
+	rows, err := n0.Stats().Days(ctx, "c", 20000, 20000)
+	if err != nil || len(rows) != 1 || rows[0].Applied != 6 || rows[0].Nodes != 2 {
+		t.Fatalf("rows %+v %v", rows, err)
+	}
 }

@@ -72,7 +72,7 @@ func readVariants(o *field.Obj, c *Campaign) {
 	}
 	names := map[string]bool{}
 	var sum int64
-	for i, vo := range objs {
+	for _, vo := range objs {
 		if vo == nil {
 			continue
 		}
@@ -98,7 +98,6 @@ func readVariants(o *field.Obj, c *Campaign) {
 		}
 		vo.Strict()
 		c.Variants = append(c.Variants, v)
-		_ = i
 	}
 	if sum != VariantWeights && len(objs) >= 2 {
 		o.Fail("variants", "the weights must sum to %d, they sum to %d", VariantWeights, sum)
