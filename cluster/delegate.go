@@ -94,6 +94,7 @@ func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	if node.Name != d.n.cfg.Name {
 		go d.n.stats.sendAll(node.Name) // reads the file: not on memberlist's goroutine
 	}
+	go d.n.resendCancels(node.Name) // what it missed while away (triggers.go)
 }
 
 // NotifyLeave implements memberlist.EventDelegate. Memberlist passes the

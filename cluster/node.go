@@ -33,6 +33,7 @@ type Node struct {
 	codes  *codeReplica
 	sw     *policies.Switchboard
 	book   *memberBook // the members the file remembers (members.go)
+	sent   cancelLog   // trigger cancellations sent lately, resent to a node that joins (triggers.go)
 
 	inbound chan message
 	wg      sync.WaitGroup

@@ -125,6 +125,7 @@ const (
 	actionShadowLoad    = "bundle.shadow"
 	actionShadowDrop    = "bundle.shadow_drop"
 	actionShadowPromote = "bundle.shadow_promote"
+	actionEvent         = "event.lookup"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

@@ -337,6 +337,7 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	cf.wallets(t, s) // openapi_wallets_test.go
 	cf.stats(t, s)   // openapi_stats_test.go
+	cf.events(t, s)  // openapi_events_test.go
 
 	// Kill switch, cluster.
 	admin("POST", "/v1/campaigns/vouchers/disable", nil, 200)
