@@ -60,7 +60,7 @@ func (s *Store) RecordEvent(_ context.Context, r *policies.EventRecord) (*polici
 		if out.Triggers, err = recordTriggers(tx, r); err != nil {
 			return err
 		}
-		tx.OnCommit(s.notify) // a trigger fired at once queued its notices (firing.go)
+		tx.OnCommit(s.notify)                                      // a trigger fired at once queued its notices (firing.go)
 		notices, err := tier.changed(tx, nil, "event:"+r.Event.ID) // reports.go
 		if err != nil {
 			return err
