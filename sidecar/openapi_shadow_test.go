@@ -27,6 +27,7 @@ func (cf *conformance) shadow(t *testing.T, s *sidecartest.Sidecar, active []byt
 		t.Errorf("no sample to check against the spec: %+v", rep)
 	}
 	admin("GET", "/v1/bundles/shadow", 200)
+	cf.do(t, s, call{method: "GET", path: "/v1/bundles", status: 200}) // names the shadow
 	cf.do(t, s, call{method: "GET", path: "/v1/bundles/shadow", status: 401, refused: true})
 	admin("DELETE", "/v1/bundles/shadow", 200)
 	admin("DELETE", "/v1/bundles/shadow", 404)

@@ -95,6 +95,9 @@ func TestShadowBundle(t *testing.T) {
 	if status, out := s.DoAs(t, adminToken, "PUT", "/v1/bundles?shadow=true", candidate); status != 200 || !strings.Contains(string(out), `"revision":"shadow-1"`) {
 		t.Fatalf("load shadow: %d %s", status, out)
 	}
+	if st := stack.Bundles.Status(); st.Shadow == nil || st.Shadow.Revision != "shadow-1" || st.Active.Revision != "live-1" {
+		t.Errorf("GET /v1/bundles with a shadow: %+v", st)
+	}
 	for i := range n {
 		out, _ := json.Marshal(s.Evaluate(t, fmt.Sprintf(shadowCart, i, "")))
 		if string(out) != live[i] {
@@ -159,6 +162,9 @@ func TestShadowBundle(t *testing.T) {
 	}
 	if status, _ := shadowReport(t, s); status != 404 {
 		t.Errorf("a dropped shadow still reports: %d", status)
+	}
+	if st := stack.Bundles.Status(); st.Shadow != nil {
+		t.Errorf("GET /v1/bundles names a dropped shadow: %+v", st.Shadow)
 	}
 	if rev := stack.Bundles.Status().Active.Revision; rev != "shadow-1" {
 		t.Errorf("dropping a shadow changed the active bundle to %s", rev)

@@ -106,6 +106,16 @@ type Status struct {
 	LastError *Refusal     `json:"last_error"`
 	// Warning is set while a fallback bundle serves (see Fallback).
 	Warning string `json:"warning,omitempty"`
+	// Shadow is the shadow bundle being compared, if any (its report is
+	// GET /v1/bundles/shadow).
+	Shadow *ShadowLoaded `json:"shadow,omitempty"`
+}
+
+// ShadowLoaded names the shadow bundle loaded.
+type ShadowLoaded struct {
+	Revision string    `json:"revision"`
+	Source   string    `json:"source"`
+	Since    time.Time `json:"since"`
 }
 
 // Activator builds bundles and swaps them into an engine.
@@ -271,5 +281,8 @@ func (a *Activator) Status() Status {
 	defer a.mu.Unlock()
 	s := a.status
 	s.History = append([]Activation(nil), s.History...)
+	if r := a.shadow.Load(); r != nil {
+		s.Shadow = &ShadowLoaded{Revision: r.rev.ID, Source: r.source, Since: r.since}
+	}
 	return s
 }

@@ -5,10 +5,9 @@
 // What every refresh reloads; experiments are found in the campaigns.
 registerPanel(async () => { await loadCampaigns(); await loadExperiments(); });
 registerPanel(loadStats);
-registerPanel(loadShadow);
 registerPanel(loadAudit);
 registerPanel(loadWebhooks);
-registerPanel(loader("bundles", "#bundles-error", renderBundles));
+registerPanel(loadBundlesAndShadow);
 registerPanel(loader("cluster", "#cluster-error", renderCluster));
 
 function start() {

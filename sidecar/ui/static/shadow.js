@@ -115,6 +115,26 @@ async function loadShadow() {
   }
 }
 
+// loadBundlesAndShadow draws the bundle status and, when it names a
+// shadow bundle, the shadow's report (asked only then: no 404 to log).
+async function loadBundlesAndShadow() {
+  let b;
+  try {
+    b = await getJSON("bundles");
+    renderBundles(b);
+    showError("#bundles-error", null);
+  } catch (e) {
+    showError("#bundles-error", e);
+    throw e;
+  }
+  if (!b.shadow) {
+    renderShadow(null);
+    showError("#shadow-error", null);
+    return;
+  }
+  await loadShadow();
+}
+
 function setUpShadow() {
   $("#shadow-form").addEventListener("submit", loadShadowFile);
   $("#shadow-promote").addEventListener("click", () => shadowAction("promote", shadowRevision));
