@@ -33,9 +33,9 @@ type Server struct {
 	// activity counts decisions per minute for GET /v1/activity.
 	activity *activity.Recorder
 	probe    writeProbe // the last write probe of /ready (readiness.go)
+	webhooks Webhooks   // nil: no endpoint configured
 	// stats keeps the campaign statistics (stats.go); nil keeps none.
-	stats    stats.Keeper
-	webhooks Webhooks // nil: no endpoint configured
+	stats stats.Keeper
 	fleetDeps
 	accessDeps
 }
@@ -82,11 +82,11 @@ type Deps struct {
 	// for each (nil: none).
 	Audit policies.AuditLog
 	Log   *slog.Logger
+	// Webhooks shows the endpoints' deliveries (nil: none configured).
+	Webhooks Webhooks
 	// Stats keeps the campaign statistics (nil: none kept, and
 	// /v1/stats and /v1/experiments answer 503).
 	Stats stats.Keeper
-	// Webhooks shows the endpoints' deliveries (nil: none configured).
-	Webhooks Webhooks
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -95,7 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet, s.stats, s.webhooks = deps.Switches, deps.Fleet, deps.Stats, deps.Webhooks
+	s.switches, s.fleet, s.webhooks, s.stats = deps.Switches, deps.Fleet, deps.Webhooks, deps.Stats
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
