@@ -1,7 +1,9 @@
 package when
 
 import (
+	"math/bits"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
@@ -20,6 +22,15 @@ type Program struct {
 	fail     []string // the block's one reason, when it has one
 	top      []reason // else one per top-level condition
 	leaves   []*node
+
+	// sents are the sentences top's conditions may say, sorted, each
+	// once; a request's reasons are a set of them, a bit each. lists is
+	// the reason list of every such set (by its bits) when sents are few
+	// (prebuilt), else ones holds each sentence as a one-sentence list.
+	// Both are made at bundle load; a request only picks.
+	sents []string
+	lists [][]string
+	ones  [][]string
 }
 
 // reason is what a top-level condition adds to reasons when it fails.
@@ -29,6 +40,62 @@ type reason struct {
 	missing []string // the data it reads is absent (nil: say text)
 	id      int32    // n's result slot when n is a leaf, else -1
 	neg     bool     // n is a leaf that must not hold
+	bit     uint64   // text's sentence in the program's sents
+	missBit uint64   // missing's (0: none)
+}
+
+// prebuilt is the most sentences a program's every reason list is made
+// for at load (2^prebuilt lists); a program with more cuts the lists of
+// several sentences from the request's slab.
+const prebuilt = 4
+
+// sentences numbers the sentences of p's top-level conditions (sorted,
+// so that a set of them read bit by bit is sorted) and makes the reason
+// lists a request picks from.
+func (p *Program) sentences() {
+	seen := map[string]bool{}
+	for _, r := range p.top {
+		seen[r.text[0]] = true
+		if r.missing != nil {
+			seen[r.missing[0]] = true
+		}
+	}
+	p.sents = make([]string, 0, len(seen))
+	for s := range seen {
+		p.sents = append(p.sents, s)
+	}
+	sort.Strings(p.sents)
+	if len(p.sents) > 64 {
+		return // failingSlow decides; no bits
+	}
+	bit := func(s string) uint64 {
+		i, _ := slices.BinarySearch(p.sents, s)
+		return 1 << i
+	}
+	for i := range p.top {
+		r := &p.top[i]
+		r.bit = bit(r.text[0])
+		if r.missing != nil {
+			r.missBit = bit(r.missing[0])
+		}
+	}
+	if len(p.sents) <= prebuilt {
+		n := 1 << len(p.sents)
+		p.lists = make([][]string, n)
+		all := make([]string, 0, len(p.sents)<<(len(p.sents)-1))
+		for set := 1; set < n; set++ {
+			start := len(all)
+			for m := uint64(set); m != 0; m &= m - 1 {
+				all = append(all, p.sents[bits.TrailingZeros64(m)])
+			}
+			p.lists[set] = all[start:len(all):len(all)]
+		}
+		return
+	}
+	p.ones = make([][]string, len(p.sents))
+	for i := range p.sents {
+		p.ones[i] = p.sents[i : i+1 : i+1]
+	}
 }
 
 // Prepare validates a when: block as Compile does and compiles it for
@@ -60,6 +127,7 @@ func Prepare(c Campaign, block any, path string) (*Program, []*field.Error) {
 			}
 			p.top = append(p.top, r)
 		}
+		p.sentences()
 	}
 	return p, nil
 }
@@ -115,21 +183,44 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 		}
 		return false, p.fail, 0
 	}
-	set, first := p.failing(f)
-	switch len(set) {
-	case 0:
-		return true, nil, 0
-	case 1:
-		return false, first, 0
+	if len(p.sents) > 64 {
+		return p.failingSlow(f)
 	}
-	return false, f.keep(set), 0
+	set := p.failing(f)
+	switch {
+	case set == 0:
+		return true, nil, 0
+	case p.lists != nil:
+		return false, p.lists[set], 0
+	case set&(set-1) == 0:
+		return false, p.ones[bits.TrailingZeros64(set)], 0
+	}
+	return false, f.cut(p.sents, set), 0
 }
 
-// failing gathers the sentences of the top-level conditions that fail, in
-// f's scratch (sorted, each once), and the first of them as the bundle's
-// one-sentence list.
-func (p *Program) failing(f *facts) (set, first []string) {
-	set = f.set[:0]
+// failing is the set of sentences of the top-level conditions that fail,
+// a bit each in p.sents.
+func (p *Program) failing(f *facts) uint64 {
+	var set uint64
+	for i := range p.top {
+		r := &p.top[i]
+		if r.holds(f) {
+			continue
+		}
+		if r.missBit != 0 && !r.n.missing.test(f) {
+			set |= r.missBit
+		} else {
+			set |= r.bit
+		}
+	}
+	return set
+}
+
+// failingSlow is decide's reasons for a program of more than 64
+// sentences: gathered in f's scratch, sorted, each once.
+func (p *Program) failingSlow(f *facts) (eligible bool, reasons []string, failed risk) {
+	set := f.set[:0]
+	var first []string
 	for i := range p.top {
 		r := &p.top[i]
 		if r.holds(f) {
@@ -147,22 +238,44 @@ func (p *Program) failing(f *facts) (set, first []string) {
 		}
 	}
 	f.set = set
-	return set, first
+	switch len(set) {
+	case 0:
+		return true, nil, 0
+	case 1:
+		return false, first, 0
+	}
+	return false, f.keep(set), 0
+}
+
+// cut is the sentences of set (bits of sents, in order) as a list of the
+// answer's own, cut from the request's slab.
+func (f *facts) cut(sents []string, set uint64) []string {
+	out := f.take(bits.OnesCount64(set))
+	i := 0
+	for m := set; m != 0; m &= m - 1 {
+		out[i] = sents[bits.TrailingZeros64(m)]
+		i++
+	}
+	return out
 }
 
 // keep copies a reason set out of the request's scratch into a list of
-// the answer's own, cut from the request's slab: one allocation for the
-// reasons of many campaigns (a set of one sentence is the bundle's list,
-// made once). Each list's capacity is its length: none grows into the
-// next.
+// the answer's own, cut from the request's slab.
 func (f *facts) keep(set []string) []string {
-	n := len(set)
+	out := f.take(len(set))
+	copy(out, set)
+	return out
+}
+
+// take cuts a list of n sentences from the request's slab: one
+// allocation for the reasons of many campaigns. Each list's capacity is
+// its length: none grows into the next.
+func (f *facts) take(n int) []string {
 	if len(f.slab) < n {
 		f.slab = make([]string, max(n, slabSize))
 	}
 	out := f.slab[:n:n]
 	f.slab = f.slab[n:]
-	copy(out, set)
 	return out
 }
 
