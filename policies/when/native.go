@@ -174,8 +174,10 @@ const (
 // its reasons (sorted, each once); failed is not 0 when the module's
 // evaluation would fail.
 func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk) {
-	if failed = f.failed(p.risks, p.zone); failed != 0 {
-		return false, nil, failed
+	if p.risks != 0 {
+		if failed = f.failed(p.risks, p.zone); failed != 0 {
+			return false, nil, failed
+		}
 	}
 	if p.fail != nil {
 		if p.root.eval(f) {
