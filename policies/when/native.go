@@ -31,6 +31,19 @@ type Program struct {
 	sents []string
 	lists [][]string
 	ones  [][]string
+	// steps are top as a request reads them, 8 bytes each, cut from one
+	// array of all the Evaluator's programs (NewEvaluator): deciding a
+	// catalog walks them in a few cache lines instead of top's records.
+	steps []step
+}
+
+// step is a top-level condition of a program, compact: its result slot
+// and the bits of its sentences.
+type step struct {
+	id       int32 // the leaf's result slot; -1: a group, evaluated
+	neg      bool  // the leaf must not hold
+	miss     bool  // it has a sentence for data that is missing
+	bit, alt uint8 // index in sents of its sentence, and of missing's
 }
 
 // reason is what a top-level condition adds to reasons when it fails.
@@ -40,8 +53,8 @@ type reason struct {
 	missing []string // the data it reads is absent (nil: say text)
 	id      int32    // n's result slot when n is a leaf, else -1
 	neg     bool     // n is a leaf that must not hold
-	bit     uint64   // text's sentence in the program's sents
-	missBit uint64   // missing's (0: none)
+	bit     uint8    // index of text's sentence in the program's sents
+	missBit uint8    // missing's (when missing is not nil)
 }
 
 // prebuilt is the most sentences a program's every reason list is made
@@ -68,9 +81,9 @@ func (p *Program) sentences() {
 	if len(p.sents) > 64 {
 		return // failingSlow decides; no bits
 	}
-	bit := func(s string) uint64 {
+	bit := func(s string) uint8 {
 		i, _ := slices.BinarySearch(p.sents, s)
-		return 1 << i
+		return uint8(i)
 	}
 	for i := range p.top {
 		r := &p.top[i]
@@ -188,7 +201,7 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 	if len(p.sents) > 64 {
 		return p.failingSlow(f)
 	}
-	set := p.failing(f)
+	set := p.failing(f, p.steps)
 	switch {
 	case set == 0:
 		return true, nil, 0
@@ -201,21 +214,45 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 }
 
 // failing is the set of sentences of the top-level conditions that fail,
-// a bit each in p.sents.
-func (p *Program) failing(f *facts) uint64 {
+// a bit each in p.sents; steps are p.top's.
+func (p *Program) failing(f *facts, steps []step) uint64 {
 	var set uint64
-	for i := range p.top {
-		r := &p.top[i]
-		if r.holds(f) {
+	for i := range steps {
+		s := &steps[i]
+		var holds bool
+		if s.id < 0 {
+			holds = p.top[i].n.eval(f)
+		} else if v := f.results[s.id]; v != 0 {
+			holds = (v == 2) != s.neg
+		} else {
+			holds = f.test(p.top[i].n) != s.neg
+		}
+		if holds {
 			continue
 		}
-		if r.missBit != 0 && !r.n.missing.test(f) {
-			set |= r.missBit
+		if s.miss && !p.top[i].n.missing.test(f) {
+			set |= 1 << s.alt
 		} else {
-			set |= r.bit
+			set |= 1 << s.bit
 		}
 	}
 	return set
+}
+
+// compact cuts the steps of programs from one array.
+func compact(programs []*Program) {
+	n := 0
+	for _, p := range programs {
+		n += len(p.top)
+	}
+	all := make([]step, 0, n)
+	for _, p := range programs {
+		start := len(all)
+		for _, r := range p.top {
+			all = append(all, step{id: r.id, neg: r.neg, miss: r.missing != nil, bit: r.bit, alt: r.missBit})
+		}
+		p.steps = all[start:len(all):len(all)]
+	}
 }
 
 // failingSlow is decide's reasons for a program of more than 64
