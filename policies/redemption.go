@@ -38,6 +38,10 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// Program is the loyalty program when redeemed (nil: none): its tiers
+	// tell the store whether the points moved the customer's tier, which
+	// it reports as a wallet.tier_changed notice.
+	Program *Program `json:"-"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`
@@ -72,6 +76,14 @@ type RedeemedReward struct {
 // RewardKey is a reward's key in the exhausted map of a commit, beside
 // the campaigns' ids.
 func RewardKey(id string) string { return "reward:" + id }
+
+// StockLimit is a reward's stock as a Limiter sees it: a campaign named
+// RewardKey(id) limited to Stock redemptions, so that a fleet escrows a
+// reward's units as it escrows a campaign's redemptions, and a lone node
+// counts them against the units claimed. Stock 0 (unlimited) has no limit.
+func (rw *RedeemedReward) StockLimit() *RedeemedCampaign {
+	return &RedeemedCampaign{Campaign: RewardKey(rw.Reward), Limits: Limits{Redemptions: rw.Stock}}
+}
 
 // Committer makes redemptions durable. The bbolt store implements it; the
 // cluster wraps its limit checks.

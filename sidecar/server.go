@@ -32,6 +32,7 @@ type Server struct {
 	// activity counts decisions per minute for GET /v1/activity.
 	activity *activity.Recorder
 	probe    writeProbe // the last write probe of /ready (readiness.go)
+	webhooks Webhooks   // nil: no endpoint configured
 	fleetDeps
 	accessDeps
 }
@@ -71,6 +72,8 @@ type Deps struct {
 	// for each (nil: none).
 	Audit policies.AuditLog
 	Log   *slog.Logger
+	// Webhooks shows the endpoints' deliveries (nil: none configured).
+	Webhooks Webhooks
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -79,7 +82,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet = deps.Switches, deps.Fleet
+	s.switches, s.fleet, s.webhooks = deps.Switches, deps.Fleet, deps.Webhooks
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,7 +27,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -54,6 +55,9 @@ type Config struct {
 	Limiter policies.Limiter
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// WalletChanges keeps the list of wallets changed for a fleet's node
+	// to tell its peers (TakeWalletChanges); a lone sidecar keeps none.
+	WalletChanges bool
 }
 
 // DefaultConfig keeps the file in dir.
@@ -73,6 +77,11 @@ type Store struct {
 	closed  bool
 	max     int
 	linger  time.Duration
+	noticed chan struct{} // signalled after a commit that queued notices (notices.go)
+	hooked  atomic.Bool   // webhook endpoints are configured: changes emit notices
+	// batchHooks are the endpoints' states as the commit loop's current
+	// transaction changes them (notices.go); the loop's goroutine only.
+	batchHooks *hooks
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -92,12 +101,17 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openError(cfg.Path, err)
 	}
-	if err := db.Update(initSchema); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := initSchema(tx); err != nil {
+			return err
+		}
+		return keepWalletChanges(tx, cfg.WalletChanges)
+	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -106,6 +120,10 @@ func Open(cfg Config) (*Store, error) {
 	}
 	if s.max <= 0 {
 		s.max = 256
+	}
+	if err := s.loadHooked(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	go s.loop()
 	return s, nil
