@@ -13,28 +13,29 @@ import (
 // conditions as the Rego module Compile writes, as Go tests over the
 // request, with every reason sentence made once.
 type Program struct {
+	// What a request reads first, together (decide): whether the
+	// module's evaluation may fail, the block's one reason, and the
+	// top-level conditions as steps (cut from one array of all the
+	// Evaluator's programs by NewEvaluator, 8 bytes each, so that deciding
+	// a catalog walks a few cache lines instead of top's records).
+	risks risk // what of the request fails the Rego's evaluation
+	fail  []string
+	steps []step
+	// lists is the reason list of every set of sents (by its bits) when
+	// they are few (prebuilt), else ones holds each sentence as a
+	// one-sentence list; sents are the sentences top's conditions may
+	// say, sorted, each once. All made at bundle load: a request picks.
+	lists [][]string
+	ones  [][]string
+	sents []string
+
 	root     *node          // a group: all of its children must hold
 	single   bool           // the module's eligible is its one condition
-	risks    risk           // what of the request fails the Rego's evaluation
 	zone     *time.Location // the campaign's
 	zoneName string
 	rule     string   // the generated rule's name, for errors
-	fail     []string // the block's one reason, when it has one
-	top      []reason // else one per top-level condition
+	top      []reason // one per top-level condition, unless fail
 	leaves   []*node
-
-	// sents are the sentences top's conditions may say, sorted, each
-	// once; a request's reasons are a set of them, a bit each. lists is
-	// the reason list of every such set (by its bits) when sents are few
-	// (prebuilt), else ones holds each sentence as a one-sentence list.
-	// Both are made at bundle load; a request only picks.
-	sents []string
-	lists [][]string
-	ones  [][]string
-	// steps are top as a request reads them, 8 bytes each, cut from one
-	// array of all the Evaluator's programs (NewEvaluator): deciding a
-	// catalog walks them in a few cache lines instead of top's records.
-	steps []step
 }
 
 // step is a top-level condition of a program, compact: its result slot
