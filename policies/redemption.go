@@ -38,6 +38,9 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// Variants are the experiments the customer was in (SPEC §11): the
+	// variants applied and the holdouts.
+	Variants []Exposure `json:"variants,omitempty"`
 	// Program is the loyalty program when redeemed (nil: none): its tiers
 	// tell the store whether the points moved the customer's tier, which
 	// it reports as a wallet.tier_changed notice.
