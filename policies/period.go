@@ -149,8 +149,11 @@ func (ev *evaluation) used(ctx context.Context, cd *candidate) (Used, error) {
 const PeriodGrace = 24 * time.Hour
 
 // PeriodIdle is how far back a committer that has committed nothing with
-// per-period limits yet keeps periods: a month and a day.
-const PeriodIdle = 32 * 24 * time.Hour
+// per-period limits yet keeps periods: a year and a day. Such a committer
+// (a fresh sidecar, a minter that serves no checkout) keeps little: what
+// the minter minted. A checkout that prices further back than that on a
+// fresh sidecar is refused in its periods.
+const PeriodIdle = 366 * 24 * time.Hour
 
 // PeriodCutoff is before when periods must have ended to be forgotten:
 // the earlier of now and mark (the latest request time committed), less
