@@ -51,6 +51,12 @@ type Campaign struct {
 	Effects     []Effect
 	// DynamicEffects is set when the rule may return its own effects.
 	DynamicEffects bool
+	// GiftCard makes the campaign a gift card program (SPEC §8), whose
+	// codes pay with a balance; nil for any other campaign.
+	GiftCard *GiftCardProgram
+	// CardFilter is the lines a gift card program's cards may pay for
+	// (the zero filter: every line and shipping).
+	CardFilter Filter
 	// Doc is the campaign document as the bundle holds it; rules see it as
 	// input.campaign.
 	Doc map[string]any
@@ -110,7 +116,8 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	}
 	readWhen(o, c)
 	readWasmTimeout(o, c)
-	if !o.Has("effects") && (!c.HasRule() || c.When != nil) {
+	readGiftCard(o, c)
+	if !o.Has("effects") && (!c.HasRule() || c.When != nil) && c.GiftCard == nil {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
 	c.Effects = readEffects(o, "effects")

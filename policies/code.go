@@ -40,6 +40,13 @@ type CodeSpec struct {
 	Pattern string `json:"pattern"`
 	Prefix  string `json:"prefix"`
 	Postfix string `json:"postfix"`
+	// Amount and Currency are a gift card's first balance and currency
+	// (SPEC §8): only for a gift card program, which gives the defaults.
+	Amount   *int64 `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	// Card makes each code a gift card with these terms (set from the
+	// campaign by Campaign.Terms); nil for other codes.
+	Card *CardTerms `json:"-"`
 }
 
 // Limits of code generation.
@@ -53,6 +60,9 @@ const codeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 
 // Validate reports what is wrong with a spec before anything is written.
 func (sp *CodeSpec) Validate() error {
+	if sp.Amount != nil && *sp.Amount < 0 {
+		return fmt.Errorf("%w: amount must not be negative, got %d", ErrBadAmount, *sp.Amount)
+	}
 	if sp.Count < 1 || sp.Count > MaxCodesPerCall {
 		return fmt.Errorf("%w: count must be from 1 to %d, got %d", ErrBadPattern, MaxCodesPerCall, sp.Count)
 	}

@@ -115,5 +115,17 @@ func (e *Engine) ClaimReward(ctx context.Context, customer, reward, key string) 
 	case rw.Effect != nil:
 		return nil, fmt.Errorf("%w: %q", ErrCheckoutReward, reward)
 	}
-	return e.wallets.Claim(ctx, &Claim{Customer: customer, Reward: rw, IdempotencyKey: key, At: e.now()})
+	cl := &Claim{Customer: customer, Reward: rw, IdempotencyKey: key, At: e.now()}
+	if rw.GiftCard != nil {
+		c, err := e.Revision().Campaign(rw.GiftCard.Campaign)
+		if err != nil {
+			return nil, err
+		}
+		terms, err := c.Terms(rw.GiftCard.Amount, "")
+		if err != nil {
+			return nil, err
+		}
+		cl.Card = &CardClaim{Campaign: c.ID, Terms: *terms}
+	}
+	return e.wallets.Claim(ctx, cl)
 }

@@ -16,6 +16,7 @@ var pipeline = []stage{
 	{"limits", checkLimits},        // limit_exhausted, per_customer_limit
 	{"stacking", applyStacking},    // budget_exhausted, excluded; prices the cart
 	{"rewards", applyRewards},      // loyalty rewards, after every campaign (rewards.go)
+	{"gift cards", applyGiftCards}, // gift cards pay what is left, in the order presented (giftcard.go)
 	{"totals", finishTotals},       // points, per-line totals, sums
 }
 
@@ -63,6 +64,9 @@ type evaluation struct {
 	wallets WalletStore
 	wallet  *Balances
 	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	// giftCards reads the cards; cards are the ones presented, in order.
+	giftCards GiftCardStore
+	cards     []cardRef
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
@@ -70,7 +74,7 @@ func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 		rev: rev, req: req, usage: usage,
 		dec: &Decision{
 			Currency: req.Cart.Currency, BundleRevision: rev.ID, revision: rev,
-			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{},
+			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{}, GiftCards: []GiftCardPayment{},
 		},
 		cart: newCartState(&req.Cart),
 		s:    getScratch(),
@@ -139,6 +143,10 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 		cd, err := ev.uniqueCode(ctx, norm)
 		if err != nil {
 			return err
+		}
+		if cd != nil && cd.c.GiftCard != nil {
+			ev.presentCard(cardRef{c: cd.c, code: norm, as: code})
+			continue
 		}
 		if cd == nil || seen[cd.c] {
 			ev.addRejection(Rejection{Code: code, Reason: CodeInvalid}, -1)
@@ -312,6 +320,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
+	ev.dec.settleCards(nil)
 	ev.s.keys = sortRejections(ev.dec.Rejected, ev.ranks, ev.s.keys)
 	return nil
 }

@@ -38,6 +38,13 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// GiftCards are the cards it pays with (SPEC §8); the commit sets
+	// each Amount to what it debited.
+	GiftCards []RedeemedGiftCard `json:"gift_cards,omitempty"`
+	// SettleCards lets the commit debit less than a card's Amount when
+	// the card holds less (partial payment); false, it reports the card
+	// exhausted instead so that a fleet can move the balance here first.
+	SettleCards bool `json:"-"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

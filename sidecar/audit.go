@@ -117,6 +117,7 @@ const (
 	actionLedger       = "ledger.export"
 	actionCode         = "code.lookup"
 	actionWalletAdjust = "wallet.adjust"
+	actionBalance      = "gift_card.balance"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

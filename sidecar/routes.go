@@ -14,6 +14,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/cluster", h{"GET": s.getCluster}),
 		newRoute("/v1/cluster/keys", h{"POST": s.admin(actionKeys, s.reloadKeys)}),
 		newRoute("/v1/codes/{code}", h{"GET": s.admin(actionCode, s.getCode)}),
+		newRoute("/v1/codes/{code}/balance", h{"POST": s.admin(actionBalance, s.changeBalance)}),
 		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.admin(actionLedger, s.listRedemptions)}),
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
 		newRoute("/v1/wallets/{customer}", h{"GET": s.getWallet}),

@@ -147,6 +147,11 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	problems = append(problems, ps...)
 	program, ps := readLoyalty(b, files)
 	problems = append(problems, ps...)
+	if program != nil {
+		for _, fp := range program.CheckCards(campaigns) {
+			problems = append(problems, Problem{File: dataFile(files, "promo/loyalty"), Field: "promo.loyalty." + fp.Field, Message: fp.Message})
+		}
+	}
 	problems = append(problems, compileWhen(b, campaigns, files)...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)

@@ -216,6 +216,18 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
+	// Gift cards: read again here, inside the transaction; a card another
+	// redemption spent first pays what is left (giftcards.go).
+	exhausted, settled, err := checkCards(tx, r, exhausted)
+	if err != nil || len(exhausted) > 0 {
+		return commitRes{exhausted: exhausted}, err
+	}
+	if settled {
+		r.SettleResponse()
+		if req.record, err = encodeRedemption(r); err != nil {
+			return commitRes{}, err
+		}
+	}
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
 		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
@@ -231,6 +243,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		}
 	}
 	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+		return commitRes{}, err
+	}
+	if err := debitCards(tx, r); err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {

@@ -66,6 +66,9 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if err := rollbackWallet(tx, r, at); err != nil {
 			return err
 		}
+		if err := rollbackCards(tx, r, at); err != nil {
+			return err
+		}
 		t := at.UTC()
 		r.Status, r.RolledBackAt = policies.RolledBack, &t
 		if err := putRedemption(tx, r); err != nil {
