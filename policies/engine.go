@@ -70,7 +70,7 @@ type Engine struct {
 	committer Committer
 	supplier  Supplier
 	switches  Switches
- 	wallets   WalletStore
+	wallets   WalletStore
 	giftCards GiftCardStore
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each

@@ -119,7 +119,6 @@ func readFilter(o *field.Obj) Filter {
 	return f
 }
 
-
 func validAttr(v any) bool {
 	switch x := v.(type) {
 	case string, bool, json.Number:

@@ -229,8 +229,8 @@ const (
 // BalanceChange is an operator's top-up (+) or removal (−) of a card's
 // balance (POST /v1/codes/{code}/balance).
 type BalanceChange struct {
-	Code           string `json:"-"`
-	Amount         int64  `json:"amount"`
+	Code           string    `json:"-"`
+	Amount         int64     `json:"amount"`
 	IdempotencyKey string    `json:"idempotency_key"`
 	At             time.Time `json:"-"`
 }

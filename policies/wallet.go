@@ -144,9 +144,9 @@ type ClaimedCard struct {
 
 // ClaimResult answers a claim.
 type ClaimResult struct {
-	Reward      string    `json:"reward"`
-	PointsSpent int64     `json:"points_spent"`
-	Balance     int64     `json:"balance"`
+	Reward      string       `json:"reward"`
+	PointsSpent int64        `json:"points_spent"`
+	Balance     int64        `json:"balance"`
 	Donation    *Donation    `json:"donation,omitempty"`
 	GiftCard    *ClaimedCard `json:"gift_card,omitempty"`
 }

@@ -37,7 +37,7 @@ type File struct {
 	// GiftCards are gift cards every case has (a case's own add to them
 	// and win), by code.
 	GiftCards map[string]Card `json:"gift_cards"`
-	Cases    []Case         `json:"cases"`
+	Cases     []Case          `json:"cases"`
 }
 
 // Case is one request and what the engine must answer.
@@ -57,8 +57,8 @@ type Case struct {
 	// GiftCards are the gift cards that exist when the case is priced, by
 	// code (a sidecar reads them from its store); present them in codes.
 	GiftCards map[string]Card `json:"gift_cards"`
-	Want  Want             `json:"want"`
-	Line  int              `json:"-"`
+	Want      Want            `json:"want"`
+	Line      int             `json:"-"`
 }
 
 // Usage is a campaign's consumption of its limits.
