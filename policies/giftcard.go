@@ -329,9 +329,17 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 		return nil, CodeInvalid, nil, nil
 	}
 	card, err := ev.giftCards.GiftCard(ctx, ref.code)
+	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
+		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
+	}
+	if ev.pooled && card != nil && card.Balance <= 0 && ev.forced[GiftCardKey(ref.code)] == "" {
+		// Redeeming in a fleet with none of the card here: price it as
+		// paying what is left, and let the commit ask the fleet to move
+		// the balance here (SettleCards); if none comes, the cart is
+		// priced again on what this node holds.
+		card = &GiftCard{Code: ref.code, Campaign: c.ID, Currency: card.Currency, Expiry: card.Expiry, Balance: MaxAmount}
+	}
 	switch {
-	case errors.Is(err, ErrUnknownCode):
-		return nil, CodeInvalid, nil, nil
 	case err != nil:
 		return nil, "", nil, fmt.Errorf("reading gift card: %w", err)
 	case !card.Expiry.IsZero() && !ev.req.Context.Now.Before(card.Expiry):

@@ -255,3 +255,67 @@ func issueRewardCard(tx *bolt.Tx, c *policies.Claim) (string, error) {
 	}
 	return code, issueCard(tx, code, c.Card.Campaign, &c.Card.Terms, now, "reward "+c.Reward.ID+" for "+c.Customer)
 }
+
+// MoveCardOut debits up to want of card code's balance for node to, and
+// logs the move as id in the same transaction, as MoveOut does for
+// points; nil when the card holds nothing here or has expired.
+func (s *Store) MoveCardOut(code string, want int64, to, idPrefix string, now time.Time) (string, *WalletMove, error) {
+	var id string
+	var mv *WalletMove
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		c, err := getCard(tx, code)
+		if errors.Is(err, policies.ErrUnknownCode) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		give := min(c.Balance, want)
+		if give <= 0 || (!c.Expiry.IsZero() && !now.Before(c.Expiry)) {
+			return nil
+		}
+		seq, err := tx.Bucket(bWOut).NextSequence()
+		if err != nil {
+			return err
+		}
+		id = idPrefix + "/g" + strconv.FormatUint(seq, 10)
+		if _, err := changeCard(tx, c, -give, policies.CardMove, "moved to "+to, now); err != nil {
+			return err
+		}
+		mv = &WalletMove{To: to, Customer: CardPurse(code), Lots: []MovedLot{},
+			Card: &MovedCard{Code: code, Campaign: c.Campaign, Currency: c.Currency, Expiry: c.Expiry, Amount: give}}
+		raw, err := json.Marshal(mv)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bWOut).Put([]byte(id), raw)
+	})
+	return id, mv, err
+}
+
+// cardIn credits a moved balance to its card here, making the card with
+// the move's terms when this file has none of it.
+func cardIn(tx *bolt.Tx, m *MovedCard, from string, now time.Time) error {
+	if m.Amount <= 0 || m.Amount > policies.MaxAmount || !policies.ValidCode(m.Code) {
+		return fmt.Errorf("store: a move of %d of card %q", m.Amount, m.Code)
+	}
+	c, err := getCard(tx, m.Code)
+	if errors.Is(err, policies.ErrUnknownCode) {
+		c, err = &policies.GiftCard{Code: m.Code, Campaign: m.Campaign, Currency: m.Currency, Expiry: m.Expiry}, nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = changeCard(tx, c, m.Amount, policies.CardMove, "moved from "+from, now)
+	return err
+}
+
+// CardBalance is what card code holds in this file (0: none, or not a
+// card here).
+func (s *Store) CardBalance(code string) int64 {
+	c, err := s.GiftCard(context.Background(), code)
+	if err != nil {
+		return 0
+	}
+	return c.Balance
+}
