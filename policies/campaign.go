@@ -54,6 +54,9 @@ type Campaign struct {
 	// GiftCard makes the campaign a gift card program (SPEC §8), whose
 	// codes pay with a balance; nil for any other campaign.
 	GiftCard *GiftCardProgram
+	// Referral makes the campaign a referral programme (SPEC §9): its
+	// effects are the friend's, its codes the referrers'.
+	Referral *ReferralProgram
 	// CardFilter is the lines a gift card program's cards may pay for
 	// (the zero filter: every line and shipping).
 	CardFilter Filter
@@ -117,6 +120,7 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	readWhen(o, c)
 	readWasmTimeout(o, c)
 	readGiftCard(o, c)
+	readReferral(o, c)
 	if !o.Has("effects") && (!c.HasRule() || c.When != nil) && c.GiftCard == nil {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}

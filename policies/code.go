@@ -17,6 +17,9 @@ type Code struct {
 	Uses     int64     `json:"uses"`
 	MaxUses  int64     `json:"max_uses"`
 	Owner    string    `json:"owner,omitempty"`
+	// OwnerEmail is a referral code's referrer's e-mail, normalized
+	// (NormalizeEmail), for the self-referral check.
+	OwnerEmail string `json:"owner_email,omitempty"`
 	// Origin is the node that generated the code, when that is another
 	// node of the cluster ("": this one). A node holds the uses of the
 	// codes it generated until they are moved to another.

@@ -28,6 +28,9 @@ type Config struct {
 	// GiftCards reads gift card balances; nil: presented cards are
 	// code_invalid.
 	GiftCards GiftCardStore
+	// Referrals keeps referral codes; nil: referral codes are
+	// code_invalid and POST /v1/referrals answers ErrNoStore.
+	Referrals ReferralStore
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Active holds the revision in force; nil gives the engine its own.
@@ -71,14 +74,15 @@ type Engine struct {
 	supplier  Supplier
 	switches  Switches
 	wallets   WalletStore
-	giftCards GiftCardStore
+ 	giftCards GiftCardStore
+	referrals ReferralStore
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, giftCards: cfg.GiftCards, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -119,7 +123,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
-	ev.giftCards = e.giftCards
+	ev.giftCards, ev.referrals, ev.ctx = e.giftCards, e.referrals, ctx
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {

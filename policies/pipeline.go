@@ -27,6 +27,7 @@ var gates = []func(ev *evaluation, c *candidate) (Reason, []string){
 	gateSchedule,
 	gateCode,
 	gateCurrency,
+	gateReferral, // not_signed_in, referral_self, referral_not_new (referral.go)
 	gateFilter,
 }
 
@@ -67,6 +68,10 @@ type evaluation struct {
 	// giftCards reads the cards; cards are the ones presented, in order.
 	giftCards GiftCardStore
 	cards     []cardRef
+	// referrals reads referral codes; ctx is the request's, for gates
+	// that read the store.
+	referrals ReferralStore
+	ctx       context.Context
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
@@ -222,6 +227,9 @@ func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func gateCode(_ *evaluation, cd *candidate) (Reason, []string) {
+	if cd.codeErr == CodeUsed && cd.c.Referral != nil {
+		return ReferralLimit, nil // a referral code's uses are its referrer's referrals
+	}
 	return cd.codeErr, nil
 }
 
@@ -289,6 +297,9 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 func checkLimits(ctx context.Context, ev *evaluation) error {
 	for _, cd := range ev.live() {
 		if r, lost := ev.forced[cd.c.ID]; lost {
+			if cd.c.Referral != nil && r == CodeUsed {
+				r = ReferralLimit
+			}
 			ev.reject(cd, r, []string{"the limit ran out while redeeming"})
 			continue
 		}

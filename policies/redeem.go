@@ -103,6 +103,9 @@ func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string
 	if err != nil {
 		return nil, nil, err
 	}
+	if r.Referral, err = e.referralOf(ctx, dec.revision, dec, r.CreatedAt); err != nil {
+		return nil, nil, err
+	}
 	// Alone, a card pays what it holds at commit; in a fleet, the first
 	// attempt lets the fleet move the balance here (SettleCards).
 	r.SettleCards = e.supplier == nil || forced != nil
@@ -184,7 +187,7 @@ func fillLimits(r *Redemption, dec *Decision) error {
 			return err
 		}
 		c.Limits = camp.Limits
-		c.UniqueCode = camp.UniqueCodes && c.Code != ""
+		c.UniqueCode = camp.UniqueCodes && c.Code != "" // a referral code's uses are its referrer's referrals
 	}
 	return nil
 }

@@ -45,6 +45,9 @@ type Redemption struct {
 	// the card holds less (partial payment); false, it reports the card
 	// exhausted instead so that a fleet can move the balance here first.
 	SettleCards bool `json:"-"`
+	// Referral is what it owes a referrer (SPEC §9): a pending lot,
+	// credited in the same commit, taken back by its rollback.
+	Referral *RedeemedReferral `json:"referral,omitempty"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

@@ -24,6 +24,11 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, err)
 		return
 	}
+	if c.Referral != nil {
+		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "campaign",
+			Message: fmt.Sprintf("campaign %s is a referral programme: its codes are the referrers', from POST /v1/referrals", c.ID)}}})
+		return
+	}
 	if !c.UniqueCodes {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "campaign",
 			Message: fmt.Sprintf("campaign %s does not use generated codes (its document needs unique_codes: true)", c.ID)}}})

@@ -22,6 +22,8 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/wallets/{customer}/rewards", h{"POST": s.claimReward}),
 		newRoute("/v1/wallets/{customer}/adjust", h{"POST": s.admin(actionWalletAdjust, s.adjustWallet)}),
 		newRoute("/v1/events", h{"POST": s.recordEvent}),
+		newRoute("/v1/referrals", h{"POST": s.issueReferral}),
+		newRoute("/v1/referrals/{code}", h{"GET": s.getReferral}),
 		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
 		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
 		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),

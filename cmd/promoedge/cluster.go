@@ -92,11 +92,11 @@ func (f *fleet) attach(st *store.Store) error {
 
 func (f *fleet) engineConfig() policies.Config {
 	if f.node == nil {
-		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, GiftCards: f.st}
+		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, GiftCards: f.st, Referrals: f.st}
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node,
-		Wallets: f.st, GiftCards: f.st} // wallets are this node's own until they are shared (issue 14, the fleet step)
+		Wallets: f.st, GiftCards: f.st, Referrals: f.st} // wallets are this node's own until they are shared (issue 14, the fleet step)
 }
 
 // start follows the first bundle at once (the minter mints its limits

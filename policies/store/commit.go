@@ -213,6 +213,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	used, exhausted, err := s.check(tx, esc, r)
 	exhausted = checkRewards(tx, r, exhausted)
+	exhausted = checkReferral(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
@@ -246,6 +247,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		return commitRes{}, err
 	}
 	if err := debitCards(tx, r); err != nil {
+		return commitRes{}, err
+	}
+	if err := applyReferral(tx, r); err != nil { // referrals.go: the referrer's lot, the customer seen
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {

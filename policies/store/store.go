@@ -112,7 +112,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, cardBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, cardBuckets, referralBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
