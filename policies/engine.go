@@ -74,7 +74,7 @@ type Engine struct {
 	supplier  Supplier
 	switches  Switches
 	wallets   WalletStore
- 	giftCards GiftCardStore
+	giftCards GiftCardStore
 	referrals ReferralStore
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
