@@ -64,4 +64,20 @@ func (cf *conformance) giftCards(t *testing.T, s *sidecartest.Sidecar) {
 	cf.do(t, s, call{method: "POST", path: "/v1/evaluate", body: []byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"PEN","quantity":1,"unit_price":1000}]},
 		"customer":{"id":"u-g"},"context":{"now":"2030-01-01T00:00:00Z"},"codes":["` + code + `"]}`), status: 200})
 	cf.do(t, s, call{method: "POST", path: "/v1/wallets/u-g/rewards", body: []byte(`{"reward":"gift-30","idempotency_key":"c-g"}`), status: 200})
+	cf.referrals(t, s)
+}
+
+// referrals drives the referral operations.
+func (cf *conformance) referrals(t *testing.T, s *sidecartest.Sidecar) {
+	out := cf.do(t, s, call{method: "POST", path: "/v1/referrals", body: []byte(`{"campaign":"refer-a-friend","customer_id":"u-r","customer":{"id":"u-r","email":"R+x@example.com"}}`), status: 200})
+	var ref struct{ Code string }
+	if err := json.Unmarshal(out, &ref); err != nil || ref.Code == "" {
+		t.Fatalf("referral %s: %v", out, err)
+	}
+	cf.do(t, s, call{method: "POST", path: "/v1/referrals", body: []byte(`{"campaign":"nope","customer_id":"u-r"}`), status: 404})
+	cf.do(t, s, call{method: "POST", path: "/v1/referrals", body: []byte(`{"campaign":"gift-vip","customer_id":"u-r"}`), status: 400})
+	cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: []byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"PEN","quantity":1,"unit_price":5000}]},
+		"customer":{"id":"u-friend"},"codes":["` + ref.Code + `"],"order_id":"o-ref","idempotency_key":"k-ref"}`), status: 200})
+	cf.do(t, s, call{method: "GET", path: "/v1/referrals/" + ref.Code, status: 200})
+	cf.do(t, s, call{method: "GET", path: "/v1/referrals/REF-NONE", status: 404})
 }
