@@ -25,6 +25,9 @@ type Config struct {
 	// Wallets keeps the loyalty wallets; nil: rules see no input.wallet
 	// and rewards are rejected insufficient_points.
 	Wallets WalletStore
+	// WalletPool reads the other nodes' shares of a wallet for GET
+	// /v1/wallets; nil: this node's file holds every wallet whole.
+	WalletPool WalletPool
 	// GiftCards reads gift card balances; nil: presented cards are
 	// code_invalid.
 	GiftCards GiftCardStore
@@ -74,6 +77,7 @@ type Engine struct {
 	supplier  Supplier
 	switches  Switches
 	wallets   WalletStore
+	pool      WalletPool
 	giftCards GiftCardStore
 	referrals ReferralStore
 	now       func() time.Time
@@ -82,7 +86,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -122,7 +126,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 	}
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
-	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
+	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool
 	ev.giftCards, ev.referrals, ev.ctx = e.giftCards, e.referrals, ctx
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {

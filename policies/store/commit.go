@@ -212,7 +212,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	used, exhausted, err := s.check(tx, esc, r)
-	exhausted = checkRewards(tx, r, exhausted)
+	if err == nil {
+		exhausted, err = s.checkRewards(tx, esc, r, exhausted)
+	}
 	exhausted = checkReferral(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
@@ -243,7 +245,7 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			}
 		}
 	}
-	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+	if err := s.applyWallet(tx, esc, r); err != nil { // wallet.go: rewards spent, points credited as lots
 		return commitRes{}, err
 	}
 	if err := debitCards(tx, r); err != nil {

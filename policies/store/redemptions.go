@@ -63,7 +63,7 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 				}
 			}
 		}
-		if err := rollbackWallet(tx, r, at); err != nil {
+		if err := s.rollbackWallet(tx, esc, r, at); err != nil {
 			return err
 		}
 		if err := rollbackCards(tx, r, at); err != nil {
