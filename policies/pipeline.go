@@ -229,7 +229,7 @@ func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
 
 func gateCode(_ *evaluation, cd *candidate) (Reason, []string) {
 	if cd.codeErr == CodeUsed && cd.c.Referral != nil {
-		return ReferralLimit, nil // a referral code's uses are its referrer's referrals
+		return "", nil // a referral code's uses are its referrer's referrals: referral_limit, after gateReferral's checks
 	}
 	return cd.codeErr, nil
 }

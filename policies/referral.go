@@ -193,6 +193,8 @@ func gateReferral(ev *evaluation, cd *candidate) (Reason, []string) {
 		return ReferralNotNew, []string{"the customer was referred before"}
 	case redeemed:
 		return ReferralNotNew, []string{"the customer has redeemed before"}
+	case cd.codeErr == CodeUsed:
+		return ReferralLimit, nil
 	}
 	return "", nil
 }
