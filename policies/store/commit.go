@@ -189,7 +189,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bCardTx} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -221,12 +221,14 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	// Gift cards: read again here, inside the transaction; a card another
 	// redemption spent first pays what is left (giftcards.go).
-	exhausted, settled, err := checkCards(tx, r, exhausted)
+	exhausted, settled, amounts, err := checkCards(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
 	if settled {
 		r.SettleResponse()
+	}
+	if amounts { // the record keeps what each card paid, for the rollback
 		if req.record, err = encodeRedemption(r); err != nil {
 			return commitRes{}, err
 		}

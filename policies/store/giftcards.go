@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,9 +21,15 @@ import (
 // node that issued it (or that a fleet moved it to); every change is an
 // entry of the card's ledger with the balance after it (STYLE 18), and a
 // redemption's debits commit in its own transaction (apply).
+//
+// The ledger is one append-only log of every card's entries, keyed by a
+// global sequence, each pointing back to the card's previous one; a card's
+// record holds its balance and its last entry. So a debit rewrites one
+// small record and appends one entry (a busy commit dirties no page per
+// card of the log), and a card's ledger is its chain, read backwards.
 var (
-	bCards    = []byte("giftcards")     // code -> card JSON
-	bCardTx   = []byte("giftcard_tx")   // code \x00 seq (8) -> GiftCardTx JSON
+	bCards    = []byte("giftcards")     // code -> balance (8) + last entry (8) + terms JSON
+	bCardTx   = []byte("giftcard_tx")   // seq (8) -> previous entry of the card (8) + GiftCardTx JSON
 	bCardKeys = []byte("giftcard_keys") // code \x00 idempotency key -> GiftCardTx JSON
 	// cardBuckets are made when a file is opened (initSchema).
 	cardBuckets = [][]byte{bCards, bCardTx, bCardKeys}
@@ -35,7 +42,7 @@ func (s *Store) GiftCard(_ context.Context, code string) (*policies.GiftCard, er
 	var c *policies.GiftCard
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
-		c, err = getCard(tx, code)
+		c, _, err = getCard(tx, code)
 		return err
 	})
 	return c, err
@@ -46,63 +53,99 @@ func (s *Store) GiftCardView(_ context.Context, code string) (*policies.GiftCard
 	var c *policies.GiftCard
 	txs := []policies.GiftCardTx{}
 	err := s.db.View(func(tx *bolt.Tx) error {
+		var last uint64
 		var err error
-		if c, err = getCard(tx, code); err != nil {
+		if c, last, err = getCard(tx, code); err != nil {
 			return err
 		}
-		prefix := append([]byte(code), 0)
-		cur := tx.Bucket(bCardTx).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && len(k) == len(prefix)+8 && string(k[:len(prefix)]) == string(prefix); k, v = cur.Next() {
+		log := tx.Bucket(bCardTx)
+		for seq := last; seq != 0; {
+			v := log.Get(u64(seq))
+			if len(v) < 8 {
+				return fmt.Errorf("%w: gift card %s: entry %d missing", errCorrupt, code, seq)
+			}
 			var t policies.GiftCardTx
-			if err := json.Unmarshal(v, &t); err != nil {
+			if err := json.Unmarshal(v[8:], &t); err != nil {
 				return fmt.Errorf("%w: gift card entry: %v", errCorrupt, err)
 			}
 			txs = append(txs, t)
+			seq = binary.BigEndian.Uint64(v)
 		}
+		slices.Reverse(txs)
 		return nil
 	})
 	return c, txs, err
 }
 
-func getCard(tx *bolt.Tx, code string) (*policies.GiftCard, error) {
+// getCard reads a card and its last ledger entry.
+func getCard(tx *bolt.Tx, code string) (*policies.GiftCard, uint64, error) {
 	raw := tx.Bucket(bCards).Get([]byte(code))
 	if raw == nil {
-		return nil, fmt.Errorf("%w: %q is not a gift card here", policies.ErrUnknownCode, code)
+		return nil, 0, fmt.Errorf("%w: %q is not a gift card here", policies.ErrUnknownCode, code)
+	}
+	if len(raw) < 16 {
+		return nil, 0, fmt.Errorf("%w: gift card %s of %d bytes", errCorrupt, code, len(raw))
 	}
 	var c policies.GiftCard
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, fmt.Errorf("%w: gift card %s: %v", errCorrupt, code, err)
+	if err := json.Unmarshal(raw[16:], &c); err != nil {
+		return nil, 0, fmt.Errorf("%w: gift card %s: %v", errCorrupt, code, err)
 	}
-	return &c, nil
+	c.Balance = int64(binary.BigEndian.Uint64(raw))
+	return &c, binary.BigEndian.Uint64(raw[8:]), nil
 }
 
-func putCard(tx *bolt.Tx, c *policies.GiftCard) error {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return err
+// cardHead is a card's balance and last entry, without decoding its terms
+// (the commit loop reads only these); ok is false for no card.
+func cardHead(tx *bolt.Tx, code string) (balance int64, last uint64, ok bool) {
+	raw := tx.Bucket(bCards).Get([]byte(code))
+	if len(raw) < 16 {
+		return 0, 0, false
 	}
-	return tx.Bucket(bCards).Put([]byte(c.Code), raw)
+	return int64(binary.BigEndian.Uint64(raw)), binary.BigEndian.Uint64(raw[8:]), true
 }
 
-// changeCard adds amount (signed) to card c's balance and writes the
+// lastBalance is what code holds here (0: no card).
+func lastBalance(tx *bolt.Tx, code string) int64 {
+	b, _, _ := cardHead(tx, code)
+	return b
+}
+
+// changeCard adds amount (signed) to card c's balance and appends the
 // ledger entry; the caller has checked that it stays at or above zero.
+// c's terms are written only when the card is new here.
 func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source string, at time.Time) (*policies.GiftCardTx, error) {
-	c.Balance += amount
-	if err := putCard(tx, c); err != nil {
-		return nil, err
+	cards := tx.Bucket(bCards)
+	raw := cards.Get([]byte(c.Code))
+	var terms []byte
+	var prev uint64
+	if len(raw) >= 16 {
+		c.Balance, prev, terms = int64(binary.BigEndian.Uint64(raw)), binary.BigEndian.Uint64(raw[8:]), raw[16:]
+	} else {
+		t := *c
+		t.Balance = 0
+		var err error
+		if terms, err = json.Marshal(&t); err != nil {
+			return nil, err
+		}
 	}
-	b := tx.Bucket(bCardTx)
-	seq, err := b.NextSequence()
+	c.Balance += amount
+	log := tx.Bucket(bCardTx)
+	seq, err := log.NextSequence()
 	if err != nil {
 		return nil, err
 	}
 	t := &policies.GiftCardTx{ID: "gc_" + strconv.FormatUint(seq, 10), At: at.UTC(), Kind: kind, Amount: amount, Balance: c.Balance, Source: source}
-	raw, err := json.Marshal(t)
+	js, err := json.Marshal(t)
 	if err != nil {
 		return nil, err
 	}
-	key := binary.BigEndian.AppendUint64(append([]byte(c.Code), 0), seq)
-	return t, b.Put(key, raw)
+	if err := log.Put(u64(seq), append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(js)), prev), js...)); err != nil {
+		return nil, err
+	}
+	rec := make([]byte, 16, 16+len(terms))
+	binary.BigEndian.PutUint64(rec, uint64(c.Balance))
+	binary.BigEndian.PutUint64(rec[8:], seq)
+	return t, cards.Put([]byte(c.Code), append(rec, terms...))
 }
 
 // issueCard makes code a card with terms' balance, at.
@@ -116,22 +159,18 @@ func issueCard(tx *bolt.Tx, code, campaign string, terms *policies.CardTerms, at
 // transaction. With r.SettleCards a card that holds less than priced pays
 // what it holds (changed reports that r's amounts moved); without, it is
 // reported exhausted so that a fleet can move its balance here first.
-func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) (map[string]policies.Reason, bool, error) {
-	changed := false
+//
+// It reads only balances (no card record is decoded): it runs in the
+// commit loop, which every redemption waits on. amounts reports that an
+// amount moved (the stored record must be encoded again); a balance
+// before that moved changes only the answer.
+func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) (_ map[string]policies.Reason, changed, amounts bool, _ error) {
 	for i := range r.GiftCards {
 		g := &r.GiftCards[i]
 		if g.Amount == 0 {
 			continue
 		}
-		var bal int64
-		c, err := getCard(tx, g.Code)
-		switch {
-		case errors.Is(err, policies.ErrUnknownCode):
-		case err != nil:
-			return nil, false, err
-		default:
-			bal = c.Balance
-		}
+		bal := lastBalance(tx, g.Code)
 		if bal >= g.Amount && bal == g.Before {
 			continue
 		}
@@ -142,10 +181,12 @@ func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Rea
 			out[policies.GiftCardKey(g.Code)] = policies.GiftCardEmpty
 			continue
 		}
-		g.Amount, g.Before = min(g.Amount, max(bal, 0)), bal
+		pay := min(g.Amount, max(bal, 0))
+		amounts = amounts || pay != g.Amount
+		g.Amount, g.Before = pay, bal
 		changed = true
 	}
-	return out, changed, nil
+	return out, changed, amounts, nil
 }
 
 // debitCards takes what r pays from each card, in r's transaction.
@@ -154,10 +195,7 @@ func debitCards(tx *bolt.Tx, r *policies.Redemption) error {
 		if g.Amount == 0 {
 			continue
 		}
-		c, err := getCard(tx, g.Code)
-		if err != nil {
-			return err
-		}
+		c := &policies.GiftCard{Code: g.Code, Balance: lastBalance(tx, g.Code)} // its record exists: it has a balance
 		if c.Balance < g.Amount { // checkCards ran in this transaction
 			return fmt.Errorf("store: gift card %s holds %d, debiting %d", g.Code, c.Balance, g.Amount)
 		}
@@ -174,7 +212,7 @@ func rollbackCards(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 		if g.Amount == 0 {
 			continue
 		}
-		c, err := getCard(tx, g.Code)
+		c, _, err := getCard(tx, g.Code)
 		if errors.Is(err, policies.ErrUnknownCode) {
 			c, err = &policies.GiftCard{Code: g.Code, Campaign: g.Campaign}, nil
 		}
@@ -209,7 +247,7 @@ func (s *Store) ChangeBalance(_ context.Context, ch *policies.BalanceChange) (*p
 			out = &prev
 			return nil
 		}
-		c, err := getCard(tx, ch.Code)
+		c, _, err := getCard(tx, ch.Code)
 		if err != nil {
 			return err
 		}
@@ -263,7 +301,7 @@ func (s *Store) MoveCardOut(code string, want int64, to, idPrefix string, now ti
 	var id string
 	var mv *WalletMove
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		c, err := getCard(tx, code)
+		c, _, err := getCard(tx, code)
 		if errors.Is(err, policies.ErrUnknownCode) {
 			return nil
 		}
@@ -299,7 +337,7 @@ func cardIn(tx *bolt.Tx, m *MovedCard, from string, now time.Time) error {
 	if m.Amount <= 0 || m.Amount > policies.MaxAmount || !policies.ValidCode(m.Code) {
 		return fmt.Errorf("store: a move of %d of card %q", m.Amount, m.Code)
 	}
-	c, err := getCard(tx, m.Code)
+	c, _, err := getCard(tx, m.Code)
 	if errors.Is(err, policies.ErrUnknownCode) {
 		c, err = &policies.GiftCard{Code: m.Code, Campaign: m.Campaign, Currency: m.Currency, Expiry: m.Expiry}, nil
 	}
