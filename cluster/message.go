@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/promoedge/promoedge/cluster/internal/wire"
 	"github.com/promoedge/promoedge/policies"
@@ -25,6 +26,8 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
+	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
 	// Wallet reads (walletview.go): id names the read.
 	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
 	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
@@ -32,6 +35,8 @@ const (
 	// the wallet of customer campaign, c.Redemptions its balance,
 	// c.Spent pending, c.HeldCount earned, c.Version when read (walletshares.go).
 	kWalletSum kind = 16
+	// Triggers (triggers.go).
+	kTriggerCancel kind = 17 // reliable: an event that cancels its customer's scheduled triggers
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -74,6 +79,7 @@ type message struct {
 	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState
+	cancel   *policies.TriggerCancel // kTriggerCancel
 }
 
 func (m *message) key() limitKey { return limitKey{m.campaign, m.limit} }
@@ -120,7 +126,13 @@ func (m *message) encode(b []byte) []byte {
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
 		b = wire.AppendVarint(b, m.c.Spent)
-	case kCodes, kWalletMove, kWalletShare:
+	case kTriggerCancel:
+		c := m.cancel
+		for _, f := range []string{c.Event, c.Type, c.Customer, c.Cart} {
+			b = wire.AppendString(b, f)
+		}
+		b = wire.AppendVarint(b, c.At.UnixNano())
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -168,7 +180,10 @@ func decode(b []byte) (message, error) {
 		m.campaign = r.String()
 		m.amount = r.Varint()
 		m.c.Spent = r.Varint()
-	case kCodes, kWalletMove, kWalletShare:
+	case kTriggerCancel:
+		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
+		m.cancel.At = time.Unix(0, r.Varint()).UTC()
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {
@@ -184,6 +199,9 @@ func decode(b []byte) (message, error) {
 	}
 	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode {
 		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
+	}
+	if m.kind == kTriggerCancel && (m.cancel.Customer == "" || m.cancel.Type == "") {
+		return m, fmt.Errorf("%w: a trigger cancellation without customer or type", ErrBadMessage)
 	}
 	if m.kind == kTransfer && m.amount <= 0 {
 		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)

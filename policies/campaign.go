@@ -60,6 +60,10 @@ type Campaign struct {
 	// CardFilter is the lines a gift card program's cards may pay for
 	// (the zero filter: every line and shipping).
 	CardFilter Filter
+	// Variants make the campaign an experiment (experiment.go); Phase
+	// names their definition.
+	Variants []Variant
+	Phase    string
 	// Doc is the campaign document as the bundle holds it; rules see it as
 	// input.campaign.
 	Doc map[string]any
@@ -121,7 +125,8 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	readWasmTimeout(o, c)
 	readGiftCard(o, c)
 	readReferral(o, c)
-	if !o.Has("effects") && (!c.HasRule() || c.When != nil) && c.GiftCard == nil {
+	readVariants(o, c)
+	if !o.Has("effects") && !o.Has("variants") && (!c.HasRule() || c.When != nil) && c.GiftCard == nil {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
 	c.Effects = readEffects(o, "effects")

@@ -34,6 +34,11 @@ type Config struct {
 	// Referrals keeps referral codes; nil: referral codes are
 	// code_invalid and POST /v1/referrals answers ErrNoStore.
 	Referrals ReferralStore
+	// Events keeps events and the triggers they start (SPEC §13); nil:
+	// events only earn points (through Wallets) and start nothing.
+	Events EventStore
+	// Peers spreads trigger cancellations across a fleet; nil: alone.
+	Peers TriggerPeers
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Active holds the revision in force; nil gives the engine its own.
@@ -80,13 +85,17 @@ type Engine struct {
 	pool      WalletPool
 	giftCards GiftCardStore
 	referrals ReferralStore
+	events    EventStore
+	peers     TriggerPeers
+	wake      chan struct{} // the trigger scheduler's (scheduler.go)
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now,
+		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1)}
 	if e.now == nil {
 		e.now = time.Now
 	}

@@ -48,6 +48,13 @@ type Redemption struct {
 	// Referral is what it owes a referrer (SPEC §9): a pending lot,
 	// credited in the same commit, taken back by its rollback.
 	Referral *RedeemedReferral `json:"referral,omitempty"`
+	// Variants are the experiments the customer was in (SPEC §11): the
+	// variants applied and the holdouts.
+	Variants []Exposure `json:"variants,omitempty"`
+	// Program is the loyalty program when redeemed (nil: none): its tiers
+	// tell the store whether the points moved the customer's tier, which
+	// it reports as a wallet.tier_changed notice.
+	Program *Program `json:"-"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

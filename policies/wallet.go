@@ -72,6 +72,7 @@ type Adjustment struct {
 	IdempotencyKey string
 	At             time.Time
 	Terms          LotTerms // of a credit
+	Program        *Program // whose tiers a wallet.tier_changed notice reports; nil: none
 }
 
 // WalletStore keeps wallets; the bbolt store implements it.
@@ -200,14 +201,17 @@ type EarnEvent struct {
 	Day      int64 // the calendar day of At in the program's zone, yyyymmdd
 	Earning  Earning
 	Terms    LotTerms
+	Program  *Program // whose tiers a wallet.tier_changed notice reports; nil: none
 }
 
 // EarnResult answers POST /v1/events.
 type EarnResult struct {
-	Event    string `json:"event"`
-	Points   int64  `json:"points"`
-	Capped   bool   `json:"capped,omitempty"`
-	Triggers []any  `json:"triggers"`
+	Event    string         `json:"event"`
+	Points   int64          `json:"points"`
+	Capped   bool           `json:"capped,omitempty"`
+	Triggers []TriggerState `json:"triggers"`
+	// Replayed is set on the answer to an event id seen before.
+	Replayed bool `json:"-"`
 }
 
 // WalletWriter is what claims and events need of the wallets beyond

@@ -118,6 +118,7 @@ const (
 	actionCode         = "code.lookup"
 	actionWalletAdjust = "wallet.adjust"
 	actionBalance      = "gift_card.balance"
+	actionEvent        = "event.lookup"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

@@ -15,7 +15,10 @@ var _ policies.Committer = (*Store)(nil)
 type commitReq struct {
 	r      *policies.Redemption
 	record []byte // r encoded, done by the caller, off the commit loop
-	done   chan commitRes
+	// created: r is reported as redemption.created (a webhook endpoint is
+	// configured); the outbox refers to r's record (reports.go).
+	created bool
+	done    chan commitRes
 }
 
 type commitRes struct {
@@ -34,6 +37,8 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
 	}
+	// A held reservation would report once committed: only the redeemed.
+	req.created = s.hooked.Load() && r.Status == policies.Redeemed
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -122,9 +127,13 @@ more:
 	if lingering && !timer.Stop() {
 		<-timer.C
 	}
+	if !failed {
+		failed = s.flushNotices(tx) != nil
+	}
 	if failed {
 		// A write failed: nothing of this transaction stands. Retry each
 		// redemption alone so one bad write cannot sink the others.
+		s.batchHooks = nil
 		tx.Rollback()
 		for _, req := range batch {
 			s.commitBatch([]*commitReq{req})
@@ -169,8 +178,9 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			}
 			results[i] = res
 		}
-		return nil
+		return s.flushNotices(tx)
 	})
+	s.batchHooks = nil
 	if err == nil {
 		for i, req := range batch {
 			req.done <- results[i]
@@ -189,7 +199,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bCardTx} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue, bCardTx} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -233,8 +243,14 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{}, err
 		}
 	}
+	var notices []policies.Notice
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
+		if req.created {
+			if notices, err = exhaustedNotices(notices, r, c, used[i]); err != nil {
+				return commitRes{}, err
+			}
+		}
 		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
 			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
 		}
@@ -247,6 +263,10 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			}
 		}
 	}
+	var tier *tierWatch
+	if req.created {
+		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
+	}
 	if err := s.applyWallet(tx, esc, r); err != nil { // wallet.go: rewards spent, points credited as lots
 		return commitRes{}, err
 	}
@@ -254,6 +274,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		return commitRes{}, err
 	}
 	if err := applyReferral(tx, r); err != nil { // referrals.go: the referrer's lot, the customer seen
+		return commitRes{}, err
+	}
+	if notices, err = tier.changed(tx, notices, r.ID); err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
@@ -266,6 +289,11 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
+	}
+	if req.created {
+		if err := s.emitInBatch(tx, notices, [][]byte{createdRef(r.ID)}); err != nil {
+			return commitRes{}, err
+		}
 	}
 	return commitRes{stored: r}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,7 +27,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -76,6 +77,13 @@ type Store struct {
 	closed  bool
 	max     int
 	linger  time.Duration
+	noticed chan struct{} // signalled after a commit that queued notices (notices.go)
+	hooked  atomic.Bool   // webhook endpoints are configured: changes emit notices
+	// batchHooks are the endpoints' states as the commit loop's current
+	// transaction changes them (notices.go); the loop's goroutine only.
+	batchHooks *hooks
+	events     chan *eventReq // events' group commit (eventcommit.go)
+	evDone     chan struct{}
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -105,7 +113,8 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{})}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -115,12 +124,17 @@ func Open(cfg Config) (*Store, error) {
 	if s.max <= 0 {
 		s.max = 256
 	}
+	if err := s.loadHooked(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
+	}
 	go s.loop()
+	go s.eventLoop()
 	return s, nil
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, cardBuckets, referralBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets, cardBuckets, referralBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -155,6 +169,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	<-s.evDone
 	return s.db.Close()
 }
 

@@ -59,8 +59,19 @@ func (s *Store) Earn(_ context.Context, ev *policies.EarnEvent) (*policies.EarnR
 		if prev := tx.Bucket(bWKeys).Get(k); prev != nil {
 			return replayKeyed(prev, body, &out)
 		}
+		var tier *tierWatch
+		if s.hooked.Load() {
+			tier = watchTier(tx, ev.Program, ev.Customer, ev.At)
+		}
 		var err error
 		if out, err = earn(tx, ev); err != nil {
+			return err
+		}
+		notices, err := tier.changed(tx, nil, "event:"+ev.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.emit(tx, notices); err != nil {
 			return err
 		}
 		return putKeyed(tx, k, body, out)
@@ -69,7 +80,7 @@ func (s *Store) Earn(_ context.Context, ev *policies.EarnEvent) (*policies.EarnR
 }
 
 func earn(tx *bolt.Tx, ev *policies.EarnEvent) (*policies.EarnResult, error) {
-	out := &policies.EarnResult{Event: ev.ID, Triggers: []any{}}
+	out := &policies.EarnResult{Event: ev.ID, Triggers: []policies.TriggerState{}}
 	if ev.Earning.Points <= 0 {
 		return out, nil // a type the program does not reward
 	}
