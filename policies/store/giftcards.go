@@ -195,8 +195,9 @@ func debitCards(tx *bolt.Tx, r *policies.Redemption) error {
 		if g.Amount == 0 {
 			continue
 		}
-		c := &policies.GiftCard{Code: g.Code, Balance: lastBalance(tx, g.Code)} // its record exists: it has a balance
-		if c.Balance < g.Amount {                                               // checkCards ran in this transaction
+		// Its record exists (it has a balance); checkCards ran in this transaction.
+		c := &policies.GiftCard{Code: g.Code, Balance: lastBalance(tx, g.Code)}
+		if c.Balance < g.Amount {
 			return fmt.Errorf("store: gift card %s holds %d, debiting %d", g.Code, c.Balance, g.Amount)
 		}
 		if _, err := changeCard(tx, c, -g.Amount, policies.CardRedeem, r.ID, r.CreatedAt); err != nil {
