@@ -65,6 +65,11 @@ func (rt *Rights) supplyPurse(ctx context.Context, purse string, need int64, hav
 				}
 				clear(asked) // ask again after a gossip round: a move may have been on its way
 				wait = min(left, rt.cfg.PublishInterval)
+			} else if overdue(asked, rt.cfg.RetryInterval) {
+				// An ask or its answer may have been lost (asks are not
+				// resent, moves are): ask every peer again.
+				clear(asked)
+				rt.askWallet(r.CustomerID, need-b.Balance, asked)
 			}
 		}
 		select {
@@ -76,6 +81,16 @@ func (rt *Rights) supplyPurse(ctx context.Context, purse string, need int64, hav
 			return false
 		}
 	}
+}
+
+// overdue reports whether an ask in asked went out d or longer ago.
+func overdue(asked map[string]time.Time, d time.Duration) bool {
+	for _, at := range asked {
+		if time.Since(at) >= d {
+			return true
+		}
+	}
+	return false
 }
 
 // askWallet asks every live peer to move up to amount of customer's

@@ -39,6 +39,9 @@ func outbox(t *testing.T, s *Store) []policies.Notice {
 func TestFiringWritesItsNotices(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "p.db"))
 	ctx := context.Background()
+	if err := s.Configure(ctx, []string{"push", "crm"}, 0); err != nil { // without endpoints nothing is kept
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	ev := &policies.Event{ID: "e-1", Type: "location_entered", CustomerID: "u-1", At: at, Doc: map[string]any{"id": "e-1"}}
 	sc := &policies.ScheduledTrigger{ID: "e-1/t", Trigger: "t", Event: "e-1", Customer: "u-1", Due: at}
