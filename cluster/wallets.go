@@ -69,7 +69,7 @@ func (rt *Rights) supplyPurse(ctx context.Context, purse string, need int64, hav
 				// An ask or its answer may have been lost (asks are not
 				// resent, moves are): ask every peer again.
 				clear(asked)
-				rt.askWallet(r.CustomerID, need-b.Balance, asked)
+				rt.askWallet(purse, need-held, asked)
 			}
 		}
 		select {
