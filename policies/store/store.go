@@ -134,7 +134,7 @@ func Open(cfg Config) (*Store, error) {
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets, cardBuckets, referralBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
