@@ -35,6 +35,9 @@ func (rt *Rights) Supply(ctx context.Context, r *policies.Redemption, exhausted 
 	if !ok || (wallet && !rt.supplyWallet(ctx, r, since.Add(rt.cfg.AcquireTimeout))) { // wallets.go
 		return false
 	}
+	if !rt.supplyCards(ctx, r, exhausted, since.Add(rt.cfg.AcquireTimeout)) { // giftcards.go
+		return false
+	}
 	need := rt.shortfalls(r, exhausted)
 	if need == nil {
 		return false

@@ -24,6 +24,10 @@ func appendCodeChunk(b []byte, ch *store.CodeChunk) []byte {
 	for _, c := range ch.Codes {
 		b = wire.AppendString(b, c)
 	}
+	if ch.Owner != "" { // a referral code's referrer: only when set, so older nodes' chunks read as before
+		b = wire.AppendString(b, ch.Owner)
+		b = wire.AppendString(b, ch.OwnerEmail)
+	}
 	return b
 }
 
@@ -40,6 +44,9 @@ func parseCodeChunk(b []byte) (*store.CodeChunk, error) {
 	ch.Codes = make([]string, 0, n)
 	for range n {
 		ch.Codes = append(ch.Codes, r.String())
+	}
+	if r.Err() == nil && r.Len() > 0 {
+		ch.Owner, ch.OwnerEmail = r.String(), r.String()
 	}
 	switch {
 	case r.Err() != nil:

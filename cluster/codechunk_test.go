@@ -11,6 +11,8 @@ import (
 func FuzzParseCodeChunk(f *testing.F) {
 	ch := store.CodeChunk{Seq: 3, Campaign: "c", MaxUses: 1, Codes: []string{"AB-12", "ZZ"}}
 	f.Add(appendCodeChunk(nil, &ch))
+	ref := store.CodeChunk{Seq: 4, Campaign: "refer", MaxUses: 3, Codes: []string{"REF-AB"}, Owner: "alice", OwnerEmail: "a@x.io"}
+	f.Add(appendCodeChunk(nil, &ref))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := parseCodeChunk(b)
@@ -22,4 +24,21 @@ func FuzzParseCodeChunk(f *testing.F) {
 			t.Fatalf("round trip: %+v then %+v, %v", got, again, err)
 		}
 	})
+}
+
+// TestCodeChunkCarriesAReferralCodesOwner: a referral code's chunk keeps
+// its referrer and e-mail; a generated code's chunk is encoded as before.
+func TestCodeChunkCarriesAReferralCodesOwner(t *testing.T) {
+	plain := store.CodeChunk{Seq: 1, Campaign: "c", MaxUses: 1, Codes: []string{"A"}}
+	ref := plain
+	ref.Owner, ref.OwnerEmail = "alice", "alice@example.com"
+	if len(appendCodeChunk(nil, &ref)) <= len(appendCodeChunk(nil, &plain)) {
+		t.Fatal("the owner is not encoded")
+	}
+	for _, ch := range []store.CodeChunk{plain, ref} {
+		got, err := parseCodeChunk(appendCodeChunk(nil, &ch))
+		if err != nil || got.Owner != ch.Owner || got.OwnerEmail != ch.OwnerEmail || got.MaxUses != ch.MaxUses {
+			t.Fatalf("round trip of %+v: %+v %v", ch, got, err)
+		}
+	}
 }

@@ -166,6 +166,24 @@
 // (points that moved away become debt there); evaluate's out_of_stock
 // reads the units claimed on this node (redeem decides).
 //
+// # Gift cards
+//
+// A gift card's balance is a purse like a wallet: it lives in the file of
+// the node that issued the card (policies/store, giftcards.go) and is
+// spent only there, in the redemption's transaction. The moves above carry
+// it (store.WalletMove with Card set, under the purse key
+// store.CardPurse(code), which no customer id can equal since those have
+// no control characters): a redeem on a node that holds none of the card
+// prices it as paying what is left, its commit reports the card short
+// (policies.GiftCardKey), and Rights.Supply asks every live peer to move
+// what it holds (giftcards.go); the giver debits its balance and logs the
+// move in one transaction, the receiver credits it at most once. If not
+// enough comes, the engine prices the cart again on what the node holds
+// (Redemption.SettleCards). The wallets' invariant holds for every card:
+// Σ balances over all files + Σ in flight + Σ spent = Σ issued + Σ
+// topped up − Σ removed, step by step, so no interleaving, crash or
+// partition spends a balance twice.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back

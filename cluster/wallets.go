@@ -25,21 +25,32 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 	for _, rw := range r.Rewards {
 		need += rw.Points
 	}
-	k := limitKey{r.CustomerID, limitWallet}
+	return rt.supplyPurse(ctx, r.CustomerID, need, func() (int64, error) {
+		b, err := rt.st.Balances(ctx, r.CustomerID, r.CreatedAt, 24*time.Hour)
+		return b.Balance, err
+	}, deadline)
+}
+
+// supplyPurse waits until this node holds need of purse (a customer's
+// wallet, or a gift card's balance under store.CardPurse), as have reads
+// it, asking the peers to move theirs here, and reports whether it does
+// by deadline.
+func (rt *Rights) supplyPurse(ctx context.Context, purse string, need int64, have func() (int64, error), deadline time.Time) bool {
+	k := limitKey{purse, limitWallet}
 	asked := map[string]time.Time{}
 	empty := 0
 	for {
 		news := rt.xfer.wait(k) // before reading, so no move is missed
-		b, err := rt.st.Balances(ctx, r.CustomerID, r.CreatedAt, 24*time.Hour)
+		held, err := have()
 		left := time.Until(deadline)
 		wait := min(left, rt.cfg.RetryInterval)
 		switch {
 		case err != nil || left <= 0:
 			return false
-		case b.Balance >= need:
+		case held >= need:
 			return true
 		case len(asked) == 0:
-			if rt.askWallet(r.CustomerID, need-b.Balance, asked) == 0 {
+			if rt.askWallet(purse, need-held, asked) == 0 {
 				return false // no peer to ask
 			}
 		default:
@@ -58,7 +69,7 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 				// An ask or its answer may have been lost (asks are not
 				// resent, moves are): ask every peer again.
 				clear(asked)
-				rt.askWallet(r.CustomerID, need-b.Balance, asked)
+				rt.askWallet(purse, need-held, asked)
 			}
 		}
 		select {
@@ -99,7 +110,11 @@ func (rt *Rights) askWallet(customer string, amount int64, asked map[string]time
 // up to the amount asked. Holding nothing it stays silent: the asker
 // stops at its deadline.
 func (rt *Rights) giveWallet(m message) {
-	id, mv, err := rt.st.MoveOut(m.campaign, m.amount, m.node, rt.cfg.Name+"/"+rt.fileID, time.Now())
+	move := rt.st.MoveOut
+	if _, card := store.IsCardPurse(m.campaign); card {
+		move = rt.moveCardOut // giftcards.go
+	}
+	id, mv, err := move(m.campaign, m.amount, m.node, rt.cfg.Name+"/"+rt.fileID, time.Now())
 	if err != nil {
 		rt.log.Warn("moving wallet points", "to", m.node, "err", err)
 		return

@@ -57,6 +57,15 @@ type Campaign struct {
 	Effects     []Effect
 	// DynamicEffects is set when the rule may return its own effects.
 	DynamicEffects bool
+	// GiftCard makes the campaign a gift card program (SPEC §8), whose
+	// codes pay with a balance; nil for any other campaign.
+	GiftCard *GiftCardProgram
+	// Referral makes the campaign a referral programme (SPEC §9): its
+	// effects are the friend's, its codes the referrers'.
+	Referral *ReferralProgram
+	// CardFilter is the lines a gift card program's cards may pay for
+	// (the zero filter: every line and shipping).
+	CardFilter Filter
 	// Variants make the campaign an experiment (experiment.go); Phase
 	// names their definition.
 	Variants []Variant
@@ -117,8 +126,10 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	}
 	readWhen(o, c)
 	readWasmTimeout(o, c)
+	readGiftCard(o, c)
+	readReferral(o, c)
 	readVariants(o, c)
-	if !o.Has("effects") && !o.Has("variants") && (!c.HasRule() || c.When != nil) {
+	if !o.Has("effects") && !o.Has("variants") && (!c.HasRule() || c.When != nil) && c.GiftCard == nil {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
 	c.Effects = readEffects(o, "effects")

@@ -79,6 +79,21 @@ func TestParseCampaignRefusesBadDocuments(t *testing.T) {
 		{"nested attribute value", `{"effects": [{"type": "percent_off", "percent": 5, "filter": {"attributes": {"size": {"eu": 42}}}}]}`,
 			"effects[0].filter.attributes.size", "string, number, boolean"},
 		{"effect not an object", `{"effects": ["free_shipping"]}`, "effects[0]", "must be an object"},
+		{"empty exclude", `{"effects": [{"type": "percent_off", "percent": 5, "filter": {"exclude": {}}}]}`,
+			"effects[0].filter.exclude", "which lines to leave out"},
+		{"typo in an exclude", `{"effects": [{"type": "percent_off", "percent": 5, "filter": {"exclude": {"skus": ["B"], "sku": ["A"]}}}]}`,
+			"effects[0].filter.exclude.sku", `did you mean "skus"?`},
+		{"gift card with effects", `{"gift_card": {"amount": 100}, "effects": [{"type": "free_shipping"}]}`, "effects", "no effects"},
+		{"gift card with a public code", `{"code": "GIFT", "gift_card": {"amount": 100}}`, "code", "generated codes"},
+		{"negative gift card amount", `{"gift_card": {"amount": -100}}`, "gift_card.amount", "at least 0"},
+		{"typo in gift_card", `{"gift_card": {"amount": 100, "expire_dayz": 5}}`, "gift_card.expire_dayz", `did you mean "expire_days"?`},
+		{"campaign filter without gift_card", `{"filter": {"skus": ["A"]}, "effects": [{"type": "free_shipping"}]}`, "filter", "only a gift card program"},
+		{"referral without points", `{"referral": {"max_referrals": {"default": 3}}, "effects": [{"type": "free_shipping"}]}`,
+			"referral.referrer_points", "is required"},
+		{"negative max_referrals", `{"referral": {"referrer_points": {"default": 1}, "max_referrals": {"basic": -1}}, "effects": [{"type": "free_shipping"}]}`,
+			"referral.max_referrals.basic", "at least 0"},
+		{"referral and gift card", `{"referral": {"referrer_points": {"default": 1}, "max_referrals": {"default": 1}}, "gift_card": {"amount": 100}}`,
+			"referral", "not both"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := policies.ParseCampaign("summer", decodeDoc(t, tc.doc))

@@ -17,6 +17,9 @@ type Code struct {
 	Uses     int64     `json:"uses"`
 	MaxUses  int64     `json:"max_uses"`
 	Owner    string    `json:"owner,omitempty"`
+	// OwnerEmail is a referral code's referrer's e-mail, normalized
+	// (NormalizeEmail), for the self-referral check.
+	OwnerEmail string `json:"owner_email,omitempty"`
 	// Origin is the node that generated the code, when that is another
 	// node of the cluster ("": this one). A node holds the uses of the
 	// codes it generated until they are moved to another.
@@ -40,6 +43,13 @@ type CodeSpec struct {
 	Pattern string `json:"pattern"`
 	Prefix  string `json:"prefix"`
 	Postfix string `json:"postfix"`
+	// Amount and Currency are a gift card's first balance and currency
+	// (SPEC §8): only for a gift card program, which gives the defaults.
+	Amount   *int64 `json:"amount,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	// Card makes each code a gift card with these terms (set from the
+	// campaign by Campaign.Terms); nil for other codes.
+	Card *CardTerms `json:"-"`
 }
 
 // Limits of code generation.
@@ -53,6 +63,9 @@ const codeChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 
 // Validate reports what is wrong with a spec before anything is written.
 func (sp *CodeSpec) Validate() error {
+	if sp.Amount != nil && *sp.Amount < 0 {
+		return fmt.Errorf("%w: amount must not be negative, got %d", ErrBadAmount, *sp.Amount)
+	}
 	if sp.Count < 1 || sp.Count > MaxCodesPerCall {
 		return fmt.Errorf("%w: count must be from 1 to %d, got %d", ErrBadPattern, MaxCodesPerCall, sp.Count)
 	}

@@ -46,6 +46,10 @@ type Decision struct {
 	Points           []PointAward `json:"points"`
 	Rejected         []Rejection  `json:"rejected"`
 	Items            []ItemTotal  `json:"items"`
+	// GiftCards are what the presented gift cards pay, in order; AmountDue
+	// is Total less what they pay (SPEC §8).
+	GiftCards []GiftCardPayment `json:"gift_cards"`
+	AmountDue int64             `json:"amount_due"`
 
 	revision *Revision // the revision that priced it
 }

@@ -24,6 +24,19 @@ func (d *Decision) AppendJSON(b []byte) []byte {
 	b = appendList(b, `,"points":`, d.Points, (*PointAward).appendJSON)
 	b = appendList(b, `,"rejected":`, d.Rejected, (*Rejection).appendJSON)
 	b = appendList(b, `,"items":`, d.Items, (*ItemTotal).appendJSON)
+	b = appendList(b, `,"gift_cards":`, d.GiftCards, (*GiftCardPayment).appendJSON)
+	b = appendInt(b, `,"amount_due":`, d.AmountDue)
+	return append(b, '}')
+}
+
+func (g *GiftCardPayment) appendJSON(b []byte) []byte {
+	b = append(b, `{"code":`...)
+	b = appendString(b, g.Code)
+	b = append(b, `,"campaign":`...)
+	b = appendString(b, g.Campaign)
+	b = appendInt(b, `,"amount":`, g.Amount)
+	b = appendInt(b, `,"balance_before":`, g.BalanceBefore)
+	b = appendInt(b, `,"balance_after":`, g.BalanceAfter)
 	return append(b, '}')
 }
 

@@ -28,6 +28,12 @@ type Config struct {
 	// WalletPool reads the other nodes' shares of a wallet for GET
 	// /v1/wallets; nil: this node's file holds every wallet whole.
 	WalletPool WalletPool
+	// GiftCards reads gift card balances; nil: presented cards are
+	// code_invalid.
+	GiftCards GiftCardStore
+	// Referrals keeps referral codes; nil: referral codes are
+	// code_invalid and POST /v1/referrals answers ErrNoStore.
+	Referrals ReferralStore
 	// Events keeps events and the triggers they start (SPEC §13); nil:
 	// events only earn points (through Wallets) and start nothing.
 	Events EventStore
@@ -77,6 +83,8 @@ type Engine struct {
 	switches  Switches
 	wallets   WalletStore
 	pool      WalletPool
+	giftCards GiftCardStore
+	referrals ReferralStore
 	events    EventStore
 	peers     TriggerPeers
 	wake      chan struct{} // the trigger scheduler's (scheduler.go)
@@ -86,7 +94,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, now: cfg.Now,
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now,
 		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1)}
 	if e.now == nil {
 		e.now = time.Now
@@ -144,6 +152,7 @@ func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, fo
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool
+	ev.giftCards, ev.referrals, ev.ctx = e.giftCards, e.referrals, ctx
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {

@@ -10,18 +10,21 @@ import (
 
 // Filter selects cart lines. Every part that is set must match: one of the
 // SKUs, one of the categories, every attribute (a list of values means any
-// of them), and a unit price of at least MinUnitPrice. A zero Filter
-// matches every line.
+// of them), and a unit price of at least MinUnitPrice; and a line that
+// Exclude matches never matches. A zero Filter matches every line.
 type Filter struct {
 	SKUs         []string
 	Categories   []string
 	Attributes   map[string]any
 	MinUnitPrice int64
+	// Exclude, when set, takes out the lines it matches (SPEC §5:
+	// "a line matched by exclude never matches").
+	Exclude *Filter
 }
 
 // IsZero reports whether the filter matches every line.
 func (f *Filter) IsZero() bool {
-	return len(f.SKUs) == 0 && len(f.Categories) == 0 && len(f.Attributes) == 0 && f.MinUnitPrice == 0
+	return len(f.SKUs) == 0 && len(f.Categories) == 0 && len(f.Attributes) == 0 && f.MinUnitPrice == 0 && f.Exclude == nil
 }
 
 // Match reports whether the line passes the filter.
@@ -33,6 +36,9 @@ func (f *Filter) Match(it *Item) bool {
 		return false
 	}
 	if it.UnitPrice < f.MinUnitPrice {
+		return false
+	}
+	if f.Exclude != nil && f.Exclude.Match(it) {
 		return false
 	}
 	if len(f.Attributes) == 0 { // ranging over an empty map still costs
@@ -102,6 +108,13 @@ func readFilter(o *field.Obj) Filter {
 			o.Fail("attributes."+k, "must be a string, number, boolean or a list of them")
 		}
 	}
+	if ex := o.Object("exclude"); ex != nil {
+		x := readFilter(ex)
+		if x.IsZero() {
+			o.Fail("exclude", "must say which lines to leave out (skus, categories, attributes or min_unit_price)")
+		}
+		f.Exclude = &x
+	}
 	o.Strict()
 	return f
 }
@@ -122,5 +135,9 @@ func validAttr(v any) bool {
 }
 
 func (f Filter) String() string {
-	return fmt.Sprintf("skus=%v categories=%v attributes=%v min_unit_price=%d", f.SKUs, f.Categories, f.Attributes, f.MinUnitPrice)
+	s := fmt.Sprintf("skus=%v categories=%v attributes=%v min_unit_price=%d", f.SKUs, f.Categories, f.Attributes, f.MinUnitPrice)
+	if f.Exclude != nil {
+		s += " exclude={" + f.Exclude.String() + "}"
+	}
+	return s
 }

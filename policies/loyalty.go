@@ -2,6 +2,7 @@ package policies
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 	"time"
 
@@ -51,6 +52,13 @@ type Reward struct {
 	Stock    int64   // 0: unlimited
 	Effect   *Effect // a reward applied at checkout
 	Donation *Donation
+	GiftCard *RewardCard // a gift card issued to the customer (SPEC §8)
+}
+
+// RewardCard is a reward that issues a card of a gift card program.
+type RewardCard struct {
+	Campaign string `json:"campaign"`
+	Amount   *int64 `json:"amount,omitempty"` // nil: the program's
 }
 
 // Donation is a reward that gives to a charity.
@@ -205,10 +213,17 @@ func readReward(o *field.Obj, id string) *Reward {
 		}
 		do.Strict()
 	}
-	if o.Has("gift_card") {
-		o.Map("gift_card")
-		o.Fail("gift_card", "gift card rewards are not supported yet (they arrive with gift cards, SPEC §8); use an effect or a donation")
+	if go_ := o.Object("gift_card"); go_ != nil {
 		kinds++
+		rw.GiftCard = &RewardCard{Campaign: go_.String("campaign", "")}
+		if rw.GiftCard.Campaign == "" {
+			go_.Fail("campaign", "is required: the gift card program that issues the card")
+		}
+		if go_.Has("amount") {
+			n := boundedInt(go_, "amount", 0, 1, MaxAmount)
+			rw.GiftCard.Amount = &n
+		}
+		go_.Strict()
 	}
 	if kinds != 1 {
 		o.Fail("effect", "a reward has exactly one of effect, donation or gift_card")
@@ -218,6 +233,44 @@ func readReward(o *field.Obj, id string) *Reward {
 }
 
 func sortedKeys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CheckCards reports every gift card reward whose campaign is not a gift
+// card program of campaigns (the bundle checks it once both are read).
+func (p *Program) CheckCards(campaigns []*Campaign) []*FieldError {
+	byID := make(map[string]*Campaign, len(campaigns))
+	for _, c := range campaigns {
+		byID[c.ID] = c
+	}
+	var out []*FieldError
+	for _, id := range sortedRewardIDs(p.Rewards) {
+		rw := p.Rewards[id]
+		if rw.GiftCard == nil {
+			continue
+		}
+		c := byID[rw.GiftCard.Campaign]
+		f := "rewards." + id + ".gift_card.campaign"
+		switch {
+		case c == nil:
+			out = append(out, &FieldError{Field: f, Message: fmt.Sprintf("no campaign %q in the bundle", rw.GiftCard.Campaign)})
+		case c.GiftCard == nil:
+			out = append(out, &FieldError{Field: f, Message: fmt.Sprintf("campaign %q is not a gift card program (it has no gift_card:)", c.ID)})
+		default:
+			if _, err := c.Terms(rw.GiftCard.Amount, ""); err != nil {
+				out = append(out, &FieldError{Field: f, Message: err.Error()})
+			}
+		}
+	}
+	return out
+}
+
+func sortedRewardIDs(m map[string]*Reward) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

@@ -129,6 +129,17 @@ func (e *Engine) ClaimReward(ctx context.Context, customer, reward, key string) 
 		return nil, fmt.Errorf("%w: %q", ErrCheckoutReward, reward)
 	}
 	c := &Claim{Customer: customer, Reward: rw, IdempotencyKey: key, At: e.now()}
+	if rw.GiftCard != nil {
+		gc, err := e.Revision().Campaign(rw.GiftCard.Campaign)
+		if err != nil {
+			return nil, err
+		}
+		terms, err := gc.Terms(rw.GiftCard.Amount, "")
+		if err != nil {
+			return nil, err
+		}
+		c.Card = &CardClaim{Campaign: gc.ID, Terms: *terms}
+	}
 	since := time.Now()
 	for {
 		res, err := e.wallets.Claim(ctx, c)

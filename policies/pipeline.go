@@ -16,6 +16,7 @@ var pipeline = []stage{
 	{"limits", checkLimits},        // limit_exhausted, per_customer_limit
 	{"stacking", applyStacking},    // budget_exhausted, excluded; prices the cart
 	{"rewards", applyRewards},      // loyalty rewards, after every campaign (rewards.go)
+	{"gift cards", applyGiftCards}, // gift cards pay what is left, in the order presented (giftcard.go)
 	{"totals", finishTotals},       // points, per-line totals, sums
 }
 
@@ -26,6 +27,7 @@ var gates = []func(ev *evaluation, c *candidate) (Reason, []string){
 	gateSchedule,
 	gateCode,
 	gateCurrency,
+	gateReferral, // not_signed_in, referral_self, referral_not_new (referral.go)
 	gateFilter,
 }
 
@@ -66,6 +68,13 @@ type evaluation struct {
 	pool    WalletPool // a fleet's other shares of a wallet
 	wallet  *Balances
 	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	// giftCards reads the cards; cards are the ones presented, in order.
+	giftCards GiftCardStore
+	cards     []cardRef
+	// referrals reads referral codes; ctx is the request's, for gates
+	// that read the store.
+	referrals ReferralStore
+	ctx       context.Context
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
@@ -73,7 +82,7 @@ func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
 		rev: rev, req: req, usage: usage,
 		dec: &Decision{
 			Currency: req.Cart.Currency, BundleRevision: rev.ID, revision: rev,
-			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{},
+			Applied: []Applied{}, FreeItems: []FreeItem{}, Points: []PointAward{}, Rejected: []Rejection{}, GiftCards: []GiftCardPayment{},
 		},
 		cart: newCartState(&req.Cart),
 		s:    getScratch(),
@@ -142,6 +151,10 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 		cd, err := ev.uniqueCode(ctx, norm)
 		if err != nil {
 			return err
+		}
+		if cd != nil && cd.c.GiftCard != nil {
+			ev.presentCard(cardRef{c: cd.c, code: norm, as: code})
+			continue
 		}
 		if cd == nil || seen[cd.c] {
 			ev.addRejection(Rejection{Code: code, Reason: CodeInvalid}, -1)
@@ -217,6 +230,9 @@ func gateSchedule(ev *evaluation, cd *candidate) (Reason, []string) {
 }
 
 func gateCode(_ *evaluation, cd *candidate) (Reason, []string) {
+	if cd.codeErr == CodeUsed && cd.c.Referral != nil {
+		return "", nil // a referral code's uses are its referrer's referrals: referral_limit, after gateReferral's checks
+	}
 	return cd.codeErr, nil
 }
 
@@ -289,6 +305,9 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 func checkLimits(ctx context.Context, ev *evaluation) error {
 	for _, cd := range ev.live() {
 		if r, lost := ev.forced[cd.c.ID]; lost {
+			if cd.c.Referral != nil && r == CodeUsed {
+				r = ReferralLimit
+			}
 			ev.reject(cd, r, []string{"the limit ran out while redeeming"})
 			continue
 		}
@@ -322,6 +341,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 
 func finishTotals(_ context.Context, ev *evaluation) error {
 	ev.cart.finish(ev)
+	ev.dec.settleCards(nil)
 	ev.s.keys = sortRejections(ev.dec.Rejected, ev.ranks, ev.s.keys)
 	return nil
 }

@@ -79,6 +79,7 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 		case replayed:
 			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
 		case len(exhausted) == 0:
+			dec.settleCards(stored.GiftCards)
 			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
 		case e.supplier != nil && e.supplier.Supply(ctx, r, exhausted, since):
 			continue // the rights came: the same redemption again
@@ -102,6 +103,12 @@ func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string
 	if err != nil {
 		return nil, nil, err
 	}
+	if r.Referral, err = e.referralOf(ctx, dec.revision, dec, r.CreatedAt); err != nil {
+		return nil, nil, err
+	}
+	// Alone, a card pays what it holds at commit; in a fleet, the first
+	// attempt lets the fleet move the balance here (SettleCards).
+	r.SettleCards = e.supplier == nil || forced != nil
 	return dec, r, nil
 }
 
@@ -157,6 +164,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		}
 	}
 	r.Campaigns = kept
+	r.GiftCards = redeemedCards(dec)
 	r.Variants = exposures(dec)
 	if p := dec.revision.Loyalty; p != nil {
 		terms := p.Terms(r.CreatedAt, true)
@@ -181,7 +189,7 @@ func fillLimits(r *Redemption, dec *Decision, at time.Time) error {
 			return err
 		}
 		c.Limits = camp.Limits
-		c.UniqueCode = camp.UniqueCodes && c.Code != ""
+		c.UniqueCode = camp.UniqueCodes && c.Code != "" // a referral code's uses are its referrer's referrals
 		if camp.Limits.PerPeriod.Set() {
 			c.Period = camp.PeriodAt(at).Key()
 		}

@@ -38,6 +38,16 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// GiftCards are the cards it pays with (SPEC §8); the commit sets
+	// each Amount to what it debited.
+	GiftCards []RedeemedGiftCard `json:"gift_cards,omitempty"`
+	// SettleCards lets the commit debit less than a card's Amount when
+	// the card holds less (partial payment); false, it reports the card
+	// exhausted instead so that a fleet can move the balance here first.
+	SettleCards bool `json:"-"`
+	// Referral is what it owes a referrer (SPEC §9): a pending lot,
+	// credited in the same commit, taken back by its rollback.
+	Referral *RedeemedReferral `json:"referral,omitempty"`
 	// Variants are the experiments the customer was in (SPEC §11): the
 	// variants applied and the holdouts.
 	Variants []Exposure `json:"variants,omitempty"`

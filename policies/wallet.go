@@ -167,14 +167,29 @@ type Claim struct {
 	Reward         *Reward
 	IdempotencyKey string
 	At             time.Time
+	// Card is the card a gift card reward issues: its program and terms.
+	Card *CardClaim
+}
+
+// CardClaim is the card a claimed gift card reward issues.
+type CardClaim struct {
+	Campaign string
+	Terms    CardTerms
+}
+
+// ClaimedCard is the card a claim issued.
+type ClaimedCard struct {
+	Code    string `json:"code"`
+	Balance int64  `json:"balance"`
 }
 
 // ClaimResult answers a claim.
 type ClaimResult struct {
-	Reward      string    `json:"reward"`
-	PointsSpent int64     `json:"points_spent"`
-	Balance     int64     `json:"balance"`
-	Donation    *Donation `json:"donation,omitempty"`
+	Reward      string       `json:"reward"`
+	PointsSpent int64        `json:"points_spent"`
+	Balance     int64        `json:"balance"`
+	Donation    *Donation    `json:"donation,omitempty"`
+	GiftCard    *ClaimedCard `json:"gift_card,omitempty"`
 }
 
 // Earning event: points for something other than a purchase.

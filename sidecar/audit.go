@@ -126,6 +126,7 @@ const (
 	actionShadowDrop    = "bundle.shadow_drop"
 	actionShadowPromote = "bundle.shadow_promote"
 	actionEvent         = "event.lookup"
+	actionBalance       = "gift_card.balance"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

@@ -24,6 +24,11 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, err)
 		return
 	}
+	if c.Referral != nil {
+		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "campaign",
+			Message: fmt.Sprintf("campaign %s is a referral programme: its codes are the referrers', from POST /v1/referrals", c.ID)}}})
+		return
+	}
 	if !c.UniqueCodes {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "campaign",
 			Message: fmt.Sprintf("campaign %s does not use generated codes (its document needs unique_codes: true)", c.ID)}}})
@@ -35,6 +40,14 @@ func (s *Server) generateCodes(ctx *fasthttp.RequestCtx, params []string) {
 	var spec policies.CodeSpec
 	if err := json.Unmarshal(ctx.PostBody(), &spec); err != nil {
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Message: "body must be {\"count\", \"pattern\", \"prefix\", \"postfix\"}: " + err.Error()}}})
+		return
+	}
+	if err := spec.Validate(); err != nil {
+		fail(ctx, err)
+		return
+	}
+	if spec.Card, err = c.Terms(spec.Amount, spec.Currency); err != nil {
+		fail(ctx, err)
 		return
 	}
 	if err := s.state.CheckCodes(spec); err != nil {
@@ -75,5 +88,32 @@ func (s *Server) getCode(ctx *fasthttp.RequestCtx, params []string) {
 		fail(ctx, err)
 		return
 	}
-	writeJSON(ctx, fasthttp.StatusOK, c)
+	card, err := s.engine.GiftCardView(ctx, c.Code)
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, codeView{Code: c, CardView: card})
+}
+
+// codeView is a code, with its balance and ledger when it is a gift card.
+type codeView struct {
+	*policies.Code
+	*policies.CardView
+}
+
+// changeBalance answers POST /v1/codes/{code}/balance (SPEC §8): the
+// ledger entry of the top-up or removal.
+func (s *Server) changeBalance(ctx *fasthttp.RequestCtx, params []string) {
+	var b policies.BalanceChange
+	if !s.decodeBody(ctx, &b, `{"amount", "idempotency_key"}`) {
+		return
+	}
+	b.Code = params[0]
+	t, err := s.engine.ChangeBalance(ctx, &b)
+	if err != nil {
+		fail(ctx, err)
+		return
+	}
+	writeJSON(ctx, fasthttp.StatusOK, t)
 }

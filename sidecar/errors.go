@@ -38,6 +38,10 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 			details = append(details, p.Error())
 		}
 		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: re.Error(), Field: re.Field(), Details: details})
+	case errors.Is(err, policies.ErrBadAmount), errors.Is(err, policies.ErrNotGiftCard):
+		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: err.Error(), Field: "amount"})
+	case errors.Is(err, policies.ErrBalanceBelowZero):
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "balance_below_zero", Message: err.Error(), Field: "amount"})
 	case errors.Is(err, policies.ErrBadPattern), errors.Is(err, policies.ErrPatternTooSmall):
 		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: err.Error(), Field: "pattern"})
 	case errors.Is(err, policies.ErrIdempotencyConflict):

@@ -93,12 +93,12 @@ func (f *fleet) attach(st *store.Store) error {
 
 func (f *fleet) engineConfig() policies.Config {
 	if f.node == nil {
-		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, Events: f.st}
+		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, Events: f.st, GiftCards: f.st, Referrals: f.st}
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node,
 		Wallets: f.st, WalletPool: f.node.Rights(),
-		Events: f.st, Peers: f.node} // triggers fire on the node that scheduled them; cancellations are sent to all
+		Events: f.st, Peers: f.node, GiftCards: f.st, Referrals: f.st} // triggers fire on the node that scheduled them; cancellations are sent to all
 }
 
 // start follows the first bundle at once (the minter mints its limits

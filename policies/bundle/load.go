@@ -151,6 +151,11 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	problems = append(problems, ps...)
 	program, ps := readLoyalty(b, files)
 	problems = append(problems, ps...)
+	if program != nil {
+		for _, fp := range program.CheckCards(campaigns) {
+			problems = append(problems, Problem{File: dataFile(files, "promo/loyalty"), Field: "promo.loyalty." + fp.Field, Message: fp.Message})
+		}
+	}
 	triggers, ps := readTriggers(b, files, campaigns, program, cfg.Endpoints)
 	problems = append(problems, ps...)
 	problems = append(problems, compileWhen(b, campaigns, files)...)

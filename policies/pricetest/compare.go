@@ -31,6 +31,10 @@ func (w Want) check(dec *policies.Decision) []string {
 	amount("discount", w.Discount, dec.Discount)
 	amount("shipping_discount", w.ShippingDiscount, dec.ShippingDiscount)
 	amount("total", w.Total, dec.Total)
+	amount("amount_due", w.AmountDue, dec.AmountDue)
+	if w.GiftCards != nil {
+		out = append(out, sameAmounts("gift_cards", w.GiftCards, sums(dec.GiftCards, func(g policies.GiftCardPayment) (string, int64) { return g.Campaign, g.Amount }))...)
+	}
 	out = append(out, w.checkApplied(dec)...)
 	out = append(out, checkListed("points", w.Points, dec.Points, func(p policies.PointAward) (string, int64) { return p.Campaign, p.Points })...)
 	out = append(out, checkListed("free_items", w.FreeItems, dec.FreeItems, func(fi policies.FreeItem) (string, int64) { return fi.SKU, fi.Quantity })...)

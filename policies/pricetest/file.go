@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -32,7 +34,10 @@ type File struct {
 	// bundle it tests (see Bundle).
 	Bundle   *Bundle        `json:"bundle"`
 	Defaults map[string]any `json:"defaults"`
-	Cases    []Case         `json:"cases"`
+	// GiftCards are gift cards every case has (a case's own add to them
+	// and win), by code.
+	GiftCards map[string]Card `json:"gift_cards"`
+	Cases     []Case          `json:"cases"`
 }
 
 // Case is one request and what the engine must answer.
@@ -49,8 +54,11 @@ type Case struct {
 	// Usage is how much of their limits campaigns have used when the case
 	// is priced; campaigns not listed have used nothing.
 	Usage map[string]Usage `json:"usage"`
-	Want  Want             `json:"want"`
-	Line  int              `json:"-"`
+	// GiftCards are the gift cards that exist when the case is priced, by
+	// code (a sidecar reads them from its store); present them in codes.
+	GiftCards map[string]Card `json:"gift_cards"`
+	Want      Want            `json:"want"`
+	Line      int             `json:"-"`
 }
 
 // Usage is a campaign's consumption of its limits.
@@ -69,6 +77,41 @@ func (c *Case) usage() policies.Usage {
 		return nil
 	}
 	return usageTable(c.Usage)
+}
+
+// Card is a gift card of a case: its program and balance, and optionally
+// its currency and expiry.
+type Card struct {
+	Campaign  string    `json:"campaign"`
+	Balance   int64     `json:"balance"`
+	Currency  string    `json:"currency"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// cards is a case's gift cards as the engine reads them (codes and
+// balances); read only.
+type cards map[string]Card
+
+func (cs cards) LookupCode(_ context.Context, code string) (string, policies.Reason, bool, error) {
+	c, ok := cs[code]
+	return c.Campaign, "", ok, nil
+}
+
+func (cs cards) GiftCard(_ context.Context, code string) (*policies.GiftCard, error) {
+	c, ok := cs[code]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownCode, code)
+	}
+	return &policies.GiftCard{Code: code, Campaign: c.Campaign, Currency: c.Currency, Balance: c.Balance, Expiry: c.ExpiresAt}, nil
+}
+
+func (cs cards) GiftCardView(ctx context.Context, code string) (*policies.GiftCard, []policies.GiftCardTx, error) {
+	c, err := cs.GiftCard(ctx, code)
+	return c, nil, err
+}
+
+func (cs cards) ChangeBalance(context.Context, *policies.BalanceChange) (*policies.GiftCardTx, error) {
+	return nil, errors.New("price tests change no balance")
 }
 
 type usageTable map[string]Usage

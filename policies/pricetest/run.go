@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -85,11 +86,27 @@ func Price(ctx context.Context, rev *policies.Revision, f *File, c *Case) (*poli
 	if err != nil {
 		return nil, fmt.Errorf("bad request: %w", err)
 	}
-	eng := policies.NewEngine(policies.Config{Usage: c.usage()})
+	cfg := policies.Config{Usage: c.usage()}
+	if cs := f.cards(c); cs != nil {
+		cfg.Codes, cfg.GiftCards = cs, cs
+	}
+	eng := policies.NewEngine(cfg)
 	eng.Swap(rev)
 	dec, err := eng.Evaluate(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	return dec, nil
+}
+
+// cards are the gift cards of case c: the file's and its own; nil for
+// none.
+func (f *File) cards(c *Case) cards {
+	if f.GiftCards == nil && c.GiftCards == nil {
+		return nil
+	}
+	out := cards{}
+	maps.Copy(out, f.GiftCards)
+	maps.Copy(out, c.GiftCards)
+	return out
 }

@@ -26,6 +26,10 @@ type Want struct {
 	Points           *Points               `json:"points"`
 	FreeItems        *FreeItems            `json:"free_items"`
 	Items            *[]policies.ItemTotal `json:"items"` // every item's totals, in order
+	// GiftCards is {campaign: amount}: what the cards of these gift card
+	// programs pay (SPEC §8); AmountDue is total less what cards pay.
+	GiftCards map[string]int64 `json:"gift_cards"`
+	AmountDue *int64           `json:"amount_due"`
 }
 
 // Applied is want.applied: {campaign: amount}, these campaigns applied
@@ -119,6 +123,7 @@ func (w *Want) Campaigns() []string {
 			out = append(out, a.Campaign)
 		}
 	}
+	out = append(out, slices.Sorted(maps.Keys(w.GiftCards))...)
 	if w.Rejected != nil {
 		out = append(out, slices.Sorted(maps.Keys(w.Rejected.ByCampaign))...)
 		for _, r := range w.Rejected.List {

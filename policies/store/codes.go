@@ -116,6 +116,11 @@ func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *policies.Code
 			if err := b.Put([]byte(c), encodeNewCode(c, campaign, "", 1, now)); err != nil {
 				return err
 			}
+			if sp.Card != nil {
+				if err := issueCard(tx, c, campaign, sp.Card, now, "generated"); err != nil {
+					return err
+				}
+			}
 		}
 		if err := logCodes(tx, campaign, out, now); err != nil {
 			return err

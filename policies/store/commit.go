@@ -199,7 +199,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue, bCardTx} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -225,8 +225,23 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err == nil {
 		exhausted, err = s.checkRewards(tx, esc, r, exhausted)
 	}
+	exhausted = checkReferral(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
+	}
+	// Gift cards: read again here, inside the transaction; a card another
+	// redemption spent first pays what is left (giftcards.go).
+	exhausted, settled, amounts, err := checkCards(tx, r, exhausted)
+	if err != nil || len(exhausted) > 0 {
+		return commitRes{exhausted: exhausted}, err
+	}
+	if settled {
+		r.SettleResponse()
+	}
+	if amounts { // the record keeps what each card paid, for the rollback
+		if req.record, err = encodeRedemption(r); err != nil {
+			return commitRes{}, err
+		}
 	}
 	var notices []policies.Notice
 	for i := range r.Campaigns {
@@ -256,6 +271,12 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
 	}
 	if err := s.applyWallet(tx, esc, r); err != nil { // wallet.go: rewards spent, points credited as lots
+		return commitRes{}, err
+	}
+	if err := debitCards(tx, r); err != nil {
+		return commitRes{}, err
+	}
+	if err := applyReferral(tx, r); err != nil { // referrals.go: the referrer's lot, the customer seen
 		return commitRes{}, err
 	}
 	if notices, err = tier.changed(tx, notices, r.ID); err != nil {

@@ -69,6 +69,12 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if err := s.rollbackWallet(tx, esc, r, at); err != nil {
 			return err
 		}
+		if err := rollbackCards(tx, r, at); err != nil {
+			return err
+		}
+		if err := rollbackReferral(tx, r, at); err != nil {
+			return err
+		}
 		t := at.UTC()
 		r.Status, r.RolledBackAt = policies.RolledBack, &t
 		if err := putRedemption(tx, r); err != nil {

@@ -34,6 +34,10 @@ type CodeChunk struct {
 	MaxUses   int64
 	CreatedAt time.Time
 	Codes     []string
+	// Owner and OwnerEmail are a referral code's referrer (a chunk of one
+	// code); "" for generated codes. They follow the codes in both
+	// encodings, only when set, so older chunks read as before.
+	Owner, OwnerEmail string
 }
 
 // ErrBadChunk is a replicated chunk that cannot be applied as sent.
@@ -41,12 +45,18 @@ var ErrBadChunk = errors.New("store: bad code chunk")
 
 // logCodes appends codes (sorted) to the code log in chunks.
 func logCodes(tx *bolt.Tx, campaign string, codes []string, now time.Time) error {
+	return logCodesAs(tx, CodeChunk{Campaign: campaign, MaxUses: 1, CreatedAt: now}, codes)
+}
+
+// logCodesAs is logCodes with the chunks' fields as in proto.
+func logCodesAs(tx *bolt.Tx, proto CodeChunk, codes []string) error {
 	meta, log := tx.Bucket(bMeta), tx.Bucket(bCodeLog)
 	seq := getU64(meta.Get([]byte("code_seq")))
 	for len(codes) > 0 {
 		n := min(len(codes), CodeChunkSize)
 		seq++
-		ch := CodeChunk{Seq: seq, Campaign: campaign, MaxUses: 1, CreatedAt: now, Codes: codes[:n]}
+		ch := proto
+		ch.Seq, ch.Codes = seq, codes[:n]
 		if err := log.Put(u64(seq), appendRecord(nil, &ch)); err != nil {
 			return err
 		}
@@ -114,6 +124,14 @@ func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, 
 		for _, code := range ch.Codes {
 			if b.Get([]byte(code)) != nil {
 				clashes++
+				continue
+			}
+			if ch.Owner != "" { // a referral code: its referrer with it
+				c := &policies.Code{Code: code, Campaign: ch.Campaign, State: policies.CodeStateActive, MaxUses: ch.MaxUses,
+					Owner: ch.Owner, OwnerEmail: ch.OwnerEmail, Origin: origin, CreatedAt: ch.CreatedAt}
+				if err := putCode(tx, c); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := b.Put([]byte(code), encodeNewCode(code, ch.Campaign, origin, ch.MaxUses, ch.CreatedAt)); err != nil {
@@ -195,6 +213,10 @@ func appendRecord(b []byte, ch *CodeChunk) []byte {
 	for _, c := range ch.Codes {
 		b = appendString(b, c)
 	}
+	if ch.Owner != "" {
+		b = appendString(b, ch.Owner)
+		b = appendString(b, ch.OwnerEmail)
+	}
 	return b
 }
 
@@ -210,6 +232,9 @@ func parseRecord(b []byte) (*CodeChunk, error) {
 	ch.Codes = make([]string, 0, n)
 	for range n {
 		ch.Codes = append(ch.Codes, r.string())
+	}
+	if len(r.b) > 0 && !r.short {
+		ch.Owner, ch.OwnerEmail = r.string(), r.string()
 	}
 	if r.short || len(r.b) != 0 {
 		return nil, fmt.Errorf("store: code log chunk %d is corrupt", ch.Seq)

@@ -38,6 +38,13 @@ func (s *Store) Claim(_ context.Context, c *policies.Claim) (*policies.ClaimResu
 		}
 		bal, _ := balanceAt(tx, wprefix(c.Customer), nanos(c.At))
 		out = &policies.ClaimResult{Reward: rw.ID, PointsSpent: rw.Points, Balance: bal, Donation: rw.Donation}
+		if c.Card != nil {
+			code, err := issueRewardCard(tx, c)
+			if err != nil {
+				return err
+			}
+			out.GiftCard = &policies.ClaimedCard{Code: code, Balance: c.Card.Terms.Amount}
+		}
 		return putKeyed(tx, k, body, out)
 	})
 	return out, err

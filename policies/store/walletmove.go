@@ -15,10 +15,36 @@ import (
 // the terms of the lots they came from: debited here in the transaction
 // that records the move, credited there at most once (cluster/doc.go,
 // # Loyalty wallets).
+//
+// The same moves carry a gift card's balance (Card set, Customer its
+// purse, CardPurse): a balance, like points, lives in one node's file.
 type WalletMove struct {
 	To       string     `json:"to"`
 	Customer string     `json:"customer"`
 	Lots     []MovedLot `json:"lots"`
+	Card     *MovedCard `json:"card,omitempty"`
+}
+
+// MovedCard is part of a gift card's balance, with the card's terms.
+type MovedCard struct {
+	Code     string    `json:"code"`
+	Campaign string    `json:"campaign"`
+	Currency string    `json:"currency,omitempty"`
+	Expiry   time.Time `json:"expiry,omitzero"`
+	Amount   int64     `json:"amount"`
+}
+
+// CardPurse is the key a gift card's balance moves under, beside the
+// customers' wallets: a customer id has no control character
+// (policies.CheckCustomer), so no wallet can have it.
+func CardPurse(code string) string { return "\x01" + code }
+
+// IsCardPurse reports whether purse is a gift card's, and its code.
+func IsCardPurse(purse string) (string, bool) {
+	if len(purse) > 1 && purse[0] == 1 {
+		return purse[1:], true
+	}
+	return "", false
 }
 
 // MovedLot is part of a lot: its points and terms.
@@ -32,6 +58,9 @@ type MovedLot struct {
 
 // Points is what the move carries.
 func (m *WalletMove) Points() int64 {
+	if m.Card != nil {
+		return m.Card.Amount
+	}
 	var n int64
 	for _, l := range m.Lots {
 		n += l.Points
@@ -96,6 +125,11 @@ func (s *Store) MoveIn(id, from string, mv *WalletMove, now time.Time) (dup bool
 		if tx.Bucket(bWIn).Get([]byte(id)) != nil {
 			dup = true
 			return nil
+		}
+		if mv.Card != nil {
+			if err := cardIn(tx, mv.Card, from, now); err != nil {
+				return err
+			}
 		}
 		for _, m := range mv.Lots {
 			if m.Points <= 0 || m.Points > policies.MaxPoints {

@@ -59,6 +59,8 @@ type Customer struct {
 	Country  string   `json:"country,omitempty"`
 	Timezone string   `json:"timezone,omitempty"` // IANA, e.g. "Europe/Dublin"
 	Birthday string   `json:"birthday,omitempty"` // YYYY-MM-DD
+	// Email is kept for the self-referral check of referral codes (SPEC §9).
+	Email string `json:"email,omitempty"`
 	// OrdersCount is nil when unknown (rules then read it as absent).
 	OrdersCount *int64         `json:"orders_count,omitempty"`
 	CreatedAt   time.Time      `json:"created_at,omitzero"`

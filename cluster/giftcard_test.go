@@ -1,0 +1,216 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// These tests drive gift cards in a fleet (doc.go, # Gift cards): a card's
+// balance lives in one node's file (or in flight between two), is spent
+// only there, and moves to the node a checkout reaches when it has none.
+
+func giftRevision(t testing.TB) *policies.Revision {
+	return testRevision(t, "g1", map[string]string{"gift-any": `{"unique_codes": true, "gift_card": {"amount": 1000}}`})
+}
+
+// issueCardOn generates one card of amount on tn and waits until every
+// node that is up knows its code.
+func (f *fleet) issueCardOn(tn *tnode, amount int64) string {
+	f.t.Helper()
+	var code string
+	sp := policies.CodeSpec{Count: 1, Pattern: "GC-########", Card: &policies.CardTerms{Amount: amount}}
+	err := tn.st.Generate(context.Background(), "gift-any", sp, func(b []string) error { code = b[0]; return nil })
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.eventually(10*time.Second, "the card's code replicated", func() bool {
+		for _, o := range f.nodes {
+			if _, err := o.st.Code(context.Background(), code); o.up && err != nil {
+				return false
+			}
+		}
+		return true
+	})
+	return code
+}
+
+// redeemCard redeems a cart of price paid with the card on tn and returns
+// what the card paid, as answered.
+func (f *fleet) redeemCard(tn *tnode, code string, price int64) (int64, error) {
+	k := f.seq.Add(1)
+	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code)
+	req, err := tn.eng.Decode([]byte(body))
+	if err != nil {
+		return 0, err
+	}
+	rc, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-g%d", tn.name, k), Hash: "h"})
+	if err != nil {
+		return 0, err
+	}
+	var out struct {
+		GiftCards []policies.GiftCardPayment `json:"gift_cards"`
+		AmountDue int64                      `json:"amount_due"`
+		Total     int64
+	}
+	if err := json.Unmarshal(rc.Response, &out); err != nil {
+		return 0, err
+	}
+	var paid int64
+	for _, g := range out.GiftCards {
+		paid += g.Amount
+	}
+	if out.AmountDue != out.Total-paid {
+		return 0, fmt.Errorf("amount due %d of total %d with %d paid", out.AmountDue, out.Total, paid)
+	}
+	return paid, nil
+}
+
+// cardTotals sums, over the nodes that are up, what redemptions took from
+// the card (by its ledgers) and what it holds, once every move is
+// acknowledged; each node's ledger must chain balance after balance.
+func (f *fleet) cardTotals(code string) (spent, balance int64) {
+	f.t.Helper()
+	f.eventually(10*time.Second, "card moves acknowledged", func() bool {
+		n := 0
+		for _, tn := range f.nodes {
+			if tn.up {
+				_ = tn.st.EachMoveOut(func(string, *store.WalletMove) error { n++; return nil })
+			}
+		}
+		return n == 0
+	})
+	for _, tn := range f.nodes {
+		if !tn.up {
+			continue
+		}
+		c, txs, err := tn.st.GiftCardView(context.Background(), code)
+		if err != nil {
+			continue // none of the card ever came here
+		}
+		var run int64
+		for _, tx := range txs {
+			if run += tx.Amount; run != tx.Balance || run < 0 {
+				f.t.Fatalf("%s: the card's ledger breaks at %+v", tn.name, tx)
+			}
+			if tx.Kind == policies.CardRedeem {
+				spent -= tx.Amount
+			}
+		}
+		balance += c.Balance
+	}
+	return spent, balance
+}
+
+// TestGiftCardSpentOnceAcrossNodes: a card issued on one node is spent in
+// full on another (its balance moves there), and concurrent spends over
+// three real nodes never take more than it holds.
+func TestGiftCardSpentOnceAcrossNodes(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	whole := f.issueCardOn(f.nodes[0], 1000)
+	if paid, err := f.redeemCard(f.nodes[2], whole, 5000); err != nil || paid != 1000 {
+		t.Fatalf("n2 paid %d of a card of 1000 issued on n0 (%v); want all of it", paid, err)
+	}
+	code := f.issueCardOn(f.nodes[0], 1000)
+	var paid atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() {
+			p, err := f.redeemCard(f.nodes[i%3], code, 100)
+			if err != nil {
+				t.Error(err)
+			}
+			paid.Add(p)
+		})
+	}
+	wg.Wait()
+	spent, balance := f.cardTotals(code)
+	if spent != paid.Load() || spent+balance != 1000 || balance < 0 {
+		t.Fatalf("answers paid %d, ledgers spent %d, balance %d: want spent = paid, spent + balance = 1000", paid.Load(), spent, balance)
+	}
+}
+
+// TestGiftCardCrashMidSpend: the node holding a card crashes while it and
+// another node spend it; once it is back and its moves are acknowledged,
+// spends and balances add up to the card's amount and cover every
+// payment acknowledged.
+func TestGiftCardCrashMidSpend(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	n0 := f.nodes[0]
+	code := f.issueCardOn(n0, 5000)
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 5 {
+				f.mu.Lock()
+				if !n0.up {
+					f.mu.Unlock()
+					return
+				}
+				n0.busy.Add(1)
+				f.mu.Unlock()
+				p, err := f.redeemCard(n0, code, 200)
+				n0.busy.Done()
+				if err == nil {
+					acked.Add(p)
+				}
+			}
+		})
+	}
+	for range 2 { // n1 spends too: its redeems move balance from n0 as n0 goes down
+		wg.Go(func() {
+			for range 3 {
+				if p, err := f.redeemCard(f.nodes[1], code, 300); err == nil {
+					acked.Add(p)
+				}
+			}
+		})
+	}
+	time.Sleep(5 * time.Millisecond)
+	f.crashWhileLoaded(n0)
+	wg.Wait()
+	f.restart(n0)
+	spent, balance := f.cardTotals(code)
+	if spent+balance != 5000 || spent < acked.Load() || balance < 0 {
+		t.Fatalf("after the crash: spent %d + balance %d != 5000, or below the %d acknowledged", spent, balance, acked.Load())
+	}
+}
+
+// TestGiftCardPartition: cut off from the node that holds a card, the
+// others cannot spend it; the holder can; after the heal nothing was
+// spent twice and the rest can be spent anywhere.
+func TestGiftCardPartition(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	code := f.issueCardOn(f.nodes[0], 1000)
+	f.net.split([]int{f.nodes[0].port}, []int{f.nodes[1].port, f.nodes[2].port})
+	if paid, err := f.redeemCard(f.nodes[1], code, 400); err != nil || paid != 0 {
+		t.Fatalf("the far side spent the card: %d %v", paid, err)
+	}
+	if paid, err := f.redeemCard(f.nodes[0], code, 400); err != nil || paid != 400 {
+		t.Fatalf("the holder could not spend: %d %v", paid, err)
+	}
+	f.net.heal()
+	var after int64 // the fleet finds n0 again, then n2 gets the rest
+	f.eventually(20*time.Second, "n2 spends what is left after the heal", func() bool {
+		paid, err := f.redeemCard(f.nodes[2], code, 5000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after += paid
+		return after >= 600
+	})
+	if after != 600 {
+		t.Fatalf("after the heal n2 paid %d, want the 600 left", after)
+	}
+	if spent, balance := f.cardTotals(code); spent != 1000 || balance != 0 {
+		t.Fatalf("spent %d, balance %d", spent, balance)
+	}
+}

@@ -1,0 +1,440 @@
+package policies
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/promoedge/promoedge/policies/internal/field"
+	"github.com/promoedge/promoedge/policies/money"
+)
+
+// Gift cards and store credit (SPEC §8): a campaign with gift_card: is a
+// program whose generated codes each carry a balance. A presented card
+// pays after every discount and reward, up to its balance, of what is
+// left of the lines its filter allows (and of shipping when it has none),
+// cards in the order presented.
+
+// Sentinel errors of gift cards.
+var (
+	// ErrNotGiftCard: the code or campaign is not a gift card's.
+	ErrNotGiftCard = errors.New("not a gift card")
+	// ErrBalanceBelowZero: a balance change would take a card below zero.
+	ErrBalanceBelowZero = errors.New("the card's balance cannot go below zero")
+	// ErrBadAmount: an amount that is negative, zero where it must not
+	// be, or past MaxAmount.
+	ErrBadAmount = errors.New("invalid amount")
+)
+
+// GiftCardEmpty is the reason of a card with nothing left.
+const GiftCardEmpty Reason = "gift_card_empty"
+
+// GiftCardProgram is a campaign's gift_card: block.
+type GiftCardProgram struct {
+	Amount     int64 // each generated code's first balance
+	ExpireDays int64 // a card expires this many days after it is made; 0: never
+}
+
+// Expiry is when a card made at t expires; zero: never.
+func (g *GiftCardProgram) Expiry(t time.Time) time.Time {
+	if g.ExpireDays == 0 {
+		return time.Time{}
+	}
+	return t.UTC().Add(time.Duration(g.ExpireDays) * 24 * time.Hour)
+}
+
+// readGiftCard reads gift_card: and the program's filter; a gift card
+// program has generated codes and no effects.
+func readGiftCard(o *field.Obj, c *Campaign) {
+	g := o.Object("gift_card")
+	if g == nil {
+		if o.Has("filter") {
+			o.Object("filter")
+			o.Fail("filter", "only a gift card program has a campaign filter (an effect has its own)")
+		}
+		return
+	}
+	c.GiftCard = &GiftCardProgram{
+		Amount:     boundedInt(g, "amount", 0, 0, MaxAmount),
+		ExpireDays: g.Int("expire_days", 0, 0),
+	}
+	if c.GiftCard.ExpireDays > maxDays {
+		g.Fail("expire_days", "must be at most %d", maxDays)
+	}
+	g.Strict()
+	c.CardFilter = readFilter(o.Object("filter"))
+	if c.Code != "" {
+		o.Fail("code", "a gift card program has generated codes (unique_codes), not a public code")
+	}
+	if o.Has("effects") {
+		o.Fail("effects", "a gift card program has no effects: its cards pay with their balance")
+	}
+	c.UniqueCodes = true
+}
+
+// CardTerms are what a new card starts with: its balance, currency ("":
+// the cart's, whatever it is) and days to expiry (0: never).
+type CardTerms struct {
+	Amount     int64
+	Currency   string
+	ExpireDays int64
+}
+
+// Expiry is when a card made at t expires; zero: never.
+func (t *CardTerms) Expiry(at time.Time) time.Time {
+	g := GiftCardProgram{ExpireDays: t.ExpireDays}
+	return g.Expiry(at)
+}
+
+// Terms are the terms of a card of program c made with amount (nil: the
+// program's) and currency ("": the campaign's). A campaign that is not a
+// gift card program, an amount below one, or a currency other than the
+// campaign's are ErrBadAmount or ErrNotGiftCard errors.
+func (c *Campaign) Terms(amount *int64, currency string) (*CardTerms, error) {
+	if c.GiftCard == nil {
+		if amount != nil {
+			return nil, fmt.Errorf("%w: campaign %s is not a gift card program, so its codes take no amount", ErrNotGiftCard, c.ID)
+		}
+		if currency != "" {
+			return nil, fmt.Errorf("%w: campaign %s is not a gift card program, so its codes take no currency", ErrNotGiftCard, c.ID)
+		}
+		return nil, nil
+	}
+	t := &CardTerms{Amount: c.GiftCard.Amount, Currency: c.Currency, ExpireDays: c.GiftCard.ExpireDays}
+	if amount != nil {
+		t.Amount = *amount
+	}
+	switch {
+	case t.Amount < 1 || t.Amount > MaxAmount:
+		return nil, fmt.Errorf("%w: a card's amount must be from 1 to %d minor units, got %d", ErrBadAmount, int64(MaxAmount), t.Amount)
+	case currency != "" && !currencyRE.MatchString(currency):
+		return nil, fmt.Errorf("%w: currency must be an ISO 4217 code such as \"USD\", got %q", ErrBadAmount, currency)
+	case currency != "" && c.Currency != "" && currency != c.Currency:
+		return nil, fmt.Errorf("%w: campaign %s issues cards in %s, not %s", ErrBadAmount, c.ID, c.Currency, currency)
+	case currency != "":
+		t.Currency = currency
+	}
+	return t, nil
+}
+
+// GiftCard is a card as the store holds it.
+type GiftCard struct {
+	Code     string    `json:"code"`
+	Campaign string    `json:"campaign"`
+	Currency string    `json:"currency,omitempty"` // "": any cart's
+	Balance  int64     `json:"balance"`
+	Expiry   time.Time `json:"expires_at,omitzero"`
+}
+
+// GiftCardStore reads cards for pricing; the bbolt store implements it.
+type GiftCardStore interface {
+	// GiftCard reads a card; ErrUnknownCode when code is not a card.
+	GiftCard(ctx context.Context, code string) (*GiftCard, error)
+	// GiftCardView reads a card and its ledger, oldest first.
+	GiftCardView(ctx context.Context, code string) (*GiftCard, []GiftCardTx, error)
+	// ChangeBalance applies an operator's change once per idempotency
+	// key; ErrBalanceBelowZero writes nothing.
+	ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCardTx, error)
+}
+
+// CardView is a gift card as GET /v1/codes/{code} adds it to the code.
+type CardView struct {
+	Balance      int64        `json:"balance"`
+	Currency     string       `json:"currency,omitempty"`
+	ExpiresAt    *time.Time   `json:"expires_at,omitempty"`
+	Transactions []GiftCardTx `json:"transactions"`
+}
+
+// GiftCardView reads code's card, nil when the code is not a gift card.
+func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, error) {
+	if e.giftCards == nil {
+		return nil, nil
+	}
+	c, txs, err := e.giftCards.GiftCardView(ctx, code)
+	if errors.Is(err, ErrUnknownCode) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &CardView{Balance: c.Balance, Currency: c.Currency, Transactions: txs}
+	if !c.Expiry.IsZero() {
+		v.ExpiresAt = &c.Expiry
+	}
+	return v, nil
+}
+
+// ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card.
+func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCardTx, error) {
+	if e.giftCards == nil {
+		return nil, ErrNoStore
+	}
+	if err := ch.Validate(); err != nil {
+		return nil, err
+	}
+	ch.At = e.now()
+	return e.giftCards.ChangeBalance(ctx, ch)
+}
+
+// GiftCardPayment is what one presented card pays (Decision.GiftCards).
+type GiftCardPayment struct {
+	Code          string `json:"code"`
+	Campaign      string `json:"campaign"`
+	Amount        int64  `json:"amount"`
+	BalanceBefore int64  `json:"balance_before"`
+	BalanceAfter  int64  `json:"balance_after"`
+}
+
+// RedeemedGiftCard is what a redemption debits of one card.
+type RedeemedGiftCard struct {
+	Code     string `json:"code"`
+	Campaign string `json:"campaign"`
+	Amount   int64  `json:"amount"`
+	// Before is the balance it was priced on; the commit debits what the
+	// card holds then, up to Amount, and answers that.
+	Before int64 `json:"before"`
+}
+
+// GiftCardKey is a card's key in the exhausted map of a commit.
+func GiftCardKey(code string) string { return "gift_card:" + code }
+
+// cardRef is a presented gift card, in the order presented.
+type cardRef struct {
+	c    *Campaign
+	code string // as the store keys it
+	as   string // as presented
+}
+
+// GiftCardTx is one entry of a card's ledger.
+type GiftCardTx struct {
+	ID      string    `json:"id"`
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`    // issue, redeem, rollback, adjust, move
+	Amount  int64     `json:"amount"`  // signed
+	Balance int64     `json:"balance"` // after it
+	Source  string    `json:"source"`
+}
+
+// Card transaction kinds.
+const (
+	CardIssue    = "issue"
+	CardRedeem   = "redeem"
+	CardRollback = "rollback"
+	CardAdjust   = "adjust"
+	CardMove     = "move"
+)
+
+// BalanceChange is an operator's top-up (+) or removal (−) of a card's
+// balance (POST /v1/codes/{code}/balance).
+type BalanceChange struct {
+	Code           string    `json:"-"`
+	Amount         int64     `json:"amount"`
+	IdempotencyKey string    `json:"idempotency_key"`
+	At             time.Time `json:"-"`
+}
+
+// Validate refuses a change that cannot be applied to any card.
+func (b *BalanceChange) Validate() error {
+	switch {
+	case b.Amount == 0:
+		return fmt.Errorf("%w: amount must not be zero", ErrBadAmount)
+	case b.Amount > MaxAmount || b.Amount < -MaxAmount:
+		return fmt.Errorf("%w: amount must be within ±%d", ErrBadAmount, int64(MaxAmount))
+	case b.IdempotencyKey == "":
+		return fmt.Errorf("%w: idempotency_key is required", ErrBadAmount)
+	}
+	return nil
+}
+
+// presentCard adds a presented card; the same card twice is code_invalid
+// the second time (a card pays once per request).
+func (ev *evaluation) presentCard(ref cardRef) {
+	for _, c := range ev.cards {
+		if c.code == ref.code {
+			ev.addRejection(Rejection{Code: ref.as, Reason: CodeInvalid, Details: []string{"the card was presented twice"}}, -1)
+			return
+		}
+	}
+	ev.cards = append(ev.cards, ref)
+}
+
+// applyGiftCards prices the presented cards, in order, on what every
+// campaign and reward left.
+func applyGiftCards(ctx context.Context, ev *evaluation) error {
+	if len(ev.cards) == 0 {
+		return nil
+	}
+	verdicts, err := ev.cardRules(ctx)
+	if err != nil {
+		return err
+	}
+	st := ev.cart
+	left := append([]int64(nil), st.left...)
+	ship := st.ship
+	for i, ref := range ev.cards {
+		card, why, details, err := ev.cardGate(ctx, ref, verdicts[i])
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			ev.addRejection(Rejection{Campaign: ref.c.ID, Code: ref.as, Reason: why, Details: details}, int32(ev.rev.rank[ref.c]))
+			continue
+		}
+		pay := payCard(st, ref.c, left, &ship, card.Balance)
+		ev.dec.GiftCards = append(ev.dec.GiftCards, GiftCardPayment{
+			Code: ref.code, Campaign: ref.c.ID, Amount: pay, BalanceBefore: card.Balance, BalanceAfter: card.Balance - pay,
+		})
+	}
+	return nil
+}
+
+// cardRules decides the rules of the presented cards' programs, one
+// verdict per card (eligible when its program has no rule).
+func (ev *evaluation) cardRules(ctx context.Context) ([]Verdict, error) {
+	out := make([]Verdict, len(ev.cards))
+	var ruled []*Campaign
+	var idx []int
+	for i, ref := range ev.cards {
+		out[i].Eligible = true
+		if ref.c.HasRule() {
+			ruled, idx = append(ruled, ref.c), append(idx, i)
+		}
+	}
+	if len(ruled) == 0 {
+		return out, nil
+	}
+	vs := make([]Verdict, len(ruled))
+	if err := ev.rev.rules.Decide(ctx, ev.req, ruled, vs); err != nil {
+		return nil, fmt.Errorf("deciding gift card rules: %w", err)
+	}
+	for k, i := range idx {
+		out[i] = vs[k]
+	}
+	return out, nil
+}
+
+// cardGate reads a card and says why it cannot pay, in the order of the
+// reasons (docs/api.md#reason-order), then gift_card_empty.
+func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*GiftCard, Reason, []string, error) {
+	c := ref.c
+	if !c.Enabled || ev.switchedOff(c.ID) {
+		return nil, Disabled, nil, nil
+	}
+	if r := c.schedule(ev.req.Context.Now); r != "" {
+		return nil, r, nil, nil
+	}
+	if ev.giftCards == nil {
+		return nil, CodeInvalid, nil, nil
+	}
+	card, err := ev.giftCards.GiftCard(ctx, ref.code)
+	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
+		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
+	}
+	if ev.pooled && card != nil && card.Balance <= 0 && ev.forced[GiftCardKey(ref.code)] == "" {
+		// Redeeming in a fleet with none of the card here: price it as
+		// paying what is left, and let the commit ask the fleet to move
+		// the balance here (SettleCards); if none comes, the cart is
+		// priced again on what this node holds.
+		card = &GiftCard{Code: ref.code, Campaign: c.ID, Currency: card.Currency, Expiry: card.Expiry, Balance: MaxAmount}
+	}
+	switch {
+	case err != nil:
+		return nil, "", nil, fmt.Errorf("reading gift card: %w", err)
+	case !card.Expiry.IsZero() && !ev.req.Context.Now.Before(card.Expiry):
+		return nil, Expired, []string{"the card expired at " + card.Expiry.Format(time.RFC3339)}, nil
+	}
+	cur := card.Currency
+	if cur == "" {
+		cur = c.Currency
+	}
+	if cur != "" && cur != ev.req.Cart.Currency {
+		return nil, CurrencyMismatch, []string{fmt.Sprintf("card is in %s, cart in %s", cur, ev.req.Cart.Currency)}, nil
+	}
+	switch {
+	case v.Err != nil:
+		return nil, RuleError, []string{v.Err.Error()}, nil
+	case !v.Eligible:
+		return nil, RuleFailed, v.Reasons, nil
+	case card.Balance <= 0:
+		return nil, GiftCardEmpty, nil, nil
+	}
+	return card, "", nil, nil
+}
+
+// payCard takes up to balance off what is left of the lines the program's
+// filter matches (and of shipping without a filter), pro rata, and
+// returns what it took.
+func payCard(st *cartState, c *Campaign, left []int64, ship *int64, balance int64) int64 {
+	var idx []int
+	var w []int64
+	for i := range st.items {
+		if left[i] > 0 && c.CardFilter.Match(&st.items[i]) {
+			idx, w = append(idx, i), append(w, left[i])
+		}
+	}
+	withShip := c.CardFilter.IsZero() && *ship > 0
+	if withShip {
+		w = append(w, *ship)
+	}
+	pay := min(balance, sum(w))
+	if pay <= 0 {
+		return 0
+	}
+	shares := money.Allocate(pay, w)
+	for k, i := range idx {
+		left[i] -= shares[k]
+	}
+	if withShip {
+		*ship -= shares[len(shares)-1]
+	}
+	return pay
+}
+
+// settleCards brings d's gift card payments to what the commit debited
+// (stored), which may be less than priced when another redemption spent
+// the card first.
+func (d *Decision) settleCards(stored []RedeemedGiftCard) {
+	var paid int64
+	for i := range d.GiftCards {
+		g := &d.GiftCards[i]
+		for _, s := range stored {
+			if s.Code == g.Code {
+				g.Amount, g.BalanceBefore = s.Amount, s.Before
+				g.BalanceAfter = g.BalanceBefore - g.Amount
+			}
+		}
+		paid += g.Amount
+	}
+	d.AmountDue = max(0, d.Total-paid)
+}
+
+// redeemedCards lists what d's cards pay, for the redemption.
+func redeemedCards(d *Decision) []RedeemedGiftCard {
+	var out []RedeemedGiftCard
+	for _, g := range d.GiftCards {
+		out = append(out, RedeemedGiftCard{Code: g.Code, Campaign: g.Campaign, Amount: g.Amount, Before: g.BalanceBefore})
+	}
+	return out
+}
+
+// SettleResponse rewrites the end of r.Response, its gift_cards and
+// amount_due, after the commit changed what a card pays. They are the
+// answer's last two fields (Decision.AppendJSON), and the key cannot
+// occur unescaped inside a string before them.
+func (r *Redemption) SettleResponse() {
+	i := bytes.LastIndex(r.Response, []byte(`,"gift_cards":`))
+	if i < 0 {
+		return
+	}
+	d := Decision{Total: r.Total, GiftCards: make([]GiftCardPayment, len(r.GiftCards))}
+	for k, g := range r.GiftCards {
+		d.GiftCards[k] = GiftCardPayment{Code: g.Code, Campaign: g.Campaign, Amount: g.Amount, BalanceBefore: g.Before, BalanceAfter: g.Before - g.Amount}
+	}
+	d.settleCards(nil)
+	b := append([]byte(nil), r.Response[:i]...)
+	b = appendList(b, `,"gift_cards":`, d.GiftCards, (*GiftCardPayment).appendJSON)
+	b = appendInt(b, `,"amount_due":`, d.AmountDue)
+	r.Response = append(b, '}')
+}

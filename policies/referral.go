@@ -1,0 +1,273 @@
+package policies
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/promoedge/promoedge/policies/internal/field"
+)
+
+// Referral programs (SPEC §9): a campaign with referral: gives its
+// effects to a new customer who presents a referrer's code, and the
+// referrer points by their loyalty tier, as a pending lot whose source is
+// the friend's redemption.
+
+// Reasons of referrals.
+const (
+	ReferralSelf   Reason = "referral_self"
+	ReferralNotNew Reason = "referral_not_new"
+	ReferralLimit  Reason = "referral_limit"
+)
+
+// ErrNotReferral: the campaign is not a referral programme.
+var ErrNotReferral = errors.New("not a referral programme")
+
+// Unlimited is the max_referrals of a tier without a limit: a referral
+// code's uses are a generated code's, so "no limit" is a number no
+// referrer reaches.
+const Unlimited int64 = 1 << 40
+
+// ReferralProgram is a campaign's referral: block, by loyalty tier (and
+// "default" for a referrer without one).
+type ReferralProgram struct {
+	Points map[string]int64 // referrer_points
+	Max    map[string]int64 // max_referrals; 0: no limit
+}
+
+// ForTier is the points and the limit of a referrer of tier.
+func (p *ReferralProgram) ForTier(tier string) (points, limit int64) {
+	points, ok := p.Points[tier]
+	if !ok {
+		points = p.Points["default"]
+	}
+	limit, ok = p.Max[tier]
+	if !ok {
+		limit = p.Max["default"]
+	}
+	if limit == 0 {
+		limit = Unlimited
+	}
+	return points, limit
+}
+
+func readReferral(o *field.Obj, c *Campaign) {
+	ro := o.Object("referral")
+	if ro == nil {
+		return
+	}
+	c.Referral = &ReferralProgram{Points: readTierInts(ro, "referrer_points", MaxPoints), Max: readTierInts(ro, "max_referrals", Unlimited-1)}
+	ro.Strict()
+	switch {
+	case c.GiftCard != nil:
+		o.Fail("referral", "a campaign is a gift card program or a referral programme, not both")
+	case c.Code != "":
+		o.Fail("code", "a referral programme's codes are the referrers' (POST /v1/referrals), not a public code")
+	}
+	c.UniqueCodes = true
+}
+
+func readTierInts(o *field.Obj, key string, most int64) map[string]int64 {
+	out := map[string]int64{}
+	m := o.Object(key)
+	if m == nil {
+		o.Fail(key, "is required: by tier, e.g. {basic: 10, vip: 20, default: 10}")
+		return out
+	}
+	for _, tier := range sortedKeys(o.Map(key)) {
+		out[tier] = boundedInt(m, tier, 0, 0, most)
+	}
+	return out
+}
+
+// Referral is a referrer's code of a programme (POST /v1/referrals).
+type Referral struct {
+	Code      string `json:"code"`
+	Campaign  string `json:"campaign"`
+	Referrer  string `json:"referrer"`
+	Referrals int64  `json:"referrals"`
+	// Remaining is how many more friends the code may bring; nil: no limit.
+	Remaining *int64 `json:"remaining"`
+}
+
+// ReferralUse is one successful referral of a code.
+type ReferralUse struct {
+	Friend       string    `json:"friend"`
+	RedemptionID string    `json:"redemption_id"`
+	At           time.Time `json:"at"`
+	Points       int64     `json:"points"`
+}
+
+// ReferralView is GET /v1/referrals/{code}: the code and its successful
+// referrals.
+type ReferralView struct {
+	Referral
+	Uses []ReferralUse `json:"uses"`
+}
+
+// RedeemedReferral is what a redemption owes a referrer.
+type RedeemedReferral struct {
+	Code     string `json:"code"`
+	Campaign string `json:"campaign"`
+	Referrer string `json:"referrer"`
+	Points   int64  `json:"points"` // by the referrer's tier when priced
+}
+
+// ReferralAsk asks for a referrer's code.
+type ReferralAsk struct {
+	Campaign   string         `json:"campaign"`
+	CustomerID string         `json:"customer_id"`
+	Customer   map[string]any `json:"customer"`
+}
+
+// ReferralStore keeps referral codes and their uses; the bbolt store
+// implements it.
+type ReferralStore interface {
+	// IssueReferral returns the referrer's code of campaign, making it
+	// (with limit uses, email kept for the self-referral check) the
+	// first time; the same referrer gets the same code.
+	IssueReferral(ctx context.Context, campaign, referrer, email string, limit int64, at time.Time) (*Referral, error)
+	// ReferralView reads a code and its successful referrals
+	// (ErrUnknownCode when it is no referral code).
+	ReferralView(ctx context.Context, code string) (*ReferralView, error)
+	// ReferralOf reads the referrer and e-mail of a code.
+	ReferralOf(ctx context.Context, code string) (referrer, email string, err error)
+	// Known reports whether the customer has a redemption here, or was
+	// referred before.
+	Known(ctx context.Context, customer string) (redeemed, referred bool, err error)
+}
+
+// NormalizeEmail is an e-mail as the self-referral check compares it:
+// lower-cased, with any +tag of the local part removed.
+func NormalizeEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok {
+		return s
+	}
+	local, _, _ = strings.Cut(local, "+")
+	return local + "@" + domain
+}
+
+// customerEmail is the request's customer.email, normalized ("": none).
+func customerEmail(input map[string]any) string {
+	c, _ := input["customer"].(map[string]any) // nil when absent: reads as empty
+	e, _ := c["email"].(string)
+	return NormalizeEmail(e)
+}
+
+// gateReferral checks a referral code's customer: signed in, not the
+// referrer, new and never referred (SPEC §9).
+func gateReferral(ev *evaluation, cd *candidate) (Reason, []string) {
+	c := cd.c
+	if c.Referral == nil {
+		return "", nil
+	}
+	cust := ev.req.Customer.ID
+	if cust == "" {
+		return NotSignedIn, nil
+	}
+	if ev.referrals == nil {
+		return CodeInvalid, nil
+	}
+	ctx := ev.ctx
+	referrer, email, err := ev.referrals.ReferralOf(ctx, cd.code)
+	if err != nil {
+		return RuleError, []string{err.Error()}
+	}
+	if referrer == cust || (email != "" && email == customerEmail(ev.req.Input)) {
+		return ReferralSelf, nil
+	}
+	cm, _ := ev.req.Input["customer"].(map[string]any)
+	if n, _ := cm["orders_count"].(json.Number); n != "" && n != "0" {
+		return ReferralNotNew, []string{"the customer has orders"}
+	}
+	redeemed, referred, err := ev.referrals.Known(ctx, cust)
+	switch {
+	case err != nil:
+		return RuleError, []string{err.Error()}
+	case referred:
+		return ReferralNotNew, []string{"the customer was referred before"}
+	case redeemed:
+		return ReferralNotNew, []string{"the customer has redeemed before"}
+	case cd.codeErr == CodeUsed:
+		return ReferralLimit, nil
+	}
+	return "", nil
+}
+
+// referralOf is what a redemption of d owes the referrer of its referral
+// code, if it applied one: their tier's points now.
+func (e *Engine) referralOf(ctx context.Context, rev *Revision, dec *Decision, now time.Time) (*RedeemedReferral, error) {
+	for _, a := range dec.Applied {
+		c := rev.byID[a.Campaign]
+		if c == nil || c.Referral == nil || a.Code == "" || e.referrals == nil {
+			continue
+		}
+		referrer, _, err := e.referrals.ReferralOf(ctx, a.Code)
+		if err != nil {
+			return nil, err
+		}
+		tier := "default"
+		if p := rev.Loyalty; p != nil && e.wallets != nil {
+			b, err := e.wallets.Balances(ctx, referrer, now, p.Window())
+			if err != nil {
+				return nil, err
+			}
+			t, _ := p.TierOf(b.Earned)
+			tier = t.Name
+		}
+		points, _ := c.Referral.ForTier(tier)
+		return &RedeemedReferral{Code: a.Code, Campaign: c.ID, Referrer: referrer, Points: points}, nil
+	}
+	return nil, nil
+}
+
+// IssueReferral answers POST /v1/referrals: the referrer's code of a
+// referral programme, with their tier's limit when first made.
+func (e *Engine) IssueReferral(ctx context.Context, ask *ReferralAsk) (*Referral, error) {
+	if e.referrals == nil {
+		return nil, ErrNoStore
+	}
+	if err := CheckCustomer("customer_id", ask.CustomerID); err != nil {
+		return nil, err
+	}
+	if ask.Campaign == "" {
+		return nil, badField("campaign", "is required")
+	}
+	rev := e.Revision()
+	if rev == nil {
+		return nil, ErrNoRevision
+	}
+	c, err := rev.Campaign(ask.Campaign)
+	if err != nil {
+		return nil, err
+	}
+	if c.Referral == nil {
+		return nil, &RequestError{Problems: []*FieldError{{Field: "campaign", Message: fmt.Sprintf("campaign %s is not a referral programme (it has no referral:)", c.ID)}}}
+	}
+	now := e.now()
+	tier := "default"
+	if p := rev.Loyalty; p != nil && e.wallets != nil {
+		b, err := e.wallets.Balances(ctx, ask.CustomerID, now, p.Window())
+		if err != nil {
+			return nil, err
+		}
+		t, _ := p.TierOf(b.Earned)
+		tier = t.Name
+	}
+	_, limit := c.Referral.ForTier(tier)
+	email, _ := ask.Customer["email"].(string)
+	return e.referrals.IssueReferral(ctx, c.ID, ask.CustomerID, NormalizeEmail(email), limit, now)
+}
+
+// ReferralView answers GET /v1/referrals/{code}.
+func (e *Engine) ReferralView(ctx context.Context, code string) (*ReferralView, error) {
+	if e.referrals == nil {
+		return nil, ErrNoStore
+	}
+	return e.referrals.ReferralView(ctx, code)
+}

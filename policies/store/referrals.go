@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// Referral codes (SPEC §9) are generated codes of their programme whose
+// uses are the referrer's referrals (max uses: the referrer's
+// max_referrals), owned by the referrer from the start; so the
+// per-referrer limit is a code's uses, held and moved in a fleet like any
+// generated code's (cluster/codes.go). What a redemption owes a referrer
+// is a wallet lot credited in its commit.
+var (
+	bRefBy    = []byte("referrers")      // campaign \x00 referrer -> code
+	bRefUses  = []byte("referral_uses")  // code \x00 redemption id -> ReferralUse JSON
+	bRefOwned = []byte("referral_owned") // redemption id -> refOwned JSON
+	bReferees = []byte("referees")       // customer -> the redemption that referred them
+	bSeen     = []byte("customers_seen") // customer -> their first redemption here
+	// referralBuckets are made when a file is opened (initSchema).
+	referralBuckets = [][]byte{bRefBy, bRefUses, bRefOwned, bReferees, bSeen}
+)
+
+var _ policies.ReferralStore = (*Store)(nil)
+
+// refOwned is what a redemption credited a referrer, for its rollback.
+type refOwned struct {
+	Referrer string `json:"referrer"`
+	Lot      uint64 `json:"lot"`
+	Code     string `json:"code"`
+}
+
+// referralSpec is the shape of referral codes.
+var referralSpec = policies.CodeSpec{Count: 1, Prefix: "REF-", Pattern: "????-????"}
+
+// IssueReferral implements policies.ReferralStore.
+func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email string, limit int64, at time.Time) (*policies.Referral, error) {
+	var out *policies.Referral
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		key := []byte(campaign + "\x00" + referrer)
+		if code := tx.Bucket(bRefBy).Get(key); code != nil {
+			var err error
+			out, err = referralOf(tx, string(code))
+			return err
+		}
+		var seed [32]byte
+		if _, err := crand.Read(seed[:]); err != nil {
+			return err
+		}
+		rng := rand.New(rand.NewChaCha8(seed))
+		code := draw(rng, &referralSpec)
+		for tx.Bucket(bCodes).Get([]byte(code)) != nil { // 26^8 codes: a clash is rare
+			code = draw(rng, &referralSpec)
+		}
+		now := at.UTC()
+		c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: limit, Owner: referrer, OwnerEmail: email, CreatedAt: now}
+		if err := putCode(tx, c); err != nil {
+			return err
+		}
+		proto := CodeChunk{Campaign: campaign, MaxUses: limit, CreatedAt: now, Owner: referrer, OwnerEmail: email}
+		if err := logCodesAs(tx, proto, []string{code}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bRefBy).Put(key, []byte(code)); err != nil {
+			return err
+		}
+		var err error
+		out, err = referralOf(tx, code)
+		return err
+	})
+	return out, err
+}
+
+// referralOf is code as POST /v1/referrals answers it.
+func referralOf(tx *bolt.Tx, code string) (*policies.Referral, error) {
+	c, err := getCode(tx, code)
+	if err != nil {
+		return nil, err
+	}
+	if c.Owner == "" {
+		return nil, fmt.Errorf("%w: %q is not a referral code", policies.ErrUnknownCode, code)
+	}
+	r := &policies.Referral{Code: code, Campaign: c.Campaign, Referrer: c.Owner, Referrals: c.Uses}
+	if c.MaxUses < policies.Unlimited {
+		left := max(c.MaxUses-c.Uses, 0)
+		r.Remaining = &left
+	}
+	return r, nil
+}
+
+// ReferralOf implements policies.ReferralStore.
+func (s *Store) ReferralOf(_ context.Context, code string) (referrer, email string, err error) {
+	c, err := s.Code(context.Background(), code)
+	if err != nil {
+		return "", "", err
+	}
+	return c.Owner, c.OwnerEmail, nil
+}
+
+// ReferralView implements policies.ReferralStore.
+func (s *Store) ReferralView(_ context.Context, code string) (*policies.ReferralView, error) {
+	var out *policies.ReferralView
+	err := s.db.View(func(tx *bolt.Tx) error {
+		r, err := referralOf(tx, code)
+		if err != nil {
+			return err
+		}
+		out = &policies.ReferralView{Referral: *r, Uses: []policies.ReferralUse{}}
+		prefix := []byte(code + "\x00")
+		cur := tx.Bucket(bRefUses).Cursor()
+		for k, v := cur.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = cur.Next() {
+			var u policies.ReferralUse
+			if err := json.Unmarshal(v, &u); err != nil {
+				return fmt.Errorf("%w: referral use: %v", errCorrupt, err)
+			}
+			out.Uses = append(out.Uses, u)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Known implements policies.ReferralStore.
+func (s *Store) Known(_ context.Context, customer string) (redeemed, referred bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		redeemed = tx.Bucket(bSeen).Get([]byte(customer)) != nil
+		referred = tx.Bucket(bReferees).Get([]byte(customer)) != nil
+		return nil
+	})
+	return redeemed, referred, err
+}
+
+// checkReferral refuses, inside the commit, a referral for a customer
+// who redeemed or was referred since the cart was priced. It writes
+// nothing.
+func checkReferral(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) map[string]policies.Reason {
+	if r.Referral == nil {
+		return out
+	}
+	if tx.Bucket(bSeen).Get([]byte(r.CustomerID)) != nil || tx.Bucket(bReferees).Get([]byte(r.CustomerID)) != nil {
+		if out == nil {
+			out = map[string]policies.Reason{}
+		}
+		out[r.Referral.Campaign] = policies.ReferralNotNew
+	}
+	return out
+}
+
+// applyReferral marks r's customer as seen and, for a referral, credits
+// the referrer's points as a pending lot whose source is r, and records
+// the referral, in r's transaction.
+func applyReferral(tx *bolt.Tx, r *policies.Redemption) error {
+	if r.CustomerID == "" {
+		return nil
+	}
+	seen := tx.Bucket(bSeen)
+	if seen.Get([]byte(r.CustomerID)) == nil {
+		if err := seen.Put([]byte(r.CustomerID), []byte(r.ID)); err != nil {
+			return err
+		}
+	}
+	ref := r.Referral
+	if ref == nil {
+		return nil
+	}
+	o := refOwned{Referrer: ref.Referrer, Code: ref.Code}
+	if ref.Points > 0 {
+		terms := policies.LotTerms{Active: r.CreatedAt}
+		if r.PointsTerms != nil {
+			terms = *r.PointsTerms
+		}
+		var err error
+		if o.Lot, err = credit(tx, ref.Referrer, ref.Points, terms, r.CreatedAt, policies.TxEarn, r.ID+" referral of "+r.CustomerID); err != nil {
+			return err
+		}
+	}
+	use, err := json.Marshal(policies.ReferralUse{Friend: r.CustomerID, RedemptionID: r.ID, At: r.CreatedAt.UTC(), Points: ref.Points})
+	if err != nil {
+		return err
+	}
+	owned, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bRefUses).Put([]byte(ref.Code+"\x00"+r.ID), use); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bReferees).Put([]byte(r.CustomerID), []byte(r.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bRefOwned).Put([]byte(r.ID), owned)
+}
+
+// rollbackReferral takes back the referrer's lot and forgets the
+// referral (Rollback runs once).
+func rollbackReferral(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
+	raw := tx.Bucket(bRefOwned).Get([]byte(r.ID))
+	if raw == nil {
+		return nil
+	}
+	var o refOwned
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return fmt.Errorf("%w: referral: %v", errCorrupt, err)
+	}
+	if o.Lot != 0 {
+		if err := takeBack(tx, o.Referrer, o.Lot, at, r.ID); err != nil {
+			return err
+		}
+	}
+	if err := tx.Bucket(bRefUses).Delete([]byte(o.Code + "\x00" + r.ID)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bReferees).Delete([]byte(r.CustomerID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bRefOwned).Delete([]byte(r.ID))
+}
