@@ -33,6 +33,10 @@ type Config struct {
 	Active *Active
 	// Now is the clock for requests without context.now; nil is time.Now.
 	Now func() time.Time
+	// Node is this node's name in a fleet, written into the ids of the
+	// reservations it makes so that another node knows where they are;
+	// "" alone.
+	Node string
 }
 
 // Codes finds the campaign of a generated code and whether it is used up.
@@ -70,11 +74,12 @@ type Engine struct {
 	wallets   WalletStore
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
+	node      string    // Config.Node
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, now: cfg.Now}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, now: cfg.Now, node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -108,6 +113,16 @@ func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) 
 // race at commit, as if their limits had been read as used up; hints (nil
 // when redeeming) mark codes used elsewhere.
 func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
+	return e.evaluateWith(ctx, req, forced, hints, redeeming, heldBy{})
+}
+
+// evaluateHeld prices for a commit (no hints: the commit decides), with
+// what a reservation being committed holds counted as free.
+func (e *Engine) evaluateHeld(ctx context.Context, req *Request, forced map[string]Reason, held heldBy) (*Decision, error) {
+	return e.evaluateWith(ctx, req, forced, nil, true, held)
+}
+
+func (e *Engine) evaluateWith(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
@@ -116,6 +131,7 @@ func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]R
 	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
+	ev.held = held
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

@@ -62,7 +62,8 @@ type evaluation struct {
 	// wallets and wallet: the loyalty wallets, and the customer's as read.
 	wallets WalletStore
 	wallet  *Balances
-	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	pooled  bool   // redeeming in a fleet: a short wallet may get points moved here
+	held    heldBy // a reservation being committed: what it holds is free
 }
 
 func newEvaluation(rev *Revision, req *Request, usage Usage) *evaluation {
@@ -183,6 +184,9 @@ func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, 
 	if !found || !ok || !c.UniqueCodes {
 		return nil, nil
 	}
+	if reason == CodeUsed && ev.held.code(id, code) {
+		reason = ""
+	}
 	if reason == "" && ev.hints != nil && ev.hints.UsedElsewhere(ctx, id, code) {
 		reason = CodeUsed
 	}
@@ -295,6 +299,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
+		u = ev.held.used(cd.c.ID, u)
 		cd.spent = u.Spent
 		switch {
 		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:

@@ -38,6 +38,12 @@ type Redemption struct {
 	PointsTerms *LotTerms `json:"points_terms,omitempty"`
 	// Rewards are the catalogue rewards it spends points on (SPEC §7).
 	Rewards []RedeemedReward `json:"rewards,omitempty"`
+	// ExpiresAt is when a reservation (Status Held) is released.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// CommittedAs is the redemption a committed reservation became;
+	// ReleasedAt when a released or expired one gave back its hold.
+	CommittedAs string     `json:"committed_as,omitempty"`
+	ReleasedAt  *time.Time `json:"released_at,omitempty"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

@@ -78,7 +78,7 @@ func (ev *evaluation) reward(id string, spent int64) (*Reward, Reason, []string)
 		return nil, ev.forced[RewardKey(id)], []string{"the wallet changed while redeeming"}
 	case ev.wallet == nil:
 		return nil, InsufficientPoints, nil
-	case ev.wallet.Balance-spent < rw.Points && !ev.pooled:
+	case ev.wallet.Balance+ev.held.points()-spent < rw.Points && !ev.pooled:
 		return nil, InsufficientPoints, nil
 	}
 	return rw, "", nil

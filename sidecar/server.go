@@ -30,8 +30,9 @@ type Server struct {
 	decisions *decisionlog.Log
 	routes    []route
 	// activity counts decisions per minute for GET /v1/activity.
-	activity *activity.Recorder
-	probe    writeProbe // the last write probe of /ready (readiness.go)
+	activity  *activity.Recorder
+	probe     writeProbe // the last write probe of /ready (readiness.go)
+	forwarder Forwarder  // Deps.Reservations
 	fleetDeps
 	accessDeps
 }
@@ -71,6 +72,9 @@ type Deps struct {
 	// for each (nil: none).
 	Audit policies.AuditLog
 	Log   *slog.Logger
+	// Reservations carries requests for reservations made on another node
+	// of a fleet to it (nil: a lone sidecar; reservations.go).
+	Reservations Forwarder
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -79,7 +83,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet = deps.Switches, deps.Fleet
+	s.switches, s.fleet, s.forwarder = deps.Switches, deps.Fleet, deps.Reservations
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {

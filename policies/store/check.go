@@ -80,7 +80,7 @@ func tallyRedemptions(ctx context.Context, tx *bolt.Tx, want tally, rep *CheckRe
 			return fmt.Errorf("redemption %s is corrupt: %w", k, err)
 		}
 		rep.Redemptions++
-		if r.Status != policies.Redeemed {
+		if r.Status != policies.Redeemed && r.Status != policies.Held { // a hold takes as a redemption does
 			return nil
 		}
 		for _, c := range r.Campaigns {

@@ -14,6 +14,7 @@ var _ policies.Committer = (*Store)(nil)
 
 type commitReq struct {
 	r      *policies.Redemption
+	held   string // a reservation r commits (reservations.go)
 	record []byte // r encoded, done by the caller, off the commit loop
 	done   chan commitRes
 }
@@ -28,8 +29,15 @@ type commitRes struct {
 // Commit implements policies.Committer. It returns once r's transaction is
 // on disk.
 func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
-	r.Status = policies.Redeemed
-	req := &commitReq{r: r, done: make(chan commitRes, 1)}
+	if r.Status != policies.Held { // a reservation commits held (reservations.go)
+		r.Status = policies.Redeemed
+	}
+	return s.enqueue(ctx, &commitReq{r: r, done: make(chan commitRes, 1)})
+}
+
+// enqueue hands req to the commit loop and waits for its outcome.
+func (s *Store) enqueue(ctx context.Context, req *commitReq) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	r := req.r
 	var err error
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
@@ -49,6 +57,9 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	// Once queued, the commit happens whatever the caller does: wait for
 	// it so that an acknowledged answer is never lost.
 	res := <-req.done
+	if res.err == nil && !res.replayed && res.stored != nil && res.stored.Status == policies.Held {
+		s.expiry.added(*res.stored.ExpiresAt)
+	}
 	return res.stored, res.replayed, res.exhausted, res.err
 }
 
@@ -210,27 +221,21 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{stored: prev, replayed: true}, nil
 		}
 	}
-	esc := &FleetTx{tx} // the limiter's view of this transaction
-	used, exhausted, err := s.check(tx, esc, r)
+	if req.held != "" {
+		return s.applyHeld(tx, req)
+	}
+	used, exhausted, err := s.check(tx, &FleetTx{tx}, r)
 	exhausted = checkRewards(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
-	for i := range r.Campaigns {
-		c := &r.Campaigns[i]
-		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
-			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
-		}
-		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
-			return commitRes{}, err
-		}
-		if c.UniqueCode {
-			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
-				return commitRes{}, err
-			}
-		}
-	}
-	if err := applyWallet(tx, r); err != nil { // wallet.go: rewards spent, points credited as lots
+	return s.write(tx, req, used)
+}
+
+// write takes what r consumes (its limits read as used) and stores it.
+func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commitRes, error) {
+	r := req.r
+	if err := s.take(tx, r, used); err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
@@ -241,10 +246,34 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{}, err
 		}
 	}
+	if r.Status == policies.Held { // a hold is no redemption: it has no ledger entry
+		return commitRes{stored: r}, putHold(tx, r)
+	}
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
 	}
 	return commitRes{stored: r}, nil
+}
+
+// take consumes every limit, code use and wallet change of r: the one
+// path by which a redemption, or a reservation's hold, takes anything.
+func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) error {
+	esc := &FleetTx{tx} // the limiter's view of this transaction
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
+			return fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
+		}
+		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
+			return err
+		}
+		if c.UniqueCode {
+			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
+				return err
+			}
+		}
+	}
+	return applyWallet(tx, r) // wallet.go: rewards spent, points credited as lots
 }
 
 // check finds every campaign of r whose limits (or unique code) cannot

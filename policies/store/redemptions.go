@@ -48,22 +48,10 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if r, err = getRedemption(tx, id); err != nil || r.Status == policies.RolledBack {
 			return err
 		}
-		esc := &FleetTx{tx}
-		for i := range r.Campaigns {
-			c := &r.Campaigns[i]
-			if err := s.limiter.Give(esc, c, r.CustomerID); err != nil {
-				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
-			}
-			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
-				return err
-			}
-			if c.UniqueCode {
-				if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
-					return err
-				}
-			}
+		if r.Status != policies.Redeemed { // a reservation: DELETE /v1/reservations/{id}
+			return fmt.Errorf("%w: %q is a reservation", policies.ErrUnknownRedemption, id)
 		}
-		if err := rollbackWallet(tx, r, at); err != nil {
+		if err := s.give(tx, r, at); err != nil {
 			return err
 		}
 		t := at.UTC()
@@ -77,6 +65,27 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		return nil, err
 	}
 	return r, nil
+}
+
+// give gives back everything r took (take in commit.go): the one path
+// by which a rollback, or a reservation's release, returns anything.
+func (s *Store) give(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
+	esc := &FleetTx{tx}
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		if err := s.limiter.Give(esc, c, r.CustomerID); err != nil {
+			return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
+		}
+		if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
+			return err
+		}
+		if c.UniqueCode {
+			if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
+				return err
+			}
+		}
+	}
+	return rollbackWallet(tx, r, at)
 }
 
 func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {

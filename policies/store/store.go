@@ -26,7 +26,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHolds}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -73,6 +73,7 @@ type Store struct {
 	closed  bool
 	max     int
 	linger  time.Duration
+	expiry  *expirer // releases reservations at their expiry (expiry.go)
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -97,7 +98,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{}), expiry: newExpirer()}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -108,6 +109,7 @@ func Open(cfg Config) (*Store, error) {
 		s.max = 256
 	}
 	go s.loop()
+	go s.expireLoop()
 	return s, nil
 }
 
@@ -147,6 +149,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	<-s.expiry.done
 	return s.db.Close()
 }
 

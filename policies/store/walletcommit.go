@@ -70,7 +70,7 @@ func applyWallet(tx *bolt.Tx, r *policies.Redemption) error {
 		terms = *r.PointsTerms
 	}
 	for _, c := range r.Campaigns {
-		if c.Points <= 0 {
+		if c.Points <= 0 || r.Status == policies.Held { // a hold earns nothing yet
 			continue
 		}
 		id, err := credit(tx, r.CustomerID, c.Points, terms, r.CreatedAt, policies.TxEarn, r.ID+" "+c.Campaign)
