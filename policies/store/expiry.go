@@ -113,3 +113,10 @@ func (s *Store) releaseDue() (next time.Time, ok bool) {
 		next, ok = time.Time{}, false
 	}
 }
+
+// nextKnown is when the expirer next wakes (zero: no hold stands).
+func (x *expirer) nextKnown() time.Time {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.next
+}
