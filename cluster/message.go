@@ -25,6 +25,10 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Reservations (reservations.go): id is the request's, campaign the
+	// operation, chunks the reservation id and body (the answer).
+	kReserveAsk    kind = 14 // reliable: run this on a reservation you made
+	kReserveAnswer kind = 15 // reliable: its HTTP status (amount) and answer
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -108,6 +112,11 @@ func (m *message) encode(b []byte) []byte {
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
+	case kReserveAsk, kReserveAnswer:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendVarint(b, m.amount)
+		b = appendChunks(b, m.chunks)
 	case kCodes, kWalletMove:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
@@ -151,6 +160,13 @@ func decode(b []byte) (message, error) {
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
+	case kReserveAsk, kReserveAnswer:
+		m.id = r.String()
+		m.campaign = r.String()
+		m.amount = r.Varint()
+		for range r.Count(1) {
+			m.chunks = append(m.chunks, r.Bytes())
+		}
 	case kCodes, kWalletMove:
 		m.id = r.String()
 		n := r.Count(1)
@@ -172,6 +188,15 @@ func decode(b []byte) (message, error) {
 		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)
 	}
 	return m, nil
+}
+
+func appendChunks(b []byte, chunks [][]byte) []byte {
+	b = wire.AppendUvarint(b, uint64(len(chunks)))
+	for _, c := range chunks {
+		b = wire.AppendUvarint(b, uint64(len(c)))
+		b = append(b, c...)
+	}
+	return b
 }
 
 // encodeState is the push/pull form: a list of messages.

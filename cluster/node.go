@@ -32,6 +32,8 @@ type Node struct {
 	sw     *policies.Switchboard
 	book   *memberBook // the members the file remembers (members.go)
 
+	reservations *Reservations // requests for reservations made elsewhere (reservations.go)
+
 	inbound chan message
 	wg      sync.WaitGroup
 	stopped atomic.Bool
@@ -64,6 +66,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
 	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers()}
+	n.reservations = newReservations(b)
 	if err := n.openFile(); err != nil {
 		return nil, err
 	}
@@ -175,6 +178,7 @@ func (n *Node) Shutdown() error {
 	close(n.stop)
 	err := n.ml.Shutdown()
 	n.wg.Wait()
+	n.reservations.wg.Wait()
 	n.hints.flushCodeUse() // the hints learnt since the last tick
 	return err
 }

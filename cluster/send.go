@@ -31,6 +31,10 @@ func (n *Node) inboundLoop() {
 				n.rights.takeWallet(m)
 			case kWalletNone:
 				n.rights.xfer.denied(limitKey{m.campaign, limitWallet}, m.node, m.amount)
+			case kReserveAsk:
+				n.reservations.serve(m)
+			case kReserveAnswer:
+				n.reservations.answered(m)
 			case kWalletAck:
 				_ = n.st.MoveAcked(m.id) // if it fails, the move is resent and acknowledged again
 			case kDeny:

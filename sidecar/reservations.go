@@ -19,6 +19,9 @@ type Forwarder interface {
 	// Forward runs op ("commit", "release" or "get") with body on
 	// reservation id at node, and returns that node's HTTP answer.
 	Forward(ctx context.Context, node, op, id string, body []byte) (status int, answer []byte, err error)
+	// Handle sets what runs, here, the requests other nodes forward
+	// (New hands it ServeReservation).
+	Handle(h func(ctx context.Context, op, id string, body []byte) (status int, answer []byte))
 }
 
 // Operations a Forwarder carries.

@@ -99,6 +99,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
+	if s.forwarder != nil {
+		s.forwarder.Handle(s.ServeReservation)
+	}
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
 		ErrorHandler:          s.transportError,

@@ -95,7 +95,7 @@ func (f *fleet) engineConfig() policies.Config {
 		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st}
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
-		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node,
+		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
 		Wallets: f.st} // wallets are this node's own until they are shared (issue 14, the fleet step)
 }
 
@@ -147,9 +147,13 @@ func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps 
 	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw}
 	if f.node != nil {
 		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, fleetView{f.node}
+		d.Reservations = f.node.Reservations() // made on another node: carried there
 	}
 	return d
 }
+
+// A fleet carries requests for reservations made elsewhere.
+var _ sidecar.Forwarder = (*cluster.Reservations)(nil)
 
 // fleetState is the store with usage read cluster-wide.
 type fleetState struct {
