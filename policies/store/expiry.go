@@ -10,8 +10,15 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// expiryBatch bounds the holds one expiry transaction releases.
-const expiryBatch = 256
+// expiryBatch bounds the holds one expiry transaction releases: about
+// 3 µs of work each, so a full batch holds the write lock some 15 ms
+// beside its fsync (one fsync for many holds is what lets expiry keep up).
+const expiryBatch = 4096
+
+// expiryTick is the least time between two expiry runs: at most this late
+// (a release within a second is the promise), and one fsync per tick
+// however fast holds expire.
+const expiryTick = 50 * time.Millisecond
 
 // expirer releases holds at their expiry. It sleeps until the earliest
 // expiry in bHolds (one timer), so its cost is a cursor seek per wake-up
@@ -60,8 +67,8 @@ func (s *Store) expireLoop() {
 		}
 		x.mu.Unlock()
 		wait := time.Hour
-		if ok {
-			wait = max(0, time.Until(next))
+		if ok { // never sooner than expiryTick after this run: holds expiring close together share a transaction
+			wait = max(expiryTick, time.Until(next))
 		}
 		if !timer.Stop() {
 			select {
