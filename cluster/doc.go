@@ -131,6 +131,29 @@
 // (points that moved away become debt there); a reward's stock is counted
 // per node.
 //
+// # Reservations
+//
+// A reservation (SPEC §10) is a redemption committed in the held state
+// in the file of the node that made it (policies/store): it consumed
+// rights there like any redemption. Its id names that node (the maker,
+// policies.ReservationNode). A commit, release or read of it on another
+// node is carried to the maker over memberlist's reliable channel
+// (reservations.go: kReserveAsk with the HTTP body, kReserveAnswer with
+// the maker's HTTP answer); the maker runs it as if the client had sent
+// it there, and the first node answers with it. A forwarded request is
+// never forwarded again.
+//
+// Invariant: a reservation's state changes only in its maker's file, in
+// one transaction each (held → committed, released or expired), so its
+// holds are spent at most once and given back at most once, whichever
+// node the client reaches and however often it retries (a commit is
+// idempotent by reservation as well as by key). When the maker is down
+// or does not answer within AcquireTimeout, the request is refused
+// (ErrUnreachable, 503) and nothing is written anywhere; the holds wait
+// in the maker's file, as its rights do, and those whose expiry passed
+// are released within a second of its restart. A request that timed out
+// may still have run on the maker: retrying it is safe.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back
