@@ -13,6 +13,8 @@ func TestMessageRoundTrip(t *testing.T) {
 		{kind: kTransfer, node: "n0", id: "n0/ab/1", campaign: "c", limit: limitCount, amount: 3},
 		{kind: kAck, node: "n1", id: "n0/ab/1"},
 		{kind: kDeny, node: "n2", campaign: "c", limit: limitCount, amount: 2},
+		{kind: kReserveAsk, node: "n1", id: "n1/3", campaign: "commit", chunks: [][]byte{[]byte("rs_1.6e30"), []byte(`{"cart":{}}`)}},
+		{kind: kReserveAnswer, node: "n0", id: "n1/3", amount: 409, chunks: [][]byte{[]byte(`{"error":{}}`)}},
 	}
 	for _, m := range msgs {
 		got, err := decode(m.encode(nil))
@@ -32,6 +34,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add((&message{kind: kTransfer, node: "n0", id: "x", campaign: "c", limit: limitCount, amount: 1}).encode(nil))
 	f.Add(encodeState([]message{{kind: kUsage, node: "n", campaign: "c"}}))
 	f.Add([]byte{1, 200, 200, 200})
+	f.Add((&message{kind: kReserveAsk, node: "n1", id: "n1/1", campaign: "get", chunks: [][]byte{[]byte("rs_1"), nil}}).encode(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if m, err := decode(b); err == nil {
 			again, err := decode(m.encode(nil))

@@ -131,8 +131,10 @@ func (e *Engine) CommitReservation(ctx context.Context, id string, rr *RedeemReq
 	switch {
 	case held.CustomerID != rr.Customer.ID || held.Currency != rr.Cart.Currency:
 		return nil, fmt.Errorf("%w: %s", ErrReservationMismatch, id)
-	case held.Status == Held && !e.now().Before(*held.ExpiresAt):
+	case held.Status == HoldExpired || held.Status == Held && !e.now().Before(*held.ExpiresAt):
 		return nil, fmt.Errorf("%w: %s", ErrReservationExpired, id)
+	case held.Status == Released:
+		return nil, fmt.Errorf("%w: %s", ErrReservationReleased, id)
 	}
 	return e.redeem(ctx, rr, &redeemMode{held: held, holder: h})
 }
