@@ -13,9 +13,11 @@ import (
 // to nodes that ask, and moves them by durable transfers (transfer.go).
 type Rights struct {
 	*base
-	lim   *Limiter
-	usage *Usage
-	xfer  *transfers
+	lim    *Limiter
+	usage  *Usage
+	xfer   *transfers
+	peeks  *peeks        // wallet reads waiting for shares (walletview.go)
+	shares *walletShares // the other nodes' told shares (walletshares.go)
 }
 
 var _ policies.Supplier = (*Rights)(nil)
@@ -61,6 +63,12 @@ func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]polici
 			need[codeKey(c.Campaign, c.Code)] = 1
 		default:
 			return nil
+		}
+	}
+	for i := range r.Rewards {
+		rw := &r.Rewards[i]
+		if exhausted[policies.RewardKey(rw.Reward)] == policies.OutOfStock && rw.Stock > 0 {
+			need[limitKey{policies.RewardKey(rw.Reward), limitCount}] = 1 // its stock's units (StockLimit)
 		}
 	}
 	return need

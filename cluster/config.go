@@ -47,6 +47,9 @@ type Config struct {
 	// AcquireTimeout bounds how long a redemption that found too few rights
 	// locally waits for rights from other nodes before it is rejected.
 	AcquireTimeout time.Duration
+	// WalletReadTimeout bounds how long a wallet read waits for the other
+	// nodes' shares before it answers partial; 0 is half a second.
+	WalletReadTimeout time.Duration
 	// Memberlist is the base memberlist configuration; nil is
 	// memberlist.DefaultLANConfig. Name, addresses, delegates and keys are
 	// set from the fields above.
@@ -70,6 +73,7 @@ func DefaultConfig(name string) Config {
 		RetryInterval:     time.Second,
 		ReconnectInterval: 10 * time.Second,
 		AcquireTimeout:    2 * time.Second,
+		WalletReadTimeout: 500 * time.Millisecond,
 	}
 }
 

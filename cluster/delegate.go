@@ -54,6 +54,8 @@ func (d *delegate) NotifyMsg(b []byte) {
 	switch m.kind {
 	case kUsage, kCodeUse: // map updates: done here
 		d.n.mergeGossip(m, true)
+	case kWalletSum:
+		d.n.rights.mergeShare(m)
 	default: // switches and transfers write to disk: not on memberlist's goroutine
 		select {
 		case d.n.inbound <- m:

@@ -125,11 +125,29 @@
 // whichever node the checkout reaches; a partition leaves the points on
 // the far side unusable until it heals.
 //
-// Caveats: GET /v1/wallets on a node shows the lots in its own file (a
-// pooled view is not built); earned and tiers count what was earned on
-// that node; a rollback takes back what is left of its lots where it runs
-// (points that moved away become debt there); a reward's stock is counted
-// per node.
+// A claim outside checkout (POST /v1/wallets/{customer}/rewards) that
+// finds too few points or units here asks Supply the same way.
+//
+// A reward's stock is a limit like a campaign's redemptions
+// (policies.RedeemedReward.StockLimit): the minter mints its units as
+// rights under policies.RewardKey, a commit or a claim spends one held
+// here in its own transaction, a rollback gives it back where it was
+// spent, and a node short of units asks for them as for any limit's
+// rights. So the stock is never exceeded across the fleet, and all of it
+// can be had on one node.
+//
+// A wallet read (GET /v1/wallets) adds up the shares: it asks every live
+// peer for its share as of the same time (walletview.go) and answers
+// partial when one does not answer in time.
+//
+// Pricing (input.wallet, when: loyalty) adds the other nodes' shares as
+// they last told them (walletshares.go): a wallet transaction lists its
+// customer in the file (store.TakeWalletChanges), and the publish tick
+// broadcasts this node's share of each listed wallet.
+//
+// Caveats: a told share is as of when it was read; a rollback takes back what is left of its lots where it runs
+// (points that moved away become debt there); evaluate's out_of_stock
+// reads the units claimed on this node (redeem decides).
 //
 // # Reservations
 //

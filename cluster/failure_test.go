@@ -101,16 +101,19 @@ func TestPartitionNeverOvershootsAndHeals(t *testing.T) {
 		return f.nodes[0].node.ml.NumMembers() == 1 && f.nodes[1].node.ml.NumMembers() == 2
 	})
 	// All load on the side without the minter: it spends what it holds,
-	// the rest of the limit stays out of its reach until the heal.
+	// the rest of the limit stays out of its reach until the heal. What
+	// the near side holds at the split is measured, not assumed: the
+	// warm-up's prefetch may have moved any share of the limit across.
+	near := f.nodes[0].node.account(limitKey{"c", limitCount}).Held
 	on := make([]int, 90)
 	for i := range on {
 		on[i] = 1 + i%2
 	}
 	got := f.redeemAll("c", on)
 	total, byNode := f.ledger("c")
-	t.Logf("during the partition: %d more granted, ledgers %v", got, byNode)
-	if total > limit || total == limit {
-		t.Fatalf("during the partition the far side used %d of %d", total, limit)
+	t.Logf("during the partition: %d more granted, ledgers %v; the near side held %d", got, byNode, near)
+	if total > limit-near {
+		t.Fatalf("during the partition the far side used %d of %d while the near side held %d", total, limit, near)
 	}
 	time.Sleep(1200 * time.Millisecond) // past GossipToTheDeadTime
 	f.net.heal()

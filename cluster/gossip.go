@@ -70,6 +70,7 @@ func (n *Node) publishLoop() {
 			n.revisionChanged()
 		}
 		n.usage.publish()
+		n.rights.publishWallets()
 		n.rights.prefetch()
 		n.codes.announceCodes()
 		n.codes.pullCodes()

@@ -25,10 +25,17 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Wallet reads (walletview.go): id names the read.
+	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
+	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
+	// kWalletSum is a broadcast, encoded as kUsage: the sender's share of
+	// the wallet of customer campaign, c.Redemptions its balance,
+	// c.Spent pending, c.HeldCount earned, c.Version when read (walletshares.go).
+	kWalletSum kind = 16
 	// Reservations (reservations.go): id is the request's, campaign the
 	// operation, chunks the reservation id and body (the answer).
-	kReserveAsk    kind = 14 // reliable: run this on a reservation you made
-	kReserveAnswer kind = 15 // reliable: its HTTP status (amount) and answer
+	kReserveAsk    kind = 17 // reliable: run this on a reservation you made
+	kReserveAnswer kind = 18 // reliable: its HTTP status (amount) and answer
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -80,7 +87,7 @@ func (m *message) encode(b []byte) []byte {
 	b = append(b, byte(m.kind))
 	b = wire.AppendString(b, m.node)
 	switch m.kind {
-	case kUsage:
+	case kUsage, kWalletSum:
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendUvarint(b, m.c.Version)
 		for _, v := range []int64{m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget} {
@@ -112,12 +119,17 @@ func (m *message) encode(b []byte) []byte {
 	case kPull:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendVarint(b, m.amount)
+	case kWalletPeek:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendVarint(b, m.amount)
+		b = wire.AppendVarint(b, m.c.Spent)
 	case kReserveAsk, kReserveAnswer:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
 		b = appendChunks(b, m.chunks)
-	case kCodes, kWalletMove:
+	case kCodes, kWalletMove, kWalletShare:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -134,7 +146,7 @@ func decode(b []byte) (message, error) {
 	m := message{kind: kind(r.Byte())}
 	m.node = r.String()
 	switch m.kind {
-	case kUsage:
+	case kUsage, kWalletSum:
 		m.campaign = r.String()
 		m.c.Version = r.Uvarint()
 		m.c.Redemptions, m.c.Spent, m.c.HeldCount, m.c.HeldBudget = r.Varint(), r.Varint(), r.Varint(), r.Varint()
@@ -160,6 +172,11 @@ func decode(b []byte) (message, error) {
 	case kPull:
 		m.id = r.String()
 		m.amount = r.Varint()
+	case kWalletPeek:
+		m.id = r.String()
+		m.campaign = r.String()
+		m.amount = r.Varint()
+		m.c.Spent = r.Varint()
 	case kReserveAsk, kReserveAnswer:
 		m.id = r.String()
 		m.campaign = r.String()
@@ -167,7 +184,7 @@ func decode(b []byte) (message, error) {
 		for range r.Count(1) {
 			m.chunks = append(m.chunks, r.Bytes())
 		}
-	case kCodes, kWalletMove:
+	case kCodes, kWalletMove, kWalletShare:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {

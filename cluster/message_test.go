@@ -13,6 +13,8 @@ func TestMessageRoundTrip(t *testing.T) {
 		{kind: kTransfer, node: "n0", id: "n0/ab/1", campaign: "c", limit: limitCount, amount: 3},
 		{kind: kAck, node: "n1", id: "n0/ab/1"},
 		{kind: kDeny, node: "n2", campaign: "c", limit: limitCount, amount: 2},
+		{kind: kWalletPeek, node: "n1", id: "n1/4", campaign: "u-1", amount: 1764000000000000000, c: counters{Spent: 86400e9}},
+		{kind: kWalletShare, node: "n2", id: "n1/4", chunks: [][]byte{[]byte(`{"Balance":5}`)}},
 		{kind: kReserveAsk, node: "n1", id: "n1/3", campaign: "commit", chunks: [][]byte{[]byte("rs_1.6e30"), []byte(`{"cart":{}}`)}},
 		{kind: kReserveAnswer, node: "n0", id: "n1/3", amount: 409, chunks: [][]byte{[]byte(`{"error":{}}`)}},
 	}

@@ -1,6 +1,9 @@
 package cluster
 
-import "github.com/promoedge/promoedge/policies/store"
+import (
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
+)
 
 // mint makes the rights of the active revision's limits, on the minter
 // only: for each limit, what the limit has grown by since the last mint
@@ -26,6 +29,18 @@ func (rt *Rights) mint() error {
 				}
 			}
 			rt.usage.touch(c.ID)
+		}
+		if p := rev.Loyalty; p != nil {
+			for id, rw := range p.Rewards {
+				if rw.Stock <= 0 {
+					continue
+				}
+				k := limitKey{policies.RewardKey(id), limitCount} // a reward's stock (StockLimit)
+				if err := rt.mintOne(f, k, rw.Stock); err != nil {
+					return err
+				}
+				rt.usage.touch(k.Campaign)
+			}
 		}
 		return nil
 	})

@@ -65,7 +65,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		book:  newMemberBook(),
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
-	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers()}
+	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}, shares: newWalletShares()}
 	n.reservations = newReservations(b)
 	if err := n.openFile(); err != nil {
 		return nil, err

@@ -31,6 +31,10 @@ func (n *Node) inboundLoop() {
 				n.rights.takeWallet(m)
 			case kWalletNone:
 				n.rights.xfer.denied(limitKey{m.campaign, limitWallet}, m.node, m.amount)
+			case kWalletPeek:
+				n.rights.shareWallet(m)
+			case kWalletShare:
+				n.rights.sharedWallet(m)
 			case kReserveAsk:
 				n.reservations.serve(m)
 			case kReserveAnswer:

@@ -135,17 +135,20 @@ func (rt *Rights) resendMoves() {
 }
 
 // rewardsExhausted reports whether a commit lacked wallet points; ok is
-// false when a reward lost for another reason (its stock), which no peer
-// can supply.
+// false when a reward lost for a reason no peer can supply. A reward out
+// of stock here is a limit's shortfall (Rights.shortfalls).
 func rewardsExhausted(exhausted map[string]policies.Reason) (wallet, ok bool) {
 	for k, why := range exhausted {
 		if !strings.HasPrefix(k, "reward:") {
 			continue
 		}
-		if why != policies.InsufficientPoints {
+		switch why {
+		case policies.InsufficientPoints:
+			wallet = true
+		case policies.OutOfStock:
+		default:
 			return false, false
 		}
-		wallet = true
 	}
 	return wallet, true
 }

@@ -25,6 +25,9 @@ type Config struct {
 	// Wallets keeps the loyalty wallets; nil: rules see no input.wallet
 	// and rewards are rejected insufficient_points.
 	Wallets WalletStore
+	// WalletPool reads the other nodes' shares of a wallet for GET
+	// /v1/wallets; nil: this node's file holds every wallet whole.
+	WalletPool WalletPool
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Active holds the revision in force; nil gives the engine its own.
@@ -72,6 +75,7 @@ type Engine struct {
 	supplier  Supplier
 	switches  Switches
 	wallets   WalletStore
+	pool      WalletPool
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
 	node      string    // Config.Node
@@ -79,7 +83,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, now: cfg.Now, node: cfg.Node}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, now: cfg.Now, node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -129,7 +133,7 @@ func (e *Engine) evaluateWith(ctx context.Context, req *Request, forced map[stri
 	}
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
-	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets = e.codes, hints, forced, e.switches, e.wallets
+	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
 	ev.held = held
 	for _, st := range pipeline {

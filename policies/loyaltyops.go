@@ -62,7 +62,20 @@ func (e *Engine) Wallet(ctx context.Context, customer string, at time.Time) (*Wa
 	if err != nil {
 		return nil, err
 	}
-	return p.View(customer, b), nil
+	partial := false
+	if e.pool != nil {
+		others, err := e.pool.Shares(ctx, customer, at, p.Window())
+		switch {
+		case errors.Is(err, ErrWalletPartial):
+			partial = true
+		case err != nil:
+			return nil, err
+		}
+		b = b.Add(others)
+	}
+	v := p.View(customer, b)
+	v.Partial = partial
+	return v, nil
 }
 
 // Transactions calls fn with customer's ledger, oldest first.
@@ -115,5 +128,32 @@ func (e *Engine) ClaimReward(ctx context.Context, customer, reward, key string) 
 	case rw.Effect != nil:
 		return nil, fmt.Errorf("%w: %q", ErrCheckoutReward, reward)
 	}
-	return e.wallets.Claim(ctx, &Claim{Customer: customer, Reward: rw, IdempotencyKey: key, At: e.now()})
+	c := &Claim{Customer: customer, Reward: rw, IdempotencyKey: key, At: e.now()}
+	since := time.Now()
+	for {
+		res, err := e.wallets.Claim(ctx, c)
+		why := claimShortfall(err)
+		if why == "" || e.supplier == nil {
+			return res, err
+		}
+		// Too few points or units here: a fleet's node asks its peers for
+		// them as a redemption's commit does, then claims again.
+		r := &Redemption{CustomerID: customer, CreatedAt: c.At,
+			Rewards: []RedeemedReward{{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}}}
+		if !e.supplier.Supply(ctx, r, map[string]Reason{RewardKey(rw.ID): why}, since) {
+			return res, err
+		}
+	}
+}
+
+// claimShortfall is the reason a claim failed that peers may supply: the
+// points or the stock's units held on another node.
+func claimShortfall(err error) Reason {
+	switch {
+	case errors.Is(err, ErrInsufficientPoints):
+		return InsufficientPoints
+	case errors.Is(err, ErrOutOfStock):
+		return OutOfStock
+	}
+	return ""
 }

@@ -61,6 +61,7 @@ type evaluation struct {
 	kill   Switches
 	// wallets and wallet: the loyalty wallets, and the customer's as read.
 	wallets WalletStore
+	pool    WalletPool // a fleet's other shares of a wallet
 	wallet  *Balances
 	pooled  bool   // redeeming in a fleet: a short wallet may get points moved here
 	held    heldBy // a reservation being committed: what it holds is free

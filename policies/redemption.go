@@ -79,6 +79,14 @@ type RedeemedReward struct {
 // the campaigns' ids.
 func RewardKey(id string) string { return "reward:" + id }
 
+// StockLimit is a reward's stock as a Limiter sees it: a campaign named
+// RewardKey(id) limited to Stock redemptions, so that a fleet escrows a
+// reward's units as it escrows a campaign's redemptions, and a lone node
+// counts them against the units claimed. Stock 0 (unlimited) has no limit.
+func (rw *RedeemedReward) StockLimit() *RedeemedCampaign {
+	return &RedeemedCampaign{Campaign: RewardKey(rw.Reward), Limits: Limits{Redemptions: rw.Stock}}
+}
+
 // Committer makes redemptions durable. The bbolt store implements it; the
 // cluster wraps its limit checks.
 type Committer interface {

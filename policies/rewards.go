@@ -24,6 +24,9 @@ func readWallet(ctx context.Context, ev *evaluation) error {
 	if err != nil {
 		return fmt.Errorf("reading the wallet of %s: %w", ev.req.Customer.ID, err)
 	}
+	if ev.pool != nil {
+		b = b.Add(ev.pool.Gossiped(ev.req.Customer.ID)) // a fleet's other shares, as last gossiped
+	}
 	ev.wallet = &b
 	tier, _ := p.TierOf(b.Earned)
 	num := func(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }

@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -86,6 +87,43 @@ type WalletStore interface {
 	WalletWriter
 }
 
+// WalletPool reads the shares of a wallet held elsewhere: a fleet's
+// other nodes (cluster). GET /v1/wallets adds them to this node's own.
+type WalletPool interface {
+	// Shares sums what every other live node holds of customer's wallet
+	// as of at. An error (ErrWalletPartial) still returns what answered.
+	Shares(ctx context.Context, customer string, at time.Time, window time.Duration) (Balances, error)
+	// Gossiped sums the other nodes' shares as they last told them, with
+	// no network on the way: what pricing adds to this node's share.
+	Gossiped(customer string) Balances
+}
+
+// ErrWalletPartial: a node that may hold part of a wallet did not answer.
+var ErrWalletPartial = errors.New("wallet read without every node's share")
+
+// Add sums two shares of one wallet; Expiring keeps the three earliest
+// dates, points of the same date added.
+func (b Balances) Add(o Balances) Balances {
+	out := Balances{Balance: b.Balance + o.Balance, Pending: b.Pending + o.Pending, Earned: b.Earned + o.Earned}
+	if len(o.Expiring) == 0 {
+		out.Expiring = b.Expiring
+		return out
+	}
+	all := append(slices.Clone(b.Expiring), o.Expiring...)
+	slices.SortFunc(all, func(x, y Expiring) int { return x.At.Compare(y.At) })
+	for _, e := range all {
+		if n := len(out.Expiring); n > 0 && out.Expiring[n-1].At.Equal(e.At) {
+			out.Expiring[n-1].Points += e.Points
+			continue
+		}
+		if len(out.Expiring) == 3 {
+			break
+		}
+		out.Expiring = append(out.Expiring, e)
+	}
+	return out
+}
+
 // WalletView is a wallet as GET /v1/wallets/{customer} answers it.
 type WalletView struct {
 	CustomerID string     `json:"customer_id"`
@@ -95,6 +133,8 @@ type WalletView struct {
 	Tier       string     `json:"tier"`
 	NextTier   *NextTier  `json:"next_tier"`
 	Expiring   []Expiring `json:"expiring"`
+	// Partial: a fleet's node that may hold part of it did not answer.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // NextTier is the next level and how many earned points it needs.

@@ -73,6 +73,7 @@ func (f *fleet) storeConfig(dir string) store.Config {
 	sc := store.DefaultConfig(dir)
 	if f.lim != nil {
 		sc.Limiter = f.lim
+		sc.WalletChanges = true // its wallet shares are told to the fleet
 	}
 	return sc
 }
@@ -96,7 +97,7 @@ func (f *fleet) engineConfig() policies.Config {
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
-		Wallets: f.st} // wallets are this node's own until they are shared (issue 14, the fleet step)
+		Wallets: f.st, WalletPool: f.node.Rights()}
 }
 
 // start follows the first bundle at once (the minter mints its limits

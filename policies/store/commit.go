@@ -224,8 +224,11 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if req.held != "" {
 		return s.applyHeld(tx, req)
 	}
-	used, exhausted, err := s.check(tx, &FleetTx{tx}, r)
-	exhausted = checkRewards(tx, r, exhausted)
+	esc := &FleetTx{tx} // the limiter's view of this transaction
+	used, exhausted, err := s.check(tx, esc, r)
+	if err == nil {
+		exhausted, err = s.checkRewards(tx, esc, r, exhausted)
+	}
 	if err != nil || len(exhausted) > 0 {
 		return commitRes{exhausted: exhausted}, err
 	}
@@ -273,7 +276,7 @@ func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) 
 			}
 		}
 	}
-	return applyWallet(tx, r) // wallet.go: rewards spent, points credited as lots
+	return s.applyWallet(tx, esc, r) // wallet.go: rewards spent, points credited as lots
 }
 
 // check finds every campaign of r whose limits (or unique code) cannot

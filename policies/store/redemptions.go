@@ -85,7 +85,7 @@ func (s *Store) give(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 			}
 		}
 	}
-	return rollbackWallet(tx, r, at)
+	return s.rollbackWallet(tx, esc, r, at)
 }
 
 func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {

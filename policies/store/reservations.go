@@ -84,8 +84,11 @@ func (s *Store) applyHeld(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err := s.give(tx, held, at); err != nil {
 		return commitRes{}, err
 	}
-	used, exhausted, err := s.check(tx, &FleetTx{tx}, r)
-	exhausted = checkRewards(tx, r, exhausted)
+	esc := &FleetTx{tx}
+	used, exhausted, err := s.check(tx, esc, r)
+	if err == nil {
+		exhausted, err = s.checkRewards(tx, esc, r, exhausted)
+	}
 	if err != nil {
 		return commitRes{}, err
 	}

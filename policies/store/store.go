@@ -54,6 +54,9 @@ type Config struct {
 	Limiter policies.Limiter
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// WalletChanges keeps the list of wallets changed for a fleet's node
+	// to tell its peers (TakeWalletChanges); a lone sidecar keeps none.
+	WalletChanges bool
 }
 
 // DefaultConfig keeps the file in dir.
@@ -93,7 +96,12 @@ func Open(cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, openError(cfg.Path, err)
 	}
-	if err := db.Update(initSchema); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		if err := initSchema(tx); err != nil {
+			return err
+		}
+		return keepWalletChanges(tx, cfg.WalletChanges)
+	}); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}

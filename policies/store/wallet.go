@@ -18,18 +18,22 @@ import (
 // matter at that time, never all of them. Every key of a wallet starts with
 // the customer's prefix (wprefix).
 var (
-	bWLots        = []byte("wallet_lots")   // prefix lot(8) -> lot
-	bWExpiry      = []byte("wallet_expiry") // prefix expiry(8) lot(8) -> remaining(8) active(8): lots with points left
-	bWActive      = []byte("wallet_active") // prefix active(8) lot(8) -> remaining(8): the same lots by activation
-	bWSum         = []byte("wallet_sums")   // prefix -> remaining of indexed lots (8), debt (8)
-	bWEarned      = []byte("wallet_earned") // prefix day(8) -> points earned that UTC day (signed)
-	bWTx          = []byte("wallet_tx")     // prefix seq(8) -> WalletTx JSON, oldest first
-	bWKeys        = []byte("wallet_keys")   // idempotency key -> the answer given
-	bWOwned       = []byte("wallet_owned")  // redemption id -> lots it credited and points it spent
-	bWStock       = []byte("wallet_stock")  // reward id -> units claimed (8)
-	bWDaily       = []byte("wallet_daily")  // prefix event type \x00 day(8) -> events credited that day (8)
-	bWOut         = []byte("wallet_out")    // move id -> WalletMove JSON: points debited here, not yet acknowledged
-	bWIn          = []byte("wallet_in")     // move id -> when credited: each move is credited once
+	bWLots   = []byte("wallet_lots")   // prefix lot(8) -> lot
+	bWExpiry = []byte("wallet_expiry") // prefix expiry(8) lot(8) -> remaining(8) active(8): lots with points left
+	bWActive = []byte("wallet_active") // prefix active(8) lot(8) -> remaining(8): the same lots by activation
+	bWSum    = []byte("wallet_sums")   // prefix -> remaining of indexed lots (8), debt (8)
+	bWEarned = []byte("wallet_earned") // prefix day(8) -> points earned that UTC day (signed)
+	bWTx     = []byte("wallet_tx")     // prefix seq(8) -> WalletTx JSON, oldest first
+	bWKeys   = []byte("wallet_keys")   // idempotency key -> the answer given
+	bWOwned  = []byte("wallet_owned")  // redemption id -> lots it credited and points it spent
+	bWStock  = []byte("wallet_stock")  // reward id -> units claimed (8)
+	bWDaily  = []byte("wallet_daily")  // prefix event type \x00 day(8) -> events credited that day (8)
+	bWOut    = []byte("wallet_out")    // move id -> WalletMove JSON: points debited here, not yet acknowledged
+	bWIn     = []byte("wallet_in")     // move id -> when credited: each move is credited once
+	// bWChanged lists the wallets changed since a fleet's node last told
+	// its peers their shares (TakeWalletChanges): customer -> nothing. It
+	// exists only in a file opened with Config.WalletChanges.
+	bWChanged     = []byte("wallet_changed")
 	walletBuckets = [][]byte{bWLots, bWExpiry, bWActive, bWSum, bWEarned, bWTx, bWKeys, bWOwned, bWStock, bWDaily, bWOut, bWIn}
 )
 

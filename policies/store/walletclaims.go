@@ -22,13 +22,18 @@ func (s *Store) Claim(_ context.Context, c *policies.Claim) (*policies.ClaimResu
 			return replayKeyed(prev, body, &out)
 		}
 		rw := c.Reward
-		if rw.Stock > 0 && int64(getU64(tx.Bucket(bWStock).Get([]byte(rw.ID)))) >= rw.Stock {
+		unit := &policies.RedeemedReward{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}
+		esc := &FleetTx{tx}
+		switch ok, err := s.inStock(tx, esc, unit); {
+		case err != nil:
+			return err
+		case !ok:
 			return policies.ErrOutOfStock
 		}
 		if _, err := spend(tx, c.Customer, rw.Points, c.At, policies.TxReward, "reward "+rw.ID); err != nil {
 			return err
 		}
-		if err := addStock(tx, rw.ID, 1); err != nil {
+		if err := s.takeStock(tx, esc, unit, 1); err != nil {
 			return err
 		}
 		bal, _ := balanceAt(tx, wprefix(c.Customer), nanos(c.At))

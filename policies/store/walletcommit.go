@@ -18,10 +18,13 @@ type owned struct {
 }
 
 // checkRewards finds the rewards of r that its wallet or their stock
-// cannot pay for, keyed by policies.RewardKey. It writes nothing.
-func checkRewards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) map[string]policies.Reason {
+// cannot pay for, keyed by policies.RewardKey. It writes nothing. A
+// reward's stock is a limit the Limiter checks (StockLimit): the units
+// claimed on this node for a lone one, the escrowed units held here for a
+// fleet's node.
+func (s *Store) checkRewards(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption, out map[string]policies.Reason) (map[string]policies.Reason, error) {
 	if len(r.Rewards) == 0 {
-		return out
+		return out, nil
 	}
 	bal, _ := balanceAt(tx, wprefix(r.CustomerID), nanos(r.CreatedAt))
 	fail := func(id string, why policies.Reason) {
@@ -31,8 +34,13 @@ func checkRewards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.R
 		out[policies.RewardKey(id)] = why
 	}
 	var need int64
-	for _, rw := range r.Rewards {
-		if rw.Stock > 0 && int64(getU64(tx.Bucket(bWStock).Get([]byte(rw.Reward)))) >= rw.Stock {
+	for i := range r.Rewards {
+		rw := &r.Rewards[i]
+		inStock, err := s.inStock(tx, esc, rw)
+		if err != nil {
+			return nil, err
+		}
+		if !inStock {
 			fail(rw.Reward, policies.OutOfStock)
 			continue
 		}
@@ -42,26 +50,53 @@ func checkRewards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.R
 		}
 		need += rw.Points
 	}
-	return out
+	return out, nil
+}
+
+// inStock asks the Limiter whether one more unit of rw can be had here.
+func (s *Store) inStock(tx *bolt.Tx, esc *FleetTx, rw *policies.RedeemedReward) (bool, error) {
+	if rw.Stock <= 0 {
+		return true, nil
+	}
+	claimed := int64(getU64(tx.Bucket(bWStock).Get([]byte(rw.Reward))))
+	why, err := s.limiter.Check(esc, rw.StockLimit(), "", policies.Used{Redemptions: claimed})
+	if err != nil {
+		return false, fmt.Errorf("checking the stock of %s: %w", rw.Reward, err)
+	}
+	return why == "", nil
+}
+
+// takeStock counts one unit of rw claimed and spends it from the
+// Limiter (n = -1 gives it back, a rollback).
+func (s *Store) takeStock(tx *bolt.Tx, esc *FleetTx, rw *policies.RedeemedReward, n int64) error {
+	if rw.Stock <= 0 {
+		return nil // unlimited: nothing to count
+	}
+	take := s.limiter.Take
+	if n < 0 {
+		take = s.limiter.Give
+	}
+	if err := take(esc, rw.StockLimit(), ""); err != nil {
+		return fmt.Errorf("the stock of %s: %w", rw.Reward, err)
+	}
+	return addStock(tx, rw.Reward, n)
 }
 
 // applyWallet spends r's rewards and credits its points effects as lots,
 // in r's transaction, recording both for a rollback.
-func applyWallet(tx *bolt.Tx, r *policies.Redemption) error {
+func (s *Store) applyWallet(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption) error {
 	if r.CustomerID == "" {
 		return nil
 	}
 	var o owned
-	for _, rw := range r.Rewards {
+	for i := range r.Rewards {
+		rw := &r.Rewards[i]
 		takes, err := spend(tx, r.CustomerID, rw.Points, r.CreatedAt, policies.TxReward, r.ID+" "+rw.Reward)
 		if err != nil {
 			return fmt.Errorf("spending points on %s: %w", rw.Reward, err) // checkRewards said it could
 		}
 		o.Takes = append(o.Takes, takes...)
-		if rw.Stock == 0 {
-			continue // unlimited: nothing to count
-		}
-		if err := addStock(tx, rw.Reward, 1); err != nil {
+		if err := s.takeStock(tx, esc, rw, 1); err != nil {
 			return err
 		}
 	}
@@ -91,7 +126,7 @@ func applyWallet(tx *bolt.Tx, r *policies.Redemption) error {
 
 // rollbackWallet gives back what r spent and takes back what it credited.
 // The caller runs it once, when r turns rolled back.
-func rollbackWallet(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
+func (s *Store) rollbackWallet(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption, at time.Time) error {
 	raw := tx.Bucket(bWOwned).Get([]byte(r.ID))
 	if raw == nil {
 		return nil
@@ -104,11 +139,8 @@ func rollbackWallet(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 		if err := giveBack(tx, r.CustomerID, o.Takes, at, r.ID); err != nil {
 			return err
 		}
-		for _, rw := range r.Rewards {
-			if rw.Stock == 0 {
-				continue
-			}
-			if err := addStock(tx, rw.Reward, -1); err != nil {
+		for i := range r.Rewards {
+			if err := s.takeStock(tx, esc, &r.Rewards[i], -1); err != nil {
 				return err
 			}
 		}

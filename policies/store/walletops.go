@@ -33,6 +33,11 @@ func appendTxAfter(tx *bolt.Tx, prefix []byte, kind policies.TxKind, points int6
 	if err != nil {
 		return nil, err
 	}
+	if ch := tx.Bucket(bWChanged); ch != nil { // a fleet's node: its share changed
+		if err := ch.Put(slices.Clone(prefix[2:]), nil); err != nil {
+			return nil, err
+		}
+	}
 	wt := &policies.WalletTx{ID: "wt_" + strconv.FormatUint(seq, 10), At: time.Unix(0, at).UTC(), Kind: kind, Points: points, Balance: bal, Source: source}
 	raw, err := encodeWalletTx(wt)
 	if err != nil {
