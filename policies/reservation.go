@@ -253,6 +253,19 @@ func (h heldBy) points() int64 {
 	return n
 }
 
+// units is how many units of reward the hold claims.
+func (h heldBy) units(reward string) int64 {
+	var n int64
+	if h.r != nil {
+		for _, rw := range h.r.Rewards {
+			if rw.Reward == reward {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // TTLSeconds parses ttl_seconds of a reservation body; absent is the
 // default.
 func TTLSeconds(doc map[string]any) (time.Duration, error) {

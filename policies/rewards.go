@@ -52,7 +52,7 @@ func applyRewards(ctx context.Context, ev *evaluation) error {
 			if err != nil {
 				return fmt.Errorf("reading the stock of %s: %w", id, err)
 			}
-			if claimed >= rw.Stock {
+			if claimed-ev.held.units(id) >= rw.Stock {
 				ev.addRejection(Rejection{Reward: id, Reason: OutOfStock}, rewardRank(ev))
 				continue
 			}

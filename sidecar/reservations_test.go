@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/api"
+	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
 // with adds fields to a JSON object body.
@@ -288,5 +293,65 @@ func TestReservationsRaceRedeems(t *testing.T) {
 	rep, err := e.store.Check(context.Background())
 	if err != nil || len(rep.Mismatches) > 0 {
 		t.Fatalf("integrity: %v %+v", err, rep)
+	}
+}
+
+// TestReservationHoldsRewards: a reservation spends the reward's points and
+// takes its stock as a redemption would, so the last unit is not offered
+// to another customer; its commit uses them, and a release gives the
+// points back.
+func TestReservationHoldsRewards(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		".manifest":               `{"revision":"w1","roots":["promo"]}`,
+		"promo/loyalty/data.yaml": testProgram,
+	}
+	for p, c := range files {
+		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
+		os.MkdirAll(filepath.Dir(full), 0o755)
+		os.WriteFile(full, []byte(c), 0o644)
+	}
+	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Wallets: st})
+	eng.Swap(rev)
+	e := &walletEnv{Sidecar: sidecartest.StartWith(t, eng, st, adminToken), store: st}
+	re := &redeemEnv{Sidecar: e.Sidecar, store: st}
+	for _, c := range []string{"u-1", "u-2", "u-3"} {
+		if s, out := e.admin(t, "/v1/wallets/"+c+"/adjust", fmt.Sprintf(`{"points":500,"reason":"welcome","idempotency_key":%q}`, c)); s != 200 {
+			t.Fatalf("adjust: %d %s", s, out)
+		}
+	}
+	body := func(customer, reward string, fields string) string {
+		return fmt.Sprintf(`{%s"customer":{"id":%q},"rewards":[%q],"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":10000}]}}`, fields, customer, reward)
+	}
+	balance := func(c string) int64 { return e.wallet(t, c, "").Balance }
+	_, rs, out := re.reserve(t, body("u-1", "socks", `"idempotency_key":"r1",`))
+	if rs.ReservationID == "" || balance("u-1") != 400 {
+		t.Fatalf("reserve socks: %s, balance %d", out, balance("u-1"))
+	}
+	var d pricedReward
+	if s, out := e.Do(t, "POST", "/v1/evaluate", []byte(body("u-2", "socks", ""))); s != 200 || json.Unmarshal(out, &d) != nil ||
+		len(d.Rejected) != 1 || d.Rejected[0].Reason != string(policies.OutOfStock) {
+		t.Fatalf("evaluate of the held last unit: %d %s", s, out)
+	}
+	var rc pricedReward
+	s, out := e.Do(t, "POST", "/v1/redemptions", []byte(body("u-1", "socks", fmt.Sprintf(`"reservation_id":%q,"order_id":"o1","idempotency_key":"c1",`, rs.ReservationID))))
+	if s != 200 || json.Unmarshal(out, &rc) != nil || len(rc.Applied) != 1 || rc.Applied[0].Reward != "socks" || balance("u-1") != 400 {
+		t.Fatalf("commit: %d %s, balance %d", s, out, balance("u-1"))
+	}
+	_, rs, out = re.reserve(t, body("u-3", "five-off", `"idempotency_key":"r3",`))
+	if rs.ReservationID == "" || balance("u-3") != 0 {
+		t.Fatalf("reserve five-off: %s, balance %d", out, balance("u-3"))
+	}
+	if s, out := e.Do(t, "DELETE", "/v1/reservations/"+rs.ReservationID, nil); s != 200 || balance("u-3") != 500 {
+		t.Fatalf("release: %d %s, balance %d", s, out, balance("u-3"))
 	}
 }
