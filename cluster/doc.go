@@ -172,6 +172,13 @@
 // are released within a second of its restart. A request that timed out
 // may still have run on the maker: retrying it is safe.
 //
+// Caveat: a node that leaves for good with reservations open (Leave hands
+// off the rights it holds, not those its holds consumed, so that a
+// rolling restart keeps every checkout's hold) takes them with it: they
+// are released when its file next opens, and until then their units are
+// out of the limit, as rights in a lost file are. Drain a node's
+// reservations (let them expire) before scaling it away for good.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back

@@ -168,7 +168,7 @@ func (e *Engine) Reservation(ctx context.Context, id string) (*Redemption, error
 
 // reservation reads id here, or says which node holds it.
 func (e *Engine) reservation(ctx context.Context, h Holder, id string) (*Redemption, error) {
-	if node := ReservationNode(id); node != e.node {
+	if node := ReservationNode(id); node != "" && node != e.node { // "": made alone, here
 		return nil, &ElsewhereError{Node: node}
 	}
 	return h.Reservation(ctx, id)
