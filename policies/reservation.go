@@ -50,12 +50,13 @@ var (
 
 // Holder is what a committer adds to hold reservations (the bbolt store).
 type Holder interface {
-	// CommitHeld gives back what reservation id holds and commits r, in
-	// one transaction: r takes what it needs as Commit would. If r's
-	// limits ran out, nothing changes (the hold stands) and exhausted
-	// names them. A reservation already committed returns its redemption
-	// (replayed); a released or expired one, its error.
-	CommitHeld(ctx context.Context, id string, r *Redemption) (stored *Redemption, replayed bool, exhausted map[string]Reason, err error)
+	// CommitHeld gives back what reservation held (as Reservation read
+	// it) holds and commits r, in one transaction: r takes what it needs
+	// as Commit would. If r's limits ran out, nothing changes (the hold
+	// stands) and exhausted names them. A reservation already committed
+	// returns its redemption (replayed); a released or expired one, its
+	// error.
+	CommitHeld(ctx context.Context, held, r *Redemption) (stored *Redemption, replayed bool, exhausted map[string]Reason, err error)
 	// Release gives back what reservation id holds, once, marking it
 	// status (Released or HoldExpired); later calls change nothing. It returns
 	// the record as it stands.
@@ -195,7 +196,7 @@ func (m *redeemMode) shape(r *Redemption, dec *Decision, now time.Time, node str
 // commit commits r as the mode says.
 func (e *Engine) commitAs(ctx context.Context, m *redeemMode, r *Redemption) (*Redemption, bool, map[string]Reason, error) {
 	if m != nil && m.held != nil {
-		return m.holder.CommitHeld(ctx, m.held.ID, r)
+		return m.holder.CommitHeld(ctx, m.held, r)
 	}
 	return e.committer.Commit(ctx, r)
 }

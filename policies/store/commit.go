@@ -14,7 +14,8 @@ var _ policies.Committer = (*Store)(nil)
 
 type commitReq struct {
 	r      *policies.Redemption
-	held   string // a reservation r commits (reservations.go)
+	held   string      // a reservation r commits (reservations.go)
+	pre    *heldRecord // that reservation as read before queueing, if it was
 	record []byte // r encoded, done by the caller, off the commit loop
 	done   chan commitRes
 }

@@ -16,7 +16,7 @@ import (
 // redemption takes, through the same take; its release is the same give
 // as a rollback. bHolds indexes the holds standing by expiry, for the
 // expiry worker (expiry.go).
-var bHolds = []byte("holds") // expires_at (8, unix nanos) id -> nothing
+var bHolds = []byte("holds") // expires_at (8, unix nanos) id -> 1
 
 var _ policies.Holder = (*Store)(nil)
 
@@ -30,7 +30,7 @@ func putHold(tx *bolt.Tx, r *policies.Redemption) error {
 	if r.ExpiresAt == nil {
 		return fmt.Errorf("reservation %s without an expiry", r.ID)
 	}
-	return tx.Bucket(bHolds).Put(holdKey(r), nil)
+	return tx.Bucket(bHolds).Put(holdKey(r), []byte{1}) // non-empty: Get tells it from absent
 }
 
 // Reservation implements policies.Holder.
@@ -53,10 +53,40 @@ func getReservation(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 }
 
 // CommitHeld implements policies.Holder: through the commit loop, in the
-// transaction of the redemptions around it.
-func (s *Store) CommitHeld(ctx context.Context, id string, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+// transaction of the redemptions around it. held's committed form is
+// encoded here, on the caller's goroutine, so that the loop (one
+// redemption at a time) only checks the hold still stands.
+func (s *Store) CommitHeld(ctx context.Context, held, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
 	r.Status = policies.Redeemed
-	return s.enqueue(ctx, &commitReq{r: r, held: id, done: make(chan commitRes, 1)})
+	req := &commitReq{r: r, held: held.ID, done: make(chan commitRes, 1)}
+	if held.Status == policies.Held && held.ExpiresAt != nil {
+		c := *held
+		c.Status, c.CommittedAs = policies.Committed, r.ID
+		committed, err := encodeRedemption(&c)
+		if err != nil {
+			return nil, false, nil, err
+		}
+		req.pre = &heldRecord{r: held, committed: committed}
+	}
+	return s.enqueue(ctx, req)
+}
+
+// heldRecord is a reservation as the caller read it, with its committed
+// form encoded.
+type heldRecord struct {
+	r         *policies.Redemption
+	committed []byte // r as committed to the redemption being committed
+}
+
+// heldFor is req's reservation as the transaction sees it: the caller's
+// record while its hold stands (a held record does not change, and its
+// index entry goes when it stops being held), else the one stored.
+func heldFor(tx *bolt.Tx, req *commitReq) (*policies.Redemption, []byte, error) {
+	if p := req.pre; p != nil && p.r.ID == req.held && tx.Bucket(bHolds).Get(holdKey(p.r)) != nil {
+		return p.r, p.committed, nil
+	}
+	r, err := getReservation(tx, req.held)
+	return r, nil, err
 }
 
 // applyHeld commits req.r in place of the reservation it names: the hold
@@ -65,7 +95,7 @@ func (s *Store) CommitHeld(ctx context.Context, id string, r *policies.Redemptio
 // this redemption changed the file, and the hold stands as it was).
 func (s *Store) applyHeld(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	r := req.r
-	held, err := getReservation(tx, req.held)
+	held, committed, err := heldFor(tx, req)
 	if err != nil {
 		return commitRes{err: err}, nil
 	}
@@ -99,8 +129,17 @@ func (s *Store) applyHeld(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err != nil {
 		return res, err
 	}
-	held.Status, held.CommittedAs, held.ReleasedAt = policies.Committed, r.ID, nil
-	return res, s.closeHold(tx, held)
+	if committed == nil { // not read before queueing, or changed since
+		c := *held
+		c.Status, c.CommittedAs, c.ReleasedAt = policies.Committed, r.ID, nil
+		if committed, err = encodeRedemption(&c); err != nil {
+			return commitRes{}, err
+		}
+	}
+	if err := tx.Bucket(bHolds).Delete(holdKey(held)); err != nil {
+		return commitRes{}, err
+	}
+	return res, tx.Bucket(bRedemptions).Put([]byte(held.ID), committed)
 }
 
 // retake takes a hold again after give, in the same transaction.
