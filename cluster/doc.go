@@ -244,6 +244,10 @@
 //     catches up (its usage reads low in evaluate; redeem is unaffected).
 //   - Transfer ids are kept forever in the file's inbox (tens of bytes
 //     each).
+//   - Webhook notices are not shared: each node delivers the outbox of
+//     its own file (the notices it committed), and a node that leaves
+//     keeps its pending ones until it runs again (docs/webhooks.md). A
+//     node's campaign.limit_exhausted is decided from its own usage.
 //   - The members remembered are every node seen since the file began,
 //     at its last address; one scaled away for good is tried while the
 //     node is alone, as the reconnect loop tries dead members.

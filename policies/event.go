@@ -67,5 +67,6 @@ func (e *Engine) RecordEvent(ctx context.Context, ev *Event) (*EarnResult, error
 	return e.wallets.Earn(ctx, &EarnEvent{
 		ID: ev.ID, Type: ev.Type, Customer: ev.CustomerID, At: ev.At,
 		Day: int64(y)*10000 + int64(m)*100 + int64(d), Earning: p.Earning[ev.Type], Terms: p.Terms(ev.At, false),
+		Program: p,
 	})
 }

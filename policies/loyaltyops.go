@@ -107,7 +107,7 @@ func (e *Engine) Adjust(ctx context.Context, customer string, points int64, reas
 		return nil, badField("points", fmt.Sprintf("must be non-zero and within ±%d, got %d", int64(MaxPoints), points))
 	}
 	now := e.now()
-	return e.wallets.Adjust(ctx, &Adjustment{Customer: customer, Points: points, Reason: reason, IdempotencyKey: key, At: now, Terms: e.program().Terms(now, false)})
+	return e.wallets.Adjust(ctx, &Adjustment{Customer: customer, Points: points, Reason: reason, IdempotencyKey: key, At: now, Terms: e.program().Terms(now, false), Program: e.program()})
 }
 
 // ClaimReward spends points on a reward claimed outside checkout.

@@ -171,7 +171,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 	r.Campaigns = kept
 	if p := dec.revision.Loyalty; p != nil {
 		terms := p.Terms(r.CreatedAt, true)
-		r.PointsTerms = &terms
+		r.PointsTerms, r.Program = &terms, p
 	}
 	if err := fillLimits(r, dec); err != nil {
 		return nil, err

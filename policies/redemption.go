@@ -44,6 +44,10 @@ type Redemption struct {
 	// ReleasedAt when a released or expired one gave back its hold.
 	CommittedAs string     `json:"committed_as,omitempty"`
 	ReleasedAt  *time.Time `json:"released_at,omitempty"`
+	// Program is the loyalty program when redeemed (nil: none): its tiers
+	// tell the store whether the points moved the customer's tier, which
+	// it reports as a wallet.tier_changed notice.
+	Program *Program `json:"-"`
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`

@@ -72,6 +72,7 @@ type Adjustment struct {
 	IdempotencyKey string
 	At             time.Time
 	Terms          LotTerms // of a credit
+	Program        *Program // whose tiers a wallet.tier_changed notice reports; nil: none
 }
 
 // WalletStore keeps wallets; the bbolt store implements it.
@@ -185,6 +186,7 @@ type EarnEvent struct {
 	Day      int64 // the calendar day of At in the program's zone, yyyymmdd
 	Earning  Earning
 	Terms    LotTerms
+	Program  *Program // whose tiers a wallet.tier_changed notice reports; nil: none
 }
 
 // EarnResult answers POST /v1/events.

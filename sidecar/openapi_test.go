@@ -381,6 +381,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	cf.do(t, empty, call{method: "GET", path: "/v1/bundles", status: 200})
 
+	cf.webhooks(t) // openapi_webhooks_test.go
 	cf.coverage(t)
 }
 

@@ -26,6 +26,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
 		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
 		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),
+		newRoute("/v1/webhooks", h{"GET": s.admin(unaudited, s.getWebhooks)}), // a status read, polled by the dashboard
 		newRoute("/health", h{"GET": s.health}),
 		newRoute("/ready", h{"GET": s.ready}),
 		newRoute("/metrics", h{"GET": s.serveMetrics}),

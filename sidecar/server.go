@@ -33,6 +33,7 @@ type Server struct {
 	activity  *activity.Recorder
 	probe     writeProbe // the last write probe of /ready (readiness.go)
 	forwarder Forwarder  // Deps.Reservations
+	webhooks  Webhooks   // nil: no endpoint configured
 	fleetDeps
 	accessDeps
 }
@@ -75,6 +76,8 @@ type Deps struct {
 	// Reservations carries requests for reservations made on another node
 	// of a fleet to it (nil: a lone sidecar; reservations.go).
 	Reservations Forwarder
+	// Webhooks shows the endpoints' deliveries (nil: none configured).
+	Webhooks Webhooks
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -83,7 +86,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet, s.forwarder = deps.Switches, deps.Fleet, deps.Reservations
+	s.switches, s.fleet, s.webhooks, s.forwarder = deps.Switches, deps.Fleet, deps.Webhooks, deps.Reservations
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {

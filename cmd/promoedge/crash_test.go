@@ -199,9 +199,10 @@ func redeemOnce(c *http.Client, base, key string) (string, bool) {
 	return r.ID, true
 }
 
-func startProc(t *testing.T, bin, addr, data string) *exec.Cmd {
+func startProc(t *testing.T, bin, addr, data string, extra ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", testAdminToken)
+	args := append([]string{"serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", testAdminToken}, extra...)
+	cmd := exec.Command(bin, args...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &logs
 	if err := cmd.Start(); err != nil {

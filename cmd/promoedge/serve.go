@@ -21,6 +21,7 @@ import (
 	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/rego"
 	"github.com/promoedge/promoedge/policies/store"
+	"github.com/promoedge/promoedge/policies/webhook"
 	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/wasm"
 )
@@ -43,6 +44,8 @@ type serveConfig struct {
 	Key      string
 	Minter   string
 	Rules    bundle.RuleLimits
+	Hooks    webhookFlags   // as given
+	Webhooks webhook.Config // as read: endpoints and their secrets
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (serveConfig, error) {
@@ -76,6 +79,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 	fs.StringVar(&dl.Salt, "decision-log-salt", "", "key of the customer id hash, the same on every node to correlate them (default: random per process; prefer PROMOEDGE_DECISION_LOG_SALT)")
 	fs.DurationVar(&cfg.Rules.Deadline, "rule-timeout", rego.DefaultDeadline, "longest one evaluation of the Rego rules may run (its campaign is rejected with error past it)")
 	fs.Uint64Var(&cfg.Rules.MaxAlloc, "rule-max-alloc", rego.DefaultMaxAlloc, "bytes one evaluation of the Rego rules may allocate (its campaign is rejected with error past it)")
+	cfg.Hooks.register(fs)
 	config := fs.String("config", "", "YAML file of settings named as these flags (command line and environment win)")
 	if err := parseCommandLine(fs, args, stderr); err != nil {
 		return cfg, err
@@ -88,7 +92,12 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (se
 			return cfg, err
 		}
 	}
-	return cfg, cfg.validate(fs)
+	if err := cfg.validate(fs); err != nil {
+		return cfg, err
+	}
+	var err error
+	cfg.Webhooks, err = cfg.Hooks.config()
+	return cfg, err
 }
 
 // fromEnv sets every flag not given on the command line from
@@ -157,13 +166,22 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := fl.start(ctx); err != nil {
 		return err
 	}
+	hooks, stopHooks, err := startWebhooks(ctx, cfg.Webhooks, st, log, metrics)
+	if err != nil {
+		return err
+	}
+	defer stopHooks()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
 	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
+	if hooks != nil {
+		deps.Webhooks = hooks
+	}
 	if err := listenAndServe(ctx, cfg.HTTP, deps, log); err != nil {
 		return err
 	}
-	fl.stop() // hands this node's rights to the others first
+	stopHooks() // what is under way stays pending, sent after the restart
+	fl.stop()   // hands this node's rights to the others first
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("flushing the store: %w", err)
 	}

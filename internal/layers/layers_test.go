@@ -29,6 +29,8 @@ var rules = []struct {
 	// Technologies that keep state.
 	{"policies/store/...", domain("policies/store/...")},
 	{"cluster/...", domain("cluster/...", "policies/store")},
+	// Workers that deliver outside the process: the domain only.
+	{"policies/webhook/...", domain("policies/webhook/...")},
 	// Test vocabularies over the domain.
 	{"policies/pricetest", domain()},
 	// Bundle loading and activation: the backends and the domain.

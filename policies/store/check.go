@@ -15,7 +15,7 @@ import (
 // Mismatch is a counter that does not say what the ledger says.
 type Mismatch struct {
 	// What is the counter: usage.redemptions, usage.spent,
-	// customer.redemptions, code.uses or wallet.points.
+	// customer.redemptions, code.uses, wallet.points or webhook.pending.
 	What string
 	// Key names it: a campaign, campaign/customer, a code or a customer.
 	Key string
@@ -49,7 +49,8 @@ func (t tally) add(what, key string, n int64) {
 // and lists those that differ: each campaign's usage (redemptions and
 // amount spent) and per-customer count from the redemptions that stand,
 // each generated code's uses from the redemptions that used it, each
-// wallet's running sums from its lots. It changes nothing.
+// wallet's running sums from its lots, each webhook endpoint's pending
+// count from its queue. It changes nothing.
 func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 	rep := &CheckReport{}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -60,6 +61,7 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 		if err := tallyWallets(tx, want); err != nil {
 			return err
 		}
+		tallyOutbox(tx, want) // notices.go
 		have, err := counters(tx)
 		if err != nil {
 			return err
@@ -136,6 +138,9 @@ func counters(tx *bolt.Tx) (tally, error) {
 		}
 		return nil
 	})
+	if err := outboxCounters(tx, have); err != nil {
+		return nil, err
+	}
 	err := tx.Bucket(bCodes).ForEach(func(k, v []byte) error {
 		var c policies.Code
 		if err := json.Unmarshal(v, &c); err != nil {
@@ -159,7 +164,7 @@ func splitCustomerKey(k []byte) (campaign, customer string) {
 // compare lists every counter of have and want that differ, a missing
 // one counting as 0, in a stable order.
 func compare(have, want tally, rep *CheckReport) {
-	for _, what := range []string{"usage.redemptions", "usage.spent", "customer.redemptions", "code.uses", "wallet.points"} {
+	for _, what := range []string{"usage.redemptions", "usage.spent", "customer.redemptions", "code.uses", "wallet.points", "webhook.pending"} {
 		keys := map[string]struct{}{}
 		for k := range have[what] {
 			keys[k] = struct{}{}

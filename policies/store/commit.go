@@ -16,8 +16,11 @@ type commitReq struct {
 	r      *policies.Redemption
 	held   string      // a reservation r commits (reservations.go)
 	pre    *heldRecord // that reservation as read before queueing, if it was
-	record []byte // r encoded, done by the caller, off the commit loop
-	done   chan commitRes
+	record []byte      // r encoded, done by the caller, off the commit loop
+	// created: r is reported as redemption.created (a webhook endpoint is
+	// configured); the outbox refers to r's record (reports.go).
+	created bool
+	done    chan commitRes
 }
 
 type commitRes struct {
@@ -43,6 +46,8 @@ func (s *Store) enqueue(ctx context.Context, req *commitReq) (*policies.Redempti
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
 	}
+	// A held reservation would report once committed: only the redeemed.
+	req.created = s.hooked.Load() && r.Status == policies.Redeemed
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -134,9 +139,13 @@ more:
 	if lingering && !timer.Stop() {
 		<-timer.C
 	}
+	if !failed {
+		failed = s.flushNotices(tx) != nil
+	}
 	if failed {
 		// A write failed: nothing of this transaction stands. Retry each
 		// redemption alone so one bad write cannot sink the others.
+		s.batchHooks = nil
 		tx.Rollback()
 		for _, req := range batch {
 			s.commitBatch([]*commitReq{req})
@@ -181,8 +190,9 @@ func (s *Store) commitBatch(batch []*commitReq) {
 			}
 			results[i] = res
 		}
-		return nil
+		return s.flushNotices(tx)
 	})
+	s.batchHooks = nil
 	if err == nil {
 		for i, req := range batch {
 			req.done <- results[i]
@@ -201,7 +211,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -236,10 +246,26 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	return s.write(tx, req, used)
 }
 
-// write takes what r consumes (its limits read as used) and stores it.
+// write takes what r consumes (its limits read as used) and stores it,
+// with the notices a webhook endpoint is told of.
 func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commitRes, error) {
 	r := req.r
+	var notices []policies.Notice
+	var tier *tierWatch
+	if req.created {
+		for i := range r.Campaigns {
+			var err error
+			if notices, err = exhaustedNotices(notices, r, &r.Campaigns[i], used[i]); err != nil {
+				return commitRes{}, err
+			}
+		}
+		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
+	}
 	if err := s.take(tx, r, used); err != nil {
+		return commitRes{}, err
+	}
+	notices, err := tier.changed(tx, notices, r.ID)
+	if err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
@@ -255,6 +281,11 @@ func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commit
 	}
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
+	}
+	if req.created {
+		if err := s.emitInBatch(tx, notices, [][]byte{createdRef(r.ID)}); err != nil {
+			return commitRes{}, err
+		}
 	}
 	return commitRes{stored: r}, nil
 }

@@ -59,7 +59,17 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if err := putRedemption(tx, r); err != nil {
 			return err
 		}
-		return appendLedger(tx, at, r.ID, policies.RolledBack)
+		if err := appendLedger(tx, at, r.ID, policies.RolledBack); err != nil {
+			return err
+		}
+		if !s.hooked.Load() {
+			return nil
+		}
+		n, err := redemptionNotice(policies.NoticeRedemptionRolledBack, r, at)
+		if err != nil {
+			return err
+		}
+		return s.emit(tx, []policies.Notice{n})
 	})
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,7 +27,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHolds}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue, bHolds}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -76,7 +77,12 @@ type Store struct {
 	closed  bool
 	max     int
 	linger  time.Duration
-	expiry  *expirer // releases reservations at their expiry (expiry.go)
+	noticed chan struct{} // signalled after a commit that queued notices (notices.go)
+	hooked  atomic.Bool   // webhook endpoints are configured: changes emit notices
+	// batchHooks are the endpoints' states as the commit loop's current
+	// transaction changes them (notices.go); the loop's goroutine only.
+	batchHooks *hooks
+	expiry     *expirer // releases reservations at their expiry (expiry.go)
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -106,7 +112,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), stop: make(chan struct{}), done: make(chan struct{}), expiry: newExpirer()}
+		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), expiry: newExpirer()}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -115,6 +121,10 @@ func Open(cfg Config) (*Store, error) {
 	}
 	if s.max <= 0 {
 		s.max = 256
+	}
+	if err := s.loadHooked(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	go s.loop()
 	go s.expireLoop()
