@@ -64,6 +64,8 @@ func (s *Store) enqueue(ctx context.Context, req *commitReq) (*policies.Redempti
 	// it so that an acknowledged answer is never lost.
 	res := <-req.done
 	if res.err == nil && !res.replayed && res.stored != nil && res.stored.Status == policies.Held {
+		c := *res.stored // the caller keeps its own
+		s.holds.put(&c)
 		s.expiry.added(*res.stored.ExpiresAt)
 	}
 	return res.stored, res.replayed, res.exhausted, res.err

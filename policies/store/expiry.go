@@ -109,6 +109,11 @@ func (s *Store) releaseDue() (next time.Time, ok bool) {
 				}
 			}
 			n = len(due)
+			tx.OnCommit(func() {
+				for _, id := range due {
+					s.holds.drop(id)
+				}
+			})
 			return nil
 		})
 		if err != nil || n < expiryBatch {

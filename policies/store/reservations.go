@@ -35,6 +35,9 @@ func putHold(tx *bolt.Tx, r *policies.Redemption) error {
 
 // Reservation implements policies.Holder.
 func (s *Store) Reservation(_ context.Context, id string) (*policies.Redemption, error) {
+	if r, ok := s.holds.get(id); ok {
+		return r, nil
+	}
 	var r *policies.Redemption
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -68,7 +71,11 @@ func (s *Store) CommitHeld(ctx context.Context, held, r *policies.Redemption) (*
 		}
 		req.pre = &heldRecord{r: held, committed: committed}
 	}
-	return s.enqueue(ctx, req)
+	stored, replayed, exhausted, err := s.enqueue(ctx, req)
+	if err != nil || len(exhausted) == 0 { // it stands no more (or never did)
+		s.holds.drop(held.ID)
+	}
+	return stored, replayed, exhausted, err
 }
 
 // heldRecord is a reservation as the caller read it, with its committed
@@ -168,6 +175,7 @@ func (s *Store) Release(_ context.Context, id string, at time.Time, status polic
 		r, err = s.release(tx, id, at, status)
 		return err
 	})
+	s.holds.drop(id)
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,8 @@ type Store struct {
 	// batchHooks are the endpoints' states as the commit loop's current
 	// transaction changes them (notices.go); the loop's goroutine only.
 	batchHooks *hooks
-	expiry     *expirer // releases reservations at their expiry (expiry.go)
+	expiry     *expirer  // releases reservations at their expiry (expiry.go)
+	holds      heldCache // the records of reservations held (heldcache.go)
 }
 
 // Open opens or creates the file, migrating an older schema.
