@@ -213,7 +213,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue, bHeldRecs, bHeldAnswers} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 // maxHeldCache bounds the reservations whose records heldCache keeps
 // (a few hundred bytes each).
-const maxHeldCache = 1 << 16
+const maxHeldCache = 1 << 14
 
 // heldCache keeps the records of reservations made since the file opened
 // while they are held, so that reading one to commit it (the engine

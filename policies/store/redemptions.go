@@ -99,7 +99,8 @@ func (s *Store) give(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 }
 
 func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
-	raw := tx.Bucket(bRedemptions).Get([]byte(id))
+	records, _ := recordBuckets(id)
+	raw := tx.Bucket(records).Get([]byte(id))
 	if raw == nil {
 		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownRedemption, id)
 	}
@@ -116,7 +117,8 @@ func getReplay(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Response = bytes.Clone(tx.Bucket(bResponses).Get([]byte(id)))
+	_, answers := recordBuckets(id)
+	r.Response = bytes.Clone(tx.Bucket(answers).Get([]byte(id)))
 	return r, nil
 }
 
@@ -135,13 +137,14 @@ func putRecord(tx *bolt.Tx, id string, record, response []byte) error {
 	if id == "" {
 		return errors.New("redemption without an id")
 	}
-	if err := tx.Bucket(bRedemptions).Put([]byte(id), record); err != nil {
+	records, answers := recordBuckets(id)
+	if err := tx.Bucket(records).Put([]byte(id), record); err != nil {
 		return err
 	}
 	if response == nil {
 		return nil
 	}
-	return tx.Bucket(bResponses).Put([]byte(id), response)
+	return tx.Bucket(answers).Put([]byte(id), response)
 }
 
 // encodeRedemption is the stored form of r (its response is not part of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +17,23 @@ import (
 // redemption takes, through the same take; its release is the same give
 // as a rollback. bHolds indexes the holds standing by expiry, for the
 // expiry worker (expiry.go).
-var bHolds = []byte("holds") // expires_at (8, unix nanos) id -> 1
+var (
+	bHolds = []byte("holds") // expires_at (8, unix nanos) id -> 1
+	// A reservation's record and answer are kept apart from the
+	// redemptions', so that open reservations do not grow the trees every
+	// redeem writes to (BenchmarkOpenReservations).
+	bHeldRecs    = []byte("reservations")        // id -> Redemption JSON
+	bHeldAnswers = []byte("reservation_answers") // id -> the JSON answered
+)
+
+// recordBuckets are where the record and the answer of id are: a
+// reservation's (rs_) or a redemption's.
+func recordBuckets(id string) (records, answers []byte) {
+	if strings.HasPrefix(id, "rs_") {
+		return bHeldRecs, bHeldAnswers
+	}
+	return bRedemptions, bResponses
+}
 
 var _ policies.Holder = (*Store)(nil)
 
@@ -48,8 +65,8 @@ func (s *Store) Reservation(_ context.Context, id string) (*policies.Redemption,
 }
 
 func getReservation(tx *bolt.Tx, id string) (*policies.Redemption, error) {
-	raw := tx.Bucket(bRedemptions).Get([]byte(id))
-	if raw == nil || len(id) < 3 || id[:3] != "rs_" {
+	raw := tx.Bucket(bHeldRecs).Get([]byte(id))
+	if raw == nil || !strings.HasPrefix(id, "rs_") {
 		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownReservation, id)
 	}
 	return getRedemption(tx, id)
@@ -146,7 +163,7 @@ func (s *Store) applyHeld(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	if err := tx.Bucket(bHolds).Delete(holdKey(held)); err != nil {
 		return commitRes{}, err
 	}
-	return res, tx.Bucket(bRedemptions).Put([]byte(held.ID), committed)
+	return res, tx.Bucket(bHeldRecs).Put([]byte(held.ID), committed)
 }
 
 // retake takes a hold again after give, in the same transaction.

@@ -27,7 +27,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue, bHolds}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue, bHolds, bHeldRecs, bHeldAnswers}
 )
 
 // SchemaVersion is the layout this binary writes.
