@@ -120,6 +120,17 @@ func (rt *Rights) acquireOne(ctx context.Context, k limitKey, want int64, deadli
 			case answered:
 				clear(asked) // rights are moving: ask again after a gossip round
 				wait = min(left, 2*rt.cfg.PublishInterval)
+			default:
+				// Someone has not answered: a request, or its "none", may
+				// have been lost (a full send queue, a TCP timeout).
+				// Transfers are resent until acknowledged, requests are
+				// not: ask again whoever is a retry interval overdue.
+				for donor, at := range asked {
+					if time.Since(at) >= rt.cfg.RetryInterval {
+						asked[donor] = rt.ask(donor, k, want-held)
+					}
+				}
+				wait = min(left, rt.cfg.RetryInterval)
 			}
 		}
 		select {

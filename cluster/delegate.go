@@ -91,6 +91,10 @@ func (d *delegate) NotifyJoin(node *memberlist.Node) {
 	d.n.remember(node)
 	go d.n.checkMinters()           // it reads the members: not under memberlist's lock
 	d.n.rights.xfer.wake(node.Name) // resend what it is owed now
+	go d.n.resendCancels(node.Name) // what it missed while away (triggers.go)
+	if node.Name != d.n.cfg.Name {
+		go d.n.stats.sendAll(node.Name) // reads the file: not on memberlist's goroutine
+	}
 }
 
 // NotifyLeave implements memberlist.EventDelegate. Memberlist passes the

@@ -75,6 +75,7 @@ func (n *Node) publishLoop() {
 		n.codes.announceCodes()
 		n.codes.pullCodes()
 		n.hints.flushCodeUse()
+		n.stats.publish()
 	}
 }
 

@@ -125,7 +125,7 @@ func (f *fleet) start(tn *tnode) {
 		t.Fatal(err)
 	}
 	tn.eng = policies.NewEngine(policies.Config{Active: active, Usage: tn.node.Usage(), Codes: tn.st, CodeHints: tn.node.CodeHints(),
-		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights()})
+		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights(), Events: tn.st, Peers: tn.node})
 	f.mu.Lock()
 	tn.up = true
 	f.mu.Unlock()

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/promoedge/promoedge/cluster/internal/wire"
 	"github.com/promoedge/promoedge/policies"
@@ -25,6 +26,8 @@ const (
 	kWalletMove kind = 11 // reliable: a wallet's lots, debited at the sender (one chunk)
 	kWalletAck  kind = 12 // reliable: move credited, forget it
 	kWalletNone kind = 13 // reliable: I hold none of this wallet (amount: mine in flight)
+	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
+	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
 	// Wallet reads (walletview.go): id names the read.
 	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
 	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
@@ -32,10 +35,12 @@ const (
 	// the wallet of customer campaign, c.Redemptions its balance,
 	// c.Spent pending, c.HeldCount earned, c.Version when read (walletshares.go).
 	kWalletSum kind = 16
-	// Reservations (reservations.go): id is the request's, campaign the
+	// Triggers (triggers.go).
+	kTriggerCancel kind = 17 // reliable: an event that cancels its customer's scheduled triggers
+	// Reservations (reservations.go), a block of their own: id is the request's, campaign the
 	// operation, chunks the reservation id and body (the answer).
-	kReserveAsk    kind = 17 // reliable: run this on a reservation you made
-	kReserveAnswer kind = 18 // reliable: its HTTP status (amount) and answer
+	kReserveAsk    kind = 50 // reliable: run this on a reservation you made
+	kReserveAnswer kind = 51 // reliable: its HTTP status (amount) and answer
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -78,6 +83,7 @@ type message struct {
 	amount   int64    // wanted, transferred or held
 	c        counters
 	s        switchState
+	cancel   *policies.TriggerCancel // kTriggerCancel
 }
 
 func (m *message) key() limitKey { return limitKey{m.campaign, m.limit} }
@@ -124,12 +130,18 @@ func (m *message) encode(b []byte) []byte {
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
 		b = wire.AppendVarint(b, m.c.Spent)
+	case kTriggerCancel:
+		c := m.cancel
+		for _, f := range []string{c.Event, c.Type, c.Customer, c.Cart} {
+			b = wire.AppendString(b, f)
+		}
+		b = wire.AppendVarint(b, c.At.UnixNano())
 	case kReserveAsk, kReserveAnswer:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
 		b = appendChunks(b, m.chunks)
-	case kCodes, kWalletMove, kWalletShare:
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
 		for _, c := range m.chunks {
@@ -177,6 +189,9 @@ func decode(b []byte) (message, error) {
 		m.campaign = r.String()
 		m.amount = r.Varint()
 		m.c.Spent = r.Varint()
+	case kTriggerCancel:
+		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
+		m.cancel.At = time.Unix(0, r.Varint()).UTC()
 	case kReserveAsk, kReserveAnswer:
 		m.id = r.String()
 		m.campaign = r.String()
@@ -184,7 +199,7 @@ func decode(b []byte) (message, error) {
 		for range r.Count(1) {
 			m.chunks = append(m.chunks, r.Bytes())
 		}
-	case kCodes, kWalletMove, kWalletShare:
+	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
 		n := r.Count(1)
 		for range n {
@@ -200,6 +215,9 @@ func decode(b []byte) (message, error) {
 	}
 	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode {
 		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
+	}
+	if m.kind == kTriggerCancel && (m.cancel.Customer == "" || m.cancel.Type == "") {
+		return m, fmt.Errorf("%w: a trigger cancellation without customer or type", ErrBadMessage)
 	}
 	if m.kind == kTransfer && m.amount <= 0 {
 		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)

@@ -3,6 +3,9 @@ package cluster
 import (
 	"reflect"
 	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
 )
 
 func TestMessageRoundTrip(t *testing.T) {
@@ -15,6 +18,7 @@ func TestMessageRoundTrip(t *testing.T) {
 		{kind: kDeny, node: "n2", campaign: "c", limit: limitCount, amount: 2},
 		{kind: kWalletPeek, node: "n1", id: "n1/4", campaign: "u-1", amount: 1764000000000000000, c: counters{Spent: 86400e9}},
 		{kind: kWalletShare, node: "n2", id: "n1/4", chunks: [][]byte{[]byte(`{"Balance":5}`)}},
+		{kind: kTriggerCancel, node: "n1", cancel: &policies.TriggerCancel{Event: "e-1", Type: "order_placed", Customer: "u-1", Cart: "c-1", At: time.Unix(0, 1e18).UTC()}},
 		{kind: kReserveAsk, node: "n1", id: "n1/3", campaign: "commit", chunks: [][]byte{[]byte("rs_1.6e30"), []byte(`{"cart":{}}`)}},
 		{kind: kReserveAnswer, node: "n0", id: "n1/3", amount: 409, chunks: [][]byte{[]byte(`{"error":{}}`)}},
 	}

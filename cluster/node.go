@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/memberlist"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/stats"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
@@ -28,9 +29,11 @@ type Node struct {
 	rights *Rights
 	usage  *Usage
 	hints  *CodeHints
+	stats  *Stats
 	codes  *codeReplica
 	sw     *policies.Switchboard
 	book   *memberBook // the members the file remembers (members.go)
+	sent   cancelLog   // trigger cancellations sent lately, resent to a node that joins (triggers.go)
 
 	reservations *Reservations // requests for reservations made elsewhere (reservations.go)
 
@@ -63,6 +66,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		hints: &CodeHints{base: b, codeHints: codeHints{pending: map[limitKey]switchState{}}},
 		codes: &codeReplica{base: b, pulls: pulls{last: map[string]pullState{}, seq: st.CodeSeq()}},
 		book:  newMemberBook(),
+		stats: &Stats{base: b, dirty: map[stats.Key]struct{}{}},
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
 	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}, shares: newWalletShares()}
@@ -142,6 +146,9 @@ func (n *Node) openFile() error {
 // Rights is this node's part in moving the limits' rights; it is the
 // engine's policies.Supplier.
 func (n *Node) Rights() *Rights { return n.rights }
+
+// Stats is this node's campaign statistics, shared with the fleet.
+func (n *Node) Stats() *Stats { return n.stats }
 
 // Usage is the fleet's usage, what evaluate reads (policies.Usage).
 func (n *Node) Usage() *Usage { return n.usage }

@@ -23,6 +23,8 @@ func (n *Node) inboundLoop() {
 				n.mergeGossip(m, true)
 			case kPull:
 				n.codes.sendChunks(m)
+			case kStats:
+				n.stats.receive(m)
 			case kCodes:
 				n.codes.applyChunks(m)
 			case kWalletAsk:
@@ -35,6 +37,8 @@ func (n *Node) inboundLoop() {
 				n.rights.shareWallet(m)
 			case kWalletShare:
 				n.rights.sharedWallet(m)
+			case kTriggerCancel:
+				n.cancelTriggers(m) // triggers.go
 			case kReserveAsk:
 				n.reservations.serve(m)
 			case kReserveAnswer:

@@ -54,6 +54,11 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 				}
 				clear(asked) // ask again after a gossip round: a move may have been on its way
 				wait = min(left, rt.cfg.PublishInterval)
+			} else if overdue(asked, rt.cfg.RetryInterval) {
+				// An ask or its answer may have been lost (asks are not
+				// resent, moves are): ask every peer again.
+				clear(asked)
+				rt.askWallet(r.CustomerID, need-b.Balance, asked)
 			}
 		}
 		select {
@@ -65,6 +70,16 @@ func (rt *Rights) supplyWallet(ctx context.Context, r *policies.Redemption, dead
 			return false
 		}
 	}
+}
+
+// overdue reports whether an ask in asked went out d or longer ago.
+func overdue(asked map[string]time.Time, d time.Duration) bool {
+	for _, at := range asked {
+		if time.Since(at) >= d {
+			return true
+		}
+	}
+	return false
 }
 
 // askWallet asks every live peer to move up to amount of customer's

@@ -51,6 +51,10 @@ type Campaign struct {
 	Effects     []Effect
 	// DynamicEffects is set when the rule may return its own effects.
 	DynamicEffects bool
+	// Variants make the campaign an experiment (experiment.go); Phase
+	// names their definition.
+	Variants []Variant
+	Phase    string
 	// Doc is the campaign document as the bundle holds it; rules see it as
 	// input.campaign.
 	Doc map[string]any
@@ -110,7 +114,8 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	}
 	readWhen(o, c)
 	readWasmTimeout(o, c)
-	if !o.Has("effects") && (!c.HasRule() || c.When != nil) {
+	readVariants(o, c)
+	if !o.Has("effects") && !o.Has("variants") && (!c.HasRule() || c.When != nil) {
 		o.Fail("effects", "is required (or a rule that returns effects)")
 	}
 	c.Effects = readEffects(o, "effects")

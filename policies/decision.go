@@ -19,6 +19,8 @@ const (
 	PerCustomerLimit  Reason = "per_customer_limit"
 	BudgetExhausted   Reason = "budget_exhausted"
 	ExcludedByStacker Reason = "excluded"
+	// Holdout: the customer is in an experiment's holdout variant (SPEC §11).
+	Holdout Reason = "holdout"
 	// Reasons of rewards (SPEC §7).
 	InsufficientPoints Reason = "insufficient_points"
 	RewardUnknown      Reason = "reward_unknown"
@@ -28,7 +30,7 @@ const (
 
 // Reasons is every reason in check order.
 var Reasons = []Reason{Disabled, NotStarted, Expired, CodeRequired, CodeInvalid, CodeUsed,
-	CurrencyMismatch, RuleFailed, RuleError, LimitExhausted, PerCustomerLimit, BudgetExhausted, ExcludedByStacker}
+	CurrencyMismatch, RuleFailed, RuleError, Holdout, LimitExhausted, PerCustomerLimit, BudgetExhausted, ExcludedByStacker}
 
 // Decision is the priced cart: what applied, what did not and why.
 type Decision struct {
@@ -50,11 +52,13 @@ type Decision struct {
 
 // Applied is one effect of one campaign that changed the cart.
 type Applied struct {
-	Campaign string     `json:"campaign,omitempty"`
-	Reward   string     `json:"reward,omitempty"` // a loyalty reward's effect, in place of a campaign
-	Code     string     `json:"code,omitempty"`
-	Effect   EffectType `json:"effect"`
-	Amount   int64      `json:"amount"`
+	Campaign string `json:"campaign,omitempty"`
+	Reward   string `json:"reward,omitempty"` // a loyalty reward's effect, in place of a campaign
+	Code     string `json:"code,omitempty"`
+	// Variant is the experiment's variant the customer was given (SPEC §11).
+	Variant string     `json:"variant,omitempty"`
+	Effect  EffectType `json:"effect"`
+	Amount  int64      `json:"amount"`
 	// PointsSpent is what a reward cost (on its first effect).
 	PointsSpent int64        `json:"points_spent,omitempty"`
 	Lines       []LineAmount `json:"lines,omitempty"`
@@ -84,11 +88,13 @@ type PointAward struct {
 
 // Rejection is a campaign or a presented code that did not apply.
 type Rejection struct {
-	Campaign string   `json:"campaign,omitempty"`
-	Reward   string   `json:"reward,omitempty"`
-	Code     string   `json:"code,omitempty"`
-	Reason   Reason   `json:"reason"`
-	Details  []string `json:"details,omitempty"`
+	Campaign string `json:"campaign,omitempty"`
+	Reward   string `json:"reward,omitempty"`
+	Code     string `json:"code,omitempty"`
+	// Variant is the experiment's variant of a holdout rejection.
+	Variant string   `json:"variant,omitempty"`
+	Reason  Reason   `json:"reason"`
+	Details []string `json:"details,omitempty"`
 }
 
 // ItemTotal is one line after discounts.

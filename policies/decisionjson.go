@@ -41,6 +41,10 @@ func (a *Applied) appendJSON(b []byte) []byte {
 		b = append(comma(b), `"code":`...)
 		b = appendString(b, a.Code)
 	}
+	if a.Variant != "" {
+		b = append(comma(b), `"variant":`...)
+		b = appendString(b, a.Variant)
+	}
 	b = append(comma(b), `"effect":`...)
 	b = appendString(b, string(a.Effect))
 	b = appendInt(b, `,"amount":`, a.Amount)
@@ -102,6 +106,11 @@ func (r *Rejection) appendJSON(b []byte) []byte {
 	if r.Code != "" {
 		b = append(b, `"code":`...)
 		b = appendString(b, r.Code)
+		b = append(b, ',')
+	}
+	if r.Variant != "" {
+		b = append(b, `"variant":`...)
+		b = appendString(b, r.Variant)
 		b = append(b, ',')
 	}
 	b = append(b, `"reason":`...)

@@ -28,6 +28,11 @@ type Config struct {
 	// WalletPool reads the other nodes' shares of a wallet for GET
 	// /v1/wallets; nil: this node's file holds every wallet whole.
 	WalletPool WalletPool
+	// Events keeps events and the triggers they start (SPEC §13); nil:
+	// events only earn points (through Wallets) and start nothing.
+	Events EventStore
+	// Peers spreads trigger cancellations across a fleet; nil: alone.
+	Peers TriggerPeers
 	// Switches is the run-time kill switch; nil means none.
 	Switches Switches
 	// Active holds the revision in force; nil gives the engine its own.
@@ -76,6 +81,9 @@ type Engine struct {
 	switches  Switches
 	wallets   WalletStore
 	pool      WalletPool
+	events    EventStore
+	peers     TriggerPeers
+	wake      chan struct{} // the trigger scheduler's (scheduler.go)
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
 	node      string    // Config.Node
@@ -83,7 +91,8 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, now: cfg.Now, node: cfg.Node}
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, now: cfg.Now,
+		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1), node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now
 	}

@@ -44,6 +44,7 @@ type candidate struct {
 	rank    int32 // the campaign's position in the revision
 	unique  bool  // code is a generated one
 	out     bool  // rejected or excluded
+	variant int16 // 1 + the index of its experiment's variant; 0: none
 }
 
 type evaluation struct {
@@ -252,6 +253,9 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 		}
 		if !cd.c.HasRule() {
 			cd.effects = cd.c.Effects
+			if cd.c.Variants != nil {
+				ev.variantEffects(cd)
+			}
 			continue
 		}
 		ruled = append(ruled, cd.c)
@@ -274,6 +278,8 @@ func decideRules(ctx context.Context, ev *evaluation) error {
 			ev.reject(cd, RuleError, []string{v.Err.Error()})
 		case !v.Eligible:
 			ev.reject(cd, RuleFailed, v.Reasons)
+		case cd.c.Variants != nil:
+			ev.variantEffects(cd) // the variant's effects, not the rule's
 		case v.Effects != nil:
 			cd.effects = v.Effects
 		default:

@@ -74,7 +74,7 @@ func (st *cartState) try(cd *candidate) *outcome {
 		// The effect records what it gives in place, in o.applied (a local
 		// handed to an interface method would move to the heap); no
 		// effect appends to o.applied.
-		o.applied = append(o.applied, Applied{Campaign: cd.c.ID, Code: cd.code, Effect: e.Type})
+		o.applied = append(o.applied, Applied{Campaign: cd.c.ID, Code: cd.code, Variant: cd.variantName(), Effect: e.Type})
 		a := &o.applied[len(o.applied)-1]
 		if k := kindOf(e.Type); k != nil {
 			k.price(st, o, e, a)

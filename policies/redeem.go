@@ -169,6 +169,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		}
 	}
 	r.Campaigns = kept
+	r.Variants = exposures(dec)
 	if p := dec.revision.Loyalty; p != nil {
 		terms := p.Terms(r.CreatedAt, true)
 		r.PointsTerms, r.Program = &terms, p

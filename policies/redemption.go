@@ -44,6 +44,9 @@ type Redemption struct {
 	// ReleasedAt when a released or expired one gave back its hold.
 	CommittedAs string     `json:"committed_as,omitempty"`
 	ReleasedAt  *time.Time `json:"released_at,omitempty"`
+	// Variants are the experiments the customer was in (SPEC §11): the
+	// variants applied and the holdouts.
+	Variants []Exposure `json:"variants,omitempty"`
 	// Program is the loyalty program when redeemed (nil: none): its tiers
 	// tell the store whether the points moved the customer's tier, which
 	// it reports as a wallet.tier_changed notice.

@@ -17,6 +17,9 @@ type Revision struct {
 	// Loyalty is the bundle's loyalty program; nil without one. Set by the
 	// loader before the revision is published, read-only after.
 	Loyalty *Program
+	// Triggers are the bundle's triggers (SPEC §13); nil without any. Set
+	// by the loader before the revision is published, read-only after.
+	Triggers *Triggers
 
 	campaigns []*Campaign          // priority desc, then id
 	byID      map[string]*Campaign // every campaign

@@ -191,10 +191,12 @@ type EarnEvent struct {
 
 // EarnResult answers POST /v1/events.
 type EarnResult struct {
-	Event    string `json:"event"`
-	Points   int64  `json:"points"`
-	Capped   bool   `json:"capped,omitempty"`
-	Triggers []any  `json:"triggers"`
+	Event    string         `json:"event"`
+	Points   int64          `json:"points"`
+	Capped   bool           `json:"capped,omitempty"`
+	Triggers []TriggerState `json:"triggers"`
+	// Replayed is set on the answer to an event id seen before.
+	Replayed bool `json:"-"`
 }
 
 // WalletWriter is what claims and events need of the wallets beyond

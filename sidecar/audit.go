@@ -117,6 +117,7 @@ const (
 	actionLedger       = "ledger.export"
 	actionCode         = "code.lookup"
 	actionWalletAdjust = "wallet.adjust"
+	actionEvent        = "event.lookup"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

@@ -35,6 +35,20 @@ func viewOf(c *policies.Campaign, now time.Time) api.Campaign {
 	if v.Status == "" {
 		v.Status = "active"
 	}
+	if c.Variants != nil {
+		v.Phase = c.Phase
+		docs, _ := c.Doc["variants"].([]any)
+		for i, vr := range c.Variants {
+			av := api.Variant{Name: vr.Name, Weight: vr.Weight, Holdout: vr.Holdout}
+			if i < len(docs) {
+				d, _ := docs[i].(map[string]any)
+				if es := effectsOf(d["effects"]); len(es) > 0 {
+					av.Effects = es
+				}
+			}
+			v.Variants = append(v.Variants, av)
+		}
+	}
 	if !c.ValidFrom.IsZero() {
 		t := c.ValidFrom.UTC()
 		v.ValidFrom = &t

@@ -34,10 +34,18 @@ var reasonIndex = func() map[policies.Reason]int {
 type campaignCounters struct {
 	applied  [nOps]atomic.Uint64
 	rejected []atomic.Uint64 // op × reason, reason fastest
+	// exp counts the variants of the campaign's experiment phase; nil
+	// outside an experiment (stats.go).
+	exp atomic.Pointer[experimentCounters]
+	// flushedApplied and flushedRejected are applied[opEvaluate] and
+	// rejected[opEvaluate][…] as the last flush to the stats keeper read
+	// them; only the flush touches them (stats.go).
+	flushedApplied  uint64
+	flushedRejected []uint64
 }
 
 func newCampaignCounters() *campaignCounters {
-	return &campaignCounters{rejected: make([]atomic.Uint64, int(nOps)*len(policies.Reasons))}
+	return &campaignCounters{rejected: make([]atomic.Uint64, int(nOps)*len(policies.Reasons)), flushedRejected: make([]uint64, len(policies.Reasons))}
 }
 
 // campaignTable holds the counters of every campaign seen since the
@@ -46,9 +54,10 @@ func newCampaignCounters() *campaignCounters {
 // changed, and filled for a whole revision the first time a request sees
 // that revision, so a request looks up and adds, nothing else.
 type campaignTable struct {
-	mu   sync.Mutex // serializes replacements of byID
-	seen atomic.Pointer[policies.Revision]
-	byID atomic.Pointer[map[string]*campaignCounters]
+	mu    sync.Mutex // serializes replacements of byID
+	seen  atomic.Pointer[policies.Revision]
+	flows // what is waiting for the stats keeper (stats.go)
+	byID  atomic.Pointer[map[string]*campaignCounters]
 
 	appliedDesc, rejectedDesc *prometheus.Desc
 }
@@ -63,8 +72,9 @@ func (t *campaignTable) init() {
 		[]string{"campaign", "op", "reason"}, nil)
 }
 
-// count adds the outcome of one decision priced by rev.
-func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decision) {
+// count adds the outcome of one decision priced by rev; subject is who
+// an experiment assigned (the customer, or the cart).
+func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decision, subject string) {
 	if rev != nil && t.seen.Load() != rev {
 		t.addRevision(rev)
 	}
@@ -74,7 +84,11 @@ func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decisi
 		if dec.Applied[i].Reward != "" || (i > 0 && dec.Applied[i-1].Campaign == id) {
 			continue // a loyalty reward, or a campaign's next effect (adjacent: counted once)
 		}
-		t.get(tab, id).applied[o].Add(1)
+		c := t.get(tab, id)
+		c.applied[o].Add(1)
+		if v := dec.Applied[i].Variant; v != "" && o == opEvaluate {
+			c.expose(v, subject)
+		}
 	}
 	for i := range dec.Points {
 		if id := dec.Points[i].Campaign; !discounted(dec, id) {
@@ -91,7 +105,11 @@ func (t *campaignTable) count(rev *policies.Revision, o op, dec *policies.Decisi
 	for i := range dec.Rejected {
 		r := &dec.Rejected[i]
 		if ri, ok := reasonIndex[r.Reason]; ok {
-			t.get(tab, r.Campaign).rejected[int(o)*n+ri].Add(1)
+			c := t.get(tab, r.Campaign)
+			c.rejected[int(o)*n+ri].Add(1)
+			if r.Reason == policies.Holdout && o == opEvaluate {
+				c.expose(r.Variant, subject)
+			}
 		}
 	}
 }
@@ -131,9 +149,12 @@ func (t *campaignTable) get(tab map[string]*campaignCounters, id string) *campai
 func (t *campaignTable) addRevision(rev *policies.Revision) {
 	t.add(func(next map[string]*campaignCounters) {
 		for _, c := range rev.Campaigns() {
-			if _, ok := next[c.ID]; !ok {
-				next[c.ID] = newCampaignCounters()
+			cc, ok := next[c.ID]
+			if !ok {
+				cc = newCampaignCounters()
+				next[c.ID] = cc
 			}
+			t.follow(cc, c)
 		}
 		next[""] = newCampaignCounters() // codes that match no campaign
 	})

@@ -34,6 +34,9 @@ type Config struct {
 	// DecisionLog logs each decision as a JSON line (off by default); the
 	// server opens it in New and closes it when Serve returns.
 	DecisionLog decisionlog.Config
+	// StatsInterval is how often the campaign statistics counted in
+	// memory are flushed to the store (docs/stats.md); 0 is a second.
+	StatsInterval time.Duration
 }
 
 // DefaultConfig serves localhost only: a sidecar answers its own pod.
@@ -46,6 +49,7 @@ func DefaultConfig() Config {
 		WriteTimeout:   10 * time.Second,
 		IdleTimeout:    2 * time.Minute,
 		DecisionLog:    decisionlog.DefaultConfig(),
+		StatsInterval:  time.Second,
 	}
 }
 
@@ -56,6 +60,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes <= 0 || c.MaxBundleBytes < 0 {
 		return errors.New("sidecar: max body bytes must be positive (and max bundle bytes not negative)")
+	}
+	if c.StatsInterval < 0 {
+		return errors.New("sidecar: the statistics flush interval must be positive (0: a second)")
 	}
 	if c.APIToken != "" && c.APIToken == c.AdminToken {
 		return errors.New("sidecar: the API token must differ from the admin token: the checkout would be an operator")

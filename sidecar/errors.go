@@ -52,7 +52,7 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "reservation_mismatch", Message: err.Error(), Field: "reservation_id"})
 	case errors.Is(err, policies.ErrNoReservations):
 		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_store", Message: err.Error()})
-	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode), errors.Is(err, policies.ErrUnknownReservation):
+	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode), errors.Is(err, policies.ErrUnknownReservation), errors.Is(err, policies.ErrUnknownEvent):
 		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: err.Error()})
 	case errors.Is(err, policies.ErrInsufficientPoints), errors.Is(err, policies.ErrOutOfStock):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: walletCode(err), Message: err.Error()})

@@ -146,23 +146,24 @@ func (m *Metrics) newObserver(k reqKey) prometheus.Observer {
 	return o
 }
 
-// evaluated counts a decision of evaluate.
-func (m *Metrics) evaluated(rev *policies.Revision, dec *policies.Decision) {
+// evaluated counts a decision of evaluate for subject (req.Subject()).
+func (m *Metrics) evaluated(rev *policies.Revision, dec *policies.Decision, subject string) {
 	m.evaluations.Inc()
-	m.campaigns.count(rev, opEvaluate, dec)
+	m.campaigns.count(rev, opEvaluate, dec, subject)
 }
 
 // redeemed counts a redemption: the decision's campaigns, and what was
 // committed, unless it was a replay (counted once, when first committed).
-func (m *Metrics) redeemed(rev *policies.Revision, rc *policies.Receipt) {
+func (m *Metrics) redeemed(rev *policies.Revision, rc *policies.Receipt, subject string) {
 	if rc.Replayed {
 		m.replays.Inc()
 		return
 	}
 	if rc.Decision != nil {
-		m.campaigns.count(rev, opRedeem, rc.Decision)
+		m.campaigns.count(rev, opRedeem, rc.Decision, subject)
 	}
 	r := rc.Redemption
+	m.campaigns.redeemed(r, subject, false)
 	for _, c := range r.Campaigns {
 		m.redemptions.WithLabelValues(c.Campaign).Inc()
 		m.redeemedDiscount.WithLabelValues(c.Campaign, r.Currency).Add(float64(c.Amount))
@@ -171,6 +172,7 @@ func (m *Metrics) redeemed(rev *policies.Revision, rc *policies.Receipt) {
 
 // rolledBack counts a rollback that gave something back.
 func (m *Metrics) rolledBack(r *policies.Redemption) {
+	m.campaigns.redeemed(r, "", true)
 	for _, c := range r.Campaigns {
 		m.rollbacks.WithLabelValues(c.Campaign).Inc()
 		m.rolledBackDiscount.WithLabelValues(c.Campaign, r.Currency).Add(float64(c.Amount))

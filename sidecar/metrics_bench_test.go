@@ -43,7 +43,7 @@ func BenchmarkMetricsPerEvaluate(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					start := time.Now()
-					m.evaluated(rev, dec)
+					m.evaluated(rev, dec, "")
 					m.request("/v1/evaluate", "POST", 200, start)
 				}
 			})

@@ -24,7 +24,7 @@ func requestID(ctx *fasthttp.RequestCtx) string {
 
 // evaluated reports an evaluate decision that took since start so far.
 func (s *Server) evaluated(ctx *fasthttp.RequestCtx, req *policies.Request, dec *policies.Decision, start time.Time) {
-	s.metrics.evaluated(s.engine.Revision(), dec)
+	s.metrics.evaluated(s.engine.Revision(), dec, req.Subject())
 	if s.decisions != nil {
 		s.decisions.Evaluated(requestID(ctx), req.Customer.ID, dec, time.Since(start))
 	}
@@ -32,7 +32,7 @@ func (s *Server) evaluated(ctx *fasthttp.RequestCtx, req *policies.Request, dec 
 
 // redeemed reports a redemption.
 func (s *Server) redeemed(ctx *fasthttp.RequestCtx, rr *policies.RedeemRequest, rc *policies.Receipt, start time.Time) {
-	s.metrics.redeemed(s.engine.Revision(), rc)
+	s.metrics.redeemed(s.engine.Revision(), rc, rr.Subject())
 	if s.decisions != nil {
 		s.decisions.Redeemed(requestID(ctx), rr.Customer.ID, rr.OrderID, rc, time.Since(start))
 	}

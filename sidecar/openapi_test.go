@@ -241,7 +241,7 @@ func redeemCart(order, key, customer string, codes ...string) []byte {
 // response against openapi.yaml.
 func TestOpenAPIConformance(t *testing.T) {
 	cf := loadSpec(t)
-	stack := sidecartest.ExampleStack(t, "openapi-1", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign})
+	stack := sidecartest.ExampleStack(t, "openapi-1", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign})
 	s := sidecartest.StartDeps(t, stack.Deps, adminToken)
 	get := func(path string, status int) []byte {
 		return cf.do(t, s, call{method: "GET", path: path, status: status})
@@ -290,7 +290,7 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	// Bundles: a refused upload, an activation, the status.
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: []byte("not a bundle"), contentType: "application/gzip", token: adminToken, status: 400})
-	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign})
+	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 200})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})
@@ -335,6 +335,8 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/rd_nope/rollback", status: 404})
 
 	cf.wallets(t, s)      // openapi_wallets_test.go
+	cf.events(t, s)       // openapi_events_test.go
+	cf.stats(t, s)        // openapi_stats_test.go
 	cf.reservations(t, s) // openapi_reservations_test.go
 
 	// Kill switch, cluster.

@@ -23,6 +23,7 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/wallets/{customer}/rewards", h{"POST": s.claimReward}),
 		newRoute("/v1/wallets/{customer}/adjust", h{"POST": s.admin(actionWalletAdjust, s.adjustWallet)}),
 		newRoute("/v1/events", h{"POST": s.recordEvent}),
+		newRoute("/v1/events/{id}", h{"GET": s.admin(actionEvent, s.getEvent)}),
 		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
 		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
 		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),
@@ -32,6 +33,9 @@ func (s *Server) routeTable() []route {
 		newRoute("/metrics", h{"GET": s.serveMetrics}),
 		newRoute("/v1/openapi.yaml", h{"GET": s.openAPI}),
 		newRoute("/v1/activity", h{"GET": s.getActivity}),
+		newRoute("/v1/stats/campaigns", h{"GET": s.admin(unaudited, s.getCampaignStats)}),
+		newRoute("/v1/stats/campaigns/{id}", h{"GET": s.admin(unaudited, s.getOneCampaignStats)}),
+		newRoute("/v1/experiments/{campaign}", h{"GET": s.admin(unaudited, s.getExperiment)}),
 		newRoute("/ui", h{"GET": s.uiIndex}),
 		newRoute("/ui/{file}", h{"GET": s.uiFile}),
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
+	"github.com/promoedge/promoedge/policies/stats"
 	"github.com/promoedge/promoedge/sidecar/activity"
 	"github.com/promoedge/promoedge/sidecar/decisionlog"
 )
@@ -30,10 +31,12 @@ type Server struct {
 	decisions *decisionlog.Log
 	routes    []route
 	// activity counts decisions per minute for GET /v1/activity.
-	activity  *activity.Recorder
-	probe     writeProbe // the last write probe of /ready (readiness.go)
-	forwarder Forwarder  // Deps.Reservations
-	webhooks  Webhooks   // nil: no endpoint configured
+	activity *activity.Recorder
+	probe    writeProbe // the last write probe of /ready (readiness.go)
+	webhooks Webhooks   // nil: no endpoint configured
+	// stats keeps the campaign statistics (stats.go); nil keeps none.
+	stats     stats.Keeper
+	forwarder Forwarder // Deps.Reservations
 	fleetDeps
 	accessDeps
 }
@@ -78,6 +81,9 @@ type Deps struct {
 	Reservations Forwarder
 	// Webhooks shows the endpoints' deliveries (nil: none configured).
 	Webhooks Webhooks
+	// Stats keeps the campaign statistics (nil: none kept, and
+	// /v1/stats and /v1/experiments answer 503).
+	Stats stats.Keeper
 }
 
 // New returns a server over deps; it serves nothing until Serve.
@@ -86,7 +92,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet, s.webhooks, s.forwarder = deps.Switches, deps.Fleet, deps.Webhooks, deps.Reservations
+	s.switches, s.fleet, s.webhooks, s.stats, s.forwarder = deps.Switches, deps.Fleet, deps.Webhooks, deps.Stats, deps.Reservations
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
@@ -160,12 +166,20 @@ func (s *Server) Serve(ctx context.Context, lns ...net.Listener) error {
 	for _, ln := range lns {
 		go func() { errc <- s.http.Serve(ln) }()
 	}
+	statsCtx, stopStats := context.WithCancel(ctx)
+	statsDone := make(chan struct{})
+	go s.statsLoop(statsCtx, statsDone)
 	select {
 	case err := <-errc:
 		s.http.Shutdown()
+		stopStats()
+		<-statsDone // the last counts flushed
 		return errors.Join(fmt.Errorf("serving: %w", err), s.decisions.Close())
 	case <-ctx.Done():
-		return errors.Join(s.http.Shutdown(), s.decisions.Close())
+		err := s.http.Shutdown()
+		stopStats()
+		<-statsDone
+		return errors.Join(err, s.decisions.Close())
 	}
 }
 

@@ -102,7 +102,7 @@ func TestCampaigns(t *testing.T) {
 	if err := json.Unmarshal(out, &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Campaigns) != 13 || list.Campaigns[0].ID != "socks-bogo" || list.Revision != "examples-2026.11" {
+	if len(list.Campaigns) != 16 || list.Campaigns[0].ID != "socks-bogo" || list.Revision != "examples-2026.11" {
 		t.Fatalf("campaigns %+v", list)
 	}
 	status, out = s.Do(t, "GET", "/v1/campaigns/st-patricks", nil)

@@ -165,21 +165,3 @@ func (s *Server) decodeBody(ctx *fasthttp.RequestCtx, v any, shape string) bool 
 	}
 	return true
 }
-
-// recordEvent answers POST /v1/events.
-func (s *Server) recordEvent(ctx *fasthttp.RequestCtx, _ []string) {
-	if !s.jsonBody(ctx) {
-		return
-	}
-	ev, err := policies.DecodeEvent(ctx.PostBody(), s.engine.Now())
-	if err != nil {
-		fail(ctx, err)
-		return
-	}
-	res, err := s.engine.RecordEvent(ctx, ev)
-	if err != nil {
-		fail(ctx, err)
-		return
-	}
-	writeJSON(ctx, fasthttp.StatusOK, res)
-}

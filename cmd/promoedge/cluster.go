@@ -93,11 +93,12 @@ func (f *fleet) attach(st *store.Store) error {
 
 func (f *fleet) engineConfig() policies.Config {
 	if f.node == nil {
-		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st}
+		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, Events: f.st}
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
-		Wallets: f.st, WalletPool: f.node.Rights()}
+		Wallets: f.st, WalletPool: f.node.Rights(),
+		Events: f.st, Peers: f.node} // triggers fire on the node that scheduled them; cancellations are sent to all
 }
 
 // start follows the first bundle at once (the minter mints its limits
@@ -145,9 +146,10 @@ func (f *fleet) stop() {
 }
 
 func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps {
-	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw}
+	d := sidecar.Deps{Engine: engine, State: f.st, Bundles: act, Switches: f.sw, Stats: f.st}
 	if f.node != nil {
 		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, fleetView{f.node}
+		d.Stats = f.node.Stats()
 		d.Reservations = f.node.Reservations() // made on another node: carried there
 	}
 	return d
@@ -164,4 +166,15 @@ type fleetState struct {
 
 func (s fleetState) Used(ctx context.Context, campaign, customer string) (policies.Used, error) {
 	return s.node.Usage().Used(ctx, campaign, customer)
+}
+
+// triggerSettle is how long a node waits after joining before it fires
+// scheduled triggers: the triggers due while it was away would otherwise
+// fire before the peers' cancellations of that time reach it (they are
+// sent again when it joins: cluster/triggers.go).
+func (f *fleet) triggerSettle() time.Duration {
+	if f.node == nil {
+		return 0
+	}
+	return 2 * time.Second
 }

@@ -171,6 +171,8 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 		return err
 	}
 	defer stopHooks()
+	stopTriggers := runTriggers(ctx, engine, fl.triggerSettle(), log)
+	defer stopTriggers()
 	cfg.HTTP.AdminToken = cfg.Admin
 	deps := fl.deps(engine, act)
 	deps.Metrics, deps.Audit, deps.Log = metrics, st, log
@@ -180,13 +182,35 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err := listenAndServe(ctx, cfg.HTTP, deps, log); err != nil {
 		return err
 	}
-	stopHooks() // what is under way stays pending, sent after the restart
-	fl.stop()   // hands this node's rights to the others first
+	stopTriggers() // no firing after the store closes
+	stopHooks()    // what is under way stays pending, sent after the restart
+	fl.stop()      // hands this node's rights to the others first
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("flushing the store: %w", err)
 	}
 	log.Info("stopped: every request answered, the store flushed and closed")
 	return nil
+}
+
+// runTriggers fires the scheduled triggers as they fall due, after
+// settle, until the returned stop is called (it waits for a firing in
+// progress).
+func runTriggers(ctx context.Context, engine *policies.Engine, settle time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case <-time.After(settle):
+		case <-ctx.Done():
+			return
+		}
+		engine.RunTriggers(ctx, func(err error) { log.Error("firing scheduled triggers (retried in a second)", "err", err) })
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // verificationKey reads --verification-key, if any.
@@ -231,7 +255,7 @@ func activate(ctx context.Context, cfg serveConfig, engine *policies.Engine, ver
 	}
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
-		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules,
+		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules, Endpoints: endpointNames(cfg.Webhooks),
 	}, engine)
 	return act, firstBundle(ctx, cfg, act, wasmCfg, log)
 }

@@ -96,6 +96,20 @@ func (w *webhookFlags) config() (webhook.Config, error) {
 	return cfg, nil
 }
 
+// endpointNames are the configured endpoints a bundle's triggers may
+// name; nil without any, when a trigger's webhook action is not checked
+// (there is nowhere to deliver, and no notice is written).
+func endpointNames(cfg webhook.Config) map[string]bool {
+	if len(cfg.Endpoints) == 0 {
+		return nil
+	}
+	names := make(map[string]bool, len(cfg.Endpoints))
+	for _, e := range cfg.Endpoints {
+		names[e.Name] = true
+	}
+	return names
+}
+
 // retryNote is said at the start when endpoints are configured.
 func retryNote(cfg webhook.Config) string {
 	return fmt.Sprintf("webhooks: %d endpoint(s), %d in flight, %s per attempt, retried for %s", len(cfg.Endpoints), cfg.InFlight, cfg.Timeout, cfg.RetryFor.Round(time.Hour))

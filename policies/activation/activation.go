@@ -32,6 +32,10 @@ type Config struct {
 	MaxFiles      int
 	// RuleLimits bound each evaluation of a bundle's Rego rules.
 	RuleLimits bundle.RuleLimits
+	// Endpoints are the webhook endpoints' names (--webhook NAME=URL): a
+	// trigger's webhook action naming another refuses its bundle. Nil:
+	// not checked.
+	Endpoints map[string]bool
 	// Wasm is the sandbox of the bundles' custom wasm modules, with the
 	// compilation cache and counters shared by every bundle activated.
 	Wasm wasm.Config
@@ -129,6 +133,7 @@ func (a *Activator) loadConfig(source string) bundle.Config {
 	return bundle.Config{
 		Source: source, MaxBytes: a.cfg.MaxBytes, MaxTotalBytes: a.cfg.MaxTotalBytes, MaxFiles: a.cfg.MaxFiles,
 		Verification: a.cfg.Verification, Wasm: a.cfg.Wasm, RuleLimits: a.cfg.RuleLimits,
+		Endpoints: a.cfg.Endpoints,
 	}
 }
 

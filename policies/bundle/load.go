@@ -52,6 +52,10 @@ type Config struct {
 	// native evaluator, kept for parity tests and benchmarks. Answers are
 	// the same either way.
 	WhenInRego bool
+	// Endpoints are the names of the webhook endpoints (--webhook
+	// NAME=URL): a trigger's webhook action naming another is a problem.
+	// Nil: endpoints are not known here, and not checked.
+	Endpoints map[string]bool
 }
 
 // RuleLimits bound each evaluation of a bundle's Rego rules (rego.Limits,
@@ -147,6 +151,8 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 	problems = append(problems, ps...)
 	program, ps := readLoyalty(b, files)
 	problems = append(problems, ps...)
+	triggers, ps := readTriggers(b, files, campaigns, program, cfg.Endpoints)
+	problems = append(problems, ps...)
 	problems = append(problems, compileWhen(b, campaigns, files)...)
 	compiler, ps := compile(b)
 	problems = append(problems, ps...)
@@ -173,6 +179,7 @@ func build(ctx context.Context, cfg Config, b *opabundle.Bundle, files []string,
 		return nil, &LoadError{Source: cfg.Source, Problems: []Problem{{Message: err.Error()}}}
 	}
 	rev.Loyalty = program
+	rev.Triggers = triggers
 	return rev, nil
 }
 

@@ -82,6 +82,8 @@ type Store struct {
 	// batchHooks are the endpoints' states as the commit loop's current
 	// transaction changes them (notices.go); the loop's goroutine only.
 	batchHooks *hooks
+	events     chan *eventReq // events' group commit (eventcommit.go)
+	evDone     chan struct{}
 	expiry     *expirer  // releases reservations at their expiry (expiry.go)
 	holds      heldCache // the records of reservations held (heldcache.go)
 }
@@ -113,7 +115,8 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
-		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), expiry: newExpirer()}
+		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), expiry: newExpirer()}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -128,12 +131,13 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	go s.loop()
+	go s.eventLoop()
 	go s.expireLoop()
 	return s, nil
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -168,6 +172,7 @@ func (s *Store) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	<-s.done
+	<-s.evDone
 	<-s.expiry.done
 	return s.db.Close()
 }

@@ -73,7 +73,7 @@ func (s *Store) Earn(_ context.Context, ev *policies.EarnEvent) (*policies.EarnR
 }
 
 func earn(tx *bolt.Tx, ev *policies.EarnEvent) (*policies.EarnResult, error) {
-	out := &policies.EarnResult{Event: ev.ID, Triggers: []any{}}
+	out := &policies.EarnResult{Event: ev.ID, Triggers: []policies.TriggerState{}}
 	if ev.Earning.Points <= 0 {
 		return out, nil // a type the program does not reward
 	}

@@ -12,7 +12,7 @@ import (
 
 // blockKeys are the conditions a block may hold, in the order they are
 // compiled.
-var blockKeys = []string{"cart", "items", "customer", "loyalty", "channel", "store", "days", "hours", "timezone", "any", "all", "not", "reason"}
+var blockKeys = []string{"cart", "items", "customer", "loyalty", "event", "channel", "store", "days", "hours", "timezone", "any", "all", "not", "reason"}
 
 // belongs says where a condition written at the wrong level goes.
 var belongs = map[string]string{
@@ -131,6 +131,9 @@ func parseBlock(o *obj, neg bool, e env) *node {
 	}
 	if l := o.sub("loyalty"); l != nil {
 		kids = append(kids, parseLoyalty(l, neg, e)...) // loyalty.go
+	}
+	if ev := o.sub("event"); ev != nil {
+		kids = append(kids, parseEvent(ev, neg, e)...) // event.go
 	}
 	kids = append(kids, parseContext(o, neg)...)
 	kids = append(kids, parseTime(o, neg, e)...)

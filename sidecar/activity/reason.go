@@ -9,7 +9,7 @@ import "github.com/promoedge/promoedge/policies"
 var reasons = [...]policies.Reason{
 	policies.Disabled, policies.NotStarted, policies.Expired,
 	policies.CodeRequired, policies.CodeInvalid, policies.CodeUsed,
-	policies.CurrencyMismatch, policies.RuleFailed, policies.RuleError,
+	policies.CurrencyMismatch, policies.RuleFailed, policies.RuleError, policies.Holdout,
 	policies.LimitExhausted, policies.PerCustomerLimit, policies.BudgetExhausted,
 	policies.ExcludedByStacker, other,
 }
@@ -40,14 +40,16 @@ func reasonIndex(r policies.Reason) int {
 		return 7
 	case policies.RuleError:
 		return 8
-	case policies.LimitExhausted:
+	case policies.Holdout:
 		return 9
-	case policies.PerCustomerLimit:
+	case policies.LimitExhausted:
 		return 10
-	case policies.BudgetExhausted:
+	case policies.PerCustomerLimit:
 		return 11
-	case policies.ExcludedByStacker:
+	case policies.BudgetExhausted:
 		return 12
+	case policies.ExcludedByStacker:
+		return 13
 	}
 	return len(reasons) - 1
 }

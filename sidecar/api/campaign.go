@@ -34,6 +34,18 @@ type Campaign struct {
 	Usage       *Usage            `json:"usage,omitempty"` // nil on a sidecar without a store
 	// Effects are the effects as the campaign document declares them.
 	Effects []map[string]any `json:"effects"`
+	// Variants make the campaign an experiment (GET /v1/experiments/{id});
+	// Phase names their definition.
+	Variants []Variant `json:"variants,omitempty"`
+	Phase    string    `json:"phase,omitempty"`
+}
+
+// Variant is one arm of an experiment, as the campaign declares it.
+type Variant struct {
+	Name    string           `json:"name"`
+	Weight  int64            `json:"weight"`
+	Holdout bool             `json:"holdout,omitempty"`
+	Effects []map[string]any `json:"effects,omitempty"`
 }
 
 // Limits caps a campaign's use; zero is unlimited.

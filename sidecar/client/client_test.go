@@ -290,7 +290,7 @@ func TestDisableEnable(t *testing.T) {
 		t.Fatalf("socks-bogo after enable: %d", amount)
 	}
 	list, err := c.Campaigns(ctx)
-	if err != nil || list.BundleRevision != "examples-2026.11" || len(list.Campaigns) != 14 {
+	if err != nil || list.BundleRevision != "examples-2026.11" || len(list.Campaigns) != 17 {
 		t.Fatalf("campaigns: %v %+v", err, list)
 	}
 }

@@ -62,22 +62,3 @@ func (c *Client) ClaimReward(ctx context.Context, customer, reward, key string) 
 	}
 	return &r, nil
 }
-
-// Event is a customer event (POST /v1/events).
-type Event struct {
-	ID         string         `json:"id"`
-	Type       string         `json:"type"`
-	CustomerID string         `json:"customer_id"`
-	At         *time.Time     `json:"at,omitempty"`
-	CartID     string         `json:"cart_id,omitempty"`
-	Attributes map[string]any `json:"attributes,omitempty"`
-}
-
-// RecordEvent records ev, once per ev.ID, and returns what it earned.
-func (c *Client) RecordEvent(ctx context.Context, ev *Event) (*policies.EarnResult, error) {
-	var r policies.EarnResult
-	if err := c.call(ctx, http.MethodPost, "/v1/events", ev, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}

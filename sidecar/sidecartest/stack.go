@@ -36,13 +36,13 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Switches: sw, Wallets: st})
+	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Switches: sw, Wallets: st, Events: st})
 	act := activation.New(activation.Config{Dir: filepath.Join(dir, "bundles")}, e)
 	if _, err := act.Tarball(context.Background(), "example tarball", ExampleTarballWith(t, revision, extra)); err != nil {
 		t.Fatalf("activating the example bundle: %v", err)
 	}
 	return &Stack{
-		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw, Audit: st},
+		Deps:    sidecar.Deps{Engine: e, State: st, Bundles: act, Switches: sw, Audit: st, Stats: st},
 		Store:   st,
 		Bundles: act,
 	}

@@ -1,0 +1,59 @@
+package policies_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// TestParseTrigger: a trigger document's fields, durations in Go's form
+// or days, and every problem at once at its field.
+func TestParseTrigger(t *testing.T) {
+	tr, err := policies.ParseTrigger("ab", map[string]any{
+		"event": "cart_abandoned", "after": "2d", "cooldown": "168h", "unless": "order_placed",
+		"actions": []any{map[string]any{"type": "points", "points": json.Number("5")}},
+	})
+	if err != nil || tr.After != 48*time.Hour || tr.Cooldown != 168*time.Hour || !tr.Cancels("order_placed") || tr.Cancels("x") || tr.Actions[0].Points != 5 {
+		t.Fatalf("%+v %v", tr, err)
+	}
+	_, err = policies.ParseTrigger("bad", map[string]any{
+		"event": "Cart", "after": "-1h", "cooldown": "400d", "unless": []any{"Order"},
+		"actions": []any{map[string]any{"type": "issue_code", "pattern": "A#"}, map[string]any{"type": "points"}, "x"},
+	})
+	var te *policies.TriggerError
+	if !errors.As(err, &te) || !errors.Is(err, policies.ErrInvalidTrigger) {
+		t.Fatalf("want a TriggerError, got %v", err)
+	}
+	fields := map[string]bool{}
+	for _, p := range te.Problems {
+		fields[p.Field] = true
+	}
+	for _, f := range []string{"event", "after", "cooldown", "unless[0]", "actions[0].campaign", "actions[0].pattern", "actions[1].points", "actions[2]"} {
+		if !fields[f] {
+			t.Errorf("no problem at %s: %v", f, err)
+		}
+	}
+}
+
+// FuzzParseTrigger: any JSON document is a trigger or problems, never a
+// panic.
+func FuzzParseTrigger(f *testing.F) {
+	f.Add([]byte(`{"event":"cart_abandoned","after":"48h","unless":["order_placed"],"cooldown":"7d","actions":[{"type":"issue_code","campaign":"c"},{"type":"webhook","endpoint":"crm"}]}`))
+	f.Add([]byte(`{"event":"x","actions":[{"type":"points","points":1e30}],"after":7}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var doc map[string]any
+		if dec.Decode(&doc) != nil || doc == nil {
+			return
+		}
+		tr, err := policies.ParseTrigger("t", doc)
+		if err == nil && (tr.After < 0 || tr.Cooldown < 0 || len(tr.Actions) == 0) {
+			t.Fatalf("accepted %s as %+v", b, tr)
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package sidecar
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/bundle/bundletest"
+	"github.com/promoedge/promoedge/policies/store"
+)
+
+// BenchmarkEvaluateWithStats is the engine's evaluate of the workload of
+// BenchmarkEvaluateHTTP (100 campaigns, mixed) plus an experiment, for
+// 1,000 customers in turn: alone, and followed by the statistics'
+// counting (the campaign table's counters and the experiment's exposures),
+// with a flush to a bbolt file every 100 ms running beside both. It
+// reports the two means and the overhead in percent: what keeping
+// statistics costs evaluate, off the HTTP noise.
+func BenchmarkEvaluateWithStats(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := bundletest.Write(dir, 100, bundletest.Mixed); err != nil {
+		b.Fatal(err)
+	}
+	exp := `{"name":"A/B","priority":1000,"variants":[
+	 {"name":"ten","weight":45,"effects":[{"type":"percent_off","percent":10}]},
+	 {"name":"fifteen","weight":45,"effects":[{"type":"percent_off","percent":15}]},
+	 {"name":"control","weight":10,"holdout":true}]}`
+	if err := os.MkdirAll(filepath.Join(dir, "promo", "campaigns", "ab"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "promo", "campaigns", "ab", "data.json"), []byte(exp), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	rev, err := bundle.LoadPath(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reqs := make([]*policies.Request, 1000)
+	e := policies.NewEngine(policies.Config{})
+	e.Swap(rev)
+	for i := range reqs {
+		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SKU-1","categories":["c1"],"quantity":2,"unit_price":5000}]},"customer":{"id":"u%d"}}`, i)
+		if reqs[i], err = e.Decode([]byte(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st, err := store.Open(store.DefaultConfig(b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s, err := New(DefaultConfig(), Deps{Engine: e, Stats: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if err := s.flushStats(context.Background()); err != nil {
+					b.Error(err)
+				}
+			}
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	// The two are timed in alternate blocks of 100 requests, so that the
+	// load of a shared machine falls on both alike.
+	ctx := context.Background()
+	var took [2]time.Duration
+	var n [2]int
+	b.ReportAllocs()
+	i, keep := 0, false
+	for b.Loop() {
+		if i%100 == 0 {
+			keep = !keep
+		}
+		req := reqs[i%len(reqs)]
+		i++
+		start := time.Now()
+		dec, err := e.Evaluate(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		k := 0
+		if keep {
+			s.metrics.evaluated(rev, dec, req.Subject())
+			k = 1
+		}
+		took[k] += time.Since(start)
+		n[k]++
+	}
+	if n[0] > 0 && n[1] > 0 {
+		without, with := float64(took[0])/float64(n[0]), float64(took[1])/float64(n[1])
+		b.ReportMetric(without, "ns/evaluate")
+		b.ReportMetric(with, "ns/evaluate+stats")
+		b.ReportMetric(100*(with-without)/without, "overhead%")
+	}
+}
+
+// BenchmarkStatsCount is the statistics' counting of one decision alone
+// (the decisions of BenchmarkEvaluateWithStats, 1,000 customers in turn,
+// a flush every 100 ms beside it): compare its ns/op with that
+// benchmark's ns/evaluate.
+func BenchmarkStatsCount(b *testing.B) {
+	dir := b.TempDir()
+	if _, err := bundletest.Write(dir, 100, bundletest.Mixed); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "promo", "campaigns", "ab"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	exp := `{"name":"A/B","priority":1000,"variants":[{"name":"ten","weight":45,"effects":[{"type":"percent_off","percent":10}]},{"name":"fifteen","weight":45,"effects":[{"type":"percent_off","percent":15}]},{"name":"control","weight":10,"holdout":true}]}`
+	if err := os.WriteFile(filepath.Join(dir, "promo", "campaigns", "ab", "data.json"), []byte(exp), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	rev, err := bundle.LoadPath(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := policies.NewEngine(policies.Config{})
+	e.Swap(rev)
+	decs := make([]*policies.Decision, 1000)
+	subjects := make([]string, len(decs))
+	for i := range decs {
+		req, err := e.Decode([]byte(fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SKU-1","categories":["c1"],"quantity":2,"unit_price":5000}]},"customer":{"id":"u%d"}}`, i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if decs[i], err = e.Evaluate(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+		subjects[i] = req.Subject()
+	}
+	st, err := store.Open(store.DefaultConfig(b.TempDir()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s, err := New(DefaultConfig(), Deps{Engine: e, Stats: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_ = s.flushStats(context.Background())
+			}
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	b.ReportMetric(float64(len(decs[0].Applied)+len(decs[0].Rejected)), "campaigns/op")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.metrics.campaigns.count(rev, opEvaluate, decs[i%len(decs)], subjects[i%len(decs)])
+		i++
+	}
+}
