@@ -193,7 +193,7 @@ func (m *redeemMode) shape(r *Redemption, dec *Decision, now time.Time, node str
 	r.Response = reservationJSON(r.ID, exp, dec)
 }
 
-// commit commits r as the mode says.
+// commitAs commits r as the mode says.
 func (e *Engine) commitAs(ctx context.Context, m *redeemMode, r *Redemption) (*Redemption, bool, map[string]Reason, error) {
 	if m != nil && m.held != nil {
 		return m.holder.CommitHeld(ctx, m.held, r)

@@ -76,7 +76,7 @@ func (s *Server) reserve(ctx *fasthttp.RequestCtx, _ []string) {
 // the redeem request already read.
 func (s *Server) commitReservation(ctx *fasthttp.RequestCtx, rr *policies.RedeemRequest) (*policies.Receipt, bool) {
 	id, ok := rr.Input["reservation_id"].(string)
-	if !ok || id == "" || len(id) > maxKeyLen {
+	if !ok || id == "" || len(id) > 4*maxKeyLen { // a node name, hex-encoded, is in it
 		fail(ctx, &policies.RequestError{Problems: []*policies.FieldError{{Field: "reservation_id", Message: "a reservation id, as POST /v1/reservations answered"}}})
 		return nil, false
 	}
