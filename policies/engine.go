@@ -122,6 +122,17 @@ func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) 
 	return e.evaluate(ctx, req, nil, e.hints, false)
 }
 
+// EvaluateOn prices req on rev instead of the active revision: a shadow
+// bundle's answer to the same request (policies/activation). Like
+// Evaluate it changes nothing: limits, codes and wallets are read, never
+// reserved or counted.
+func (e *Engine) EvaluateOn(ctx context.Context, rev *Revision, req *Request) (*Decision, error) {
+	if rev == nil {
+		return nil, ErrNoRevision
+	}
+	return e.evaluateOn(ctx, rev, req, nil, e.hints, false, heldBy{})
+}
+
 // evaluate runs the pipeline; forced rejects campaigns that lost a limit
 // race at commit, as if their limits had been read as used up; hints (nil
 // when redeeming) mark codes used elsewhere.
@@ -140,6 +151,11 @@ func (e *Engine) evaluateWith(ctx context.Context, req *Request, forced map[stri
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
+	return e.evaluateOn(ctx, rev, req, forced, hints, redeeming, held)
+}
+
+// evaluateOn is evaluate on a given revision.
+func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool

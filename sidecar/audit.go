@@ -54,7 +54,11 @@ func (s *Server) auditTarget(ctx *fasthttp.RequestCtx, action string, params []s
 	switch {
 	case len(params) > 0:
 		return params[0]
-	case action == actionBundle && ctx.Response.StatusCode() == fasthttp.StatusOK:
+	case action == actionShadowLoad && ctx.Response.StatusCode() == fasthttp.StatusOK && s.bundles != nil:
+		if rep, ok := s.bundles.Shadow(); ok {
+			return rep.Revision
+		}
+	case (action == actionBundle || action == actionShadowPromote) && ctx.Response.StatusCode() == fasthttp.StatusOK:
 		if rev := s.engine.Revision(); rev != nil {
 			return rev.ID
 		}
@@ -117,7 +121,11 @@ const (
 	actionLedger       = "ledger.export"
 	actionCode         = "code.lookup"
 	actionWalletAdjust = "wallet.adjust"
-	actionEvent        = "event.lookup"
+	// Shadow bundles (shadow.go).
+	actionShadowLoad    = "bundle.shadow"
+	actionShadowDrop    = "bundle.shadow_drop"
+	actionShadowPromote = "bundle.shadow_promote"
+	actionEvent         = "event.lookup"
 	// unaudited: reading the audit log itself is not recorded in it.
 	unaudited = ""
 )

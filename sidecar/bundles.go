@@ -1,12 +1,9 @@
 package sidecar
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/valyala/fasthttp"
-
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // putBundle activates the tar.gz body. A bundle that does not load is
@@ -22,16 +19,9 @@ func (s *Server) putBundle(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	act, err := s.bundles.Tarball(ctx, fmt.Sprintf("upload from %s", ctx.RemoteAddr()), body)
-	var le *bundle.LoadError
 	switch {
-	case errors.As(err, &le):
-		details := make([]string, len(le.Problems))
-		for i, p := range le.Problems {
-			details[i] = p.String()
-		}
-		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: "bundle_refused", Message: le.Error(), Details: details})
 	case err != nil && act == nil:
-		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: "bundle_refused", Message: err.Error()})
+		bundleRefused(ctx, err)
 	default: // active; a failure to keep it on disk is reported with it
 		out := map[string]any{"active": act}
 		if err != nil {

@@ -63,8 +63,9 @@ func TestDashboardFiles(t *testing.T) {
 	}
 	for _, f := range []struct{ path, ctype, contains string }{
 		{"/ui/", "text/html; charset=utf-8", `<script src="app.js" defer></script>`},
-		{"/ui/activity.js", "text/javascript; charset=utf-8", "function renderActivity"},
-		{"/ui/app.js", "text/javascript; charset=utf-8", "Authorization: `Bearer"},
+		{"/ui/charts.js", "text/javascript; charset=utf-8", "function sparkline"},
+		{"/ui/main.js", "text/javascript; charset=utf-8", "registerPanel("},
+		{"/ui/app.js", "text/javascript; charset=utf-8", "Authorization = `Bearer"},
 		{"/ui/style.css", "text/css; charset=utf-8", ".bar"},
 	} {
 		resp, err := env.Client.Get("http://sidecar" + f.path)

@@ -32,6 +32,9 @@ func (s *Server) evaluate(ctx *fasthttp.RequestCtx, _ []string) {
 	s.evaluated(ctx, req, dec, start)
 	s.activity.Evaluated(dec)
 	writeDecision(ctx, dec)
+	if s.bundles != nil {
+		s.bundles.Offer(req, dec) // the shadow bundle's, off the answer's path
+	}
 }
 
 // decisionBufs are buffers for encoding decisions, reused across requests.

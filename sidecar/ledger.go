@@ -44,7 +44,8 @@ func (s *Server) listRedemptions(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	args := ctx.QueryArgs()
-	q := policies.LedgerQuery{Campaign: string(args.Peek("campaign")), Customer: string(args.Peek("customer"))}
+	q := policies.LedgerQuery{Campaign: string(args.Peek("campaign")), Customer: string(args.Peek("customer")),
+		Order: string(args.Peek("order")), Code: string(args.Peek("code"))}
 	if since := args.Peek("since"); len(since) > 0 {
 		t, err := time.Parse(time.RFC3339Nano, string(since))
 		if err != nil {

@@ -75,3 +75,50 @@ func TestLedgerExport(t *testing.T) {
 		t.Fatalf("usage: %s", out)
 	}
 }
+
+// TestLedgerSearch finds redemptions by order and by code (any case), alone
+// and with the other filters, as the dashboard's search asks.
+func TestLedgerSearch(t *testing.T) {
+	e := newRedeemEnv(t, map[string]string{
+		"a": `{"effects":[{"type":"amount_off","amount":100}]}`,
+		"b": `{"code":"BEE","effects":[{"type":"amount_off","amount":10}]}`,
+	})
+	for i := range 5 {
+		codes := []string{}
+		if i%2 == 0 {
+			codes = append(codes, "BEE")
+		}
+		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%3), 1000, codes...))
+	}
+	for _, tc := range []struct {
+		query string
+		want  []string // orders
+	}{
+		{"order=o3", []string{"o3"}},
+		{"order=nope", nil},
+		{"code=bee", []string{"o0", "o2", "o4"}},
+		{"code=%20BEE%20", []string{"o0", "o2", "o4"}},
+		{"code=BEE&customer=u1", []string{"o4"}},
+		{"code=BEE&order=o1", nil},
+		{"code=NOPE", nil},
+		{"customer=u0&campaign=a", []string{"o0", "o3"}},
+	} {
+		status, out := e.DoAs(t, adminToken, "GET", "/v1/redemptions?format=ndjson&"+tc.query, nil)
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if line == "" {
+				continue
+			}
+			var r struct {
+				OrderID string `json:"order_id"`
+			}
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("%s: %v %s", tc.query, err, line)
+			}
+			got = append(got, r.OrderID)
+		}
+		if status != 200 || fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %d %v, want %v", tc.query, status, got, tc.want)
+		}
+	}
+}

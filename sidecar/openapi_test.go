@@ -257,7 +257,7 @@ func TestOpenAPIConformance(t *testing.T) {
 		t.Error("GET /v1/openapi.yaml does not serve the embedded document")
 	}
 	get("/ui", 301)
-	for _, f := range []string{"index.html", "activity.js", "app.js", "style.css"} {
+	for _, f := range []string{"index.html", "charts.js", "app.js", "style.css"} {
 		get("/ui/"+f, 200)
 	}
 	get("/ui/nope.js", 404)
@@ -295,6 +295,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})
 	get("/v1/bundles", 200)
+	cf.shadow(t, s, tarball) // openapi_shadow_test.go
 
 	// Generated codes.
 	out := admin("POST", "/v1/campaigns/vouchers/codes", []byte(`{"count": 3, "pattern": "PE-####-??"}`), 200)
@@ -325,7 +326,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	if err := json.Unmarshal(first, &receipt); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z"} {
+	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z", "?order=o-1&code=" + strings.ToLower(code)} {
 		admin("GET", "/v1/redemptions"+q, nil, 200)
 	}
 	cf.do(t, s, call{method: "GET", path: "/v1/redemptions?format=xml", token: adminToken, status: 400, refused: true})

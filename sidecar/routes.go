@@ -24,7 +24,9 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/wallets/{customer}/adjust", h{"POST": s.admin(actionWalletAdjust, s.adjustWallet)}),
 		newRoute("/v1/events", h{"POST": s.recordEvent}),
 		newRoute("/v1/events/{id}", h{"GET": s.admin(actionEvent, s.getEvent)}),
-		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.admin(actionBundle, s.putBundle)}),
+		newRoute("/v1/bundles", h{"GET": s.getBundles, "PUT": s.putBundles()}),
+		newRoute("/v1/bundles/shadow", h{"GET": s.admin(unaudited, s.getShadow), "DELETE": s.admin(actionShadowDrop, s.deleteShadow)}),
+		newRoute("/v1/bundles/shadow/promote", h{"POST": s.admin(actionShadowPromote, s.promoteShadow)}),
 		newRoute("/v1/audit", h{"GET": s.admin(unaudited, s.getAudit)}),
 		newRoute("/v1/backup", h{"GET": s.admin(actionBackup, s.backup)}),
 		newRoute("/v1/webhooks", h{"GET": s.admin(unaudited, s.getWebhooks)}), // a status read, polled by the dashboard

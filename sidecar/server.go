@@ -54,6 +54,13 @@ type State interface {
 type Bundles interface {
 	Tarball(ctx context.Context, source string, data []byte) (*activation.Activation, error)
 	Status() activation.Status
+	// The shadow bundle (shadow.go): load, offer each evaluate answer,
+	// report, drop, promote.
+	LoadShadow(ctx context.Context, source string, data []byte) (activation.ShadowReport, error)
+	Offer(req *policies.Request, live *policies.Decision)
+	Shadow() (activation.ShadowReport, bool)
+	DropShadow() (activation.ShadowReport, error)
+	PromoteShadow() (*activation.Activation, error)
 }
 
 var _ Bundles = (*activation.Activator)(nil)

@@ -163,6 +163,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer act.Close() // a shadow bundle's worker, before the store closes
 	if err := fl.start(ctx); err != nil {
 		return err
 	}
@@ -184,6 +185,7 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 	}
 	stopTriggers() // no firing after the store closes
 	stopHooks()    // what is under way stays pending, sent after the restart
+	act.Close()    // a shadow bundle's worker
 	fl.stop()      // hands this node's rights to the others first
 	if err := st.Close(); err != nil {
 		return fmt.Errorf("flushing the store: %w", err)
@@ -256,6 +258,7 @@ func activate(ctx context.Context, cfg serveConfig, engine *policies.Engine, ver
 	act := activation.New(activation.Config{
 		Dir: filepath.Join(cfg.Data, "bundles"), Verification: verify, Log: log, Observer: metrics, Wasm: wasmCfg,
 		MaxTotalBytes: int64(cfg.HTTP.MaxBundleBytes), RuleLimits: cfg.Rules, Endpoints: endpointNames(cfg.Webhooks),
+		ShadowSalt: cfg.HTTP.DecisionLog.Salt, // a shadow's samples hash customers as the decision log does
 	}, engine)
 	return act, firstBundle(ctx, cfg, act, wasmCfg, log)
 }

@@ -3,11 +3,13 @@ package activation
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -48,6 +50,16 @@ type Config struct {
 	// Observer is told of every activation and refusal (metrics); nil
 	// tells no one.
 	Observer Observer
+	// ShadowQueue is how many evaluate answers may wait for the shadow
+	// bundle to price them again; more are dropped and counted. 0 is 1024.
+	ShadowQueue int
+	// ShadowSamples is how many differing answers the shadow report
+	// keeps. 0 is 20.
+	ShadowSamples int
+	// ShadowSalt keys the hash of customer ids in the shadow report's
+	// samples, as the decision log's salt does; "" is a random key per
+	// process.
+	ShadowSalt string
 }
 
 // Observer is told what the Activator does, by kind of source: one of
@@ -94,6 +106,16 @@ type Status struct {
 	LastError *Refusal     `json:"last_error"`
 	// Warning is set while a fallback bundle serves (see Fallback).
 	Warning string `json:"warning,omitempty"`
+	// Shadow is the shadow bundle being compared, if any (its report is
+	// GET /v1/bundles/shadow).
+	Shadow *ShadowLoaded `json:"shadow,omitempty"`
+}
+
+// ShadowLoaded names the shadow bundle loaded.
+type ShadowLoaded struct {
+	Revision string    `json:"revision"`
+	Source   string    `json:"source"`
+	Since    time.Time `json:"since"`
 }
 
 // Activator builds bundles and swaps them into an engine.
@@ -105,6 +127,12 @@ type Activator struct {
 	status Status
 
 	order sync.Mutex // one activation at a time, with keeping its file (keep.go)
+
+	// shadow is the shadow bundle being compared (shadow.go), nil when
+	// none; shadowMu orders its loads, drops and promotions.
+	shadow    atomic.Pointer[shadowRun]
+	shadowMu  sync.Mutex
+	shadowKey []byte
 }
 
 // New returns an Activator for engine.
@@ -121,7 +149,11 @@ func New(cfg Config, engine *policies.Engine) *Activator {
 	if cfg.Observer == nil {
 		cfg.Observer = noObserver{}
 	}
-	a := &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}}
+	a := &Activator{cfg: cfg, engine: engine, status: Status{History: []Activation{}}, shadowKey: []byte(cfg.ShadowSalt)}
+	if len(a.shadowKey) == 0 {
+		a.shadowKey = make([]byte, 32)
+		crand.Read(a.shadowKey) // never fails (crypto/rand)
+	}
 	a.removeOrphans()
 	return a
 }
@@ -249,5 +281,8 @@ func (a *Activator) Status() Status {
 	defer a.mu.Unlock()
 	s := a.status
 	s.History = append([]Activation(nil), s.History...)
+	if r := a.shadow.Load(); r != nil {
+		s.Shadow = &ShadowLoaded{Revision: r.rev.ID, Source: r.source, Since: r.since}
+	}
 	return s
 }

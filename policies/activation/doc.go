@@ -15,4 +15,9 @@
 // Only tarball bundles (uploads, bundle servers) are kept as the last good
 // one; a bundle directory given on the command line is read from where it
 // is.
+//
+// A shadow bundle (shadow.go) prices every evaluate answer it is offered
+// again, on one worker behind a bounded queue, and counts what differs; it
+// is this process's alone, in memory, and a full queue drops answers
+// rather than slow the one who offers them.
 package activation

@@ -31,6 +31,7 @@ func NewEvaluator(campaigns []*policies.Campaign, programs []*Program) *Evaluato
 		e.programs[c], e.byID[c.ID] = programs[i], programs[i]
 	}
 	e.leaves, e.filters = numberLeaves(programs)
+	compact(programs)
 	return e
 }
 

@@ -23,6 +23,7 @@ type facts struct {
 	now     time.Time
 	nowOK   bool // input.context.now parses and is in OPA's range
 	nowDone bool
+	ages    [2]age // since's answers: last_order_at, created_at
 
 	sums []lineSums // the lines' sums of each filter, by filter id
 	done []bool
@@ -130,10 +131,37 @@ func (f *facts) clock() (time.Time, bool) {
 
 const dayNS = 24 * int64(time.Hour)
 
+// age is since's answer for one key, worked out once a request.
+type age struct {
+	days              int64
+	defined, ok, done bool
+}
+
 // since is the whole days from input.customer.<key> to now: defined is
 // false when the customer has no such field; ok is false when the field
-// does not parse (the Rego's evaluation fails).
+// does not parse (the Rego's evaluation fails). The two keys conditions
+// read are worked out once a request.
 func (f *facts) since(key string) (days int64, defined, ok bool) {
+	slot := -1
+	switch key {
+	case "last_order_at":
+		slot = 0
+	case "created_at":
+		slot = 1
+	}
+	if slot < 0 {
+		return f.sinceNow(key)
+	}
+	a := &f.ages[slot]
+	if !a.done {
+		a.days, a.defined, a.ok = f.sinceNow(key)
+		a.done = true
+	}
+	return a.days, a.defined, a.ok
+}
+
+// sinceNow is since, worked out.
+func (f *facts) sinceNow(key string) (days int64, defined, ok bool) {
 	x, defined := get(f.customer, key)
 	if !defined {
 		return 0, false, true

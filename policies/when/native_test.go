@@ -138,3 +138,23 @@ func differential(t *testing.T, g *gen, p *pair, n int) {
 		}
 	}
 }
+
+// TestNativeReasonSets holds the three ways a program lists its reasons
+// to OPA's: every list made at load (a few sentences), lists cut from the
+// request's slab (more), and a sorted scratch set (more than 64, where a
+// set of sentences no longer fits a word's bits). Sentences repeat, so
+// each must be listed once.
+func TestNativeReasonSets(t *testing.T) {
+	var blocks []any
+	for _, n := range []int{3, 9, 70} {
+		var list []any
+		for i := range n {
+			list = append(list, map[string]any{"customer": map[string]any{"segments": []any{fmt.Sprintf("seg%d", i%(n-1))}}})
+			if i%4 == 0 {
+				list = append(list, map[string]any{"customer": map[string]any{"days_since_last_order": map[string]any{"over": i}}})
+			}
+		}
+		blocks = append(blocks, list)
+	}
+	differential(t, newGen(99), newPair(t, blocks), 40)
+}

@@ -17,6 +17,8 @@ import (
 type LedgerQuery struct {
 	Campaign string    // "" for all
 	Customer string    // "" for all
+	Order    string    // an order id; "" for all
+	Code     string    // a code used (case aside); "" for all
 	Since    time.Time // zero for all; else redemptions created at or after it
 	// Format of ExportLedger: "json" ({"redemptions": [...]}, the default),
 	// "ndjson" (one record a line) or "csv" (a header, one row a
@@ -31,6 +33,12 @@ func (q LedgerQuery) path(format string) string {
 	}
 	if q.Customer != "" {
 		v.Set("customer", q.Customer)
+	}
+	if q.Order != "" {
+		v.Set("order", q.Order)
+	}
+	if q.Code != "" {
+		v.Set("code", q.Code)
 	}
 	if !q.Since.IsZero() {
 		v.Set("since", q.Since.Format(time.RFC3339Nano))

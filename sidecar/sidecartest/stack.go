@@ -38,6 +38,7 @@ func ExampleStack(t testing.TB, revision string, extra map[string]string) *Stack
 	}
 	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Switches: sw, Wallets: st, Events: st})
 	act := activation.New(activation.Config{Dir: filepath.Join(dir, "bundles")}, e)
+	t.Cleanup(act.Close) // a shadow bundle's worker, before the store closes
 	if _, err := act.Tarball(context.Background(), "example tarball", ExampleTarballWith(t, revision, extra)); err != nil {
 		t.Fatalf("activating the example bundle: %v", err)
 	}

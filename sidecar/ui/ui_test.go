@@ -3,164 +3,332 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
-var screenshotCopy = flag.String("screenshot", "", "also write the dashboard's screenshot to this file")
-
 const adminToken = "ui-test-token"
 
-// limited is a campaign added to the example bundle so that the dashboard
-// has limits to draw: it applies to every USD cart.
-const limited = `{"name": "First 10 orders - $5 off", "priority": 5, "currency": "USD",
-  "limits": {"redemptions": 10, "budget": 10000},
-  "effects": [{"type": "amount_off", "amount": 500}]}`
-
-// cart applies socks-bogo, first-10 and the VIP campaigns of the example
-// bundle, and has the rules of the others reject it.
-const cart = `{"cart": {"currency": "USD", "items": [
-    {"id": "l1", "sku": "SOCK-RED", "categories": ["socks"], "quantity": 2, "unit_price": 1200},
-    {"id": "l2", "sku": "SHOE-1", "categories": ["shoes"], "quantity": 1, "unit_price": 8999}],
-  "shipping": {"method": "standard", "amount": 599}},
-  "customer": {"id": "u-%d", "tier": "vip"}%s}`
-
-// TestDashboardInChromium drives /ui/ in headless Chromium against a real
-// sidecar (bbolt store, the example bundle, an admin token): the chart and
-// the usage bars show what the API counted, a wrong token is refused
-// and changes nothing, the right one disables a campaign, and the page asks
-// no host but the sidecar for anything.
+// TestDashboardInChromium drives every panel of /ui/ in one headless
+// Chromium against a real sidecar (bbolt store, the example bundle plus a
+// limited campaign, generated vouchers and an experiment, an admin token)
+// after real traffic through the API: each panel shows what the API
+// answers; the kill switch and the shadow's promotion ask first, and a
+// cancel changes nothing; the page asks no host but the sidecar, and logs
+// no error and no CSP refusal. It writes a screenshot of each panel.
 func TestDashboardInChromium(t *testing.T) {
 	browserPath := chromium(t)
-	s, base := startSidecar(t)
-
-	// Traffic for the chart and the bars: 4 carts priced, 3 redeemed.
-	var wantApplied, wantRule int
-	for i := range 4 {
-		d := s.Evaluate(t, fmt.Sprintf(cart, i, ""))
-		wantApplied += campaignsApplied(d)
-		for _, r := range d.Rejected {
-			if r.Reason == policies.RuleFailed {
-				wantRule++
-			}
-		}
-	}
-	for i := range 3 {
-		body := fmt.Sprintf(cart, i, fmt.Sprintf(`, "order_id": "o-%d", "idempotency_key": "k-%d"`, i, i))
-		if status, out := s.Do(t, http.MethodPost, "/v1/redemptions", []byte(body)); status != 200 {
-			t.Fatalf("redeem: %d %s", status, out)
-		}
-	}
-	if used := campaign(t, s, "first-10").Usage; used == nil || used.Redemptions != 3 {
-		t.Fatalf("first-10 usage %+v after 3 redemptions", used)
-	}
+	tr := makeTraffic(t)
+	s, base := tr.s, tr.base
+	want := tr.expect(t)
 
 	ctx, requests, problems := openBrowser(t, browserPath)
 	start := time.Now()
-	do(t, ctx, "open the dashboard",
+	shots := screenshots(t)
+	do(t, ctx, "open the dashboard and enter the token",
 		chromedp.EmulateViewport(1280, 900),
 		chromedp.Navigate(base+"/ui/"),
 		chromedp.WaitVisible(`tr[data-campaign="first-10"] .bar`),
-		chromedp.Poll[chromedp.Void](`document.body.dataset.loaded === "true" && document.querySelector('#legend-decisions li')`))
+		chromedp.SendKeys("#admin-token", adminToken),
+		chromedp.Click(`#token-form button[type=submit]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('tr[data-campaign="first-10"] [data-stat=redemptions]').textContent === "3"
+			&& document.querySelector('[data-experiment="ab-test"]') && document.querySelector('#shadow-campaigns')`))
 
-	// The usage bar of first-10 and the numbers of the charts.
-	bar := eval[map[string]string](t, ctx, `(() => {
-		const b = document.querySelector('tr[data-campaign="first-10"] [role=progressbar][data-limit=redemptions]');
-		return {now: b.getAttribute('aria-valuenow'), max: b.getAttribute('aria-valuemax'), text: b.getAttribute('aria-valuetext'),
-			width: b.querySelector('.fill').style.width};
+	// Every field has a label, every button and link a name, every chart
+	// a caption it is labelled by, every table a caption.
+	unnamed := eval[[]string](t, ctx, `(() => {
+		const out = [];
+		for (const e of document.querySelectorAll('input, select')) if (!e.labels.length) out.push('field ' + e.id);
+		for (const e of document.querySelectorAll('button, a')) if (!(e.getAttribute('aria-label') || e.textContent.trim())) out.push(e.outerHTML);
+		for (const e of document.querySelectorAll('svg.chart')) if (!document.getElementById(e.getAttribute('aria-labelledby') || '')) out.push('chart ' + e.id);
+		for (const e of document.querySelectorAll('table')) if (!e.caption || !e.caption.textContent.trim()) out.push('table ' + e.id);
+		return out;
 	})()`)
-	if bar["now"] != "3" || bar["max"] != "10" || bar["text"] != "3 of 10 redemptions" || bar["width"] != "30%" {
-		t.Errorf("first-10's redemptions bar: %v; want 3 of 10, 30%% wide", bar)
+	if len(unnamed) > 0 {
+		t.Errorf("the page has unlabelled parts: %v", unnamed)
 	}
-	chart := eval[map[string]string](t, ctx, `(() => {
-		const q = (s) => document.querySelector(s);
-		const line = q('#chart-decisions polyline[data-series=applications]');
-		const bars = [...document.querySelectorAll('#chart-redemptions rect')].reduce((n, r) => n + Number(r.dataset.value), 0);
-		return {applied: line.dataset.total, points: String(line.getAttribute('points').split(' ').length),
-			rule: q('#chart-decisions polyline[data-series=rule]').dataset.total,
-			legend: q('#legend-decisions li[data-series=applications] strong').textContent,
-			priced: q('[data-total=evaluations] dd').textContent, redeemed: q('[data-total=redemptions] dd').textContent,
-			bars: String(bars)};
+	// Text contrast (WCAG AA): 4.5:1, 3:1 for large text, against the
+	// nearest background drawn behind it.
+	lowContrast := eval[[]string](t, ctx, `(() => {
+		const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+		const lum = (c) => { const [r, g, b] = rgb(c).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+			return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+		const bg = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; const m = rgb(c);
+			if (m.length < 4 || m[3] > 0) return c; } return 'rgb(255, 255, 255)'; };
+		const out = [];
+		for (const e of document.querySelectorAll('body *')) {
+			if (!e.getClientRects().length || e.closest('svg, dialog:not([open])')) continue;
+			if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+			const st = getComputedStyle(e), size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+			const [a, b] = [lum(st.color), lum(bg(e))];
+			const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+			if (ratio < (size >= 24 || (bold && size >= 18.66) ? 3 : 4.5)) out.push(e.tagName + ' "' + e.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+		}
+		return out;
 	})()`)
-	want := map[string]string{"applied": fmt.Sprint(wantApplied), "points": "60", "rule": fmt.Sprint(wantRule),
-		"legend": fmt.Sprint(wantApplied), "priced": "4", "redeemed": "3", "bars": "3"}
-	for k, v := range want {
-		if chart[k] != v {
-			t.Errorf("chart %s: %q, want %q (all: %v)", k, chart[k], v, chart)
+	if len(lowContrast) > 0 {
+		t.Errorf("text below WCAG AA contrast: %v", lowContrast)
+	}
+
+	// Overview and the campaigns table: the statistics' numbers, the bars.
+	got := eval[map[string]string](t, ctx, `(() => {
+		const q = (s) => document.querySelector(s).textContent;
+		const b = document.querySelector('tr[data-campaign="first-10"] [role=progressbar][data-limit=redemptions]');
+		return {applied: q('[data-total=applied] dd'), redemptions: q('[data-total=redemptions] dd'),
+			rowApplied: q('tr[data-campaign="first-10"] [data-stat=applied]'), rowRedemptions: q('tr[data-campaign="first-10"] [data-stat=redemptions]'),
+			bar: b.getAttribute('aria-valuetext'), width: b.querySelector('.fill').style.width,
+			rejections: q('tr[data-campaign=' + JSON.stringify(`+strconv.Quote(want.rejectedCampaign)+`) + '] [data-stat=rejections] .reason-text')};
+	})()`)
+	check(t, "overview and campaigns", got, map[string]string{
+		"applied": fmt.Sprint(want.applied), "redemptions": fmt.Sprint(want.redemptions),
+		"rowApplied": fmt.Sprint(want.first10.Applied), "rowRedemptions": "3",
+		"bar": "3 of 10 redemptions", "width": "30%", "rejections": want.rejections})
+	shots.take(ctx, "overview", "#overview")
+	shots.take(ctx, "campaigns", "#campaigns-panel")
+
+	// One campaign by day: the charts draw the statistics' days.
+	do(t, ctx, "choose first-10",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#detail-campaign'); s.value = 'first-10'; s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#chart-activity').dataset.campaign === 'first-10'`))
+	got = eval[map[string]string](t, ctx, `(() => {
+		const sum = (sel) => String([...document.querySelectorAll(sel)].reduce((n, r) => n + Number(r.dataset.value), 0));
+		return {redemptions: sum('#chart-activity rect[data-series=redemptions]'), discount: sum('#chart-money rect[data-series=discount]'),
+			applied: document.querySelector('#chart-activity polyline[data-series=applied]').dataset.total,
+			rejected: sum('#chart-rejections rect'), days: String(document.querySelectorAll('#chart-activity text.tick').length > 0)};
+	})()`)
+	check(t, "campaign by day", got, map[string]string{"redemptions": "3", "applied": fmt.Sprint(want.first10.Applied),
+		"discount": fmt.Sprint(want.first10.Discount), "rejected": fmt.Sprint(want.first10Rejected), "days": "true"})
+	shots.take(ctx, "campaign-by-day", "#detail")
+	do(t, ctx, "choose a campaign with rejections",
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#detail-campaign'); s.value = `+strconv.Quote(want.rejectedCampaign)+`;
+			s.dispatchEvent(new Event('change')); })()`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#chart-rejections').dataset.campaign === `+strconv.Quote(want.rejectedCampaign)))
+	got = eval[map[string]string](t, ctx, `({rejected: String([...document.querySelectorAll('#chart-rejections rect')].reduce((n, r) => n + Number(r.dataset.value), 0)),
+		legend: [...document.querySelectorAll('#legend-rejections li')].map((li) => li.dataset.series + ' ' + li.querySelector('strong').textContent).join(', ')})`)
+	check(t, "rejections by day", got, map[string]string{"rejected": fmt.Sprint(want.rejectedTotal), "legend": want.rejections})
+	shots.take(ctx, "rejections-by-day", "#detail")
+
+	// The experiment: its variants' counts, the interval, the mismatch.
+	got = eval[map[string]string](t, ctx, `(() => {
+		const card = document.querySelector('[data-experiment="ab-test"]');
+		const out = {warning: String(!!card.querySelector('[data-warning=sample-ratio]'))};
+		for (const tr of card.querySelectorAll('tr[data-variant]')) {
+			out[tr.dataset.variant] = tr.children[2].textContent + '/' + tr.children[4].textContent;
+			out[tr.dataset.variant + '-ci'] = tr.querySelector('[data-ci]').dataset.ci;
+		}
+		return out;
+	})()`)
+	check(t, "experiment", got, want.experiment)
+	shots.take(ctx, "experiments", "#experiments")
+
+	// The shadow bundle's differences.
+	got = eval[map[string]string](t, ctx, `(() => {
+		const q = (s) => document.querySelector(s);
+		const row = q('#shadow-campaigns tr[data-campaign="shadow-5"]');
+		return {compared: q('#shadow-body [data-fact="Compared"]').textContent, shadow5: row.children[1].textContent + '/' + row.children[2].textContent,
+			samples: String(document.querySelectorAll('#shadow-samples tbody tr').length)};
+	})()`)
+	check(t, "shadow", got, want.shadow)
+	shots.take(ctx, "shadow", "#shadow")
+
+	// Redemption search by customer, order and code, and the CSV.
+	for _, q := range []struct{ field, value string }{{"customer", "u-1"}, {"order", "o-2"}, {"code", strings.ToLower(tr.code)}} {
+		do(t, ctx, "search by "+q.field,
+			chromedp.Evaluate[chromedp.Void](`document.querySelector('#search-field').value = `+strconv.Quote(q.field)+`;
+				document.querySelector('#search-value').value = ''`),
+			chromedp.SendKeys("#search-value", q.value+"\r"),
+			chromedp.Poll[chromedp.Void](`document.querySelector('#search-status').textContent.includes(`+strconv.Quote(q.field+" "+q.value)+`)`))
+		if n, w := eval[int](t, ctx, `document.querySelectorAll('#search-results tbody tr').length`), len(tr.ledger(t, q.field, q.value)); n != w || n == 0 {
+			t.Errorf("search by %s %s shows %d rows, the ledger has %d", q.field, q.value, n, w)
 		}
 	}
+	csvFile := downloadCSV(t, ctx)
+	if w := tr.ledgerCSV(t, "code", strings.ToLower(tr.code)); csvFile != w {
+		t.Errorf("the CSV downloaded:\n%s\nthe ledger's:\n%s", csvFile, w)
+	}
+	shots.take(ctx, "redemptions", "#search")
 
-	// A wrong token: an error on the page, the campaign untouched.
+	// A customer's wallet, and a code.
+	do(t, ctx, "show the wallet of u-1",
+		chromedp.SendKeys("#wallet-customer", "u-1\r"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#wallet-status').textContent.startsWith('Wallet of u-1')`))
+	got = eval[map[string]string](t, ctx, `({balance: document.querySelector('#wallet-facts [data-fact=Balance]').textContent,
+		transactions: String(document.querySelectorAll('#wallet-transactions tbody tr[data-tx]').length)})`)
+	check(t, "wallet", got, want.wallet)
+	shots.take(ctx, "wallet", "#wallet")
+	do(t, ctx, "look the voucher up",
+		chromedp.SendKeys("#code-value", tr.code+"\r"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#code-facts [data-fact=State]')`))
+	got = eval[map[string]string](t, ctx, `({state: document.querySelector('#code-facts [data-fact=State]').textContent,
+		campaign: document.querySelector('#code-facts [data-fact=Campaign]').textContent})`)
+	check(t, "code", got, want.code)
+	shots.take(ctx, "code", "#code")
+
+	// The webhook endpoints' deliveries.
+	got = eval[map[string]string](t, ctx, `({crm: document.querySelector('#webhooks-table tr[data-endpoint=crm] [data-stat=delivered]').textContent,
+		broken: document.querySelector('#webhooks-table tr[data-endpoint=broken] [data-stat=last_error]').textContent})`)
+	if got["crm"] != want.webhooks["crm"] || !strings.Contains(got["broken"], want.webhooks["broken"]) {
+		t.Errorf("webhooks: %v, want crm delivered %s and broken's error %q", got, want.webhooks["crm"], want.webhooks["broken"])
+	}
+	shots.take(ctx, "webhooks", "#webhooks")
+
+	killSwitch(t, ctx, s, shots)
+
+	// Promote the shadow: a cancel changes nothing, a confirm activates it.
+	do(t, ctx, "promote the shadow, then cancel",
+		chromedp.Click("#shadow-promote"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#confirm').open`),
+		chromedp.Click("#confirm-cancel"),
+		chromedp.Poll[chromedp.Void](`!document.querySelector('#confirm').open`))
+	if rev := activeRevision(t, s); rev != want.revision {
+		t.Fatalf("a cancelled promotion activated %s", rev)
+	}
+	do(t, ctx, "promote the shadow",
+		chromedp.Click("#shadow-promote"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#confirm').open`),
+		chromedp.Click("#confirm-ok"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#shadow-result').textContent.includes('is active')`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-shadow=none]') && document.querySelector('#bundle-active [data-fact="Active revision"]').textContent === 'shadow-ui'`))
+	if rev := activeRevision(t, s); rev != "shadow-ui" {
+		t.Errorf("after the promotion %s is active, want shadow-ui", rev)
+	}
+
+	// A file that is no bundle, loaded as the shadow: refused, nothing
+	// changed; a good one loads.
+	bad := filepath.Join(t.TempDir(), "bad.tar.gz")
+	writeFile(t, bad, []byte("not a bundle"))
+	do(t, ctx, "load a bad shadow",
+		chromedp.SetUploadFiles("#shadow-file", []string{bad}),
+		chromedp.Click(`#shadow-form button[type=submit]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#shadow-result').textContent.startsWith('Refused')`))
+	if status, _ := s.DoAs(t, adminToken, "GET", "/v1/bundles/shadow", nil); status != 404 {
+		t.Errorf("a refused shadow upload left a shadow: %d", status)
+	}
+	good := filepath.Join(t.TempDir(), "good.tar.gz")
+	writeFile(t, good, sidecartest.ExampleTarball(t, "shadow-upload"))
+	do(t, ctx, "load a shadow",
+		chromedp.SetUploadFiles("#shadow-file", []string{good}),
+		chromedp.Click(`#shadow-form button[type=submit]`),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#shadow-body [data-fact=Revision]') && document.querySelector('#shadow-body [data-fact=Revision]').textContent === 'shadow-upload'`))
+
+	// The audit log shows what the page did.
+	do(t, ctx, "the audit log",
+		chromedp.Poll[chromedp.Void](`['bundle.shadow_promote', 'bundle.shadow', 'campaign.disable', 'ledger.export', 'code.lookup']
+			.every((a) => document.querySelector('#audit-log tr[data-action="' + a + '"]'))`))
+	shots.take(ctx, "audit", "#audit")
+	shots.take(ctx, "bundle", "#bundle")
+	shots.full(ctx)
+	t.Logf("in the browser for %v", time.Since(start).Round(time.Millisecond))
+
+	for _, u := range requests() {
+		if !strings.HasPrefix(u, base+"/") && !strings.HasPrefix(u, "blob:"+base+"/") {
+			t.Errorf("the page requested %s: only %s may be asked", u, base)
+		}
+	}
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the page had script errors or CSP refusals: %v", p)
+	}
+}
+
+// killSwitch: a wrong token is refused and changes nothing; with the
+// right one, the dialog's Escape changes nothing and its confirm button,
+// reached with the keyboard, disables the campaign.
+func killSwitch(t *testing.T, ctx context.Context, s *sidecartest.Sidecar, shots *shotDir) {
 	button := `tr[data-campaign="socks-bogo"] button.switch`
-	do(t, ctx, "click the kill switch with a wrong token",
+	do(t, ctx, "disable with a wrong token",
+		chromedp.Click("#token-clear"),
 		chromedp.SendKeys("#admin-token", "not-the-token"),
 		chromedp.Click(button),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#confirm').open`),
+		chromedp.Click("#confirm-ok"),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#switch-result').textContent.includes('401')`))
-	if msg := eval[string](t, ctx, `document.querySelector('#switch-result').textContent`); !strings.Contains(msg, "401 Unauthorized") || !strings.Contains(msg, "not changed") {
+	if msg := eval[string](t, ctx, `document.querySelector('#switch-result').textContent`); !strings.Contains(msg, "not changed") {
 		t.Errorf("after a wrong token the page says %q", msg)
 	}
 	if st := campaign(t, s, "socks-bogo").Status; st != "active" {
 		t.Errorf("socks-bogo is %q after a refused disable", st)
 	}
-
-	// The right token disables socks-bogo, for the API and for evaluate.
-	do(t, ctx, "click the kill switch with the admin token",
-		chromedp.Click("#token-clear"), // "Forget": empties the field and sessionStorage
+	do(t, ctx, "open the kill switch's dialog",
+		chromedp.Click("#token-clear"),
 		chromedp.SendKeys("#admin-token", adminToken),
 		chromedp.Click(button),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#confirm').open && document.activeElement.id === 'confirm-cancel'`))
+	shots.page(ctx, "kill-switch-dialog")
+	do(t, ctx, "Escape the dialog",
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.Poll[chromedp.Void](`!document.querySelector('#confirm').open && document.querySelector('#switch-result').textContent.includes('not changed')`))
+	if st := campaign(t, s, "socks-bogo").Status; st != "active" {
+		t.Fatalf("socks-bogo is %q after the dialog was escaped", st)
+	}
+	do(t, ctx, "confirm with the keyboard",
+		chromedp.Click(button),
+		chromedp.Poll[chromedp.Void](`document.activeElement.id === 'confirm-cancel'`),
+		chromedp.KeyEvent("\t"),
+		chromedp.Poll[chromedp.Void](`document.activeElement.id === 'confirm-ok'`),
+		chromedp.KeyEvent("\r"),
 		chromedp.Poll[chromedp.Void](`document.querySelector('#switch-result').textContent.includes('socks-bogo disabled')`),
 		chromedp.Poll[chromedp.Void](`document.querySelector('tr[data-campaign="socks-bogo"] [data-state]').dataset.state === 'disabled'`))
 	if st := campaign(t, s, "socks-bogo").Status; st != "disabled" {
 		t.Errorf("socks-bogo is %q after the dashboard disabled it", st)
 	}
-	if reason := rejection(s.Evaluate(t, fmt.Sprintf(cart, 9, "")), "socks-bogo"); reason != policies.Disabled {
+	if reason := rejection(s.Evaluate(t, fmt.Sprintf(cart, "u-9", "")), "socks-bogo"); reason != policies.Disabled {
 		t.Errorf("evaluate rejects socks-bogo with %q, want disabled", reason)
-	}
-	if label := eval[string](t, ctx, `document.querySelector('`+button+`').textContent`); label != "Enable" {
-		t.Errorf("socks-bogo's button says %q after disabling, want Enable", label)
 	}
 	if kept := eval[string](t, ctx, `sessionStorage.getItem('promoedge.adminToken') || ''`); kept != adminToken {
 		t.Errorf("sessionStorage keeps %q, want the admin token", kept)
 	}
+}
 
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
+// downloadCSV clicks the search's CSV button with downloads going to a
+// temporary directory, and returns the file it saved.
+func downloadCSV(t *testing.T, ctx context.Context) string {
+	t.Helper()
 	dir := t.TempDir()
-	if keep := os.Getenv("UI_SCREENSHOT_DIR"); keep != "" { // to look at it after the test
-		dir = keep
+	_, err := cdp.Call(ctx, chromedp.FromContext(ctx).Browser, browser.SetDownloadBehavior,
+		browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir})
+	if err != nil {
+		t.Fatalf("allowing downloads: %v", err)
 	}
-	path := filepath.Join(dir, "dashboard.png")
-	writeFile(t, path, shot)
-	if *screenshotCopy != "" {
-		writeFile(t, *screenshotCopy, shot)
-	}
-	t.Logf("screenshot: %s (%d bytes); in the browser for %v", path, len(shot), time.Since(start).Round(time.Millisecond))
-
-	for _, u := range requests() {
-		if !strings.HasPrefix(u, base+"/") {
-			t.Errorf("the page requested %s: only %s may be asked", u, base)
+	do(t, ctx, "download the CSV",
+		chromedp.Click("#search-csv"),
+		chromedp.Poll[chromedp.Void](`document.querySelector('#search-status').textContent.startsWith('Downloaded')`))
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		files, _ := filepath.Glob(filepath.Join(dir, "redemptions-*.csv"))
+		if len(files) == 1 {
+			if data, err := os.ReadFile(files[0]); err == nil && len(data) > 0 {
+				return string(data)
+			}
 		}
 	}
-	if p := problems(); len(p) > 0 {
-		t.Errorf("the page had script errors: %v", p)
+	t.Fatal("no CSV file was downloaded")
+	return ""
+}
+
+func check(t *testing.T, what string, got, want map[string]string) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s is %q, want %q (all: %v)", what, k, got[k], v, got)
+		}
 	}
 }
 
@@ -180,18 +348,11 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// startSidecar serves the example bundle plus first-10 over a real bbolt
-// store, kill switch and bundle activator on a TCP port of 127.0.0.1.
-func startSidecar(t *testing.T) (*sidecartest.Sidecar, string) {
-	stack := sidecartest.ExampleStack(t, "", map[string]string{"promo/campaigns/first-10/data.json": limited})
-	return sidecartest.StartTCP(t, stack.Deps, adminToken)
-}
-
-// openBrowser starts headless Chromium for the test (60 s at most) and
+// openBrowser starts headless Chromium for the test (90 s at most) and
 // returns its tab, the URLs the tab asked for and the errors it logged so
 // far (script exceptions, console.error, refusals of its CSP).
 func openBrowser(t *testing.T, path string) (context.Context, func() []string, func() []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(path),
@@ -219,11 +380,15 @@ func openBrowser(t *testing.T, path string) (context.Context, func() []string, f
 			}
 			problems = append(problems, fmt.Sprintf("%s:%d: %s", d.URL, d.LineNumber+1, desc))
 		case *log.EventEntryAdded:
-			// Errors of network requests are the 401 the test provokes; a
-			// request to another host is caught by its URL instead. Others
+			// Errors of network requests are the ones the test provokes:
+			// a wrong token (401) and a bad bundle upload (400); any other
+			// (a 404 the page asked for needlessly) is a problem. A request
+			// to another host is caught by its URL instead. Other errors
 			// are script errors and Content-Security-Policy refusals.
-			if e.Entry.Level == log.EntryLevelError && e.Entry.Source != log.EntrySourceNetwork {
-				problems = append(problems, fmt.Sprintf("%s: %s", e.Entry.Source, e.Entry.Text))
+			provoked := e.Entry.Source == log.EntrySourceNetwork &&
+				(strings.Contains(e.Entry.Text, "status of 401") || strings.Contains(e.Entry.Text, "status of 400"))
+			if e.Entry.Level == log.EntryLevelError && !provoked {
+				problems = append(problems, fmt.Sprintf("%s: %s (%s)", e.Entry.Source, e.Entry.Text, e.Entry.URL))
 			}
 		case *runtime.EventConsoleAPICalled:
 			if e.Type == runtime.ConsoleAPICalledTypeError {
@@ -275,17 +440,6 @@ func campaign(t *testing.T, s *sidecartest.Sidecar, id string) campaignView {
 		t.Fatalf("GET /v1/campaigns/%s: %d %v %s", id, status, err, out)
 	}
 	return v
-}
-
-// campaignsApplied counts campaigns, not effects, as the recorder does.
-func campaignsApplied(d *policies.Decision) int {
-	n := 0
-	for i, a := range d.Applied {
-		if i == 0 || a.Campaign != d.Applied[i-1].Campaign {
-			n++
-		}
-	}
-	return n
 }
 
 func rejection(d *policies.Decision, id string) policies.Reason {
