@@ -27,7 +27,7 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue, bHolds, bHeldRecs, bHeldAnswers}
 )
 
 // SchemaVersion is the layout this binary writes.
@@ -84,6 +84,8 @@ type Store struct {
 	batchHooks *hooks
 	events     chan *eventReq // events' group commit (eventcommit.go)
 	evDone     chan struct{}
+	expiry     *expirer  // releases reservations at their expiry (expiry.go)
+	holds      heldCache // the records of reservations held (heldcache.go)
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -114,7 +116,7 @@ func Open(cfg Config) (*Store, error) {
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		events: make(chan *eventReq, 4096), evDone: make(chan struct{})}
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), expiry: newExpirer()}
 	if s.limiter == nil {
 		s.limiter = local{}
 	}
@@ -130,6 +132,7 @@ func Open(cfg Config) (*Store, error) {
 	}
 	go s.loop()
 	go s.eventLoop()
+	go s.expireLoop()
 	return s, nil
 }
 
@@ -170,6 +173,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	<-s.evDone
+	<-s.expiry.done
 	return s.db.Close()
 }
 
