@@ -31,7 +31,7 @@ var (
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
@@ -39,6 +39,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	2: migrateFleet,
 	3: migrateMembers,
 	4: migrateWallets,
+	5: migrateSeen,
 }
 
 // Config opens a Store.
