@@ -184,6 +184,36 @@
 // topped up − Σ removed, step by step, so no interleaving, crash or
 // partition spends a balance twice.
 //
+// # Reservations
+//
+// A reservation (SPEC §10) is a redemption committed in the held state
+// in the file of the node that made it (policies/store): it consumed
+// rights there like any redemption. Its id names that node (the maker,
+// policies.ReservationNode). A commit, release or read of it on another
+// node is carried to the maker over memberlist's reliable channel
+// (reservations.go: kReserveAsk with the HTTP body, kReserveAnswer with
+// the maker's HTTP answer); the maker runs it as if the client had sent
+// it there, and the first node answers with it. A forwarded request is
+// never forwarded again.
+//
+// Invariant: a reservation's state changes only in its maker's file, in
+// one transaction each (held → committed, released or expired), so its
+// holds are spent at most once and given back at most once, whichever
+// node the client reaches and however often it retries (a commit is
+// idempotent by reservation as well as by key). When the maker is down
+// or does not answer within AcquireTimeout, the request is refused
+// (ErrUnreachable, 503) and nothing is written anywhere; the holds wait
+// in the maker's file, as its rights do, and those whose expiry passed
+// are released within a second of its restart. A request that timed out
+// may still have run on the maker: retrying it is safe.
+//
+// Caveat: a node that leaves for good with reservations open (Leave hands
+// off the rights it holds, not those its holds consumed, so that a
+// rolling restart keeps every checkout's hold) takes them with it: they
+// are released when its file next opens, and until then their units are
+// out of the limit, as rights in a lost file are. Drain a node's
+// reservations (let them expire) before scaling it away for good.
+//
 // # Failure cases
 //
 //   - A node crashes: the rights it held are in its file and come back

@@ -37,6 +37,10 @@ const (
 	kWalletSum kind = 16
 	// Triggers (triggers.go).
 	kTriggerCancel kind = 17 // reliable: an event that cancels its customer's scheduled triggers
+	// Reservations (reservations.go), a block of their own: id is the request's, campaign the
+	// operation, chunks the reservation id and body (the answer).
+	kReserveAsk    kind = 50 // reliable: run this on a reservation you made
+	kReserveAnswer kind = 51 // reliable: its HTTP status (amount) and answer
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -135,6 +139,11 @@ func (m *message) encode(b []byte) []byte {
 			b = wire.AppendString(b, f)
 		}
 		b = wire.AppendVarint(b, c.At.UnixNano())
+	case kReserveAsk, kReserveAnswer:
+		b = wire.AppendString(b, m.id)
+		b = wire.AppendString(b, m.campaign)
+		b = wire.AppendVarint(b, m.amount)
+		b = appendChunks(b, m.chunks)
 	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
@@ -186,6 +195,13 @@ func decode(b []byte) (message, error) {
 	case kTriggerCancel:
 		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
 		m.cancel.At = time.Unix(0, r.Varint()).UTC()
+	case kReserveAsk, kReserveAnswer:
+		m.id = r.String()
+		m.campaign = r.String()
+		m.amount = r.Varint()
+		for range r.Count(1) {
+			m.chunks = append(m.chunks, r.Bytes())
+		}
 	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
 		n := r.Count(1)
@@ -210,6 +226,15 @@ func decode(b []byte) (message, error) {
 		return m, fmt.Errorf("%w: transfer of %d", ErrBadMessage, m.amount)
 	}
 	return m, nil
+}
+
+func appendChunks(b []byte, chunks [][]byte) []byte {
+	b = wire.AppendUvarint(b, uint64(len(chunks)))
+	for _, c := range chunks {
+		b = wire.AppendUvarint(b, uint64(len(c)))
+		b = append(b, c...)
+	}
+	return b
 }
 
 // encodeState is the push/pull form: a list of messages.

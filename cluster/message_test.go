@@ -19,6 +19,8 @@ func TestMessageRoundTrip(t *testing.T) {
 		{kind: kWalletPeek, node: "n1", id: "n1/4", campaign: "u-1", amount: 1764000000000000000, c: counters{Spent: 86400e9}},
 		{kind: kWalletShare, node: "n2", id: "n1/4", chunks: [][]byte{[]byte(`{"Balance":5}`)}},
 		{kind: kTriggerCancel, node: "n1", cancel: &policies.TriggerCancel{Event: "e-1", Type: "order_placed", Customer: "u-1", Cart: "c-1", At: time.Unix(0, 1e18).UTC()}},
+		{kind: kReserveAsk, node: "n1", id: "n1/3", campaign: "commit", chunks: [][]byte{[]byte("rs_1.6e30"), []byte(`{"cart":{}}`)}},
+		{kind: kReserveAnswer, node: "n0", id: "n1/3", amount: 409, chunks: [][]byte{[]byte(`{"error":{}}`)}},
 	}
 	for _, m := range msgs {
 		got, err := decode(m.encode(nil))
@@ -38,6 +40,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add((&message{kind: kTransfer, node: "n0", id: "x", campaign: "c", limit: limitCount, amount: 1}).encode(nil))
 	f.Add(encodeState([]message{{kind: kUsage, node: "n", campaign: "c"}}))
 	f.Add([]byte{1, 200, 200, 200})
+	f.Add((&message{kind: kReserveAsk, node: "n1", id: "n1/1", campaign: "get", chunks: [][]byte{[]byte("rs_1"), nil}}).encode(nil))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if m, err := decode(b); err == nil {
 			again, err := decode(m.encode(nil))

@@ -35,6 +35,8 @@ type Node struct {
 	book   *memberBook // the members the file remembers (members.go)
 	sent   cancelLog   // trigger cancellations sent lately, resent to a node that joins (triggers.go)
 
+	reservations *Reservations // requests for reservations made elsewhere (reservations.go)
+
 	inbound chan message
 	wg      sync.WaitGroup
 	stopped atomic.Bool
@@ -68,6 +70,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
 	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}, shares: newWalletShares()}
+	n.reservations = newReservations(b)
 	if err := n.openFile(); err != nil {
 		return nil, err
 	}
@@ -182,6 +185,7 @@ func (n *Node) Shutdown() error {
 	close(n.stop)
 	err := n.ml.Shutdown()
 	n.wg.Wait()
+	n.reservations.wg.Wait()
 	n.hints.flushCodeUse() // the hints learnt since the last tick
 	return err
 }

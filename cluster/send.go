@@ -39,6 +39,10 @@ func (n *Node) inboundLoop() {
 				n.rights.sharedWallet(m)
 			case kTriggerCancel:
 				n.cancelTriggers(m) // triggers.go
+			case kReserveAsk:
+				n.reservations.serve(m)
+			case kReserveAnswer:
+				n.reservations.answered(m)
 			case kWalletAck:
 				_ = n.st.MoveAcked(m.id) // if it fails, the move is resent and acknowledged again
 			case kDeny:

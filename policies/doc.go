@@ -5,8 +5,9 @@
 // evaluators); Usage, Committer, Ledger, CodeBook and Codes (implemented by
 // the redemption store, Usage and Committer also by the cluster); Switches
 // (the kill switch: the store's for a lone sidecar, the cluster's for a
-// fleet). The records those speak of are its vocabulary too: Redemption,
-// LedgerQuery, Code and CodeSpec, Credit.
+// fleet); Holder (the store's reservations: a reservation is a Redemption
+// committed in the held state, reservation.go). The records those speak of
+// are its vocabulary too: Redemption, LedgerQuery, Code and CodeSpec, Credit.
 //
 // An Engine holds one immutable Revision (the campaigns of the active bundle,
 // indexed, and the rules that decide them) behind an atomic pointer, so a

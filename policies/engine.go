@@ -47,6 +47,10 @@ type Config struct {
 	Active *Active
 	// Now is the clock for requests without context.now; nil is time.Now.
 	Now func() time.Time
+	// Node is this node's name in a fleet, written into the ids of the
+	// reservations it makes so that another node knows where they are;
+	// "" alone.
+	Node string
 }
 
 // Codes finds the campaign of a generated code and whether it is used up.
@@ -90,12 +94,13 @@ type Engine struct {
 	wake      chan struct{} // the trigger scheduler's (scheduler.go)
 	now       func() time.Time
 	zones     zoneCache // customers' time zones, loaded once each
+	node      string    // Config.Node
 }
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
 	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now,
-		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1)}
+		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1), node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -133,27 +138,38 @@ func (e *Engine) EvaluateOn(ctx context.Context, rev *Revision, req *Request) (*
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
-	return e.evaluateOn(ctx, rev, req, nil, e.hints, false)
+	return e.evaluateOn(ctx, rev, req, nil, e.hints, false, heldBy{})
 }
 
 // evaluate runs the pipeline; forced rejects campaigns that lost a limit
 // race at commit, as if their limits had been read as used up; hints (nil
 // when redeeming) mark codes used elsewhere.
 func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
+	return e.evaluateWith(ctx, req, forced, hints, redeeming, heldBy{})
+}
+
+// evaluateHeld prices for a commit (no hints: the commit decides), with
+// what a reservation being committed holds counted as free.
+func (e *Engine) evaluateHeld(ctx context.Context, req *Request, forced map[string]Reason, held heldBy) (*Decision, error) {
+	return e.evaluateWith(ctx, req, forced, nil, true, held)
+}
+
+func (e *Engine) evaluateWith(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
-	return e.evaluateOn(ctx, rev, req, forced, hints, redeeming)
+	return e.evaluateOn(ctx, rev, req, forced, hints, redeeming, held)
 }
 
 // evaluateOn is evaluate on a given revision.
-func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
+func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()
 	ev.codes, ev.hints, ev.forced, ev.kill, ev.wallets, ev.pool = e.codes, hints, forced, e.switches, e.wallets, e.pool
 	ev.giftCards, ev.referrals, ev.ctx = e.giftCards, e.referrals, ctx
 	ev.pooled = redeeming && e.supplier != nil // a fleet may bring wallet points: the commit decides
+	ev.held = held
 	for _, st := range pipeline {
 		if err := st.run(ctx, ev); err != nil {
 			return nil, err

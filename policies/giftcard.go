@@ -332,6 +332,11 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
 		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
 	}
+	if held := ev.held.card(ref.code); held > 0 && err == nil { // a reservation being committed: its hold is its own
+		cp := *card
+		cp.Balance += held
+		card = &cp
+	}
 	if ev.pooled && card != nil && card.Balance <= 0 && ev.forced[GiftCardKey(ref.code)] == "" {
 		// Redeeming in a fleet with none of the card here: price it as
 		// paying what is left, and let the commit ask the fleet to move

@@ -67,7 +67,8 @@ type evaluation struct {
 	wallets WalletStore
 	pool    WalletPool // a fleet's other shares of a wallet
 	wallet  *Balances
-	pooled  bool // redeeming in a fleet: a short wallet may get points moved here
+	pooled  bool   // redeeming in a fleet: a short wallet may get points moved here
+	held    heldBy // a reservation being committed: what it holds is free
 	// giftCards reads the cards; cards are the ones presented, in order.
 	giftCards GiftCardStore
 	cards     []cardRef
@@ -199,6 +200,9 @@ func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, 
 	if !found || !ok || !c.UniqueCodes {
 		return nil, nil
 	}
+	if reason == CodeUsed && ev.held.code(id, code) {
+		reason = ""
+	}
 	if reason == "" && ev.hints != nil && ev.hints.UsedElsewhere(ctx, id, code) {
 		reason = CodeUsed
 	}
@@ -322,6 +326,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
+		u = ev.held.used(cd.c.ID, u)
 		cd.spent = u.Spent
 		switch {
 		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:

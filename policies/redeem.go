@@ -48,6 +48,12 @@ type Receipt struct {
 // priced again without the campaigns that lost, at most maxRedeemAttempts
 // times.
 func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error) {
+	return e.redeem(ctx, rr, nil)
+}
+
+// redeem is Redeem, Reserve and CommitReservation: m says how r is shaped
+// and committed (reservation.go).
+func (e *Engine) redeem(ctx context.Context, rr *RedeemRequest, m *redeemMode) (*Receipt, error) {
 	if e.committer == nil {
 		return nil, ErrNoStore
 	}
@@ -67,12 +73,12 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 				return nil, ErrLimitRace
 			}
 			var err error
-			if dec, r, err = e.price(ctx, rr, forced); err != nil {
+			if dec, r, err = e.price(ctx, rr, forced, m); err != nil {
 				return nil, err
 			}
 			since = time.Now()
 		}
-		stored, replayed, exhausted, err := e.committer.Commit(ctx, r)
+		stored, replayed, exhausted, err := e.commitAs(ctx, m, r)
 		switch {
 		case err != nil:
 			return nil, err
@@ -94,12 +100,17 @@ func (e *Engine) Redeem(ctx context.Context, rr *RedeemRequest) (*Receipt, error
 
 // price evaluates the request for redeeming, forced rejecting the
 // campaigns that lost a limit race, and records what it consumes.
-func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string]Reason) (*Decision, *Redemption, error) {
-	dec, err := e.evaluate(ctx, rr.Request, forced, nil, true) // no hints: the commit decides
+func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string]Reason, m *redeemMode) (*Decision, *Redemption, error) {
+	var held heldBy
+	if m != nil {
+		held.r = m.held
+	}
+	dec, err := e.evaluateHeld(ctx, rr.Request, forced, held)
 	if err != nil {
 		return nil, nil, err
 	}
-	r, err := newRedemption(rr, dec, e.now())
+	now := e.now()
+	r, err := newRedemption(rr, dec, now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,6 +120,7 @@ func (e *Engine) price(ctx context.Context, rr *RedeemRequest, forced map[string
 	// Alone, a card pays what it holds at commit; in a fleet, the first
 	// attempt lets the fleet move the balance here (SettleCards).
 	r.SettleCards = e.supplier == nil || forced != nil
+	m.shape(r, dec, now, e.node)
 	return dec, r, nil
 }
 

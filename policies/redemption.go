@@ -48,6 +48,12 @@ type Redemption struct {
 	// Referral is what it owes a referrer (SPEC §9): a pending lot,
 	// credited in the same commit, taken back by its rollback.
 	Referral *RedeemedReferral `json:"referral,omitempty"`
+	// ExpiresAt is when a reservation (Status Held) is released.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// CommittedAs is the redemption a committed reservation became;
+	// ReleasedAt when a released or expired one gave back its hold.
+	CommittedAs string     `json:"committed_as,omitempty"`
+	ReleasedAt  *time.Time `json:"released_at,omitempty"`
 	// Variants are the experiments the customer was in (SPEC §11): the
 	// variants applied and the holdouts.
 	Variants []Exposure `json:"variants,omitempty"`

@@ -52,7 +52,7 @@ func applyRewards(ctx context.Context, ev *evaluation) error {
 			if err != nil {
 				return fmt.Errorf("reading the stock of %s: %w", id, err)
 			}
-			if claimed >= rw.Stock {
+			if claimed-ev.held.units(id) >= rw.Stock {
 				ev.addRejection(Rejection{Reward: id, Reason: OutOfStock}, rewardRank(ev))
 				continue
 			}
@@ -81,7 +81,7 @@ func (ev *evaluation) reward(id string, spent int64) (*Reward, Reason, []string)
 		return nil, ev.forced[RewardKey(id)], []string{"the wallet changed while redeeming"}
 	case ev.wallet == nil:
 		return nil, InsufficientPoints, nil
-	case ev.wallet.Balance-spent < rw.Points && !ev.pooled:
+	case ev.wallet.Balance+ev.held.points()-spent < rw.Points && !ev.pooled:
 		return nil, InsufficientPoints, nil
 	}
 	return rw, "", nil

@@ -48,7 +48,15 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "idempotency_conflict", Message: err.Error(), Field: "idempotency_key"})
 	case errors.Is(err, policies.ErrLimitRace):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "limit_race", Message: err.Error()})
-	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode), errors.Is(err, policies.ErrUnknownEvent):
+	case errors.Is(err, policies.ErrReservationExpired):
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "reservation_expired", Message: err.Error(), Field: "reservation_id"})
+	case errors.Is(err, policies.ErrReservationReleased):
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "reservation_released", Message: err.Error(), Field: "reservation_id"})
+	case errors.Is(err, policies.ErrReservationMismatch):
+		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "reservation_mismatch", Message: err.Error(), Field: "reservation_id"})
+	case errors.Is(err, policies.ErrNoReservations):
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_store", Message: err.Error()})
+	case errors.Is(err, policies.ErrUnknownRedemption), errors.Is(err, policies.ErrUnknownCode), errors.Is(err, policies.ErrUnknownReservation), errors.Is(err, policies.ErrUnknownEvent):
 		writeError(ctx, fasthttp.StatusNotFound, errorBody{Code: codeNotFound, Message: err.Error()})
 	case errors.Is(err, policies.ErrInsufficientPoints), errors.Is(err, policies.ErrOutOfStock):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: walletCode(err), Message: err.Error()})

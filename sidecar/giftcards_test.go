@@ -189,3 +189,41 @@ func TestGiftCardBadInputWritesNothing(t *testing.T) {
 		t.Fatalf("the euro card changed: %+v", v)
 	}
 }
+
+// TestReservationHoldsAGiftCard: a reservation holds what its card would
+// pay, so no other checkout can spend it meanwhile; its commit pays with
+// the held amount (the hold is its own), and a release puts it back.
+func TestReservationHoldsAGiftCard(t *testing.T) {
+	s := giftStack(t)
+	codes := genCards(t, s, "gift-any", `,"amount":3000`, 2)
+	cart := func(code, fields string) []byte {
+		return []byte(fmt.Sprintf(`{%s"cart":{"currency":"USD","items":[{"id":"l1","sku":"PEN","quantity":1,"unit_price":5000}]},"codes":[%q]}`, fields, code))
+	}
+	status, out := s.Do(t, "POST", "/v1/reservations", cart(codes[0], `"idempotency_key":"r1",`))
+	var rs struct {
+		ReservationID string `json:"reservation_id"`
+		policies.Decision
+	}
+	if status != 200 || json.Unmarshal(out, &rs) != nil || sumCards(rs.GiftCards) != 3000 || *readCard(t, s, codes[0]).Balance != 0 {
+		t.Fatalf("reserve with a $30 card: %d %s", status, out)
+	}
+	// Another checkout finds the card empty while it is held.
+	var d policies.Decision
+	if status, out := s.Do(t, "POST", "/v1/redemptions", cart(codes[0], `"order_id":"o2","idempotency_key":"k2",`)); status != 200 ||
+		json.Unmarshal(out, &d) != nil || sumCards(d.GiftCards) != 0 {
+		t.Fatalf("a redeem spent a held card: %d %s", status, out)
+	}
+	// The commit pays the held $30, and the card ends at zero once.
+	status, out = s.Do(t, "POST", "/v1/redemptions", cart(codes[0], fmt.Sprintf(`"reservation_id":%q,"order_id":"o1","idempotency_key":"c1",`, rs.ReservationID)))
+	if status != 200 || json.Unmarshal(out, &d) != nil || sumCards(d.GiftCards) != 3000 || d.AmountDue != d.Total-3000 || *readCard(t, s, codes[0]).Balance != 0 {
+		t.Fatalf("commit of the held card: %d %s, balance %d", status, out, *readCard(t, s, codes[0]).Balance)
+	}
+	// A released hold gives the card its balance back.
+	status, out = s.Do(t, "POST", "/v1/reservations", cart(codes[1], `"idempotency_key":"r2",`))
+	if status != 200 || json.Unmarshal(out, &rs) != nil || *readCard(t, s, codes[1]).Balance != 0 {
+		t.Fatalf("reserve the second card: %d %s", status, out)
+	}
+	if status, out := s.Do(t, "DELETE", "/v1/reservations/"+rs.ReservationID, nil); status != 200 || *readCard(t, s, codes[1]).Balance != 3000 {
+		t.Fatalf("release: %d %s, balance %d", status, out, *readCard(t, s, codes[1]).Balance)
+	}
+}

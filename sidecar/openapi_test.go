@@ -355,9 +355,10 @@ func TestOpenAPIConformance(t *testing.T) {
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/" + receipt.ID + "/rollback", status: 200})
 	cf.do(t, s, call{method: "POST", path: "/v1/redemptions/rd_nope/rollback", status: 404})
 
-	cf.wallets(t, s) // openapi_wallets_test.go
-	cf.events(t, s)  // openapi_events_test.go
-	cf.stats(t, s)   // openapi_stats_test.go
+	cf.wallets(t, s)      // openapi_wallets_test.go
+	cf.events(t, s)       // openapi_events_test.go
+	cf.stats(t, s)        // openapi_stats_test.go
+	cf.reservations(t, s) // openapi_reservations_test.go
 
 	// Kill switch, cluster.
 	admin("POST", "/v1/campaigns/vouchers/disable", nil, 200)

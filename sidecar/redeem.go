@@ -39,8 +39,12 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	}
 	sum := sha256.Sum256(body)
 	rr.Hash = hex.EncodeToString(sum[:])
-	rc, err := s.engine.Redeem(ctx, rr)
-	if err != nil {
+	var rc *policies.Receipt
+	if _, ok := req.Input["reservation_id"]; ok { // commits a reservation (reservations.go)
+		if rc, ok = s.commitReservation(ctx, rr); !ok {
+			return
+		}
+	} else if rc, err = s.engine.Redeem(ctx, rr); err != nil {
 		fail(ctx, err)
 		return
 	}

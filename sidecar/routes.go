@@ -17,6 +17,8 @@ func (s *Server) routeTable() []route {
 		newRoute("/v1/codes/{code}/balance", h{"POST": s.admin(actionBalance, s.changeBalance)}),
 		newRoute("/v1/redemptions", h{"POST": s.redeem, "GET": s.admin(actionLedger, s.listRedemptions)}),
 		newRoute("/v1/redemptions/{id}/rollback", h{"POST": s.rollback}),
+		newRoute("/v1/reservations", h{"POST": s.reserve}),
+		newRoute("/v1/reservations/{id}", h{"GET": s.getReservation, "DELETE": s.releaseReservation}),
 		newRoute("/v1/wallets/{customer}", h{"GET": s.getWallet}),
 		newRoute("/v1/wallets/{customer}/transactions", h{"GET": s.listWalletTx}),
 		newRoute("/v1/wallets/{customer}/rewards", h{"POST": s.claimReward}),

@@ -35,7 +35,8 @@ type Server struct {
 	probe    writeProbe // the last write probe of /ready (readiness.go)
 	webhooks Webhooks   // nil: no endpoint configured
 	// stats keeps the campaign statistics (stats.go); nil keeps none.
-	stats stats.Keeper
+	stats     stats.Keeper
+	forwarder Forwarder // Deps.Reservations
 	fleetDeps
 	accessDeps
 }
@@ -82,6 +83,9 @@ type Deps struct {
 	// for each (nil: none).
 	Audit policies.AuditLog
 	Log   *slog.Logger
+	// Reservations carries requests for reservations made on another node
+	// of a fleet to it (nil: a lone sidecar; reservations.go).
+	Reservations Forwarder
 	// Webhooks shows the endpoints' deliveries (nil: none configured).
 	Webhooks Webhooks
 	// Stats keeps the campaign statistics (nil: none kept, and
@@ -95,7 +99,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, engine: deps.Engine, state: deps.State, bundles: deps.Bundles, metrics: deps.Metrics}
-	s.switches, s.fleet, s.webhooks, s.stats = deps.Switches, deps.Fleet, deps.Webhooks, deps.Stats
+	s.switches, s.fleet, s.webhooks, s.stats, s.forwarder = deps.Switches, deps.Fleet, deps.Webhooks, deps.Stats, deps.Reservations
 	s.accessDeps = newAccessDeps(deps)
 	s.activity = activity.New(activity.Config{})
 	if s.metrics == nil {
@@ -111,6 +115,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s.routes = s.routeTable()
+	if s.forwarder != nil {
+		s.forwarder.Handle(s.ServeReservation)
+	}
 	s.http = &fasthttp.Server{
 		Handler:               s.Handle,
 		ErrorHandler:          s.transportError,

@@ -96,7 +96,7 @@ func (f *fleet) engineConfig() policies.Config {
 		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, Events: f.st, GiftCards: f.st, Referrals: f.st}
 	}
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
-		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node,
+		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
 		Wallets: f.st, WalletPool: f.node.Rights(),
 		Events: f.st, Peers: f.node, GiftCards: f.st, Referrals: f.st} // triggers fire on the node that scheduled them; cancellations are sent to all
 }
@@ -150,9 +150,13 @@ func (f *fleet) deps(engine *policies.Engine, act sidecar.Bundles) sidecar.Deps 
 	if f.node != nil {
 		d.State, d.Switches, d.Fleet = fleetState{f.st, f.node}, f.node, fleetView{f.node}
 		d.Stats = f.node.Stats()
+		d.Reservations = f.node.Reservations() // made on another node: carried there
 	}
 	return d
 }
+
+// A fleet carries requests for reservations made elsewhere.
+var _ sidecar.Forwarder = (*cluster.Reservations)(nil)
 
 // fleetState is the store with usage read cluster-wide.
 type fleetState struct {

@@ -73,7 +73,14 @@ func (s *Store) Check(ctx context.Context) (*CheckReport, error) {
 }
 
 func tallyRedemptions(ctx context.Context, tx *bolt.Tx, want tally, rep *CheckReport) error {
-	return tx.Bucket(bRedemptions).ForEach(func(k, v []byte) error {
+	if err := tallyRecords(ctx, tx, bRedemptions, want, rep); err != nil {
+		return err
+	}
+	return tallyRecords(ctx, tx, bHeldRecs, want, rep) // holds take as redemptions do
+}
+
+func tallyRecords(ctx context.Context, tx *bolt.Tx, bucket []byte, want tally, rep *CheckReport) error {
+	return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -82,7 +89,7 @@ func tallyRedemptions(ctx context.Context, tx *bolt.Tx, want tally, rep *CheckRe
 			return fmt.Errorf("redemption %s is corrupt: %w", k, err)
 		}
 		rep.Redemptions++
-		if r.Status != policies.Redeemed {
+		if r.Status != policies.Redeemed && r.Status != policies.Held { // a hold takes as a redemption does
 			return nil
 		}
 		for _, c := range r.Campaigns {

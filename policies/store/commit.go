@@ -14,7 +14,9 @@ var _ policies.Committer = (*Store)(nil)
 
 type commitReq struct {
 	r      *policies.Redemption
-	record []byte // r encoded, done by the caller, off the commit loop
+	held   string      // a reservation r commits (reservations.go)
+	pre    *heldRecord // that reservation as read before queueing, if it was
+	record []byte      // r encoded, done by the caller, off the commit loop
 	// created: r is reported as redemption.created (a webhook endpoint is
 	// configured); the outbox refers to r's record (reports.go).
 	created bool
@@ -31,8 +33,15 @@ type commitRes struct {
 // Commit implements policies.Committer. It returns once r's transaction is
 // on disk.
 func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
-	r.Status = policies.Redeemed
-	req := &commitReq{r: r, done: make(chan commitRes, 1)}
+	if r.Status != policies.Held { // a reservation commits held (reservations.go)
+		r.Status = policies.Redeemed
+	}
+	return s.enqueue(ctx, &commitReq{r: r, done: make(chan commitRes, 1)})
+}
+
+// enqueue hands req to the commit loop and waits for its outcome.
+func (s *Store) enqueue(ctx context.Context, req *commitReq) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	r := req.r
 	var err error
 	if req.record, err = encodeRedemption(r); err != nil {
 		return nil, false, nil, err
@@ -54,6 +63,11 @@ func (s *Store) Commit(ctx context.Context, r *policies.Redemption) (*policies.R
 	// Once queued, the commit happens whatever the caller does: wait for
 	// it so that an acknowledged answer is never lost.
 	res := <-req.done
+	if res.err == nil && !res.replayed && res.stored != nil && res.stored.Status == policies.Held {
+		c := *res.stored // the caller keeps its own
+		s.holds.put(&c)
+		s.expiry.added(*res.stored.ExpiresAt)
+	}
 	return res.stored, res.replayed, res.exhausted, res.err
 }
 
@@ -199,7 +213,7 @@ func (s *Store) commitBatch(batch []*commitReq) {
 // appendOnly packs the pages of buckets whose keys only grow: bbolt's
 // default split at half a page would leave every page half empty.
 func appendOnly(tx *bolt.Tx) {
-	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue, bCardTx} {
+	for _, name := range [][]byte{bRedemptions, bResponses, bLedger, bPoints, bNotices, bHookQueue, bCardTx, bHeldRecs, bHeldAnswers} {
 		tx.Bucket(name).FillPercent = 0.95
 	}
 }
@@ -220,6 +234,22 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{stored: prev, replayed: true}, nil
 		}
 	}
+	if req.held != "" {
+		return s.applyHeld(tx, req)
+	}
+	used, exhausted, err := s.checkAll(tx, req)
+	if err != nil || len(exhausted) > 0 {
+		return commitRes{exhausted: exhausted}, err
+	}
+	return s.write(tx, req, used)
+}
+
+// checkAll finds what of r cannot be had here (limits, codes, rewards, a
+// referral), reads its gift cards again and settles a card another
+// redemption spent first to what is left (giftcards.go), and returns each
+// campaign's usage as read. It writes nothing but req's record.
+func (s *Store) checkAll(tx *bolt.Tx, req *commitReq) ([]policies.Used, map[string]policies.Reason, error) {
+	r := req.r
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	used, exhausted, err := s.check(tx, esc, r)
 	if err == nil {
@@ -227,59 +257,48 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 	}
 	exhausted = checkReferral(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
-		return commitRes{exhausted: exhausted}, err
+		return nil, exhausted, err
 	}
-	// Gift cards: read again here, inside the transaction; a card another
-	// redemption spent first pays what is left (giftcards.go).
 	exhausted, settled, amounts, err := checkCards(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
-		return commitRes{exhausted: exhausted}, err
+		return nil, exhausted, err
 	}
 	if settled {
 		r.SettleResponse()
 	}
 	if amounts { // the record keeps what each card paid, for the rollback
 		if req.record, err = encodeRedemption(r); err != nil {
-			return commitRes{}, err
+			return nil, nil, err
 		}
 	}
+	return used, nil, nil
+}
+
+// write takes what r consumes (its limits read as used) and stores it,
+// with the notices a webhook endpoint is told of.
+func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commitRes, error) {
+	r := req.r
 	var notices []policies.Notice
-	for i := range r.Campaigns {
-		c := &r.Campaigns[i]
-		if req.created {
-			if notices, err = exhaustedNotices(notices, r, c, used[i]); err != nil {
-				return commitRes{}, err
-			}
-		}
-		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
-			return commitRes{}, fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
-		}
-		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
-			return commitRes{}, err
-		}
-		if err := addPeriodUsage(tx, c, r.CustomerID, 1); err != nil { // periods.go
-			return commitRes{}, err
-		}
-		if c.UniqueCode {
-			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
-				return commitRes{}, err
-			}
-		}
-	}
 	var tier *tierWatch
 	if req.created {
+		for i := range r.Campaigns {
+			var err error
+			if notices, err = exhaustedNotices(notices, r, &r.Campaigns[i], used[i]); err != nil {
+				return commitRes{}, err
+			}
+		}
 		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
 	}
-	if err := s.applyWallet(tx, esc, r); err != nil { // wallet.go: rewards spent, points credited as lots
+	if err := s.take(tx, r, used); err != nil {
 		return commitRes{}, err
 	}
-	if err := debitCards(tx, r); err != nil {
-		return commitRes{}, err
+	if r.Status != policies.Held { // a hold owes a referrer nothing until it is committed
+		if err := applyReferral(tx, r); err != nil { // referrals.go: the referrer's lot, the customer seen
+			return commitRes{}, err
+		}
 	}
-	if err := applyReferral(tx, r); err != nil { // referrals.go: the referrer's lot, the customer seen
-		return commitRes{}, err
-	}
-	if notices, err = tier.changed(tx, notices, r.ID); err != nil {
+	notices, err := tier.changed(tx, notices, r.ID)
+	if err != nil {
 		return commitRes{}, err
 	}
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
@@ -293,6 +312,9 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 			return commitRes{}, err
 		}
 	}
+	if r.Status == policies.Held { // a hold is no redemption: it has no ledger entry
+		return commitRes{stored: r}, putHold(tx, r)
+	}
 	if err := appendLedger(tx, r.CreatedAt, r.ID, policies.Redeemed); err != nil {
 		return commitRes{}, err
 	}
@@ -302,6 +324,33 @@ func (s *Store) apply(tx *bolt.Tx, req *commitReq) (commitRes, error) {
 		}
 	}
 	return commitRes{stored: r}, nil
+}
+
+// take consumes every limit, code use and wallet change of r: the one
+// path by which a redemption, or a reservation's hold, takes anything.
+func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) error {
+	esc := &FleetTx{tx} // the limiter's view of this transaction
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		if err := s.limiter.Take(esc, c, r.CustomerID); err != nil {
+			return fmt.Errorf("taking limits of %s: %w", c.Campaign, err)
+		}
+		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
+			return err
+		}
+		if err := addPeriodUsage(tx, c, r.CustomerID, 1); err != nil { // periods.go
+			return err
+		}
+		if c.UniqueCode {
+			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
+				return err
+			}
+		}
+	}
+	if err := debitCards(tx, r); err != nil { // giftcards.go
+		return err
+	}
+	return s.applyWallet(tx, esc, r) // wallet.go: rewards spent, points credited as lots
 }
 
 // check finds every campaign of r whose limits (or unique code) cannot

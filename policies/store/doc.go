@@ -14,6 +14,18 @@
 // result, never as the transaction's error). Nothing is acknowledged
 // before its transaction has committed to disk.
 //
+// # Reservations
+//
+// A reservation is a redemption record in the held state, committed by
+// the same loop and the same take (reservations.go), so it holds whatever
+// a redemption consumes; its release or expiry is a rollback's give, and
+// committing it gives the hold back and takes the new pricing in one
+// transaction of the loop. Its record and answer are kept in buckets of
+// their own (reservations, reservation_answers), not the redemptions'.
+// bHolds indexes standing holds by expiry; one goroutine (expiry.go)
+// sleeps until the earliest and releases what is due, so expiry costs
+// nothing per open hold while it waits.
+//
 // # What a fleet keeps
 //
 // The cluster keeps its books in this file too, through FleetTx (one file

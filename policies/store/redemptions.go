@@ -48,28 +48,10 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 		if r, err = getRedemption(tx, id); err != nil || r.Status == policies.RolledBack {
 			return err
 		}
-		esc := &FleetTx{tx}
-		for i := range r.Campaigns {
-			c := &r.Campaigns[i]
-			if err := s.limiter.Give(esc, c, r.CustomerID); err != nil {
-				return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
-			}
-			if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
-				return err
-			}
-			if err := addPeriodUsage(tx, c, r.CustomerID, -1); err != nil {
-				return err
-			}
-			if c.UniqueCode {
-				if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
-					return err
-				}
-			}
+		if r.Status != policies.Redeemed { // a reservation: DELETE /v1/reservations/{id}
+			return fmt.Errorf("%w: %q is a reservation", policies.ErrUnknownRedemption, id)
 		}
-		if err := s.rollbackWallet(tx, esc, r, at); err != nil {
-			return err
-		}
-		if err := rollbackCards(tx, r, at); err != nil {
+		if err := s.give(tx, r, at); err != nil {
 			return err
 		}
 		if err := rollbackReferral(tx, r, at); err != nil {
@@ -98,8 +80,36 @@ func (s *Store) Rollback(_ context.Context, id string, at time.Time) (*policies.
 	return r, nil
 }
 
+// give gives back everything r took (take in commit.go): the one path
+// by which a rollback, or a reservation's release, returns anything.
+func (s *Store) give(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
+	esc := &FleetTx{tx}
+	for i := range r.Campaigns {
+		c := &r.Campaigns[i]
+		if err := s.limiter.Give(esc, c, r.CustomerID); err != nil {
+			return fmt.Errorf("giving back limits of %s: %w", c.Campaign, err)
+		}
+		if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
+			return err
+		}
+		if err := addPeriodUsage(tx, c, r.CustomerID, -1); err != nil { // periods.go
+			return err
+		}
+		if c.UniqueCode {
+			if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rollbackCards(tx, r, at); err != nil { // giftcards.go
+		return err
+	}
+	return s.rollbackWallet(tx, esc, r, at)
+}
+
 func getRedemption(tx *bolt.Tx, id string) (*policies.Redemption, error) {
-	raw := tx.Bucket(bRedemptions).Get([]byte(id))
+	records, _ := recordBuckets(id)
+	raw := tx.Bucket(records).Get([]byte(id))
 	if raw == nil {
 		return nil, fmt.Errorf("%w: %q", policies.ErrUnknownRedemption, id)
 	}
@@ -116,7 +126,8 @@ func getReplay(tx *bolt.Tx, id string) (*policies.Redemption, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Response = bytes.Clone(tx.Bucket(bResponses).Get([]byte(id)))
+	_, answers := recordBuckets(id)
+	r.Response = bytes.Clone(tx.Bucket(answers).Get([]byte(id)))
 	return r, nil
 }
 
@@ -135,13 +146,14 @@ func putRecord(tx *bolt.Tx, id string, record, response []byte) error {
 	if id == "" {
 		return errors.New("redemption without an id")
 	}
-	if err := tx.Bucket(bRedemptions).Put([]byte(id), record); err != nil {
+	records, answers := recordBuckets(id)
+	if err := tx.Bucket(records).Put([]byte(id), record); err != nil {
 		return err
 	}
 	if response == nil {
 		return nil
 	}
-	return tx.Bucket(bResponses).Put([]byte(id), response)
+	return tx.Bucket(answers).Put([]byte(id), response)
 }
 
 // encodeRedemption is the stored form of r (its response is not part of

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/json"
@@ -222,4 +223,24 @@ func rollbackReferral(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 		return err
 	}
 	return tx.Bucket(bRefOwned).Delete([]byte(r.ID))
+}
+
+// migrateSeen (schema 5 to 6) lists every customer with a redemption that
+// stands as seen, so that a customer who ordered before referrals existed
+// is not taken for a new one.
+func migrateSeen(tx *bolt.Tx) error {
+	seen := tx.Bucket(bSeen)
+	return tx.Bucket(bRedemptions).ForEach(func(id, raw []byte) error {
+		var r struct {
+			CustomerID string                    `json:"customer_id"`
+			Status     policies.RedemptionStatus `json:"status"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("%w: redemption %s: %v", errCorrupt, id, err)
+		}
+		if r.CustomerID == "" || r.Status != policies.Redeemed || seen.Get([]byte(r.CustomerID)) != nil {
+			return nil
+		}
+		return seen.Put([]byte(r.CustomerID), bytes.Clone(id))
+	})
 }

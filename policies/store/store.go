@@ -27,11 +27,11 @@ var (
 	bLedger      = []byte("ledger")      // time (8) seq (8) -> kind (1) redemption id
 	bPoints      = []byte("points")      // seq (8) -> credit JSON, in time order
 	bBalances    = []byte("balances")    // customer -> points (8 bytes)
-	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue}
+	allBuckets   = [][]byte{bMeta, bRedemptions, bIdempotency, bResponses, bUsage, bCustomers, bCodes, bLedger, bPoints, bBalances, bCodeLog, bCodeSources, bAudit, bNotices, bHooks, bHookQueue, bHolds, bHeldRecs, bHeldAnswers}
 )
 
 // SchemaVersion is the layout this binary writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 // migrations[v] moves a file from schema v to v+1.
 var migrations = map[int]func(*bolt.Tx) error{
@@ -39,6 +39,7 @@ var migrations = map[int]func(*bolt.Tx) error{
 	2: migrateFleet,
 	3: migrateMembers,
 	4: migrateWallets,
+	5: migrateSeen,
 }
 
 // Config opens a Store.
@@ -92,6 +93,8 @@ type Store struct {
 	batchHooks *hooks
 	events     chan *eventReq // events' group commit (eventcommit.go)
 	evDone     chan struct{}
+	expiry     *expirer  // releases reservations at their expiry (expiry.go)
+	holds      heldCache // the records of reservations held (heldcache.go)
 }
 
 // Open opens or creates the file, migrating an older schema.
@@ -122,7 +125,7 @@ func Open(cfg Config) (*Store, error) {
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), pruned: make(chan struct{})}
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), expiry: newExpirer(), pruned: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -142,6 +145,7 @@ func Open(cfg Config) (*Store, error) {
 	}
 	go s.pruneLoop(cfg.PruneInterval)
 	go s.eventLoop()
+	go s.expireLoop()
 	return s, nil
 }
 
@@ -182,6 +186,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	<-s.evDone
+	<-s.expiry.done
 	<-s.pruned
 	return s.db.Close()
 }

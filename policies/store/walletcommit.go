@@ -105,7 +105,7 @@ func (s *Store) applyWallet(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption) e
 		terms = *r.PointsTerms
 	}
 	for _, c := range r.Campaigns {
-		if c.Points <= 0 {
+		if c.Points <= 0 || r.Status == policies.Held { // a hold earns nothing yet
 			continue
 		}
 		id, err := credit(tx, r.CustomerID, c.Points, terms, r.CreatedAt, policies.TxEarn, r.ID+" "+c.Campaign)

@@ -23,6 +23,12 @@ var (
 	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
 	// ErrLimitRace: the redemption kept losing limit races; retry it.
 	ErrLimitRace = errors.New("redemption lost a limit race")
+	// ErrReservationExpired: the reservation passed its expiry (409).
+	ErrReservationExpired = errors.New("reservation expired")
+	// ErrReservationReleased: the reservation was released (409).
+	ErrReservationReleased = errors.New("reservation released")
+	// ErrReservationMismatch: committed with another customer or currency (409).
+	ErrReservationMismatch = errors.New("reservation belongs to another customer or currency")
 	// ErrTooLarge: the body is over the sidecar's limit (413).
 	ErrTooLarge = errors.New("request body too large")
 	// ErrUnavailable: no bundle is active yet, or the sidecar lacks what
@@ -49,6 +55,9 @@ var (
 	byCode = map[string]error{
 		"idempotency_conflict": ErrIdempotencyConflict,
 		"limit_race":           ErrLimitRace,
+		"reservation_expired":  ErrReservationExpired,
+		"reservation_released": ErrReservationReleased,
+		"reservation_mismatch": ErrReservationMismatch,
 	}
 )
 

@@ -84,6 +84,8 @@ type RedeemRequest struct {
 	Request
 	OrderID        string // at most 256 bytes
 	IdempotencyKey string // at most 256 bytes
+	// ReservationID commits that reservation (Reserve) with this cart.
+	ReservationID string
 }
 
 // MarshalJSON writes the typed fields, then Extra in key order: the same
@@ -94,12 +96,16 @@ func (r Request) MarshalJSON() ([]byte, error) {
 
 // MarshalJSON is the request's body with order_id and idempotency_key.
 func (r RedeemRequest) MarshalJSON() ([]byte, error) {
-	return r.Request.appendJSON(map[string]any{"order_id": r.OrderID, "idempotency_key": r.IdempotencyKey})
+	more := map[string]any{"order_id": r.OrderID, "idempotency_key": r.IdempotencyKey}
+	if r.ReservationID != "" {
+		more["reservation_id"] = r.ReservationID
+	}
+	return r.Request.appendJSON(more)
 }
 
 // typed are the field names Request writes itself.
 var typed = map[string]bool{"cart": true, "customer": true, "context": true, "codes": true, "explain": true, "rewards": true,
-	"order_id": true, "idempotency_key": true}
+	"order_id": true, "idempotency_key": true, "reservation_id": true, "ttl_seconds": true}
 
 func (r *Request) appendJSON(more map[string]any) ([]byte, error) {
 	type plain Request // without the MarshalJSON method
