@@ -297,3 +297,32 @@ func TestPeriodsFollowTheCheckoutsClock(t *testing.T) {
 		t.Errorf("the 25th, forgotten: evaluate %s, redeem %s", ev, rd)
 	}
 }
+
+// A reservation holds its period's use like any other (it is taken in
+// the same take as a redemption's) and a release gives it back to that
+// period.
+func TestHoldTakesPeriodUse(t *testing.T) {
+	st := openAt(t, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	p := policies.PeriodAt(policies.Day, time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), time.UTC)
+	c := policies.RedeemedCampaign{Campaign: "d", Amount: 100, Period: p.Key(),
+		Limits: policies.Limits{PerPeriod: policies.PeriodLimits{Kind: policies.Day, Redemptions: 1, Budget: 100}}}
+	if _, _, ex, err := st.Commit(ctx, hold("rs_1", "h1", "u", time.Hour, c)); err != nil || ex != nil {
+		t.Fatal(ex, err)
+	}
+	if u, _ := st.UsedIn(ctx, "d", p.Key(), "u"); u.PeriodRedemptions != 1 || u.PeriodSpent != 100 || u.PeriodCustomer != 1 {
+		t.Fatalf("the day while held: %+v", u)
+	}
+	if _, _, ex, err := st.Commit(ctx, redemption("r1", "k1", "v", c)); err != nil || ex["d"] != policies.LimitExhausted {
+		t.Fatalf("a redemption while the day's one use is held: %v %v", ex, err)
+	}
+	if _, err := st.Release(ctx, "rs_1", time.Now(), policies.Released); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := st.UsedIn(ctx, "d", p.Key(), "u"); u.PeriodRedemptions != 0 || u.PeriodSpent != 0 || u.PeriodCustomer != 0 {
+		t.Fatalf("the day after the release: %+v", u)
+	}
+	if _, _, ex, err := st.Commit(ctx, redemption("r2", "k2", "v", c)); err != nil || ex != nil {
+		t.Fatalf("a redemption after the release: %v %v", ex, err)
+	}
+}
