@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // Rights is this node's share of the fleet's limits outside the commits:
@@ -18,6 +19,7 @@ type Rights struct {
 	xfer   *transfers
 	peeks  *peeks        // wallet reads waiting for shares (walletview.go)
 	shares *walletShares // the other nodes' told shares (walletshares.go)
+	mints  periodMints   // periods minted (periods.go)
 }
 
 var _ policies.Supplier = (*Rights)(nil)
@@ -51,14 +53,29 @@ func (rt *Rights) Supply(ctx context.Context, r *policies.Redemption, exhausted 
 // used up here): the engine re-prices without those first.
 func (rt *Rights) shortfalls(r *policies.Redemption, exhausted map[string]policies.Reason) map[limitKey]int64 {
 	need := map[limitKey]int64{}
+	var cutoff time.Time
+	_ = rt.st.ViewFleet(func(f *store.FleetTx) error { cutoff = f.PrunedBefore(); return nil })
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
+		if exhausted[c.Campaign] != "" && longOver(c, cutoff) {
+			return nil // no rights of a period long over exist anywhere
+		}
 		switch exhausted[c.Campaign] {
 		case "":
 		case policies.LimitExhausted:
-			need[limitKey{c.Campaign, limitCount}] = 1
+			if c.Limits.Redemptions > 0 {
+				need[limitKey{c.Campaign, limitCount}] = 1
+			}
+			if c.Period != "" && c.Limits.PerPeriod.Redemptions > 0 { // periods.go
+				need[periodLimitKey(c.Campaign, c.Period, limitPeriodCount)] = 1
+			}
 		case policies.BudgetExhausted:
-			need[limitKey{c.Campaign, limitBudget}] = c.Amount
+			if c.Limits.Budget > 0 {
+				need[limitKey{c.Campaign, limitBudget}] = c.Amount
+			}
+			if c.Period != "" && c.Limits.PerPeriod.Budget > 0 {
+				need[periodLimitKey(c.Campaign, c.Period, limitPeriodBudget)] = c.Amount
+			}
 		case policies.CodeUsed:
 			if !c.UniqueCode || rt.codeUsedHere(c) {
 				return nil
@@ -94,6 +111,7 @@ func (rt *Rights) acquire(ctx context.Context, need map[limitKey]int64, deadline
 // a right moving between two nodes is always in the sender's outbox or the
 // receiver's hold, so a lone round could miss it.
 func (rt *Rights) acquireOne(ctx context.Context, k limitKey, want int64, deadline time.Time) bool {
+	rt.mintOnDemand(k) // periods.go: on the minter, a period first asked for
 	asked := map[string]time.Time{}
 	empty := 0
 	for {

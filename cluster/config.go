@@ -59,6 +59,14 @@ type Config struct {
 	Transport memberlist.Transport
 	// Log receives the node's events; nil discards them.
 	Log *slog.Logger
+	// Now is the clock by which the minter mints the rights of per-period
+	// limits (the period running and the next) and every node forgets
+	// periods that ended; nil is time.Now.
+	Now func() time.Time
+	// PruneInterval is how often a node deletes what it keeps of periods
+	// that ended policies.PeriodGrace ago, in its file and in memory; 0
+	// is a minute.
+	PruneInterval time.Duration
 	// Observer is told of transfers of rights and of redemptions that
 	// waited for them (metrics); nil tells no one.
 	Observer Observer

@@ -76,6 +76,23 @@
 // cluster's (codechunk.go): the store hands the chunks of its log typed
 // and stores those it is handed, in its own record format.
 //
+// # Per-period limits
+//
+// A campaign's limits.per_period is one limit per period (periods.go):
+// its rights are keyed by the campaign and the period's Key, which holds
+// the period's end. The minter mints the period running and the next one
+// by its clock (Config.Now), each once (Minted); a redemption spends
+// rights of the period its request's context.now falls in, recorded in
+// the redemption so a rollback gives back to that period. Transfers,
+// gossip (a usage register per period) and the invariant are those of
+// any limit. The minter also mints, once, a period first asked for (a
+// checkout's context.now behind or ahead of its clock). PeriodGrace after
+// a period ends (by the earlier of the node's clock and the latest
+// context.now it committed) every node deletes its rights, minted record
+// and counters (store.PrunePeriods) and forgets it in memory, having
+// recorded the cutoff first: nothing counts in, and the minter never
+// mints, a period that ended before it.
+//
 // # Usage and switches
 //
 // Cluster-wide usage is a state-based CRDT: each node owns one register

@@ -58,6 +58,7 @@ func (n *Node) publishLoop() {
 	tick := time.NewTicker(n.cfg.PublishInterval)
 	defer tick.Stop()
 	var lastRev *policies.Revision
+	var lastPrune time.Time
 	for {
 		select {
 		case <-n.stop:
@@ -69,6 +70,7 @@ func (n *Node) publishLoop() {
 			lastRev = rev
 			n.revisionChanged()
 		}
+		n.followPeriods(&lastPrune) // periods.go
 		n.usage.publish()
 		n.rights.publishWallets()
 		n.rights.prefetch()
@@ -84,6 +86,7 @@ func (n *Node) revisionChanged() {
 		if err := n.rights.mint(); err != nil {
 			n.log.Error("minting rights", "err", err)
 		}
+		n.rights.forgetMints()
 	}
 	n.usage.markAllDirty()
 	n.updateMeta()
@@ -95,6 +98,9 @@ func (n *Node) revisionChanged() {
 func (n *Node) Follow() error {
 	if n.cfg.Minter {
 		if err := n.rights.mint(); err != nil {
+			return err
+		}
+		if err := n.rights.mintPeriods(n.now()); err != nil {
 			return err
 		}
 	}

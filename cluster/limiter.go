@@ -65,7 +65,7 @@ func (lim *Limiter) Check(tx policies.Escrow, c *policies.RedeemedCampaign, cust
 	case c.UniqueCode && getRights(tx, codeKey(c.Campaign, c.Code)).Held < 1:
 		return policies.CodeUsed, nil
 	}
-	return "", nil
+	return lim.periodReason(tx, c, customer, u), nil
 }
 
 // Take implements policies.Limiter: it spends the rights Check found.
@@ -87,6 +87,9 @@ func (lim *Limiter) Take(tx policies.Escrow, c *policies.RedeemedCampaign, _ str
 		}
 		tx.OnCommit(func() { lim.announceCodeUse(k, true) })
 	}
+	if err := lim.takePeriod(tx, c); err != nil { // periods.go
+		return err
+	}
 	tx.OnCommit(func() { lim.touch(c.Campaign) }) // gossiped once it is visible
 	return nil
 }
@@ -100,10 +103,15 @@ func (lim *Limiter) Give(tx policies.Escrow, c *policies.RedeemedCampaign, _ str
 	if c.UniqueCode {
 		keys = append(keys, codeKey(c.Campaign, c.Code))
 	}
+	keys = append(keys, periodKeys(c)...) // a pruned period has none consumed: nothing
+	if c.Period != "" {
+		register := c.Campaign + "\x00" + c.Period
+		tx.OnCommit(func() { lim.touch(register) })
+	}
 	for _, k := range keys {
 		r := getRights(tx, k)
 		amount := int64(1)
-		if k.Limit == limitBudget {
+		if isBudget(k.Limit) {
 			amount = c.Amount
 		}
 		amount = min(amount, r.Consumed)

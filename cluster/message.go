@@ -49,6 +49,9 @@ const (
 	limitBudget byte = 'b' // limits.budget
 	limitCode   byte = 'c' // the uses of one generated code (codes.go)
 	limitWallet byte = 'w' // a customer's wallet points, in the answers kept (wallets.go)
+	// A campaign's per-period limits in one period (periods.go).
+	limitPeriodCount  byte = 'N' // limits.per_period.redemptions
+	limitPeriodBudget byte = 'B' // limits.per_period.budget
 )
 
 // limitKey names one cluster-wide limit.
@@ -213,7 +216,7 @@ func decode(b []byte) (message, error) {
 	if r.Err() != nil {
 		return m, fmt.Errorf("%w: %v", ErrBadMessage, r.Err())
 	}
-	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode {
+	if (m.kind == kRequest || m.kind == kDeny || m.kind == kTransfer) && m.limit != limitCount && m.limit != limitBudget && m.limit != limitCode && !isPeriodLimit(m.limit) {
 		return m, fmt.Errorf("%w: limit %q", ErrBadMessage, m.limit)
 	}
 	if m.kind == kTriggerCancel && (m.cancel.Customer == "" || m.cancel.Type == "") {

@@ -10,6 +10,9 @@ func (k limitKey) rights() policies.RightsKey {
 		campaign, code := splitCodeKey(k)
 		return policies.RightsKey{Campaign: campaign, Code: code, Kind: policies.LimitCode}
 	}
+	if campaign, period, ok := k.periodOf(); ok {
+		return policies.RightsKey{Campaign: campaign, Period: period, Kind: policies.LimitKind(k.Limit)}
+	}
 	return policies.RightsKey{Campaign: k.Campaign, Kind: policies.LimitKind(k.Limit)}
 }
 
@@ -17,6 +20,9 @@ func (k limitKey) rights() policies.RightsKey {
 func keyOf(r policies.RightsKey) limitKey {
 	if r.Kind == policies.LimitCode {
 		return codeKey(r.Campaign, r.Code)
+	}
+	if r.IsPeriod() {
+		return periodLimitKey(r.Campaign, r.Period, byte(r.Kind))
 	}
 	return limitKey{r.Campaign, byte(r.Kind)}
 }

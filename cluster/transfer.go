@@ -14,6 +14,7 @@ import (
 // has; holding none it says so.
 func (rt *Rights) grant(m message) {
 	k := m.key()
+	rt.mintOnDemand(k)     // periods.go: a period first asked for
 	if rt.heldOf(k) <= 0 { // most refusals need no write
 		rt.send(m.node, message{kind: kDeny, node: rt.cfg.Name, campaign: k.Campaign, limit: k.Limit, amount: rt.xfer.inFlight(k)})
 		return

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -77,7 +78,7 @@ func (t *usageTable) holders(k limitKey, self string) []string {
 	var hs []h
 	for node, c := range t.regs[k.Campaign] {
 		held := c.HeldCount
-		if k.Limit == limitBudget {
+		if isBudget(k.Limit) {
 			held = c.HeldBudget
 		}
 		if node != self && held > 0 {
@@ -105,7 +106,7 @@ func (t *usageTable) forget(k limitKey, node string) {
 	if !ok {
 		return
 	}
-	if k.Limit == limitBudget {
+	if isBudget(k.Limit) {
 		c.HeldBudget = 0
 	} else {
 		c.HeldCount = 0
@@ -219,6 +220,12 @@ func (us *Usage) repeat() {
 
 // ownCounters is this node's register for campaign, read now.
 func (us *Usage) ownCounters(campaign string) counters {
+	if c, period, ok := strings.Cut(campaign, "\x00"); ok { // a period's register (periods.go)
+		u, _ := us.st.UsedIn(context.Background(), c, period, "")
+		count := us.heldOf(periodLimitKey(c, period, limitPeriodCount))
+		budget := us.heldOf(periodLimitKey(c, period, limitPeriodBudget))
+		return counters{Version: us.version.Add(1), Redemptions: u.PeriodRedemptions, Spent: u.PeriodSpent, HeldCount: count, HeldBudget: budget}
+	}
 	u, _ := us.st.Used(context.Background(), campaign, "")
 	count, budget := us.held(campaign)
 	return counters{Version: us.version.Add(1), Redemptions: u.Redemptions, Spent: u.Spent, HeldCount: count, HeldBudget: budget}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/promoedge/promoedge/internal/suggest"
 	"github.com/promoedge/promoedge/policies/internal/field"
 	"github.com/promoedge/promoedge/policies/internal/tz"
 )
@@ -17,6 +18,9 @@ const (
 	Stackable Stacking = "stackable"
 	Exclusive Stacking = "exclusive"
 	Stop      Stacking = "stop"
+	// Best competes with the campaigns of its Group: only the one giving
+	// the largest discount applies (docs/campaigns.md#best-deal).
+	Best Stacking = "best"
 )
 
 // Limits caps a campaign's use; zero means unlimited.
@@ -24,6 +28,7 @@ type Limits struct {
 	Redemptions int64 // cluster-wide count of redemptions
 	PerCustomer int64 // redemptions per customer
 	Budget      int64 // cluster-wide total discount, minor units
+	PerPeriod   PeriodLimits
 }
 
 // Campaign is one promotion of a bundle, validated.
@@ -38,6 +43,7 @@ type Campaign struct {
 	Code        string // public code, as written
 	UniqueCodes bool   // generated codes (see the redemption store)
 	Stacking    Stacking
+	Group       string // the best-deal group of a Best campaign
 	Limits      Limits
 	Currency    string // when set, carts in other currencies are refused
 	Rule        string // Rego package promo.rules.<Rule>; "" with Wasm or for none
@@ -95,6 +101,7 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 		Code:        strings.TrimSpace(o.String("code", "")),
 		UniqueCodes: o.Bool("unique_codes", false),
 		Stacking:    Stacking(o.String("stacking", string(Stackable))),
+		Group:       strings.TrimSpace(o.String("group", "")),
 		Currency:    o.String("currency", ""),
 		Rule:        o.String("rule", ""),
 		Wasm:        o.String("wasm", ""),
@@ -107,11 +114,7 @@ func ParseCampaign(id string, doc map[string]any) (*Campaign, error) {
 	}
 	readSchedule(o, c)
 	readLimits(o, c)
-	switch c.Stacking {
-	case Stackable, Exclusive, Stop:
-	default:
-		o.Fail("stacking", "must be one of stackable, exclusive, stop; got %q", c.Stacking)
-	}
+	readStacking(o, c)
 	if c.Currency != "" && !currencyRE.MatchString(c.Currency) {
 		o.Fail("currency", "must be an ISO 4217 code such as \"USD\", got %q", c.Currency)
 	}
@@ -205,6 +208,22 @@ func readTime(o *field.Obj, key string, loc *time.Location) time.Time {
 	return time.Time{}
 }
 
+func readStacking(o *field.Obj, c *Campaign) {
+	switch c.Stacking {
+	case Stackable, Exclusive, Stop:
+		if c.Group != "" {
+			o.Fail("group", "only a campaign with stacking: best has a group (this one is %s)", c.Stacking)
+		}
+	case Best:
+		if c.Group == "" {
+			o.Fail("group", "is required with stacking: best: the name of the group whose members compete")
+		}
+	default:
+		o.Fail("stacking", "must be one of stackable, exclusive, stop, best; got %q%s", c.Stacking,
+			suggest.DidYouMean(string(c.Stacking), []string{string(Stackable), string(Exclusive), string(Stop), string(Best)}))
+	}
+}
+
 func readLimits(o *field.Obj, c *Campaign) {
 	l := o.Object("limits")
 	if l == nil {
@@ -215,6 +234,7 @@ func readLimits(o *field.Obj, c *Campaign) {
 		PerCustomer: l.Int("per_customer", 0, 0),
 		Budget:      boundedInt(l, "budget", 0, 0, MaxAmount),
 	}
+	readPeriodLimits(l, c)
 	l.Strict()
 }
 

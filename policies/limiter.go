@@ -54,14 +54,24 @@ const (
 	LimitRedemptions LimitKind = 'n' // a campaign's limits.redemptions
 	LimitBudget      LimitKind = 'b' // a campaign's limits.budget
 	LimitCode        LimitKind = 'c' // the uses of one generated code
+	// The per-period limits of one period (RightsKey.Period).
+	LimitPeriodRedemptions LimitKind = 'N' // limits.per_period.redemptions
+	LimitPeriodBudget      LimitKind = 'B' // limits.per_period.budget
 )
 
-// RightsKey names one limit: a campaign's, or a generated code's (Code
-// set, Kind LimitCode).
+// RightsKey names one limit: a campaign's, a generated code's (Code set,
+// Kind LimitCode), or a campaign's in one period (Period set to the
+// Period's Key, Kind LimitPeriodRedemptions or LimitPeriodBudget).
 type RightsKey struct {
 	Campaign string
 	Code     string
+	Period   string
 	Kind     LimitKind
+}
+
+// IsPeriod reports whether k is a per-period limit's.
+func (k RightsKey) IsPeriod() bool {
+	return k.Kind == LimitPeriodRedemptions || k.Kind == LimitPeriodBudget
 }
 
 // Rights is what a node holds of one limit (may spend) and has consumed

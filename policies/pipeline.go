@@ -43,6 +43,7 @@ type candidate struct {
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
 	spent   int64 // discount the campaign has given so far (Used.Spent)
+	pspent  int64 // the same in its current period (per-period budget)
 	rank    int32 // the campaign's position in the revision
 	unique  bool  // code is a generated one
 	out     bool  // rejected or excluded
@@ -321,7 +322,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 		var u Used
 		if ev.usage != nil {
 			var err error
-			if u, err = ev.usage.Used(ctx, cd.c.ID, ev.req.Customer.ID); err != nil {
+			if u, err = ev.used(ctx, cd); err != nil { // with its period's (period.go)
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
@@ -336,6 +337,8 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 			ev.reject(cd, PerCustomerLimit, nil)
 		case l.Budget > 0 && u.Spent >= l.Budget:
 			ev.reject(cd, BudgetExhausted, nil)
+		case l.PerPeriod.Set():
+			ev.checkPeriod(cd, u) // period.go
 		}
 	}
 	return nil

@@ -19,11 +19,16 @@ type cartState struct {
 	// Scratch space reused from one campaign to the next: the trial
 	// outcome (its left swaps with left at commit) and matching's and
 	// spread's buffers.
-	trial  outcome
-	spare  []int64
-	idx    []int
-	w      []int64
-	shares []int64
+	trial outcome
+	spare []int64
+	// kept is the best outcome of a best-deal group so far (best.go), and
+	// keptSpare the array its left came from: neither aliases left, spare
+	// or trial's.
+	kept      outcome
+	keptSpare []int64
+	idx       []int
+	w         []int64
+	shares    []int64
 }
 
 type pendingPoints struct {

@@ -141,7 +141,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		ID: newRedemptionID(now), OrderID: rr.OrderID, CustomerID: rr.Customer.ID,
 		IdempotencyKey: rr.IdempotencyKey, RequestHash: rr.Hash, CreatedAt: now.UTC(),
 		Status: Redeemed, Currency: dec.Currency, Discount: dec.Discount + dec.ShippingDiscount, Total: dec.Total,
-		Campaigns: []RedeemedCampaign{},
+		Campaigns: []RedeemedCampaign{}, RequestedAt: rr.Context.Now,
 	}
 	byID := map[string]int{}
 	get := func(campaign, code string) *RedeemedCampaign {
@@ -182,7 +182,7 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 		terms := p.Terms(r.CreatedAt, true)
 		r.PointsTerms, r.Program = &terms, p
 	}
-	if err := fillLimits(r, dec); err != nil {
+	if err := fillLimits(r, dec, rr.Context.Now); err != nil {
 		return nil, err
 	}
 	r.Response = receiptJSON(r.ID, dec)
@@ -191,7 +191,8 @@ func newRedemption(rr *RedeemRequest, dec *Decision, now time.Time) (*Redemption
 
 // fillLimits copies each campaign's limits and code kind from the decision's
 // revision into the redemption.
-func fillLimits(r *Redemption, dec *Decision) error {
+// at is the request's time: the period per-period limits count it in.
+func fillLimits(r *Redemption, dec *Decision, at time.Time) error {
 	rev := dec.revision
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
@@ -201,6 +202,9 @@ func fillLimits(r *Redemption, dec *Decision) error {
 		}
 		c.Limits = camp.Limits
 		c.UniqueCode = camp.UniqueCodes && c.Code != "" // a referral code's uses are its referrer's referrals
+		if camp.Limits.PerPeriod.Set() {
+			c.Period = camp.PeriodAt(at).Key()
+		}
 	}
 	return nil
 }

@@ -64,6 +64,10 @@ type Redemption struct {
 	// Response is the JSON answered, replayed for the same key; the store
 	// keeps it beside the record, not in it.
 	Response []byte `json:"-"`
+	// RequestedAt is the request's context.now, which per-period limits
+	// count in; the committer follows the latest (see PeriodGrace). Not
+	// stored: the campaigns' Period says what it counted in.
+	RequestedAt time.Time `json:"-"`
 }
 
 // RedemptionStatus is where a redemption stands.
@@ -83,6 +87,10 @@ type RedeemedCampaign struct {
 	Amount     int64  `json:"amount"`                // discount, lines + shipping
 	Points     int64  `json:"points"`
 	Limits     Limits `json:"-"` // the campaign's limits when redeemed
+	// Period is the Key of the period its per-period limits counted it
+	// in (the request's context.now in the campaign's zone); "" without
+	// per-period limits. A rollback gives back to that period.
+	Period string `json:"period,omitempty"`
 }
 
 // RedeemedReward is one reward a redemption pays for with points.

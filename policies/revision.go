@@ -27,6 +27,9 @@ type Revision struct {
 	auto      []*Campaign          // campaigns that need no code, in order
 	autoRank  []int32              // rank of each of auto
 	rank      map[*Campaign]int    // position in campaigns
+	// groupRank is the rank of each best-deal group's highest member:
+	// where the group is decided. nil when no campaign is Best.
+	groupRank map[string]int32
 	rules     Rules
 }
 
@@ -57,6 +60,14 @@ func NewRevision(id, source string, campaigns []*Campaign, rules Rules) (*Revisi
 		case !c.UniqueCodes:
 			r.auto = append(r.auto, c)
 			r.autoRank = append(r.autoRank, int32(i))
+		}
+		if c.Stacking == Best && c.Group != "" {
+			if r.groupRank == nil {
+				r.groupRank = map[string]int32{}
+			}
+			if _, ok := r.groupRank[c.Group]; !ok {
+				r.groupRank[c.Group] = int32(i)
+			}
 		}
 		if c.HasRule() && rules == nil {
 			problems = append(problems, fmt.Sprintf("campaign %s has a rule but no evaluator was given", c.ID))

@@ -37,4 +37,7 @@ type Used struct {
 	Redemptions int64 // redemptions so far
 	Customer    int64 // redemptions by this customer
 	Spent       int64 // discount given so far, minor units
+	// The same within the campaign's current period, when it has
+	// per-period limits (the committer fills them in; see PeriodUsage).
+	PeriodRedemptions, PeriodCustomer, PeriodSpent int64
 }

@@ -29,7 +29,7 @@ func viewOf(c *policies.Campaign, now time.Time) api.Campaign {
 		ID: c.ID, Name: c.Name, Status: string(c.Status(now)), Enabled: c.Enabled, Priority: c.Priority,
 		Stacking: c.Stacking, Code: c.Code, UniqueCodes: c.UniqueCodes, Timezone: c.Timezone.String(),
 		Currency: c.Currency, Rule: c.Rule, Wasm: c.Wasm,
-		Limits:  api.Limits(c.Limits),
+		Limits: api.LimitsOf(c.Limits), Group: c.Group,
 		Effects: effectsOf(c.Doc["effects"]),
 	}
 	if v.Status == "" {
@@ -86,12 +86,37 @@ func (s *Server) viewWithUsage(ctx *fasthttp.RequestCtx, c *policies.Campaign, n
 	if s.state == nil {
 		return v, nil
 	}
-	u, err := s.state.Used(ctx, c.ID, "")
+	pu, periods := s.state.(policies.PeriodUsage)
+	if !periods || !c.Limits.PerPeriod.Set() {
+		u, err := s.state.Used(ctx, c.ID, "")
+		if err != nil {
+			return v, err
+		}
+		v.Usage = usageOf(c, u)
+		return v, nil
+	}
+	p := c.PeriodAt(now)
+	u, err := pu.UsedIn(ctx, c.ID, p.Key(), "")
 	if err != nil {
 		return v, err
 	}
 	v.Usage = usageOf(c, u)
+	v.Usage.Period = periodUsageOf(c.Limits.PerPeriod, p, u)
 	return v, nil
+}
+
+// periodUsageOf is the live use of the per-period limits l in period p.
+func periodUsageOf(l policies.PeriodLimits, p policies.Period, u policies.Used) *api.PeriodUsage {
+	v := &api.PeriodUsage{Period: l.Kind, Start: p.Start.UTC(), End: p.End.UTC(), Redemptions: u.PeriodRedemptions, BudgetSpent: u.PeriodSpent}
+	if l.Redemptions > 0 {
+		left := max(0, l.Redemptions-u.PeriodRedemptions)
+		v.RedemptionsLeft = &left
+	}
+	if l.Budget > 0 {
+		left := max(0, l.Budget-u.PeriodSpent)
+		v.BudgetLeft = &left
+	}
+	return v
 }
 
 func (s *Server) listCampaigns(ctx *fasthttp.RequestCtx, _ []string) {

@@ -29,6 +29,12 @@ const specServer = "http://127.0.0.1:8181"
 
 // vouchersCampaign is a campaign with generated codes, added to the example
 // bundle so that code generation and code lookups have something to serve.
+// dailyPick is a best-deal campaign with per-period limits: its view
+// shows group, limits.per_period and usage.period.
+const dailyPick = `{"code": "DAILYPICK", "stacking": "best", "group": "pick", "timezone": "Europe/Paris",
+ "limits": {"per_period": {"period": "day", "redemptions": 50, "budget": 50000, "per_customer": 1}},
+ "effects": [{"type": "amount_off", "amount": 500}]}`
+
 const vouchersCampaign = `{"name": "Generated vouchers", "unique_codes": true, "priority": 5,
  "limits": {"redemptions": 100, "budget": 100000},
  "effects": [{"type": "amount_off", "amount": 500}]}`
@@ -241,7 +247,8 @@ func redeemCart(order, key, customer string, codes ...string) []byte {
 // response against openapi.yaml.
 func TestOpenAPIConformance(t *testing.T) {
 	cf := loadSpec(t)
-	stack := sidecartest.ExampleStack(t, "openapi-1", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign})
+	stack := sidecartest.ExampleStack(t, "openapi-1", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign,
+		"promo/campaigns/daily-pick/data.json": dailyPick})
 	s := sidecartest.StartDeps(t, stack.Deps, adminToken)
 	get := func(path string, status int) []byte {
 		return cf.do(t, s, call{method: "GET", path: path, status: status})
@@ -286,11 +293,16 @@ func TestOpenAPIConformance(t *testing.T) {
 	// Campaigns.
 	get("/v1/campaigns", 200)
 	get("/v1/campaigns/vouchers", 200)
+	if out := get("/v1/campaigns/daily-pick", 200); !bytes.Contains(out, []byte(`"group":"pick"`)) ||
+		!bytes.Contains(out, []byte(`"per_period":{"period":"day"`)) || !bytes.Contains(out, []byte(`"period":{"period":"day","start":`)) {
+		t.Errorf("a best-deal campaign with per-period limits shows %s", out)
+	}
 	get("/v1/campaigns/nope", 404)
 
 	// Bundles: a refused upload, an activation, the status.
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: []byte("not a bundle"), contentType: "application/gzip", token: adminToken, status: 400})
-	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign})
+	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign,
+		"promo/campaigns/daily-pick/data.json": dailyPick})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 200})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})
@@ -325,6 +337,14 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 	if err := json.Unmarshal(first, &receipt); err != nil {
 		t.Fatal(err)
+	}
+	// a best-deal campaign with per-period limits: the ledger names its period
+	pick := cf.do(t, s, call{method: "POST", path: "/v1/redemptions", body: redeemCart("o-3", "k-3", "u-3", "DAILYPICK"), status: 200})
+	if !bytes.Contains(pick, []byte(`"campaign":"daily-pick"`)) {
+		t.Errorf("DAILYPICK did not apply: %s", pick)
+	}
+	if out := admin("GET", "/v1/redemptions?campaign=daily-pick", nil, 200); !bytes.Contains(out, []byte(`"period":"day:2026-11-24:`)) {
+		t.Errorf("the ledger of a per-period campaign: %s", out)
 	}
 	for _, q := range []string{"", "?format=json&campaign=vouchers", "?format=ndjson&customer=u-1", "?format=csv&since=2020-01-01T00:00:00Z", "?order=o-1&code=" + strings.ToLower(code)} {
 		admin("GET", "/v1/redemptions"+q, nil, 200)

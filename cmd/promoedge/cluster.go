@@ -168,6 +168,10 @@ func (s fleetState) Used(ctx context.Context, campaign, customer string) (polici
 	return s.node.Usage().Used(ctx, campaign, customer)
 }
 
+func (s fleetState) UsedIn(ctx context.Context, campaign, period, customer string) (policies.Used, error) {
+	return s.node.Usage().UsedIn(ctx, campaign, period, customer)
+}
+
 // triggerSettle is how long a node waits after joining before it fires
 // scheduled triggers: the triggers due while it was away would otherwise
 // fire before the peers' cancellations of that time reach it (they are

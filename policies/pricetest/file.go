@@ -66,6 +66,9 @@ type Usage struct {
 	Redemptions int64 `json:"redemptions"` // redemptions so far
 	Customer    int64 `json:"customer"`    // redemptions by the case's customer
 	Spent       int64 `json:"spent"`       // discount given so far, minor units
+	// Period is the use within the campaign's current period (per-period
+	// limits); nil: none.
+	Period *Usage `json:"period,omitempty"`
 }
 
 // usage is the case's usage as the engine reads it; nil when it has none.
@@ -114,7 +117,18 @@ func (cs cards) ChangeBalance(context.Context, *policies.BalanceChange) (*polici
 type usageTable map[string]Usage
 
 func (u usageTable) Used(_ context.Context, campaign, _ string) (policies.Used, error) {
-	return policies.Used(u[campaign]), nil
+	c := u[campaign]
+	return policies.Used{Redemptions: c.Redemptions, Customer: c.Customer, Spent: c.Spent}, nil
+}
+
+// UsedIn implements policies.PeriodUsage: the case's usage, with its
+// period usage whichever period is asked.
+func (u usageTable) UsedIn(ctx context.Context, campaign, _, customer string) (policies.Used, error) {
+	used, _ := u.Used(ctx, campaign, customer)
+	if p := u[campaign].Period; p != nil {
+		used.PeriodRedemptions, used.PeriodCustomer, used.PeriodSpent = p.Redemptions, p.Customer, p.Spent
+	}
+	return used, nil
 }
 
 // ReadFile reads and checks a test file.

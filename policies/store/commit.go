@@ -304,6 +304,9 @@ func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commit
 	if err := putRecord(tx, r.ID, req.record, r.Response); err != nil {
 		return commitRes{}, err
 	}
+	if err := markPeriods(tx, r); err != nil { // periods.go
+		return commitRes{}, err
+	}
 	if r.IdempotencyKey != "" {
 		if err := tx.Bucket(bIdempotency).Put([]byte(r.IdempotencyKey), []byte(r.ID)); err != nil {
 			return commitRes{}, err
@@ -335,6 +338,9 @@ func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) 
 		if err := addUsage(tx, c, r.CustomerID, used[i], 1); err != nil {
 			return err
 		}
+		if err := addPeriodUsage(tx, c, r.CustomerID, 1); err != nil { // periods.go
+			return err
+		}
 		if c.UniqueCode {
 			if err := useCode(tx, c.Code, r.CustomerID, 1); err != nil {
 				return err
@@ -355,7 +361,7 @@ func (s *Store) check(tx *bolt.Tx, esc *FleetTx, r *policies.Redemption) ([]poli
 	used := make([]policies.Used, len(r.Campaigns))
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
-		used[i] = readUsage(tx, c.Campaign, r.CustomerID)
+		used[i] = withPeriod(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID))
 		var reason policies.Reason
 		if c.UniqueCode {
 			reason = codeAvailable(tx, c.Code, c.Campaign)

@@ -24,8 +24,19 @@ func (local) Check(e policies.Escrow, c *policies.RedeemedCampaign, customer str
 		return policies.PerCustomerLimit, nil
 	case l.Budget > 0 && money.Saturating(max(0, u.Spent), c.Amount) > l.Budget:
 		return policies.BudgetExhausted, nil
+	case pruned(c.Period, e.(*FleetTx).PrunedBefore()):
+		// its counters are forgotten (PrunePeriods): counting anew would
+		// let the period's limit be used again
+		return policies.LimitExhausted, nil
 	}
-	return "", nil
+	return c.PeriodReason(customer, u, func(k policies.RightsKey, need int64) bool {
+		used := u.PeriodRedemptions
+		limit := c.Limits.PerPeriod.Redemptions
+		if k.Kind == policies.LimitPeriodBudget {
+			used, limit = max(0, u.PeriodSpent), c.Limits.PerPeriod.Budget
+		}
+		return money.Saturating(used, need) <= limit
+	}), nil
 }
 
 // Take implements policies.Limiter; usage itself is written by the store.

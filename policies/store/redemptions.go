@@ -92,6 +92,9 @@ func (s *Store) give(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 		if err := addUsage(tx, c, r.CustomerID, readUsage(tx, c.Campaign, r.CustomerID), -1); err != nil {
 			return err
 		}
+		if err := addPeriodUsage(tx, c, r.CustomerID, -1); err != nil { // periods.go
+			return err
+		}
 		if c.UniqueCode {
 			if err := useCode(tx, c.Code, r.CustomerID, -1); err != nil {
 				return err

@@ -7,14 +7,19 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// rightsKey is k as stored: campaign \x00 kind, or for a code's uses
-// campaign \x00 code \x00 kind.
+// rightsKey is k as stored: campaign \x00 kind, for a code's uses
+// campaign \x00 code \x00 kind, for a period's campaign \x00 period \x00
+// kind.
 func rightsKey(k policies.RightsKey) []byte {
-	b := make([]byte, 0, len(k.Campaign)+len(k.Code)+3)
+	b := make([]byte, 0, len(k.Campaign)+len(k.Code)+len(k.Period)+3)
 	b = append(b, k.Campaign...)
-	if k.Kind == policies.LimitCode {
+	switch {
+	case k.Kind == policies.LimitCode:
 		b = append(b, 0)
 		b = append(b, k.Code...)
+	case k.IsPeriod():
+		b = append(b, 0)
+		b = append(b, k.Period...)
 	}
 	return append(b, 0, byte(k.Kind))
 }
@@ -24,8 +29,11 @@ func parseRightsKey(b []byte) (policies.RightsKey, bool) {
 		return policies.RightsKey{}, false
 	}
 	k := policies.RightsKey{Campaign: string(b[:len(b)-2]), Kind: policies.LimitKind(b[len(b)-1])}
-	if k.Kind == policies.LimitCode {
+	switch {
+	case k.Kind == policies.LimitCode:
 		k.Campaign, k.Code, _ = strings.Cut(k.Campaign, "\x00")
+	case k.IsPeriod():
+		k.Campaign, k.Period, _ = strings.Cut(k.Campaign, "\x00")
 	}
 	return k, true
 }

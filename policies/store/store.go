@@ -56,10 +56,17 @@ type Config struct {
 	Limiter policies.Limiter
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// PruneInterval is how often the counters and rights of periods that
+	// ended (per-period limits) are deleted, PeriodGrace after their end;
+	// 0 is DefaultPruneInterval.
+	PruneInterval time.Duration
 	// WalletChanges keeps the list of wallets changed for a fleet's node
 	// to tell its peers (TakeWalletChanges); a lone sidecar keeps none.
 	WalletChanges bool
 }
+
+// DefaultPruneInterval is Config.PruneInterval's default.
+const DefaultPruneInterval = 10 * time.Minute
 
 // DefaultConfig keeps the file in dir.
 func DefaultConfig(dir string) Config {
@@ -74,7 +81,8 @@ type Store struct {
 	queue   chan *commitReq
 	stop    chan struct{}
 	done    chan struct{}
-	mu      sync.RWMutex // guards closed against the queue
+	pruned  chan struct{} // closed when pruneLoop returns
+	mu      sync.RWMutex  // guards closed against the queue
 	closed  bool
 	max     int
 	linger  time.Duration
@@ -117,12 +125,12 @@ func Open(cfg Config) (*Store, error) {
 	}
 	s := &Store{db: db, limiter: cfg.Limiter, now: cfg.Now, max: cfg.MaxBatch, linger: cfg.Linger,
 		queue: make(chan *commitReq, 4096), noticed: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), expiry: newExpirer()}
-	if s.limiter == nil {
-		s.limiter = local{}
-	}
+		events: make(chan *eventReq, 4096), evDone: make(chan struct{}), expiry: newExpirer(), pruned: make(chan struct{})}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.limiter == nil {
+		s.limiter = local{}
 	}
 	if s.max <= 0 {
 		s.max = 256
@@ -132,13 +140,17 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("store: %s: %w", cfg.Path, err)
 	}
 	go s.loop()
+	if cfg.PruneInterval <= 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
+	go s.pruneLoop(cfg.PruneInterval)
 	go s.eventLoop()
 	go s.expireLoop()
 	return s, nil
 }
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets, cardBuckets, referralBuckets) {
+	for _, name := range slices.Concat(allBuckets, fleetBuckets, walletBuckets, eventBuckets, statsBuckets, cardBuckets, referralBuckets, periodBuckets) {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -175,6 +187,7 @@ func (s *Store) Close() error {
 	<-s.done
 	<-s.evDone
 	<-s.expiry.done
+	<-s.pruned
 	return s.db.Close()
 }
 

@@ -24,8 +24,11 @@ type Transfer struct {
 func appendTransfer(b []byte, t *Transfer) []byte {
 	b = appendString(b, t.To)
 	campaign := t.Key.Campaign
-	if t.Key.Kind == policies.LimitCode {
+	switch {
+	case t.Key.Kind == policies.LimitCode:
 		campaign += "\x00" + t.Key.Code
+	case t.Key.IsPeriod():
+		campaign += "\x00" + t.Key.Period
 	}
 	b = appendString(b, campaign)
 	b = append(b, byte(t.Key.Kind))

@@ -22,6 +22,7 @@ type Campaign struct {
 	Enabled     bool              `json:"enabled"`
 	Priority    int64             `json:"priority"`
 	Stacking    policies.Stacking `json:"stacking"`
+	Group       string            `json:"group,omitempty"` // the best-deal group (stacking best)
 	Code        string            `json:"code,omitempty"`
 	UniqueCodes bool              `json:"unique_codes,omitempty"`
 	ValidFrom   *time.Time        `json:"valid_from,omitempty"`
@@ -53,6 +54,26 @@ type Limits struct {
 	Redemptions int64 `json:"redemptions,omitempty"`
 	PerCustomer int64 `json:"per_customer,omitempty"`
 	Budget      int64 `json:"budget,omitempty"`
+	// PerPeriod are the limits counted within each calendar period of the
+	// campaign's zone; nil without.
+	PerPeriod *PeriodLimits `json:"per_period,omitempty"`
+}
+
+// PeriodLimits caps a campaign's use within each day, week or month.
+type PeriodLimits struct {
+	Period      policies.PeriodKind `json:"period"`
+	Redemptions int64               `json:"redemptions,omitempty"`
+	PerCustomer int64               `json:"per_customer,omitempty"`
+	Budget      int64               `json:"budget,omitempty"`
+}
+
+// LimitsOf is l as the wire shows it.
+func LimitsOf(l policies.Limits) Limits {
+	out := Limits{Redemptions: l.Redemptions, PerCustomer: l.PerCustomer, Budget: l.Budget}
+	if p := l.PerPeriod; p.Set() {
+		out.PerPeriod = &PeriodLimits{Period: p.Kind, Redemptions: p.Redemptions, PerCustomer: p.PerCustomer, Budget: p.Budget}
+	}
+	return out
 }
 
 // Usage is the live use of a campaign's limits (fleet-wide when the
@@ -63,4 +84,19 @@ type Usage struct {
 	BudgetSpent     int64  `json:"budget_spent"`
 	RedemptionsLeft *int64 `json:"redemptions_left,omitempty"`
 	BudgetLeft      *int64 `json:"budget_left,omitempty"`
+	// Period is the use of the per-period limits in the period running
+	// now; nil without per-period limits.
+	Period *PeriodUsage `json:"period,omitempty"`
+}
+
+// PeriodUsage is the live use of a campaign's per-period limits in the
+// period running now, [Start, End).
+type PeriodUsage struct {
+	Period          policies.PeriodKind `json:"period"`
+	Start           time.Time           `json:"start"`
+	End             time.Time           `json:"end"`
+	Redemptions     int64               `json:"redemptions"`
+	BudgetSpent     int64               `json:"budget_spent"`
+	RedemptionsLeft *int64              `json:"redemptions_left,omitempty"`
+	BudgetLeft      *int64              `json:"budget_left,omitempty"`
 }
