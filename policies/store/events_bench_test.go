@@ -25,7 +25,7 @@ func fillScheduled(b *testing.B, s *Store, n int) {
 		for i := range n {
 			id := fmt.Sprintf("e%07d", i)
 			sc := &policies.ScheduledTrigger{ID: id + "/abandoned-cart", Trigger: "abandoned-cart", Event: id, Customer: fmt.Sprintf("u-%d", i/4),
-				Cart: "c-" + id, Due: t0.Add(time.Duration(i) * 48 * time.Hour / time.Duration(n)), Unless: []string{"order_placed"},
+				Cart: "c-" + id, Due: t0.Add(time.Duration(i) * (48 * time.Hour / time.Duration(n))), Unless: []string{"order_placed"},
 				Input: map[string]any{"customer": map[string]any{"id": fmt.Sprintf("u-%d", i/4)}, "event": map[string]any{"type": "cart_abandoned"}}}
 			if _, err := schedule(tx, sc); err != nil {
 				return err
