@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +14,6 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar"
 )
@@ -27,7 +24,6 @@ import (
 // signed_up fires one at once (a code issued, its notice written).
 func eventsServer(b *testing.B) *fasthttp.HostClient {
 	b.Helper()
-	dir := b.TempDir()
 	files := map[string]string{
 		".manifest":                        `{"revision":"eb","roots":["promo"]}`,
 		"promo/loyalty/data.yaml":          testProgram,
@@ -36,21 +32,7 @@ func eventsServer(b *testing.B) *fasthttp.HostClient {
 		"promo/triggers/later/data.json":   `{"event":"cart_abandoned","after":"1h","unless":["order_placed"],"actions":[{"type":"issue_code","campaign":"back"}]}`,
 		"promo/triggers/at-once/data.json": `{"event":"signed_up","actions":[{"type":"issue_code","campaign":"back"}]}`,
 	}
-	for p, c := range files {
-		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(c), 0o644)
-	}
-	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Wallets: st, Events: st})
-	e.Swap(rev)
+	e, st := storeEngine(b, files, func(cfg *policies.Config, st *store.Store) { cfg.Wallets, cfg.Events = st, st })
 	srv, err := sidecar.New(sidecar.DefaultConfig(), sidecar.Deps{Engine: e, State: st})
 	if err != nil {
 		b.Fatal(err)
@@ -61,8 +43,7 @@ func eventsServer(b *testing.B) *fasthttp.HostClient {
 	go func() { done <- srv.Serve(ctx, ln) }()
 	b.Cleanup(func() {
 		cancel()
-		<-done
-		st.Close()
+		<-done // before storeEngine's cleanup closes the store
 	})
 	return &fasthttp.HostClient{Addr: "sidecar", MaxConns: 256, Dial: func(string) (net.Conn, error) { return ln.Dial() }}
 }

@@ -3,8 +3,6 @@ package sidecar_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
@@ -21,30 +18,13 @@ import (
 // limit a redemption takes.
 func holdEngine(b *testing.B) (*policies.Engine, *store.Store) {
 	b.Helper()
-	dir := b.TempDir()
 	files := map[string]string{
 		".manifest":                        `{"revision":"hb","roots":["promo"]}`,
 		"promo/campaigns/count/data.json":  `{"limits":{"redemptions":1000000000},"effects":[{"type":"amount_off","amount":100}]}`,
 		"promo/campaigns/budget/data.json": `{"limits":{"budget":100000000000,"per_customer":1000000},"effects":[{"type":"percent_off","percent":10}]}`,
 		"promo/campaigns/earn/data.json":   `{"effects":[{"type":"points","points":5}]}`,
 	}
-	for p, c := range files {
-		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(c), 0o644)
-	}
-	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
-	e.Swap(rev)
-	return e, st
+	return storeEngine(b, files, nil)
 }
 
 func holdRequest(b *testing.B, n int64) *policies.RedeemRequest {

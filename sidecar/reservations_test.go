@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/api"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
@@ -301,27 +298,10 @@ func TestReservationsRaceRedeems(t *testing.T) {
 // to another customer; its commit uses them, and a release gives the
 // points back.
 func TestReservationHoldsRewards(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
+	eng, st := storeEngine(t, map[string]string{
 		".manifest":               `{"revision":"w1","roots":["promo"]}`,
 		"promo/loyalty/data.yaml": testProgram,
-	}
-	for p, c := range files {
-		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(c), 0o644)
-	}
-	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	eng := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Wallets: st})
-	eng.Swap(rev)
+	}, func(cfg *policies.Config, st *store.Store) { cfg.Wallets = st })
 	e := &walletEnv{Sidecar: sidecartest.StartWith(t, eng, st, adminToken), store: st}
 	re := &redeemEnv{Sidecar: e.Sidecar, store: st}
 	for _, c := range []string{"u-1", "u-2", "u-3"} {

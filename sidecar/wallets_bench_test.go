@@ -3,8 +3,6 @@ package sidecar_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 )
 
@@ -21,34 +18,17 @@ import (
 // with or without its wallets.
 func walletEngine(b *testing.B, wallets bool) (*policies.Engine, *store.Store) {
 	b.Helper()
-	dir := b.TempDir()
 	files := map[string]string{
 		".manifest":                      `{"revision":"wb","roots":["promo"]}`,
 		"promo/loyalty/data.yaml":        testProgram,
 		"promo/campaigns/earn/data.json": `{"effects":[{"type":"points","per_amount":{"points":1,"amount":100}}]}`,
 		"promo/campaigns/ten/data.json":  `{"effects":[{"type":"percent_off","percent":10}]}`,
 	}
-	for p, c := range files {
-		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		os.WriteFile(full, []byte(c), 0o644)
-	}
-	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	cfg := policies.Config{Usage: st, Codes: st, Committer: st}
-	if wallets {
-		cfg.Wallets = st
-	}
-	e := policies.NewEngine(cfg)
-	e.Swap(rev)
-	return e, st
+	return storeEngine(b, files, func(cfg *policies.Config, st *store.Store) {
+		if wallets {
+			cfg.Wallets = st
+		}
+	})
 }
 
 func benchRequest(b *testing.B, customer string, rewards ...string) *policies.Request {
