@@ -214,3 +214,40 @@ func TestGiftCardPartition(t *testing.T) {
 		t.Fatalf("spent %d, balance %d", spent, balance)
 	}
 }
+
+// TestGiftCardSeenFromEveryNode: a node that holds none of a card prices
+// it at evaluate with the balance the others told, and GET /v1/codes
+// there shows the whole balance; after a spend on a third node both
+// follow.
+func TestGiftCardSeenFromEveryNode(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	code := f.issueCardOn(f.nodes[0], 1000)
+	pays := func(tn *tnode, price int64) int64 {
+		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code)
+		req, err := tn.eng.Decode([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := tn.eng.Evaluate(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paid int64
+		for _, g := range dec.GiftCards {
+			paid += g.Amount
+		}
+		return paid
+	}
+	f.eventually(5*time.Second, "n2 prices the card n0 holds", func() bool { return pays(f.nodes[2], 5000) == 1000 })
+	if v, err := f.nodes[2].eng.GiftCardView(context.Background(), code); err != nil || v == nil || v.Balance != 1000 || v.Partial {
+		t.Fatalf("n2's view of the card: %+v %v", v, err)
+	}
+	if paid, err := f.redeemCard(f.nodes[1], code, 600); err != nil || paid != 600 {
+		t.Fatalf("n1 spent %d: %v", paid, err)
+	}
+	f.cardTotals(code) // every move acknowledged
+	f.eventually(5*time.Second, "n2 prices what is left", func() bool { return pays(f.nodes[2], 5000) == 400 })
+	if v, err := f.nodes[2].eng.GiftCardView(context.Background(), code); err != nil || v == nil || v.Balance != 400 {
+		t.Fatalf("n2's view after the spend: %+v %v", v, err)
+	}
+}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -96,7 +97,7 @@ func (rt *Rights) publishWallets() {
 	}
 	now := time.Now()
 	for _, c := range customers {
-		b, err := rt.st.Balances(context.Background(), c, now, window)
+		b, err := rt.share(c, now, window)
 		if err != nil {
 			rt.log.Warn("reading a wallet's share", "err", err)
 			continue
@@ -105,6 +106,23 @@ func (rt *Rights) publishWallets() {
 			c: counters{Version: uint64(now.UnixNano()), Redemptions: b.Balance, Spent: b.Pending, HeldCount: b.Earned}}
 		rt.queue.QueueBroadcast(&broadcast{name: "w/" + rt.cfg.Name + "/" + c, msg: m.encode(nil)})
 	}
+}
+
+// share is this node's share of a wallet, or of a gift card's balance
+// (its purse, policies.CardPurse), as of now.
+func (rt *Rights) share(purse string, now time.Time, window time.Duration) (policies.Balances, error) {
+	code, card := policies.IsCardPurse(purse)
+	if !card {
+		return rt.st.Balances(context.Background(), purse, now, window)
+	}
+	c, err := rt.st.GiftCard(context.Background(), code)
+	switch {
+	case errors.Is(err, policies.ErrUnknownCode): // none of it here any more
+		return policies.Balances{}, nil
+	case err != nil:
+		return policies.Balances{}, err
+	}
+	return policies.Balances{Balance: c.Balance}, nil
 }
 
 // mergeShare keeps a peer's told share (memberlist's goroutine).

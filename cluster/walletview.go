@@ -76,7 +76,7 @@ func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, win
 
 // shareWallet answers a peer's kWalletPeek with this file's share.
 func (rt *Rights) shareWallet(m message) {
-	b, err := rt.st.Balances(context.Background(), m.campaign, time.Unix(0, m.amount), time.Duration(m.c.Spent))
+	b, err := rt.share(m.campaign, time.Unix(0, m.amount), time.Duration(m.c.Spent)) // a wallet's or a card's (walletshares.go)
 	if err != nil {
 		rt.log.Warn("reading a wallet's share", "for", m.node, "err", err)
 		return // the asker's answer is partial

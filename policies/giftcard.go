@@ -144,7 +144,10 @@ type CardView struct {
 	Balance      int64        `json:"balance"`
 	Currency     string       `json:"currency,omitempty"`
 	ExpiresAt    *time.Time   `json:"expires_at,omitempty"`
-	Transactions []GiftCardTx `json:"transactions"`
+	Transactions []GiftCardTx `json:"transactions"` // this node's ledger
+	// Partial: a fleet's node that may hold part of the balance did not
+	// answer in time.
+	Partial bool `json:"partial,omitempty"`
 }
 
 // GiftCardView reads code's card, nil when the code is not a gift card.
@@ -154,12 +157,29 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 	}
 	c, txs, err := e.giftCards.GiftCardView(ctx, code)
 	if errors.Is(err, ErrUnknownCode) {
-		return nil, nil
+		if e.pool == nil {
+			return nil, nil
+		}
+		// None of it here: on a fleet another node may hold it all.
+		c, txs, err = &GiftCard{Code: code}, []GiftCardTx{}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
 	v := &CardView{Balance: c.Balance, Currency: c.Currency, Transactions: txs}
+	if e.pool != nil { // a fleet: the other nodes' shares of the balance, as of now
+		others, err := e.pool.Shares(ctx, CardPurse(code), e.now(), 0)
+		switch {
+		case errors.Is(err, ErrWalletPartial):
+			v.Partial = true
+		case err != nil:
+			return nil, err
+		}
+		v.Balance += others.Balance
+		if len(txs) == 0 && v.Balance == 0 && !v.Partial {
+			return nil, nil // not a card anywhere that answered
+		}
+	}
 	if !c.Expiry.IsZero() {
 		v.ExpiresAt = &c.Expiry
 	}
@@ -332,6 +352,15 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
 		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
 	}
+	if ev.pool != nil && !ev.pooled && err == nil {
+		// Evaluating on a fleet's node: the card's balance held by the
+		// other nodes, as they last told it (a redeem moves it here).
+		if others := ev.pool.Gossiped(CardPurse(ref.code)).Balance; others > 0 {
+			cp := *card
+			cp.Balance += others
+			card = &cp
+		}
+	}
 	if held := ev.held.card(ref.code); held > 0 && err == nil { // a reservation being committed: its hold is its own
 		cp := *card
 		cp.Balance += held
@@ -395,6 +424,19 @@ func payCard(st *cartState, c *Campaign, left []int64, ship *int64, balance int6
 		*ship -= shares[len(shares)-1]
 	}
 	return pay
+}
+
+// CardPurse is the key a gift card's balance is kept and told under,
+// beside the customers' wallets: a customer id has no control character
+// (CheckCustomer), so no wallet can have it.
+func CardPurse(code string) string { return "\x01" + code }
+
+// IsCardPurse reports whether purse is a gift card's, and its code.
+func IsCardPurse(purse string) (string, bool) {
+	if len(purse) > 1 && purse[0] == 1 {
+		return purse[1:], true
+	}
+	return "", false
 }
 
 // settleCards brings d's gift card payments to what the commit debited

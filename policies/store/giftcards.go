@@ -129,6 +129,11 @@ func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source st
 		}
 	}
 	c.Balance += amount
+	if ch := tx.Bucket(bWChanged); ch != nil { // a fleet's node tells its share of the card (walletchanges.go)
+		if err := ch.Put([]byte(CardPurse(c.Code)), nil); err != nil {
+			return nil, err
+		}
+	}
 	log := tx.Bucket(bCardTx)
 	seq, err := log.NextSequence()
 	if err != nil {

@@ -34,18 +34,12 @@ type MovedCard struct {
 	Amount   int64     `json:"amount"`
 }
 
-// CardPurse is the key a gift card's balance moves under, beside the
-// customers' wallets: a customer id has no control character
-// (policies.CheckCustomer), so no wallet can have it.
-func CardPurse(code string) string { return "\x01" + code }
+// CardPurse is policies.CardPurse: the key a gift card's balance moves
+// under, beside the customers' wallets.
+func CardPurse(code string) string { return policies.CardPurse(code) }
 
-// IsCardPurse reports whether purse is a gift card's, and its code.
-func IsCardPurse(purse string) (string, bool) {
-	if len(purse) > 1 && purse[0] == 1 {
-		return purse[1:], true
-	}
-	return "", false
-}
+// IsCardPurse is policies.IsCardPurse.
+func IsCardPurse(purse string) (string, bool) { return policies.IsCardPurse(purse) }
 
 // MovedLot is part of a lot: its points and terms.
 type MovedLot struct {
