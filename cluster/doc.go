@@ -182,7 +182,10 @@
 // (Redemption.SettleCards). The wallets' invariant holds for every card:
 // Σ balances over all files + Σ in flight + Σ spent = Σ issued + Σ
 // topped up − Σ removed, step by step, so no interleaving, crash or
-// partition spends a balance twice.
+// partition spends a balance twice. A card's shares are told and read
+// like a wallet's (walletshares.go, walletview.go, under its purse), so
+// evaluate and GET /v1/codes on a node holding none of it see the whole
+// balance.
 //
 // # Reservations
 //

@@ -241,9 +241,19 @@ func (s *Store) LookupCode(_ context.Context, code string) (string, policies.Rea
 	var reason policies.Reason
 	found := false
 	err := s.db.View(func(tx *bolt.Tx) error {
-		c, err := getCode(tx, code)
-		if err != nil {
+		raw := tx.Bucket(bCodes).Get([]byte(code))
+		if raw == nil {
 			return nil
+		}
+		// Only what pricing needs: no times, no owner (a gift card's or a
+		// coupon's lookup is on every priced cart that presents one).
+		var c struct {
+			Campaign string `json:"campaign"`
+			Uses     int64  `json:"uses"`
+			MaxUses  int64  `json:"max_uses"`
+		}
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return fmt.Errorf("store: code %s is corrupt: %w", code, err)
 		}
 		found, campaign = true, c.Campaign
 		if c.Uses >= c.MaxUses {
