@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,9 @@ func TestPeekCode(t *testing.T) {
 			t.Fatal(err)
 		}
 		h, err := peekCode(raw)
+		if _, ok := stringAfter(raw, `","campaign":"`); !ok && !strings.ContainsAny(c.Campaign, `"\<&`) {
+			t.Errorf("%s: not read by hand", raw)
+		}
 		if err != nil || h.Campaign != c.Campaign || h.Uses != c.Uses || h.MaxUses != c.MaxUses {
 			t.Errorf("%s: peeked %+v, %v", raw, h, err)
 		}
@@ -49,4 +53,32 @@ func FuzzPeekCode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPeekCard: a card's terms read by hand equal encoding/json's, with
+// and without currency and expiry, and with names that need escapes.
+func TestPeekCard(t *testing.T) {
+	at := time.Date(2031, 5, 6, 7, 8, 9, 123, time.UTC)
+	for _, c := range []policies.GiftCard{
+		{Code: "GC-1", Campaign: "gift-any"},
+		{Code: "GC-2", Campaign: "gift-eur", Currency: "EUR", Expiry: at},
+		{Code: `q"uote`, Campaign: "c", Expiry: at.In(time.FixedZone("x", 3600))},
+		{Code: "GC-3", Campaign: `a<b&c`, Currency: "USD"},
+	} {
+		raw, err := json.Marshal(&c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want policies.GiftCard
+		if err := json.Unmarshal(raw, &want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := peekCard(raw)
+		if !ok && !strings.ContainsAny(c.Code+c.Campaign, `"<&`) {
+			t.Errorf("%s: not read by hand", raw)
+		}
+		if ok && (got.Code != want.Code || got.Campaign != want.Campaign || got.Currency != want.Currency || !got.Expiry.Equal(want.Expiry)) {
+			t.Errorf("%s: peeked %+v, want %+v", raw, got, want)
+		}
+	}
 }
