@@ -223,8 +223,17 @@ func GiftCardKey(code string) string { return "gift_card:" + code }
 // cardRef is a presented gift card, in the order presented.
 type cardRef struct {
 	c    *Campaign
-	code string // as the store keys it
-	as   string // as presented
+	code string    // as the store keys it
+	as   string    // as presented
+	read *GiftCard // the card as the code's lookup read it; nil: read it
+}
+
+// CardLookup is a Codes that reads a generated code's card with the code,
+// in one read: pricing a presented gift card then reads the store once.
+type CardLookup interface {
+	// LookupCard is LookupCode plus the code's card (nil when the code
+	// is no card here).
+	LookupCard(ctx context.Context, code string) (campaign string, reason Reason, found bool, card *GiftCard, err error)
 }
 
 // GiftCardTx is one entry of a card's ledger.
@@ -348,7 +357,10 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if ev.giftCards == nil {
 		return nil, CodeInvalid, nil, nil
 	}
-	card, err := ev.giftCards.GiftCard(ctx, ref.code)
+	card, err := ref.read, error(nil)
+	if card == nil {
+		card, err = ev.giftCards.GiftCard(ctx, ref.code)
+	}
 	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
 		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
 	}

@@ -42,12 +42,13 @@ type candidate struct {
 	code    string // the code it came with, as the campaign spells it
 	codeErr Reason // code_used for a generated code used up
 	effects []Effect
-	spent   int64 // discount the campaign has given so far (Used.Spent)
-	pspent  int64 // the same in its current period (per-period budget)
-	rank    int32 // the campaign's position in the revision
-	unique  bool  // code is a generated one
-	out     bool  // rejected or excluded
-	variant int16 // 1 + the index of its experiment's variant; 0: none
+	spent   int64     // discount the campaign has given so far (Used.Spent)
+	pspent  int64     // the same in its current period (per-period budget)
+	rank    int32     // the campaign's position in the revision
+	unique  bool      // code is a generated one
+	out     bool      // rejected or excluded
+	variant int16     // 1 + the index of its experiment's variant; 0: none
+	card    *GiftCard // a presented gift card as its code's lookup read it
 }
 
 type evaluation struct {
@@ -154,7 +155,7 @@ func resolveCandidates(ctx context.Context, ev *evaluation) error {
 			return err
 		}
 		if cd != nil && cd.c.GiftCard != nil {
-			ev.presentCard(cardRef{c: cd.c, code: norm, as: code})
+			ev.presentCard(cardRef{c: cd.c, code: norm, as: code, read: cd.card})
 			continue
 		}
 		if cd == nil || seen[cd.c] {
@@ -192,7 +193,16 @@ func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, 
 	if ev.codes == nil {
 		return nil, nil
 	}
-	id, reason, found, err := ev.codes.LookupCode(ctx, code)
+	var id string
+	var reason Reason
+	var found bool
+	var err error
+	var card *GiftCard
+	if cl, ok := ev.codes.(CardLookup); ok && ev.giftCards != nil {
+		id, reason, found, card, err = cl.LookupCard(ctx, code)
+	} else {
+		id, reason, found, err = ev.codes.LookupCode(ctx, code)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("looking up code: %w", err)
 	}
@@ -206,7 +216,7 @@ func (ev *evaluation) uniqueCode(ctx context.Context, code string) (*candidate, 
 	if reason == "" && ev.hints != nil && ev.hints.UsedElsewhere(ctx, id, code) {
 		reason = CodeUsed
 	}
-	return &candidate{c: c, code: code, unique: true, codeErr: reason}, nil
+	return &candidate{c: c, code: code, unique: true, codeErr: reason, card: card}, nil
 }
 
 func runGates(_ context.Context, ev *evaluation) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -257,6 +258,36 @@ func (s *Store) LookupCode(_ context.Context, code string) (string, policies.Rea
 		return nil
 	})
 	return campaign, reason, found, err
+}
+
+var _ policies.CardLookup = (*Store)(nil)
+
+// LookupCard implements policies.CardLookup: the code's head and, when it
+// is a gift card here, the card, in one read transaction.
+func (s *Store) LookupCard(_ context.Context, code string) (string, policies.Reason, bool, *policies.GiftCard, error) {
+	var campaign string
+	var reason policies.Reason
+	var found bool
+	var card *policies.GiftCard
+	err := s.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bCodes).Get([]byte(code))
+		if raw == nil {
+			return nil
+		}
+		c, err := peekCode(raw)
+		if err != nil {
+			return fmt.Errorf("store: code %s is corrupt: %w", code, err)
+		}
+		found, campaign = true, c.Campaign
+		if c.Uses >= c.MaxUses {
+			reason = policies.CodeUsed
+		}
+		if card, _, err = getCard(tx, code); errors.Is(err, policies.ErrUnknownCode) {
+			card, err = nil, nil
+		}
+		return err
+	})
+	return campaign, reason, found, card, err
 }
 
 // codeHead is what pricing needs of a code: no times, no owner.

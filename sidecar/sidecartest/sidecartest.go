@@ -1,12 +1,14 @@
 package sidecartest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -138,6 +140,34 @@ func (s *Sidecar) DoAs(t testing.TB, token, method, path string, body []byte) (i
 		t.Fatal(err)
 	}
 	return resp.StatusCode, out
+}
+
+// DoOversized sends only the head of a request that announces a body of
+// n bytes, and returns the response (its body read) and its body. A refusal of a body
+// by its length comes before the body is read, so the test needs no race
+// between a client still writing it and a server that has answered and
+// closed (the in-memory pipe has no buffer to absorb it).
+func (s *Sidecar) DoOversized(t testing.TB, method, path string, n int) (*http.Response, []byte) {
+	t.Helper()
+	conn, err := s.Client.Transport.(*http.Transport).DialContext(context.Background(), "tcp", "sidecar:80")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := method + " " + path + " HTTP/1.1\r\nHost: sidecar\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(n) + "\r\n\r\n"
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%s %s with %d bytes announced: %v", method, path, n, err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, out
 }
 
 // Evaluate posts body to /v1/evaluate and decodes a 200 answer.
