@@ -239,24 +239,7 @@ func useCode(tx *bolt.Tx, code, customer string, n int64) error {
 // LookupCode implements policies.Codes: which campaign a generated code
 // belongs to and whether it can still be used.
 func (s *Store) LookupCode(_ context.Context, code string) (string, policies.Reason, bool, error) {
-	var campaign string
-	var reason policies.Reason
-	found := false
-	err := s.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bCodes).Get([]byte(code))
-		if raw == nil {
-			return nil
-		}
-		c, err := peekCode(raw)
-		if err != nil {
-			return fmt.Errorf("store: code %s is corrupt: %w", code, err)
-		}
-		found, campaign = true, c.Campaign
-		if c.Uses >= c.MaxUses {
-			reason = policies.CodeUsed
-		}
-		return nil
-	})
+	campaign, reason, found, _, err := s.lookup(code, false)
 	return campaign, reason, found, err
 }
 
@@ -265,11 +248,12 @@ var _ policies.CardLookup = (*Store)(nil)
 // LookupCard implements policies.CardLookup: the code's head and, when it
 // is a gift card here, the card, in one read transaction.
 func (s *Store) LookupCard(_ context.Context, code string) (string, policies.Reason, bool, *policies.GiftCard, error) {
-	var campaign string
-	var reason policies.Reason
-	var found bool
-	var card *policies.GiftCard
-	err := s.db.View(func(tx *bolt.Tx) error {
+	return s.lookup(code, true)
+}
+
+// lookup reads code's head, and its card when withCard, in one read.
+func (s *Store) lookup(code string, withCard bool) (campaign string, reason policies.Reason, found bool, card *policies.GiftCard, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bCodes).Get([]byte(code))
 		if raw == nil {
 			return nil
@@ -281,6 +265,9 @@ func (s *Store) LookupCard(_ context.Context, code string) (string, policies.Rea
 		found, campaign = true, c.Campaign
 		if c.Uses >= c.MaxUses {
 			reason = policies.CodeUsed
+		}
+		if !withCard {
+			return nil
 		}
 		if card, _, err = getCard(tx, code); errors.Is(err, policies.ErrUnknownCode) {
 			card, err = nil, nil
