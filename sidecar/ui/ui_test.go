@@ -193,6 +193,21 @@ func TestDashboardInChromium(t *testing.T) {
 
 	killSwitch(t, ctx, s, shots)
 
+	// A dialog's close event arrives after close() returns: an opening that
+	// begins before the previous one's event is dispatched takes only its
+	// own answer (a confirm right after a cancel once read as the cancel).
+	late, err := chromedp.Run(ctx, chromedp.Evaluate[[]bool](`(async () => {
+		const first = confirmAction({title: "a", message: "a", confirmLabel: "A"});
+		document.querySelector("#confirm-cancel").click();
+		const second = confirmAction({title: "b", message: "b", confirmLabel: "B"});
+		await new Promise((r) => setTimeout(r, 0)); // the first close event is dispatched here
+		document.querySelector("#confirm-ok").click();
+		return [await first, await second];
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || len(late) != 2 || late[0] || !late[1] {
+		t.Fatalf("a cancel then a confirm read as %v, %v; want [false true]", late, err)
+	}
+
 	// Promote the shadow: a cancel changes nothing, a confirm activates it.
 	do(t, ctx, "promote the shadow, then cancel",
 		chromedp.Click("#shadow-promote"),

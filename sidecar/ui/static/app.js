@@ -133,26 +133,43 @@ function fmtMoneyShort(minor, currency) {
 // confirmAction asks in a modal dialog; it resolves true only when the
 // confirm button is pressed. Escape and Cancel resolve false. Focus starts
 // on Cancel and goes back where it was.
+//
+// A dialog's close event is dispatched after close() returns, so the event
+// of one opening can arrive after the next opening began: each opening has
+// a number, the buttons record their answer under the number of the
+// opening they close, and a listener takes only its own opening's close.
+let confirmSeq = 0;
+const confirmAnswers = new Map();
+
 function confirmAction({ title, message, confirmLabel }) {
   const dlg = $("#confirm");
   $("#confirm-title").textContent = title;
   $("#confirm-message").textContent = message;
   $("#confirm-ok").textContent = confirmLabel;
   const back = document.activeElement;
+  const mine = ++confirmSeq;
   return new Promise((resolve) => {
-    dlg.returnValue = "";
-    dlg.addEventListener("close", () => {
-      if (back && back.focus) back.focus();
-      resolve(dlg.returnValue === "confirm");
-    }, { once: true });
+    const onClose = () => {
+      if (dlg.open && confirmSeq === mine) return; // an earlier opening's close, dispatched late
+      dlg.removeEventListener("close", onClose);
+      const ok = confirmAnswers.get(mine) === "confirm";
+      confirmAnswers.delete(mine);
+      if (back && back.focus && !dlg.open) back.focus();
+      resolve(ok);
+    };
+    dlg.addEventListener("close", onClose);
     dlg.showModal();
     $("#confirm-cancel").focus();
   });
 }
 
 function setUpConfirm() {
-  $("#confirm-cancel").addEventListener("click", () => $("#confirm").close("cancel"));
-  $("#confirm-ok").addEventListener("click", () => $("#confirm").close("confirm"));
+  const answer = (value) => {
+    confirmAnswers.set(confirmSeq, value);
+    $("#confirm").close(value);
+  };
+  $("#confirm-cancel").addEventListener("click", () => answer("cancel"));
+  $("#confirm-ok").addEventListener("click", () => answer("confirm"));
 }
 
 // ---- the refresh loop ----
