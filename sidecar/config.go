@@ -23,6 +23,10 @@ type Config struct {
 	MaxBundleBytes int
 	// ReadTimeout and WriteTimeout bound one request on a connection.
 	ReadTimeout, WriteTimeout time.Duration
+	// StreamWriteTimeout bounds writing an admin's streamed answer
+	// (generated codes, the ledger's export, a backup, a wallet's history)
+	// instead of WriteTimeout; 0 is WriteTimeout.
+	StreamWriteTimeout time.Duration
 	// IdleTimeout closes keep-alive connections idle this long.
 	IdleTimeout time.Duration
 	// AdminToken is the bearer token admin endpoints require; "" refuses
@@ -48,8 +52,10 @@ func DefaultConfig() Config {
 		ReadTimeout:    10 * time.Second,
 		WriteTimeout:   10 * time.Second,
 		IdleTimeout:    2 * time.Minute,
-		DecisionLog:    decisionlog.DefaultConfig(),
-		StatsInterval:  time.Second,
+		// A million codes, or a large ledger, over a slow link.
+		StreamWriteTimeout: 30 * time.Minute,
+		DecisionLog:        decisionlog.DefaultConfig(),
+		StatsInterval:      time.Second,
 	}
 }
 

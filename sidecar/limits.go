@@ -3,6 +3,7 @@ package sidecar
 import (
 	"bytes"
 	"errors"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 )
@@ -13,12 +14,36 @@ import (
 // Config.MaxBundleBytes; every other request, a bundle upload without the
 // token included, Config.MaxBodyBytes. A larger body is refused with 413
 // (or, for an upload without the token, 401) without being read.
+//
+// It also chooses how long the answer may take to write: an admin's
+// streamed answer (generated codes, the ledger's export, a backup, a
+// wallet's history) gets Config.StreamWriteTimeout, since a million codes
+// take longer than a priced cart's WriteTimeout to send.
 func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	limit := s.cfg.MaxBodyBytes
-	if isBundleUpload(h) && s.adminBearer(h) {
+	admin := s.adminBearer(h)
+	if isBundleUpload(h) && admin {
 		limit = max(limit, s.cfg.MaxBundleBytes)
 	}
-	return fasthttp.RequestConfig{MaxRequestBodySize: limit}
+	rc := fasthttp.RequestConfig{MaxRequestBodySize: limit}
+	if admin && isStreamed(h) {
+		rc.WriteTimeout = s.cfg.StreamWriteTimeout
+	}
+	return rc
+}
+
+// isStreamed reports whether h asks for an answer the server streams.
+func isStreamed(h *fasthttp.RequestHeader) bool {
+	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+	p := string(path)
+	switch string(h.Method()) {
+	case fasthttp.MethodPost:
+		return strings.HasPrefix(p, "/v1/campaigns/") && strings.HasSuffix(p, "/codes")
+	case fasthttp.MethodGet:
+		return p == "/v1/redemptions" || p == "/v1/backup" ||
+			(strings.HasPrefix(p, "/v1/wallets/") && strings.HasSuffix(p, "/transactions"))
+	}
+	return false
 }
 
 // isBundleUpload reports whether h is PUT /v1/bundles (any query). A path
