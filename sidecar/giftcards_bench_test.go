@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,38 +21,16 @@ import (
 // pricing, debit and ledger entry rather than 64 carts queueing on one
 // balance (TestGiftCardConcurrentRedeems covers that).
 func BenchmarkRedeemGiftCard(b *testing.B) {
-	const rounds, clients = 5, 64
-	slice := 700 * time.Millisecond
-	var ratios []float64
-	var tput [2][]float64
-	var lat [2][]time.Duration
-	for b.Loop() {
-		for range rounds {
-			var perSec [2]float64
-			for k, card := range []bool{false, true} {
-				n, l := redeemCardRound(b, card, clients, slice)
-				perSec[k] = float64(n) / slice.Seconds()
-				tput[k] = append(tput[k], perSec[k])
-				lat[k] = append(lat[k], l...)
-			}
-			ratios = append(ratios, perSec[1]/perSec[0])
-		}
-	}
-	median := func(v []float64) float64 { slices.Sort(v); return v[len(v)/2] }
-	b.ReportMetric(median(ratios), "card-ratio")
-	for k, name := range []string{"plain", "card"} {
-		slices.Sort(lat[k])
-		b.ReportMetric(median(tput[k]), name+"-redeems/s")
-		b.ReportMetric(float64(lat[k][len(lat[k])/2].Microseconds()), name+"-p50-µs")
-		b.ReportMetric(float64(lat[k][len(lat[k])*99/100].Microseconds()), name+"-p99-µs")
-	}
+	alternateRounds(b, "card", 5, 700*time.Millisecond, func(card bool) []time.Duration {
+		return redeemCardRound(b, card, 64, 700*time.Millisecond)
+	})
 }
 
 // redeemCardRound runs clients redeemers for d on a fresh store (with 64
-// cards when card is set), and returns how many redeems completed and
-// their latencies.
-func redeemCardRound(b *testing.B, card bool, clients int, d time.Duration) (int, []time.Duration) {
+// cards when card is set), and returns the redeems' latencies.
+func redeemCardRound(b *testing.B, card bool, clients int, d time.Duration) []time.Duration {
 	_, st := walletEngine(b, false)
+	defer st.Close()
 	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, GiftCards: st})
 	e.Swap(revisionWithCards(b))
 	var codes []string
@@ -65,41 +40,13 @@ func redeemCardRound(b *testing.B, card bool, clients int, d time.Duration) (int
 			b.Fatal(err)
 		}
 	}
-	var seq atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				n := seq.Add(1)
-				body := checkout("", fmt.Sprintf("u-%d", n%64))
-				if card {
-					body = strings.Replace(body, `"rewards":[]`, fmt.Sprintf(`"rewards":[],"codes":[%q]`, codes[n%64]), 1)
-				}
-				req, err := policies.DecodeRequest([]byte(body), time.Now())
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				rr := &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint(n), IdempotencyKey: fmt.Sprint("k", n), Hash: "h"}
-				start := time.Now()
-				if _, err := e.Redeem(context.Background(), rr); err != nil {
-					b.Error(err)
-					return
-				}
-				mine = append(mine, time.Since(start))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	st.Close()
-	return len(lat), lat
+	return runRedeems(b, e, clients, d, func(n int64) (*policies.Request, error) {
+		body := checkout("", fmt.Sprintf("u-%d", n%64))
+		if card {
+			body = strings.Replace(body, `"rewards":[]`, fmt.Sprintf(`"rewards":[],"codes":[%q]`, codes[n%64]), 1)
+		}
+		return policies.DecodeRequest([]byte(body), time.Now())
+	})
 }
 
 // revisionWithCards is the wallet benchmark's campaigns plus a gift card

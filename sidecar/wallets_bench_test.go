@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -60,43 +57,20 @@ func BenchmarkEvaluateWalletRead(b *testing.B) {
 }
 
 // BenchmarkRedeemRewardSpend: redeems at 64 clients, plain and with a
-// reward spend (the bound: at least 0.8× the plain throughput).
-// The two kinds run in alternating rounds of a fixed time, each on a
-// fresh store seeded alike, so that a shared machine's load and a growing
-// file weigh on both: the figure is the median of the rounds' ratios
-// (reward-ratio), with each kind's median throughput and p50/p99.
+// reward spend (the bound: at least 0.8× the plain throughput),
+// in alternating rounds on fresh stores seeded alike (alternateRounds):
+// reward-ratio, with each kind's median throughput and p50/p99.
 func BenchmarkRedeemRewardSpend(b *testing.B) {
-	const rounds, clients = 5, 64
-	slice := 700 * time.Millisecond
-	var ratios, tput [2][]float64
-	var lat [2][]time.Duration
-	for b.Loop() {
-		for range rounds {
-			var perSec [2]float64
-			for k, reward := range []bool{false, true} {
-				n, l := redeemRound(b, reward, clients, slice)
-				perSec[k] = float64(n) / slice.Seconds()
-				tput[k] = append(tput[k], perSec[k])
-				lat[k] = append(lat[k], l...)
-			}
-			ratios[1] = append(ratios[1], perSec[1]/perSec[0])
-		}
-	}
-	median := func(v []float64) float64 { slices.Sort(v); return v[len(v)/2] }
-	b.ReportMetric(median(ratios[1]), "reward-ratio")
-	for k, name := range []string{"plain", "reward"} {
-		slices.Sort(lat[k])
-		b.ReportMetric(median(tput[k]), name+"-redeems/s")
-		b.ReportMetric(float64(lat[k][len(lat[k])/2].Microseconds()), name+"-p50-µs")
-		b.ReportMetric(float64(lat[k][len(lat[k])*99/100].Microseconds()), name+"-p99-µs")
-	}
+	alternateRounds(b, "reward", 5, 700*time.Millisecond, func(reward bool) []time.Duration {
+		return redeemRound(b, reward, 64, 700*time.Millisecond)
+	})
 }
 
 // redeemRound runs clients redeemers for d on a fresh store whose 64
-// customers hold points, and returns how many redeems completed and their
-// latencies.
-func redeemRound(b *testing.B, reward bool, clients int, d time.Duration) (int, []time.Duration) {
+// customers hold points, and returns the redeems' latencies.
+func redeemRound(b *testing.B, reward bool, clients int, d time.Duration) []time.Duration {
 	e, st := walletEngine(b, true)
+	defer st.Close()
 	for i := range 64 {
 		c := fmt.Sprintf("u-%d", i)
 		st.Adjust(context.Background(), &policies.Adjustment{Customer: c, Points: policies.MaxPoints, Reason: "b", IdempotencyKey: c, At: walletT0, Terms: policies.LotTerms{Active: walletT0}})
@@ -105,33 +79,9 @@ func redeemRound(b *testing.B, reward bool, clients int, d time.Duration) (int, 
 	if reward {
 		rw = []string{"five-off"}
 	}
-	var seq atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Go(func() {
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				n := seq.Add(1)
-				req := benchRequest(b, fmt.Sprintf("u-%d", n%64), rw...)
-				rr := &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint(n), IdempotencyKey: fmt.Sprint("k", n), Hash: "h"}
-				start := time.Now()
-				if _, err := e.Redeem(context.Background(), rr); err != nil {
-					b.Error(err)
-					return
-				}
-				mine = append(mine, time.Since(start))
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	st.Close()
-	return len(lat), lat
+	return runRedeems(b, e, clients, d, func(n int64) (*policies.Request, error) {
+		return benchRequest(b, fmt.Sprintf("u-%d", n%64), rw...), nil
+	})
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
