@@ -49,25 +49,17 @@ func (s *Store) RecordEvent(_ context.Context, r *policies.EventRecord) (*polici
 			replayed = true
 			return replayKeyed(prev, body, &out)
 		}
-		var tier *tierWatch
-		if s.hooked.Load() {
-			tier = watchTier(tx, r.Earn.Program, r.Event.CustomerID, r.Event.At)
-		}
-		var err error
-		if out, err = earn(tx, r.Earn); err != nil {
+		err := s.reportTier(tx, r.Earn.Program, r.Event.CustomerID, r.Event.At, "event:"+r.Event.ID, func() (err error) {
+			if out, err = earn(tx, r.Earn); err != nil {
+				return err
+			}
+			out.Triggers, err = recordTriggers(tx, r)
 			return err
-		}
-		if out.Triggers, err = recordTriggers(tx, r); err != nil {
-			return err
-		}
-		tx.OnCommit(s.notify)                                      // a trigger fired at once queued its notices (firing.go)
-		notices, err := tier.changed(tx, nil, "event:"+r.Event.ID) // reports.go
+		})
 		if err != nil {
 			return err
 		}
-		if err := s.emit(tx, notices); err != nil {
-			return err
-		}
+		tx.OnCommit(s.notify) // a trigger fired at once queued its notices (firing.go)
 		raw, err := json.Marshal(r.Event.Doc)
 		if err != nil {
 			return err

@@ -124,6 +124,24 @@ type tierWatch struct {
 	before   string
 }
 
+// reportTier runs change, a change of customer's wallet in tx, and, with
+// webhook endpoints configured, queues a wallet.tier_changed notice of
+// cause when it moved the customer's tier.
+func (s *Store) reportTier(tx *bolt.Tx, p *policies.Program, customer string, at time.Time, cause string, change func() error) error {
+	var tier *tierWatch
+	if s.hooked.Load() {
+		tier = watchTier(tx, p, customer, at)
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	notices, err := tier.changed(tx, nil, cause)
+	if err != nil {
+		return err
+	}
+	return s.emit(tx, notices)
+}
+
 func watchTier(tx *bolt.Tx, p *policies.Program, customer string, at time.Time) *tierWatch {
 	if p == nil || len(p.Tiers) < 2 || customer == "" {
 		return nil

@@ -59,19 +59,11 @@ func (s *Store) Earn(_ context.Context, ev *policies.EarnEvent) (*policies.EarnR
 		if prev := tx.Bucket(bWKeys).Get(k); prev != nil {
 			return replayKeyed(prev, body, &out)
 		}
-		var tier *tierWatch
-		if s.hooked.Load() {
-			tier = watchTier(tx, ev.Program, ev.Customer, ev.At)
-		}
-		var err error
-		if out, err = earn(tx, ev); err != nil {
+		err := s.reportTier(tx, ev.Program, ev.Customer, ev.At, "event:"+ev.ID, func() (err error) {
+			out, err = earn(tx, ev)
 			return err
-		}
-		notices, err := tier.changed(tx, nil, "event:"+ev.ID)
+		})
 		if err != nil {
-			return err
-		}
-		if err := s.emit(tx, notices); err != nil {
 			return err
 		}
 		return putKeyed(tx, k, body, out)

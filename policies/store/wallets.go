@@ -87,19 +87,11 @@ func (s *Store) Adjust(_ context.Context, a *policies.Adjustment) (*policies.Wal
 		if prev := tx.Bucket(bWKeys).Get(k); prev != nil {
 			return replayKeyed(prev, body, &out)
 		}
-		var tier *tierWatch
-		if s.hooked.Load() {
-			tier = watchTier(tx, a.Program, a.Customer, a.At)
-		}
-		var err error
-		if out, err = adjust(tx, a); err != nil {
+		err := s.reportTier(tx, a.Program, a.Customer, a.At, "adjust:"+a.IdempotencyKey, func() (err error) {
+			out, err = adjust(tx, a)
 			return err
-		}
-		notices, err := tier.changed(tx, nil, "adjust:"+a.IdempotencyKey)
+		})
 		if err != nil {
-			return err
-		}
-		if err := s.emit(tx, notices); err != nil {
 			return err
 		}
 		return putKeyed(tx, k, body, out)
