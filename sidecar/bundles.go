@@ -6,19 +6,28 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// uploadedBundle is a bundle upload's body and where it came from; false
+// when the sidecar takes no uploads or the body is empty (answered).
+func (s *Server) uploadedBundle(ctx *fasthttp.RequestCtx) (body []byte, source string, ok bool) {
+	if s.bundles == nil {
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_bundles", Message: "this sidecar does not take bundle uploads"})
+		return nil, "", false
+	}
+	if body = ctx.PostBody(); len(body) == 0 {
+		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "body must be a bundle (.tar.gz)"})
+		return nil, "", false
+	}
+	return body, fmt.Sprintf("upload from %s", ctx.RemoteAddr()), true
+}
+
 // putBundle activates the tar.gz body. A bundle that does not load is
 // refused with every problem (400) and the active one keeps serving.
 func (s *Server) putBundle(ctx *fasthttp.RequestCtx, _ []string) {
-	if s.bundles == nil {
-		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_bundles", Message: "this sidecar does not take bundle uploads"})
+	body, source, ok := s.uploadedBundle(ctx)
+	if !ok {
 		return
 	}
-	body := ctx.PostBody()
-	if len(body) == 0 {
-		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "body must be a bundle (.tar.gz)"})
-		return
-	}
-	act, err := s.bundles.Tarball(ctx, fmt.Sprintf("upload from %s", ctx.RemoteAddr()), body)
+	act, err := s.bundles.Tarball(ctx, source, body)
 	switch {
 	case err != nil && act == nil:
 		bundleRefused(ctx, err)

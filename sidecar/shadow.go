@@ -2,7 +2,6 @@ package sidecar
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/valyala/fasthttp"
 
@@ -34,16 +33,11 @@ func (s *Server) putBundles() handler {
 // putShadow loads the tar.gz body as the shadow bundle. One that does not
 // load is refused (400) with every problem, and nothing changes.
 func (s *Server) putShadow(ctx *fasthttp.RequestCtx, _ []string) {
-	if s.bundles == nil {
-		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "no_bundles", Message: "this sidecar does not take bundle uploads"})
+	body, source, ok := s.uploadedBundle(ctx)
+	if !ok {
 		return
 	}
-	body := ctx.PostBody()
-	if len(body) == 0 {
-		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: "body must be a bundle (.tar.gz)"})
-		return
-	}
-	rep, err := s.bundles.LoadShadow(ctx, fmt.Sprintf("upload from %s", ctx.RemoteAddr()), body)
+	rep, err := s.bundles.LoadShadow(ctx, source, body)
 	if err != nil {
 		bundleRefused(ctx, err)
 		return
