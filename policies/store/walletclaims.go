@@ -50,25 +50,13 @@ func (s *Store) Claim(_ context.Context, c *policies.Claim) (*policies.ClaimResu
 	return out, err
 }
 
-// Earn implements policies.WalletWriter.
-func (s *Store) Earn(_ context.Context, ev *policies.EarnEvent) (*policies.EarnResult, error) {
-	var out *policies.EarnResult
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		k := []byte("event\x00" + ev.ID)
-		body := []byte(ev.Customer + "\x00" + ev.Type)
-		if prev := tx.Bucket(bWKeys).Get(k); prev != nil {
-			return replayKeyed(prev, body, &out)
-		}
-		err := s.reportTier(tx, ev.Program, ev.Customer, ev.At, "event:"+ev.ID, func() (err error) {
-			out, err = earn(tx, ev)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return putKeyed(tx, k, body, out)
-	})
-	return out, err
+// Earn implements policies.WalletWriter: an event recorded with its
+// earning and no triggers, through RecordEvent (events.go), so that an
+// event is keyed, replayed and reported in one place.
+func (s *Store) Earn(ctx context.Context, ev *policies.EarnEvent) (*policies.EarnResult, error) {
+	doc := map[string]any{"id": ev.ID, "type": ev.Type, "customer_id": ev.Customer}
+	return s.RecordEvent(ctx, &policies.EventRecord{
+		Event: &policies.Event{ID: ev.ID, Type: ev.Type, CustomerID: ev.Customer, At: ev.At, Doc: doc}, Earn: ev})
 }
 
 func earn(tx *bolt.Tx, ev *policies.EarnEvent) (*policies.EarnResult, error) {
