@@ -65,9 +65,9 @@ func (s *Store) GiftCardView(_ context.Context, code string) (*policies.GiftCard
 			if len(v) < 8 {
 				return fmt.Errorf("%w: gift card %s: entry %d missing", errCorrupt, code, seq)
 			}
-			var t policies.GiftCardTx
-			if err := json.Unmarshal(v[8:], &t); err != nil {
-				return fmt.Errorf("%w: gift card entry: %v", errCorrupt, err)
+			t, err := decodeCardTx(seq, v[8:]) // cardenc.go
+			if err != nil {
+				return err
 			}
 			txs = append(txs, t)
 			seq = binary.BigEndian.Uint64(v)
@@ -115,11 +115,18 @@ func lastBalance(tx *bolt.Tx, code string) int64 {
 }
 
 // changeCard adds amount (signed) to card c's balance and appends the
-// ledger entry; the caller has checked that it stays at or above zero.
-// c's terms are written only when the card is new here.
-func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source string, at time.Time) (*policies.GiftCardTx, error) {
+// ledger entry, which it returns; a change that would take the balance
+// below zero is an error and writes nothing (callers check first: it is
+// never a business outcome). It reads the card's record once: c's
+// balance is set from it, and c's terms are written only when the card
+// is new here.
+//
+// A redemption's debit runs it in the commit loop, so the new record, the
+// entry's key and the entry share one allocation.
+func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source string, at time.Time) (policies.GiftCardTx, error) {
 	cards := tx.Bucket(bCards)
-	raw := cards.Get([]byte(c.Code))
+	key := []byte(c.Code)
+	raw := cards.Get(key)
 	var terms []byte
 	var prev uint64
 	if len(raw) >= 16 {
@@ -129,32 +136,39 @@ func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source st
 		t.Balance = 0
 		var err error
 		if terms, err = json.Marshal(&t); err != nil {
-			return nil, err
+			return policies.GiftCardTx{}, err
 		}
+	}
+	if c.Balance+amount < 0 {
+		return policies.GiftCardTx{}, fmt.Errorf("store: gift card %s holds %d, changing by %d", c.Code, c.Balance, amount)
 	}
 	c.Balance += amount
 	if ch := tx.Bucket(bWChanged); ch != nil { // a fleet's node tells its share of the card (walletchanges.go)
 		if err := ch.Put([]byte(CardPurse(c.Code)), nil); err != nil {
-			return nil, err
+			return policies.GiftCardTx{}, err
 		}
 	}
 	log := tx.Bucket(bCardTx)
 	seq, err := log.NextSequence()
 	if err != nil {
-		return nil, err
+		return policies.GiftCardTx{}, err
 	}
-	t := &policies.GiftCardTx{ID: "gc_" + strconv.FormatUint(seq, 10), At: at.UTC(), Kind: kind, Amount: amount, Balance: c.Balance, Source: source}
-	js, err := json.Marshal(t)
+	t := policies.GiftCardTx{At: at.UTC(), Kind: kind, Amount: amount, Balance: c.Balance, Source: source}
+	// One allocation: the record (balance, last entry, terms), the entry's
+	// key, then the entry (the previous one, then cardenc.go's form), the
+	// only one that may grow past it.
+	buf := make([]byte, 0, 16+len(terms)+8+8+maxCompactCardTx+len(source))
+	rec := append(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(buf, uint64(c.Balance)), seq), terms...)
+	seqKey := binary.BigEndian.AppendUint64(rec[len(rec):len(rec)], seq)
+	entry, err := appendCardTx(binary.BigEndian.AppendUint64(seqKey[8:8], prev), &t)
 	if err != nil {
-		return nil, err
+		return policies.GiftCardTx{}, err
 	}
-	if err := log.Put(u64(seq), append(binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(js)), prev), js...)); err != nil {
-		return nil, err
+	if err := log.Put(seqKey, entry); err != nil {
+		return policies.GiftCardTx{}, err
 	}
-	rec := make([]byte, 16, 16+len(terms))
-	binary.BigEndian.PutUint64(rec, uint64(c.Balance))
-	binary.BigEndian.PutUint64(rec[8:], seq)
-	return t, cards.Put([]byte(c.Code), append(rec, terms...))
+	t.ID = cardTxID(seq)
+	return t, cards.Put(key, rec)
 }
 
 // issueCard makes code a card with terms' balance, at.
@@ -204,11 +218,9 @@ func debitCards(tx *bolt.Tx, r *policies.Redemption) error {
 		if g.Amount == 0 {
 			continue
 		}
-		// Its record exists (it has a balance); checkCards ran in this transaction.
-		c := &policies.GiftCard{Code: g.Code, Balance: lastBalance(tx, g.Code)}
-		if c.Balance < g.Amount {
-			return fmt.Errorf("store: gift card %s holds %d, debiting %d", g.Code, c.Balance, g.Amount)
-		}
+		// Its record exists (it has a balance); checkCards ran in this
+		// transaction, and changeCard refuses to go below zero.
+		c := &policies.GiftCard{Code: g.Code}
 		if _, err := changeCard(tx, c, -g.Amount, policies.CardRedeem, r.ID, r.CreatedAt); err != nil {
 			return err
 		}
@@ -264,9 +276,11 @@ func (s *Store) ChangeBalance(_ context.Context, ch *policies.BalanceChange) (*p
 		if c.Balance+ch.Amount < 0 {
 			return fmt.Errorf("%w: %s holds %d, removing %d", policies.ErrBalanceBelowZero, ch.Code, c.Balance, -ch.Amount)
 		}
-		if out, err = changeCard(tx, c, ch.Amount, policies.CardAdjust, "adjustment "+ch.IdempotencyKey, ch.At); err != nil {
+		t, err := changeCard(tx, c, ch.Amount, policies.CardAdjust, "adjustment "+ch.IdempotencyKey, ch.At)
+		if err != nil {
 			return err
 		}
+		out = &t
 		raw, err := json.Marshal(out)
 		if err != nil {
 			return err

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// A gift card ledger entry (bCardTx) is the card's previous entry (8)
+// and then the entry, in one of two forms:
+//
+//   - JSON of policies.GiftCardTx, starting with '{': what files written
+//     before the compact form hold, and what is still written for an
+//     entry the compact form cannot say exactly (a kind it has no number
+//     for);
+//   - compact: cardTxCompact, the kind's number, the amount, the balance
+//     after it, the time's Unix seconds (all varints), its nanoseconds
+//     (uvarint), then the source's bytes to the end. The entry's ID is
+//     "gc_" and its sequence, the key it is stored under.
+//
+// A redemption appends one entry per card it pays with, in the commit
+// loop every redemption waits on; the compact form costs no reflection
+// and about a third of the bytes (fewer pages written per commit).
+const cardTxCompact = 1
+
+// cardKinds numbers the kinds the compact form says (1-based; the
+// numbers are stored: append, never reorder).
+var cardKinds = [...]string{policies.CardIssue, policies.CardRedeem, policies.CardRollback, policies.CardAdjust, policies.CardMove}
+
+// cardTxID is the ID of the entry stored under seq.
+func cardTxID(seq uint64) string { return "gc_" + strconv.FormatUint(seq, 10) }
+
+// appendCardTx appends t to b (after its previous entry), compact when
+// it can be; t.ID is not stored in the compact form: it must be
+// cardTxID of the sequence t is stored under.
+func appendCardTx(b []byte, t *policies.GiftCardTx) ([]byte, error) {
+	kind := 0
+	for i, k := range cardKinds {
+		if k == t.Kind {
+			kind = i + 1
+		}
+	}
+	if kind == 0 || t.At.Location() != time.UTC || t.At.Unix() < minCardTxSec || t.At.Unix() > maxCardTxSec {
+		js, err := json.Marshal(t)
+		return append(b, js...), err
+	}
+	b = append(b, cardTxCompact, byte(kind))
+	b = binary.AppendVarint(b, t.Amount)
+	b = binary.AppendVarint(b, t.Balance)
+	b = binary.AppendVarint(b, t.At.Unix())
+	b = binary.AppendUvarint(b, uint64(t.At.Nanosecond()))
+	return append(b, t.Source...), nil
+}
+
+// The compact form's times are those JSON can write: years 0 to 9999.
+const (
+	minCardTxSec = -62167219200 // 0000-01-01T00:00:00Z
+	maxCardTxSec = 253402300799 // 9999-12-31T23:59:59Z
+)
+
+// maxCompactCardTx bounds a compact entry's bytes besides its source.
+const maxCompactCardTx = 2 + 3*binary.MaxVarintLen64 + binary.MaxVarintLen32
+
+// decodeCardTx reads the entry stored under seq (without its previous
+// entry's 8 bytes), in either form.
+func decodeCardTx(seq uint64, v []byte) (policies.GiftCardTx, error) {
+	var t policies.GiftCardTx
+	if len(v) > 0 && v[0] == '{' {
+		if err := json.Unmarshal(v, &t); err != nil {
+			return t, fmt.Errorf("%w: gift card entry %d: %v", errCorrupt, seq, err)
+		}
+		return t, nil
+	}
+	bad := func(what string) (policies.GiftCardTx, error) {
+		return policies.GiftCardTx{}, fmt.Errorf("%w: gift card entry %d: %s", errCorrupt, seq, what)
+	}
+	if len(v) < 2 || v[0] != cardTxCompact {
+		return bad("unknown form")
+	}
+	if v[1] == 0 || int(v[1]) > len(cardKinds) {
+		return bad("unknown kind " + strconv.Itoa(int(v[1])))
+	}
+	t.ID, t.Kind = cardTxID(seq), cardKinds[v[1]-1]
+	v = v[2:]
+	var sec int64
+	var nsec uint64
+	for _, f := range []*int64{&t.Amount, &t.Balance, &sec} {
+		n, k := binary.Varint(v)
+		if k <= 0 {
+			return bad("cut")
+		}
+		*f, v = n, v[k:]
+	}
+	nsec, k := binary.Uvarint(v)
+	if k <= 0 || nsec >= 1e9 || sec < minCardTxSec || sec > maxCardTxSec {
+		return bad("cut or out of range")
+	}
+	t.At, t.Source = time.Unix(sec, int64(nsec)).UTC(), string(v[k:])
+	return t, nil
+}

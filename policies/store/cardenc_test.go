@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// TestCardTxEncoding: every entry reads back as written, compact when its
+// kind has a number and its time is UTC, as JSON otherwise; a JSON entry
+// (what older files hold) reads as encoding/json reads it.
+func TestCardTxEncoding(t *testing.T) {
+	times := []time.Time{
+		time.Date(2026, 12, 5, 0, 2, 25, 532561317, time.UTC),
+		time.Unix(0, 0).UTC(),
+		time.Date(1969, 7, 20, 20, 17, 40, 999_999_999, time.UTC),
+		time.Date(2026, 3, 1, 12, 0, 0, 1, time.FixedZone("x", 3600)),
+	}
+	kinds := []string{policies.CardIssue, policies.CardRedeem, policies.CardRollback, policies.CardAdjust, policies.CardMove, "refund"}
+	for _, at := range times {
+		for _, kind := range kinds {
+			for _, amount := range []int64{0, -9500, policies.MaxAmount, -policies.MaxAmount} {
+				for _, src := range []string{"", "rd_18ee329baab2a7a5e7a08ff4d48d", `adjustment "q" \ café`, "\xff"} {
+					in := policies.GiftCardTx{ID: cardTxID(77), At: at, Kind: kind, Amount: amount, Balance: -amount + 3, Source: src}
+					raw, err := appendCardTx(nil, &in)
+					if err != nil {
+						t.Fatal(err)
+					}
+					compact := kind != "refund" && at.Location() == time.UTC
+					if (raw[0] == cardTxCompact) != compact {
+						t.Fatalf("%+v: written as %q", in, raw)
+					}
+					got, err := decodeCardTx(77, raw)
+					if err != nil {
+						t.Fatalf("%+v: %v", in, err)
+					}
+					want := in
+					if !compact { // what encoding/json gives back
+						js, _ := json.Marshal(&in)
+						want = policies.GiftCardTx{}
+						if err := json.Unmarshal(js, &want); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("read %+v, want %+v", got, want)
+					}
+				}
+			}
+		}
+	}
+	for _, bad := range [][]byte{nil, {}, {cardTxCompact}, {cardTxCompact, 0}, {cardTxCompact, 9, 0, 0, 0, 0}, {cardTxCompact, 2, 0x80}, {cardTxCompact, 2, 1, 1, 1, 0x80, 0x94, 0xeb, 0xdc, 0x03}, {'x'}, []byte(`{"id":`)} {
+		if tx, err := decodeCardTx(1, bad); err == nil {
+			t.Errorf("%q read as %+v", bad, tx)
+		}
+	}
+}
+
+// TestGiftCardOldLedgerReads: a card whose record and ledger were written
+// in the JSON form (files from before the compact form) reads as it did,
+// and its later entries, written compact, chain onto the old ones.
+func TestGiftCardOldLedgerReads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	s := open(t, path)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 9, 30, 0, 250, time.UTC)
+	old := []policies.GiftCardTx{
+		{ID: "gc_1", At: at, Kind: policies.CardIssue, Amount: 3000, Balance: 3000, Source: "generated"},
+		{ID: "gc_2", At: at.Add(time.Hour), Kind: policies.CardRedeem, Amount: -1200, Balance: 1800, Source: "rd_old"},
+	}
+	// Written as the store wrote cards before: terms JSON after the head,
+	// each entry JSON after the previous entry's sequence.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		log := tx.Bucket(bCardTx)
+		for i, e := range old {
+			seq, err := log.NextSequence()
+			if err != nil {
+				return err
+			}
+			js, _ := json.Marshal(&e)
+			if err := log.Put(u64(seq), append(u64(uint64(i)), js...)); err != nil {
+				return err
+			}
+		}
+		terms, _ := json.Marshal(&policies.GiftCard{Code: "OLD-1", Campaign: "gift", Currency: "USD"})
+		rec := binary.BigEndian.AppendUint64(u64(1800), 2)
+		return tx.Bucket(bCards).Put([]byte("OLD-1"), append(rec, terms...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, txs, err := s.GiftCardView(ctx, "OLD-1")
+	if err != nil || c.Balance != 1800 || c.Campaign != "gift" || c.Currency != "USD" || !reflect.DeepEqual(txs, old) {
+		t.Fatalf("old card: %+v %+v %v", c, txs, err)
+	}
+	// A top-up now appends a compact entry after the old ones.
+	ch, err := s.ChangeBalance(ctx, &policies.BalanceChange{Code: "OLD-1", Amount: 500, IdempotencyKey: "top", At: at.Add(2 * time.Hour)})
+	if err != nil || ch.ID != "gc_3" || ch.Balance != 2300 {
+		t.Fatalf("top-up: %+v %v", ch, err)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bCardTx).Get(u64(3)); len(v) < 9 || v[8] != cardTxCompact {
+			t.Errorf("new entry stored as %q", v)
+		}
+		return nil
+	})
+	s.Close()
+	s = open(t, path) // and again from the file
+	c, txs, err = s.GiftCardView(ctx, "OLD-1")
+	want := append(old, policies.GiftCardTx{ID: "gc_3", At: at.Add(2 * time.Hour), Kind: policies.CardAdjust, Amount: 500, Balance: 2300, Source: "adjustment top"})
+	if err != nil || c.Balance != 2300 || !reflect.DeepEqual(txs, want) {
+		t.Fatalf("after the top-up: %+v\n%+v\nwant %+v %v", c, txs, want, err)
+	}
+}
+
+// FuzzDecodeCardTx: any stored bytes read without a panic, and an entry
+// read from the compact form writes back compact and reads the same.
+func FuzzDecodeCardTx(f *testing.F) {
+	e, _ := appendCardTx(nil, &policies.GiftCardTx{At: time.Unix(1e9, 5).UTC(), Kind: policies.CardRedeem, Amount: -5, Balance: 10, Source: "rd_1"})
+	f.Add(e)
+	f.Add([]byte(`{"id":"gc_1","at":"2026-01-02T03:04:05Z","kind":"issue","amount":1,"balance":1,"source":"x"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := decodeCardTx(5, b)
+		if err != nil || len(b) == 0 || b[0] != cardTxCompact {
+			return
+		}
+		again, err := appendCardTx(nil, &got)
+		if err != nil || again[0] != cardTxCompact {
+			t.Fatalf("%+v written %q, %v", got, again, err)
+		}
+		back, err := decodeCardTx(5, again)
+		if err != nil || !reflect.DeepEqual(back, got) {
+			t.Fatalf("%q read %+v, written %q, read %+v, %v", b, got, again, back, err)
+		}
+	})
+}
