@@ -10,6 +10,92 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
+// A gift card's record (bCards) is its balance (8), its last ledger
+// entry (8) and then its terms (policies.GiftCard without the balance),
+// in one of two forms:
+//
+//   - JSON of policies.GiftCard, starting with '{' (files from before the
+//     compact form, and terms the compact form cannot say: an expiry not
+//     in UTC, or beyond the years JSON writes);
+//   - compact: cardTermsCompact, then the campaign and the currency (each
+//     a uvarint length and its bytes), then 0, or 1 and the expiry's Unix
+//     seconds (varint) and nanoseconds (uvarint). The code is the key.
+//
+// A card's record is written again by every change of its balance, so a
+// redemption's commit writes the leaf page holding it; the compact form
+// puts about three times as many cards on a page.
+const cardTermsCompact = 1
+
+// appendCardTerms appends c's terms (not its balance) to b.
+func appendCardTerms(b []byte, c *policies.GiftCard) ([]byte, error) {
+	exp := c.Expiry
+	if !exp.IsZero() && (exp.Location() != time.UTC || exp.Unix() < minCardTxSec || exp.Unix() > maxCardTxSec) {
+		t := *c
+		t.Balance = 0
+		js, err := json.Marshal(&t)
+		return append(b, js...), err
+	}
+	b = append(b, cardTermsCompact)
+	b = append(binary.AppendUvarint(b, uint64(len(c.Campaign))), c.Campaign...)
+	b = append(binary.AppendUvarint(b, uint64(len(c.Currency))), c.Currency...)
+	if exp.IsZero() {
+		return append(b, 0), nil
+	}
+	b = binary.AppendVarint(append(b, 1), exp.Unix())
+	return binary.AppendUvarint(b, uint64(exp.Nanosecond())), nil
+}
+
+// decodeCardTerms reads card code's terms in either form; campaign is the
+// campaign its code was read with, if any, whose string is used when
+// they are the same (the pricing read then allocates no copy).
+func decodeCardTerms(code, campaign string, v []byte) (policies.GiftCard, error) {
+	if len(v) > 0 && v[0] == '{' {
+		c, ok := peekCard(v)
+		if !ok {
+			c = policies.GiftCard{}
+			if err := json.Unmarshal(v, &c); err != nil {
+				return c, fmt.Errorf("%w: gift card %s: %v", errCorrupt, code, err)
+			}
+		}
+		return c, nil
+	}
+	bad := func(what string) (policies.GiftCard, error) {
+		return policies.GiftCard{}, fmt.Errorf("%w: gift card %s: %s", errCorrupt, code, what)
+	}
+	if len(v) == 0 || v[0] != cardTermsCompact {
+		return bad("unknown form")
+	}
+	v = v[1:]
+	var fields [2][]byte
+	for i := range fields {
+		n, k := binary.Uvarint(v)
+		if k <= 0 || n > uint64(len(v)-k) {
+			return bad("cut")
+		}
+		fields[i], v = v[k:k+int(n)], v[k+int(n):]
+	}
+	c := policies.GiftCard{Code: code, Campaign: campaign, Currency: string(fields[1])}
+	if string(fields[0]) != campaign {
+		c.Campaign = string(fields[0])
+	}
+	switch {
+	case len(v) == 1 && v[0] == 0:
+		return c, nil
+	case len(v) < 2 || v[0] != 1:
+		return bad("bad expiry")
+	}
+	sec, k := binary.Varint(v[1:])
+	if k <= 0 {
+		return bad("cut")
+	}
+	nsec, k2 := binary.Uvarint(v[1+k:])
+	if k2 <= 0 || 1+k+k2 != len(v) || nsec >= 1e9 || sec < minCardTxSec || sec > maxCardTxSec {
+		return bad("bad expiry")
+	}
+	c.Expiry = time.Unix(sec, int64(nsec)).UTC()
+	return c, nil
+}
+
 // A gift card ledger entry (bCardTx) is the card's previous entry (8)
 // and then the entry, in one of two forms:
 //

@@ -64,6 +64,71 @@ func TestCardTxEncoding(t *testing.T) {
 	}
 }
 
+// TestCardTermsEncoding: a card's terms read back as written, compact
+// unless the expiry is not in UTC (then as encoding/json gives them
+// back), with or without the code's campaign to share; cut or unknown
+// bytes are errors.
+func TestCardTermsEncoding(t *testing.T) {
+	at := time.Date(2031, 5, 6, 7, 8, 9, 123, time.UTC)
+	for _, c := range []policies.GiftCard{
+		{Code: "GC-1", Campaign: "gift-any"},
+		{Code: "GC-2", Campaign: "gift-eur", Currency: "EUR", Expiry: at},
+		{Code: "GC-3", Campaign: `we"ird\name<&>`, Currency: "USD", Expiry: time.Unix(0, 1).UTC()},
+		{Code: "GC-4", Campaign: "c", Expiry: at.In(time.FixedZone("x", 3600))},
+		{Code: "GC-5", Campaign: ""},
+	} {
+		raw, err := appendCardTerms(nil, &c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compact := c.Expiry.IsZero() || c.Expiry.Location() == time.UTC
+		if (raw[0] == cardTermsCompact) != compact {
+			t.Fatalf("%+v: written as %q", c, raw)
+		}
+		want := c
+		if !compact {
+			js, _ := json.Marshal(&c)
+			want = policies.GiftCard{}
+			if err := json.Unmarshal(js, &want); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, hint := range []string{"", c.Campaign, "other"} {
+			got, err := decodeCardTerms(c.Code, hint, raw)
+			if err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q (campaign %q): read %+v, %v; want %+v", raw, hint, got, err, want)
+			}
+		}
+	}
+	for _, bad := range [][]byte{nil, {}, {cardTermsCompact}, {cardTermsCompact, 5, 'a'}, {cardTermsCompact, 1, 'a', 0}, {cardTermsCompact, 1, 'a', 0, 2}, {cardTermsCompact, 1, 'a', 0, 1, 2}, {cardTermsCompact, 1, 'a', 0, 0, 0}, {'x'}, []byte(`{"code":`)} {
+		if c, err := decodeCardTerms("X", "", bad); err == nil {
+			t.Errorf("%q read as %+v", bad, c)
+		}
+	}
+}
+
+// FuzzDecodeCardTerms: any stored terms read without a panic, and terms
+// read from the compact form write back compact and read the same.
+func FuzzDecodeCardTerms(f *testing.F) {
+	raw, _ := appendCardTerms(nil, &policies.GiftCard{Code: "X", Campaign: "gift", Currency: "USD", Expiry: time.Unix(2e9, 7).UTC()})
+	f.Add(raw)
+	f.Add([]byte(`{"code":"X","campaign":"gift","balance":0}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := decodeCardTerms("X", "gift", b)
+		if err != nil || len(b) == 0 || b[0] != cardTermsCompact {
+			return
+		}
+		again, err := appendCardTerms(nil, &got)
+		if err != nil || again[0] != cardTermsCompact {
+			t.Fatalf("%+v written %q, %v", got, again, err)
+		}
+		back, err := decodeCardTerms("X", "", again)
+		if err != nil || !reflect.DeepEqual(back, got) {
+			t.Fatalf("%q read %+v, written %q, read %+v, %v", b, got, again, back, err)
+		}
+	})
+}
+
 // TestGiftCardOldLedgerReads: a card whose record and ledger were written
 // in the JSON form (files from before the compact form) reads as it did,
 // and its later entries, written compact, chain onto the old ones.
@@ -109,6 +174,9 @@ func TestGiftCardOldLedgerReads(t *testing.T) {
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bCardTx).Get(u64(3)); len(v) < 9 || v[8] != cardTxCompact {
 			t.Errorf("new entry stored as %q", v)
+		}
+		if v := tx.Bucket(bCards).Get([]byte("OLD-1")); len(v) < 17 || v[16] != '{' {
+			t.Errorf("old card's terms stored again as %q", v)
 		}
 		return nil
 	})

@@ -269,7 +269,7 @@ func (s *Store) lookup(code string, withCard bool) (campaign string, reason poli
 		if !withCard {
 			return nil
 		}
-		if card, _, err = getCard(tx, code); errors.Is(err, policies.ErrUnknownCode) {
+		if card, _, err = readCard(tx, code, c.Campaign); errors.Is(err, policies.ErrUnknownCode) {
 			card, err = nil, nil
 		}
 		return err

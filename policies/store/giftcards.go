@@ -80,6 +80,12 @@ func (s *Store) GiftCardView(_ context.Context, code string) (*policies.GiftCard
 
 // getCard reads a card and its last ledger entry.
 func getCard(tx *bolt.Tx, code string) (*policies.GiftCard, uint64, error) {
+	return readCard(tx, code, "")
+}
+
+// readCard is getCard; campaign is the one code was read with, if any
+// (decodeCardTerms).
+func readCard(tx *bolt.Tx, code, campaign string) (*policies.GiftCard, uint64, error) {
 	raw := tx.Bucket(bCards).Get([]byte(code))
 	if raw == nil {
 		return nil, 0, fmt.Errorf("%w: %q is not a gift card here", policies.ErrUnknownCode, code)
@@ -87,12 +93,9 @@ func getCard(tx *bolt.Tx, code string) (*policies.GiftCard, uint64, error) {
 	if len(raw) < 16 {
 		return nil, 0, fmt.Errorf("%w: gift card %s of %d bytes", errCorrupt, code, len(raw))
 	}
-	c, ok := peekCard(raw[16:])
-	if !ok {
-		c = policies.GiftCard{}
-		if err := json.Unmarshal(raw[16:], &c); err != nil {
-			return nil, 0, fmt.Errorf("%w: gift card %s: %v", errCorrupt, code, err)
-		}
+	c, err := decodeCardTerms(code, campaign, raw[16:]) // cardenc.go
+	if err != nil {
+		return nil, 0, err
 	}
 	c.Balance = int64(binary.BigEndian.Uint64(raw))
 	return &c, binary.BigEndian.Uint64(raw[8:]), nil
@@ -132,10 +135,8 @@ func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source st
 	if len(raw) >= 16 {
 		c.Balance, prev, terms = int64(binary.BigEndian.Uint64(raw)), binary.BigEndian.Uint64(raw[8:]), raw[16:]
 	} else {
-		t := *c
-		t.Balance = 0
 		var err error
-		if terms, err = json.Marshal(&t); err != nil {
+		if terms, err = appendCardTerms(nil, c); err != nil { // cardenc.go
 			return policies.GiftCardTx{}, err
 		}
 	}
