@@ -15,8 +15,8 @@ import (
 // in one of two forms:
 //
 //   - JSON of policies.GiftCard, starting with '{' (files from before the
-//     compact form, and terms the compact form cannot say: an expiry not
-//     in UTC, or beyond the years JSON writes);
+//     compact form, and terms the compact form cannot say: an expiry with
+//     a zone offset, or beyond the years JSON writes);
 //   - compact: cardTermsCompact, then the campaign and the currency (each
 //     a uvarint length and its bytes), then 0, or 1 and the expiry's Unix
 //     seconds (varint) and nanoseconds (uvarint). The code is the key.
@@ -29,7 +29,7 @@ const cardTermsCompact = 1
 // appendCardTerms appends c's terms (not its balance) to b.
 func appendCardTerms(b []byte, c *policies.GiftCard) ([]byte, error) {
 	exp := c.Expiry
-	if !exp.IsZero() && (exp.Location() != time.UTC || exp.Unix() < minCardTxSec || exp.Unix() > maxCardTxSec) {
+	if !exp.IsZero() && !compactTime(exp) {
 		t := *c
 		t.Balance = 0
 		js, err := json.Marshal(&t)
@@ -102,7 +102,7 @@ func decodeCardTerms(code, campaign string, v []byte) (policies.GiftCard, error)
 //   - JSON of policies.GiftCardTx, starting with '{': what files written
 //     before the compact form hold, and what is still written for an
 //     entry the compact form cannot say exactly (a kind it has no number
-//     for);
+//     for, a time with a zone offset or beyond the years JSON writes);
 //   - compact: cardTxCompact, the kind's number, the amount, the balance
 //     after it, the time's Unix seconds (all varints), its nanoseconds
 //     (uvarint), then the source's bytes to the end. The entry's ID is
@@ -130,7 +130,7 @@ func appendCardTx(b []byte, t *policies.GiftCardTx) ([]byte, error) {
 			kind = i + 1
 		}
 	}
-	if kind == 0 || t.At.Location() != time.UTC || t.At.Unix() < minCardTxSec || t.At.Unix() > maxCardTxSec {
+	if kind == 0 || !compactTime(t.At) {
 		js, err := json.Marshal(t)
 		return append(b, js...), err
 	}
@@ -147,6 +147,14 @@ const (
 	minCardTxSec = -62167219200 // 0000-01-01T00:00:00Z
 	maxCardTxSec = 253402300799 // 9999-12-31T23:59:59Z
 )
+
+// compactTime reports whether the compact forms can hold t: JSON writes
+// it with "Z" (its offset is zero: it reads back in UTC, as the compact
+// form's does) and it is within years 0 to 9999.
+func compactTime(t time.Time) bool {
+	_, off := t.Zone()
+	return off == 0 && t.Unix() >= minCardTxSec && t.Unix() <= maxCardTxSec
+}
 
 // maxCompactCardTx bounds a compact entry's bytes besides its source.
 const maxCompactCardTx = 2 + 3*binary.MaxVarintLen64 + binary.MaxVarintLen32

@@ -14,15 +14,18 @@ import (
 	"github.com/promoedge/promoedge/policies"
 )
 
-// TestCardTxEncoding: every entry reads back as written, compact when its
-// kind has a number and its time is UTC, as JSON otherwise; a JSON entry
-// (what older files hold) reads as encoding/json reads it.
+// TestCardTxEncoding: an entry is written compact when its kind has a
+// number and its time no zone offset, and reads back as written, its time
+// in UTC (as the JSON form read it back, which also turned invalid UTF-8
+// into U+FFFD: the compact form keeps the bytes); otherwise it is written
+// and read as JSON.
 func TestCardTxEncoding(t *testing.T) {
 	times := []time.Time{
 		time.Date(2026, 12, 5, 0, 2, 25, 532561317, time.UTC),
 		time.Unix(0, 0).UTC(),
 		time.Date(1969, 7, 20, 20, 17, 40, 999_999_999, time.UTC),
 		time.Date(2026, 3, 1, 12, 0, 0, 1, time.FixedZone("x", 3600)),
+		time.Date(2026, 3, 1, 12, 0, 0, 1, time.FixedZone("GMT", 0)),
 	}
 	kinds := []string{policies.CardIssue, policies.CardRedeem, policies.CardRollback, policies.CardAdjust, policies.CardMove, "refund"}
 	for _, at := range times {
@@ -34,7 +37,8 @@ func TestCardTxEncoding(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					compact := kind != "refund" && at.Location() == time.UTC
+					_, off := at.Zone()
+					compact := kind != "refund" && off == 0
 					if (raw[0] == cardTxCompact) != compact {
 						t.Fatalf("%+v: written as %q", in, raw)
 					}
@@ -42,8 +46,9 @@ func TestCardTxEncoding(t *testing.T) {
 					if err != nil {
 						t.Fatalf("%+v: %v", in, err)
 					}
-					want := in
-					if !compact { // what encoding/json gives back
+					want := in // compact: as written, its time in UTC
+					want.At = at.UTC()
+					if !compact { // JSON: as encoding/json gives it back
 						js, _ := json.Marshal(&in)
 						want = policies.GiftCardTx{}
 						if err := json.Unmarshal(js, &want); err != nil {
@@ -64,9 +69,8 @@ func TestCardTxEncoding(t *testing.T) {
 	}
 }
 
-// TestCardTermsEncoding: a card's terms read back as written, compact
-// unless the expiry is not in UTC (then as encoding/json gives them
-// back), with or without the code's campaign to share; cut or unknown
+// TestCardTermsEncoding: a card's terms read back as the JSON form gave
+// them back, compact unless the expiry has a zone offset, with or without the code's campaign to share; cut or unknown
 // bytes are errors.
 func TestCardTermsEncoding(t *testing.T) {
 	at := time.Date(2031, 5, 6, 7, 8, 9, 123, time.UTC)
@@ -76,22 +80,20 @@ func TestCardTermsEncoding(t *testing.T) {
 		{Code: "GC-3", Campaign: `we"ird\name<&>`, Currency: "USD", Expiry: time.Unix(0, 1).UTC()},
 		{Code: "GC-4", Campaign: "c", Expiry: at.In(time.FixedZone("x", 3600))},
 		{Code: "GC-5", Campaign: ""},
+		{Code: "GC-6", Campaign: "c", Expiry: at.In(time.FixedZone("GMT", 0))},
 	} {
 		raw, err := appendCardTerms(nil, &c)
 		if err != nil {
 			t.Fatal(err)
 		}
-		compact := c.Expiry.IsZero() || c.Expiry.Location() == time.UTC
-		if (raw[0] == cardTermsCompact) != compact {
+		_, off := c.Expiry.Zone()
+		if (raw[0] == cardTermsCompact) != (off == 0) {
 			t.Fatalf("%+v: written as %q", c, raw)
 		}
-		want := c
-		if !compact {
-			js, _ := json.Marshal(&c)
-			want = policies.GiftCard{}
-			if err := json.Unmarshal(js, &want); err != nil {
-				t.Fatal(err)
-			}
+		js, _ := json.Marshal(&c) // what the JSON form gave back
+		var want policies.GiftCard
+		if err := json.Unmarshal(js, &want); err != nil {
+			t.Fatal(err)
 		}
 		for _, hint := range []string{"", c.Campaign, "other"} {
 			got, err := decodeCardTerms(c.Code, hint, raw)
