@@ -17,6 +17,7 @@ type commitReq struct {
 	held   string      // a reservation r commits (reservations.go)
 	pre    *heldRecord // that reservation as read before queueing, if it was
 	record []byte      // r encoded, done by the caller, off the commit loop
+	cards  [][]byte    // r's gift cards' records as checkAll read them, for the debit (giftcards.go)
 	// created: r is reported as redemption.created (a webhook endpoint is
 	// configured); the outbox refers to r's record (reports.go).
 	created bool
@@ -259,10 +260,11 @@ func (s *Store) checkAll(tx *bolt.Tx, req *commitReq) ([]policies.Used, map[stri
 	if err != nil || len(exhausted) > 0 {
 		return nil, exhausted, err
 	}
-	exhausted, settled, amounts, err := checkCards(tx, r, exhausted)
+	exhausted, cards, settled, amounts, err := checkCards(tx, r, exhausted)
 	if err != nil || len(exhausted) > 0 {
 		return nil, exhausted, err
 	}
+	req.cards = cards
 	if settled {
 		r.SettleResponse()
 	}
@@ -289,7 +291,7 @@ func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commit
 		}
 		tier = watchTier(tx, r.Program, r.CustomerID, r.CreatedAt)
 	}
-	if err := s.take(tx, r, used); err != nil {
+	if err := s.take(tx, r, used, req.cards); err != nil {
 		return commitRes{}, err
 	}
 	if r.Status != policies.Held { // a hold owes a referrer nothing until it is committed
@@ -328,7 +330,8 @@ func (s *Store) write(tx *bolt.Tx, req *commitReq, used []policies.Used) (commit
 
 // take consumes every limit, code use and wallet change of r: the one
 // path by which a redemption, or a reservation's hold, takes anything.
-func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) error {
+// cards are r's gift cards' records as read in tx (nil: read them).
+func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used, cards [][]byte) error {
 	esc := &FleetTx{tx} // the limiter's view of this transaction
 	for i := range r.Campaigns {
 		c := &r.Campaigns[i]
@@ -347,7 +350,7 @@ func (s *Store) take(tx *bolt.Tx, r *policies.Redemption, used []policies.Used) 
 			}
 		}
 	}
-	if err := debitCards(tx, r); err != nil { // giftcards.go
+	if err := debitCards(tx, r, cards); err != nil { // giftcards.go
 		return err
 	}
 	return s.applyWallet(tx, esc, r) // wallet.go: rewards spent, points credited as lots

@@ -101,35 +101,21 @@ func readCard(tx *bolt.Tx, code, campaign string) (*policies.GiftCard, uint64, e
 	return &c, binary.BigEndian.Uint64(raw[8:]), nil
 }
 
-// cardHead is a card's balance and last entry, without decoding its terms
-// (the commit loop reads only these); ok is false for no card.
-func cardHead(tx *bolt.Tx, code string) (balance int64, last uint64, ok bool) {
-	raw := tx.Bucket(bCards).Get([]byte(code))
-	if len(raw) < 16 {
-		return 0, 0, false
-	}
-	return int64(binary.BigEndian.Uint64(raw)), binary.BigEndian.Uint64(raw[8:]), true
-}
-
-// lastBalance is what code holds here (0: no card).
-func lastBalance(tx *bolt.Tx, code string) int64 {
-	b, _, _ := cardHead(tx, code)
-	return b
-}
-
 // changeCard adds amount (signed) to card c's balance and appends the
 // ledger entry, which it returns; a change that would take the balance
 // below zero is an error and writes nothing (callers check first: it is
-// never a business outcome). It reads the card's record once: c's
-// balance is set from it, and c's terms are written only when the card
-// is new here.
+// never a business outcome). c's balance is set from the card's record,
+// and c's terms are written only when the card is new here.
 //
 // A redemption's debit runs it in the commit loop, so the new record, the
 // entry's key and the entry share one allocation.
 func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source string, at time.Time) (policies.GiftCardTx, error) {
-	cards := tx.Bucket(bCards)
-	key := []byte(c.Code)
-	raw := cards.Get(key)
+	return changeCardOn(tx, tx.Bucket(bCards).Get([]byte(c.Code)), c, amount, kind, source, at)
+}
+
+// changeCardOn is changeCard on raw, the card's record as read in tx (nil:
+// none); nothing may have written it since.
+func changeCardOn(tx *bolt.Tx, raw []byte, c *policies.GiftCard, amount int64, kind, source string, at time.Time) (policies.GiftCardTx, error) {
 	var terms []byte
 	var prev uint64
 	if len(raw) >= 16 {
@@ -169,7 +155,7 @@ func changeCard(tx *bolt.Tx, c *policies.GiftCard, amount int64, kind, source st
 		return policies.GiftCardTx{}, err
 	}
 	t.ID = cardTxID(seq)
-	return t, cards.Put(key, rec)
+	return t, tx.Bucket(bCards).Put([]byte(c.Code), rec)
 }
 
 // issueCard makes code a card with terms' balance, at.
@@ -187,14 +173,25 @@ func issueCard(tx *bolt.Tx, code, campaign string, terms *policies.CardTerms, at
 // It reads only balances (no card record is decoded): it runs in the
 // commit loop, which every redemption waits on. amounts reports that an
 // amount moved (the stored record must be encoded again); a balance
-// before that moved changes only the answer.
-func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) (_ map[string]policies.Reason, changed, amounts bool, _ error) {
+// before that moved changes only the answer. recs are the cards' records
+// as read (recs[i] for r.GiftCards[i]), for debitCards in the same
+// transaction: a debit reads its card once.
+func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Reason) (_ map[string]policies.Reason, recs [][]byte, changed, amounts bool, _ error) {
+	cards := tx.Bucket(bCards)
 	for i := range r.GiftCards {
 		g := &r.GiftCards[i]
 		if g.Amount == 0 {
 			continue
 		}
-		bal := lastBalance(tx, g.Code)
+		raw := cards.Get([]byte(g.Code))
+		if recs == nil {
+			recs = make([][]byte, len(r.GiftCards))
+		}
+		recs[i] = raw
+		var bal int64
+		if len(raw) >= 16 {
+			bal = int64(binary.BigEndian.Uint64(raw))
+		}
 		if bal >= g.Amount && bal == g.Before {
 			continue
 		}
@@ -210,19 +207,28 @@ func checkCards(tx *bolt.Tx, r *policies.Redemption, out map[string]policies.Rea
 		g.Amount, g.Before = pay, bal
 		changed = true
 	}
-	return out, changed, amounts, nil
+	return out, recs, changed, amounts, nil
 }
 
-// debitCards takes what r pays from each card, in r's transaction.
-func debitCards(tx *bolt.Tx, r *policies.Redemption) error {
-	for _, g := range r.GiftCards {
+// debitCards takes what r pays from each card, in r's transaction; recs
+// are the cards' records as checkCards read them in it (nil: read them).
+// Nothing writes a card between the two: a redemption presents a card
+// once.
+func debitCards(tx *bolt.Tx, r *policies.Redemption, recs [][]byte) error {
+	for i, g := range r.GiftCards {
 		if g.Amount == 0 {
 			continue
 		}
-		// Its record exists (it has a balance); checkCards ran in this
-		// transaction, and changeCard refuses to go below zero.
+		// Its record exists (it has a balance): changeCardOn refuses to go
+		// below zero.
 		c := &policies.GiftCard{Code: g.Code}
-		if _, err := changeCard(tx, c, -g.Amount, policies.CardRedeem, r.ID, r.CreatedAt); err != nil {
+		var err error
+		if recs != nil {
+			_, err = changeCardOn(tx, recs[i], c, -g.Amount, policies.CardRedeem, r.ID, r.CreatedAt)
+		} else {
+			_, err = changeCard(tx, c, -g.Amount, policies.CardRedeem, r.ID, r.CreatedAt)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -168,7 +168,7 @@ func (s *Store) retake(tx *bolt.Tx, held *policies.Redemption) error {
 	for i := range held.Campaigns {
 		used[i] = readUsage(tx, held.Campaigns[i].Campaign, held.CustomerID)
 	}
-	return s.take(tx, held, used)
+	return s.take(tx, held, used, nil)
 }
 
 // closeHold stores a reservation that holds nothing any more and drops it
