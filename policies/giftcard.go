@@ -186,7 +186,12 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 	return v, nil
 }
 
-// ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card.
+// ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card,
+// once per key (per node: a fleet's nodes keep their own keys). A removal
+// the balance here cannot pay is paid, on a fleet, with balance the
+// other nodes move here (cluster/doc.go, # Gift cards); it is refused
+// (ErrBalanceBelowZero, nothing removed) only when the reachable nodes
+// hold too little.
 func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCardTx, error) {
 	if e.giftCards == nil {
 		return nil, ErrNoStore
@@ -195,7 +200,41 @@ func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCar
 		return nil, err
 	}
 	ch.At = e.now()
-	return e.giftCards.ChangeBalance(ctx, ch)
+	var t *GiftCardTx
+	err := e.supplied(ctx, func() (err error) {
+		t, err = e.giftCards.ChangeBalance(ctx, ch)
+		return err
+	}, func(err error) (*Redemption, map[string]Reason) {
+		switch {
+		case ch.Amount > 0:
+			return nil, nil
+		case errors.Is(err, ErrBalanceBelowZero): // too little here
+		case errors.Is(err, ErrUnknownCode) && e.isCard(ctx, ch.Code): // none of the card ever came here
+		default:
+			return nil, nil
+		}
+		return &Redemption{CreatedAt: ch.At, GiftCards: []RedeemedGiftCard{{Code: ch.Code, Amount: -ch.Amount}}},
+			map[string]Reason{GiftCardKey(ch.Code): GiftCardEmpty}
+	})
+	if errors.Is(err, ErrUnknownCode) && ch.Amount < 0 && e.isCard(ctx, ch.Code) {
+		// A card of the fleet none of whose balance reached this node.
+		return nil, fmt.Errorf("%w: %s holds nothing the reachable nodes could move here, removing %d", ErrBalanceBelowZero, ch.Code, -ch.Amount)
+	}
+	return t, err
+}
+
+// isCard reports whether code is a generated code of a gift card program
+// of the active revision (a fleet replicates every node's codes).
+func (e *Engine) isCard(ctx context.Context, code string) bool {
+	if e.codes == nil || e.Revision() == nil {
+		return false
+	}
+	campaign, _, found, err := e.codes.LookupCode(ctx, code)
+	if err != nil || !found {
+		return false
+	}
+	c, err := e.Revision().Campaign(campaign)
+	return err == nil && c.GiftCard != nil
 }
 
 // GiftCardPayment is what one presented card pays (Decision.GiftCards).
