@@ -143,7 +143,12 @@
 // the far side unusable until it heals.
 //
 // A claim outside checkout (POST /v1/wallets/{customer}/rewards) that
-// finds too few points or units here asks Supply the same way.
+// finds too few points or units here asks Supply the same way, and so
+// does an operator's debit (POST /v1/wallets/{customer}/adjust, negative
+// points; under policies.DebitKey): the engine tries, asks Supply on the
+// shortfall, and tries again (policies.Engine.supplied). A debit past
+// what the reachable nodes hold is refused and debits nothing; the points
+// moved here for it stay here, counted by the invariant like any move.
 //
 // A reward's stock is a limit like a campaign's redemptions
 // (policies.RedeemedReward.StockLimit): the minter mints its units as
@@ -186,6 +191,17 @@
 // like a wallet's (walletshares.go, walletview.go, under its purse), so
 // evaluate and GET /v1/codes on a node holding none of it see the whole
 // balance.
+//
+// An operator's removal (POST /v1/codes/{code}/balance, a negative
+// amount) that finds too little of the card here, or none, reports the
+// card short (policies.GiftCardKey) and Supply moves the rest here as for
+// a redeem; the removal is then checked again, in its own transaction,
+// against what this node holds. So it is refused (balance_below_zero,
+// nothing removed) only when the reachable nodes hold too little, and by
+// the invariant no interleaving of removals and redeems takes more than
+// the card holds. Idempotency keys of balance changes and wallet
+// adjustments are kept in the file of the node that served them: the
+// same key on another node is another change.
 //
 // # Reservations
 //
