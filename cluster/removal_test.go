@@ -324,3 +324,47 @@ func TestWalletDebitOnAnyNode(t *testing.T) {
 		t.Fatalf("after debiting it all: debited %d, balance %d", debited, balance)
 	}
 }
+
+// TestWalletDebitsAndRedeemsConcurrent: debits and rewards of one wallet
+// over three nodes at once never take more than it holds: what the
+// answers took is what the ledgers took, and with the balance left it
+// adds up to what was credited.
+func TestWalletDebitsAndRedeemsConcurrent(t *testing.T) {
+	f := newFleet(t, 3, walletRevision(t))
+	f.creditOn(f.nodes[0], "u", 3000, "seed")
+	var debited, rewards atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 24 {
+		tn := f.nodes[i%3]
+		wg.Go(func() {
+			if i%2 == 1 {
+				ok, err := f.redeemReward(tn, "u")
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					rewards.Add(1)
+				}
+				return
+			}
+			_, err := f.debitOn(tn, "u", 150, fmt.Sprint("d", i))
+			switch {
+			case err == nil:
+				debited.Add(150)
+			case !errors.Is(err, policies.ErrInsufficientPoints):
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	ledgerDebited, balance := f.walletBooks("u")
+	var spent int64
+	for _, tn := range f.nodes {
+		s, _ := f.spentOn(tn, "u")
+		spent += s
+	}
+	if ledgerDebited != debited.Load() || spent != 500*rewards.Load() || ledgerDebited+spent+balance != 3000 || balance < 0 {
+		t.Fatalf("answers debited %d and took %d rewards; ledgers debited %d, spent %d, balance %d: want them equal and adding up to 3000",
+			debited.Load(), rewards.Load(), ledgerDebited, spent, balance)
+	}
+}
