@@ -216,7 +216,7 @@ func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCar
 		return &Redemption{CreatedAt: ch.At, GiftCards: []RedeemedGiftCard{{Code: ch.Code, Amount: -ch.Amount}}},
 			map[string]Reason{GiftCardKey(ch.Code): GiftCardEmpty}
 	})
-	if errors.Is(err, ErrUnknownCode) && ch.Amount < 0 && e.isCard(ctx, ch.Code) {
+	if errors.Is(err, ErrUnknownCode) && ch.Amount < 0 && e.supplier != nil && e.isCard(ctx, ch.Code) {
 		// A card of the fleet none of whose balance reached this node.
 		return nil, fmt.Errorf("%w: %s holds nothing the reachable nodes could move here, removing %d", ErrBalanceBelowZero, ch.Code, -ch.Amount)
 	}
