@@ -146,7 +146,7 @@ func TestGiftCardRemovalsAndRedeemsConcurrent(t *testing.T) {
 	}
 }
 
-// TestGiftCardRemovalPartition: cut off from the node holding most of a
+// TestGiftCardRemovalPartition: cut off from the node holding part of a
 // card, a removal past what its side holds is refused and changes no
 // balance; after the heal the same removal goes through.
 func TestGiftCardRemovalPartition(t *testing.T) {
@@ -157,30 +157,33 @@ func TestGiftCardRemovalPartition(t *testing.T) {
 		t.Fatalf("n1 paid %d: %v", paid, err)
 	}
 	if _, err := n1.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: 500, IdempotencyKey: "top"}); err != nil {
-		t.Fatal(err) // n1 now holds 500 of the card, n0 800
+		t.Fatal(err)
 	}
+	// n1 holds the 500 and whatever the redeem moved past its 200 (an ask
+	// sent again under load moves more); n0 the rest.
 	before := f.cardBooks(code)
-	if before.byNode[0] != 800 || before.byNode[1] != 500 {
-		t.Fatalf("balances by node %v, want 800 on n0 and 500 on n1", before.byNode)
+	near, far := before.byNode[1]+before.byNode[2], before.byNode[0]
+	if before.balance != 1300 || near < 500 || far <= 0 {
+		t.Fatalf("balances by node %v, want 1300 in all, 500 or more on n1, some on n0", before.byNode)
 	}
 	f.net.split([]int{n0.port}, []int{n1.port, n2.port})
-	_, err := f.removeCard(n2, code, 600, "big")
+	_, err := f.removeCard(n2, code, near+1, "big")
 	if !errors.Is(err, policies.ErrBalanceBelowZero) {
-		t.Fatalf("n2 removed 600 with 500 on its side: %v", err)
+		t.Fatalf("n2 removed %d with %d on its side: %v", near+1, near, err)
 	}
-	if b := f.cardBooks(code); b.adjusted != before.adjusted || b.balance != 1300 || b.byNode[0] != 800 {
-		t.Fatalf("the refused removal changed the card: adjusted %d → %d, balances %v", before.adjusted, b.adjusted, b.byNode)
+	if b := f.cardBooks(code); b.adjusted != before.adjusted || b.balance != 1300 || b.byNode[0] != far {
+		t.Fatalf("the refused removal changed the card: adjusted %d → %d, balances %v → %v", before.adjusted, b.adjusted, before.byNode, b.byNode)
 	}
 	f.net.heal()
-	f.eventually(20*time.Second, "n2 removes 600 after the heal", func() bool {
-		_, err := f.removeCard(n2, code, 600, "big")
+	f.eventually(20*time.Second, "n2 removes past its side's share after the heal", func() bool {
+		_, err := f.removeCard(n2, code, near+1, "big")
 		if err != nil && !errors.Is(err, policies.ErrBalanceBelowZero) {
 			t.Fatal(err)
 		}
 		return err == nil
 	})
-	if b := f.cardBooks(code); b.spent != 200 || b.adjusted != 500-600 || b.balance != 700 {
-		t.Fatalf("after the heal: spent %d, adjusted %d, balance %d; want 200, -100, 700", b.spent, b.adjusted, b.balance)
+	if b := f.cardBooks(code); b.spent != 200 || b.adjusted != 500-(near+1) || b.balance != 1300-(near+1) {
+		t.Fatalf("after the heal: spent %d, adjusted %d, balance %d; want 200, %d, %d", b.spent, b.adjusted, b.balance, 500-(near+1), 1300-(near+1))
 	}
 }
 
