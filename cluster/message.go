@@ -41,6 +41,11 @@ const (
 	// operation, chunks the reservation id and body (the answer).
 	kReserveAsk    kind = 50 // reliable: run this on a reservation you made
 	kReserveAnswer kind = 51 // reliable: its HTTP status (amount) and answer
+	// Referral claims (registry.go): campaign is the claim's name
+	// (policies.FriendClaim, ReferrerClaim), id the claim's.
+	kClaim   kind = 60 // reliable: grant me this claim
+	kClaimed kind = 61 // reliable: granted (amount 1) or not; chunks: the referrer's code here
+	kUnclaim kind = 62 // reliable: forget my claim
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -139,7 +144,7 @@ func (m *message) encode(b []byte) []byte {
 			b = wire.AppendString(b, f)
 		}
 		b = wire.AppendVarint(b, c.At.UnixNano())
-	case kReserveAsk, kReserveAnswer:
+	case kReserveAsk, kReserveAnswer, kClaim, kClaimed, kUnclaim:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
@@ -195,7 +200,7 @@ func decode(b []byte) (message, error) {
 	case kTriggerCancel:
 		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
 		m.cancel.At = time.Unix(0, r.Varint()).UTC()
-	case kReserveAsk, kReserveAnswer:
+	case kReserveAsk, kReserveAnswer, kClaim, kClaimed, kUnclaim:
 		m.id = r.String()
 		m.campaign = r.String()
 		m.amount = r.Varint()
