@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -249,5 +250,20 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 	f.eventually(5*time.Second, "n2 prices what is left", func() bool { return pays(f.nodes[2], 5000) == 400 })
 	if v, err := f.nodes[2].eng.GiftCardView(context.Background(), code); err != nil || v == nil || v.Balance != 400 {
 		t.Fatalf("n2's view after the spend: %+v %v", v, err)
+	}
+	// Every node shows the one ledger: the issue on n0 and the spend on
+	// n1, with the card's balance after each, and not the move between.
+	for _, tn := range f.nodes {
+		v, err := tn.eng.GiftCardView(context.Background(), code)
+		if err != nil || v == nil {
+			t.Fatalf("%s: %+v %v", tn.name, v, err)
+		}
+		var got []string
+		for _, tx := range v.Transactions {
+			got = append(got, fmt.Sprintf("%s %d -> %d", tx.Kind, tx.Amount, tx.Balance))
+		}
+		if want := []string{"issue 1000 -> 1000", "redeem -600 -> 400"}; !slices.Equal(got, want) {
+			t.Fatalf("%s shows the ledger %q, want %q", tn.name, got, want)
+		}
 	}
 }
