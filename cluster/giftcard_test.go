@@ -224,15 +224,7 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 	f := newFleet(t, 3, giftRevision(t))
 	code := f.issueCardOn(f.nodes[0], 1000)
 	pays := func(tn *tnode, price int64) int64 {
-		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code)
-		req, err := tn.eng.Decode([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := tn.eng.Evaluate(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code))
 		var paid int64
 		for _, g := range dec.GiftCards {
 			paid += g.Amount

@@ -213,6 +213,20 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 	return 0
 }
 
+// evaluate evaluates body on tn.
+func (f *fleet) evaluate(tn *tnode, body string) *policies.Decision {
+	f.t.Helper()
+	req, err := tn.eng.Decode([]byte(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	dec, err := tn.eng.Evaluate(context.Background(), req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return dec
+}
+
 // redeem redeems a one-line cart on tn and reports whether campaign
 // applied.
 func (f *fleet) redeem(tn *tnode, campaign, customer string) (bool, error) {

@@ -90,17 +90,8 @@ func knows(tn *tnode, customer string) (redeemed, referred bool) {
 // referralReason is why tn would not refer customer with code now, as
 // evaluate (no claim, this node's records alone) says it: "" when it
 // would.
-func referralReason(t *testing.T, tn *tnode, customer, code string) policies.Reason {
-	t.Helper()
-	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":%q},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, customer, code)
-	req, err := tn.eng.Decode([]byte(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec, err := tn.eng.Evaluate(context.Background(), req)
-	if err != nil {
-		t.Fatal(err)
-	}
+func (f *fleet) referralReason(tn *tnode, customer, code string) policies.Reason {
+	dec := f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":%q},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, customer, code))
 	for _, r := range dec.Rejected {
 		if r.Campaign == "refer" {
 			return r.Reason
@@ -269,7 +260,7 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 		return true
 	})
 	f.crash(f.nodes[0])
-	if why := referralReason(t, f.nodes[1], "dave", ref.Code); why != policies.ReferralNotNew {
+	if why := f.referralReason(f.nodes[1], "dave", ref.Code); why != policies.ReferralNotNew {
 		t.Fatalf("with n0 down, n1 takes dave, who ordered there, for new: %q", why)
 	}
 	if got, err := f.redeemCode(f.nodes[2], "refer", "dave", ref.Code); err != nil || got {
@@ -278,7 +269,7 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 	f.restart(f.nodes[0])
 
 	f.net.split([]int{f.nodes[0].port}, []int{f.nodes[1].port, f.nodes[2].port})
-	if why := referralReason(t, f.nodes[0], "erin", ref.Code); why != policies.ReferralNotNew {
+	if why := f.referralReason(f.nodes[0], "erin", ref.Code); why != policies.ReferralNotNew {
 		t.Fatalf("in the partition, n0 takes erin for new: %q", why)
 	}
 	// frank is new to both sides: the near side refers him once it
@@ -300,7 +291,7 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 		v, err := f.nodes[0].eng.ReferralView(context.Background(), ref.Code)
 		return referred && err == nil && len(v.Uses) == 1 && v.Uses[0].Friend == "frank"
 	})
-	if why := referralReason(t, f.nodes[0], "frank", ref.Code); why != policies.ReferralNotNew {
+	if why := f.referralReason(f.nodes[0], "frank", ref.Code); why != policies.ReferralNotNew {
 		t.Fatalf("after the heal n0 would refer frank again: %q", why)
 	}
 	v, err := f.nodes[1].eng.ReferralView(context.Background(), ref.Code)

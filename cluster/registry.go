@@ -33,8 +33,8 @@ type Registry struct {
 	codes   *codeReplica
 	seq     atomic.Uint64
 	mu      sync.Mutex
-	held    map[string]claimHold    // claim name -> the claim holding it
-	pending map[string]chan message // claim id -> its answers
+	held    map[string]claimHold // claim name -> the claim holding it
+	pending replies              // claim id -> its answers
 }
 
 var _ policies.Registry = (*Registry)(nil)
@@ -46,7 +46,7 @@ type claimHold struct {
 }
 
 func newRegistry(b *base, codes *codeReplica) *Registry {
-	return &Registry{base: b, codes: codes, held: map[string]claimHold{}, pending: map[string]chan message{}}
+	return &Registry{base: b, codes: codes, held: map[string]claimHold{}}
 }
 
 // Registry is the node's policies.Registry.
@@ -102,15 +102,8 @@ func (g *Registry) claimOnce(ctx context.Context, name string) (int64, error) {
 	if len(peers) == 0 {
 		return claimGranted, nil
 	}
-	answers := make(chan message, len(peers))
-	g.mu.Lock()
-	g.pending[id] = answers
-	g.mu.Unlock()
-	defer func() {
-		g.mu.Lock()
-		delete(g.pending, id)
-		g.mu.Unlock()
-	}()
+	answers := g.pending.open(id, len(peers))
+	defer g.pending.close(id)
 	for _, p := range peers {
 		g.send(p, message{kind: kClaim, node: g.cfg.Name, id: id, campaign: name})
 	}
@@ -232,17 +225,7 @@ func (g *Registry) settled(name string) (open bool, code string) {
 }
 
 // answered hands a claim's answer to the claim waiting for it.
-func (g *Registry) answered(m message) {
-	g.mu.Lock()
-	ch := g.pending[m.id]
-	g.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- m:
-		default:
-		}
-	}
-}
+func (g *Registry) answered(m message) { g.pending.deliver(m) }
 
 // awaitCode pulls node's code log now and waits, at most AcquireTimeout,
 // until code is known here.
