@@ -298,7 +298,7 @@ func lose(forced map[string]Reason, campaign string, why Reason) map[string]Reas
 // while redeeming.
 func lostDetail(r Reason) string {
 	if r == ReferralNotNew {
-		return "another node of the fleet knows the customer, or is redeeming a referral of them"
+		return "the customer redeemed, or was referred, while redeeming (here or on another node of the fleet)"
 	}
 	return "the limit ran out while redeeming"
 }
