@@ -203,6 +203,28 @@
 // adjustments are kept in the file of the node that served them: the
 // same key on another node is another change.
 //
+// # Referrals
+//
+// A referral (SPEC §9) needs two facts no node holds alone: that the
+// friend is new and was never referred, and which code is the
+// referrer's. Every node logs its customers' facts as marks
+// (store.Mark: a first redemption, a referral, its rollback) in its code
+// log, in the redemption's transaction, and the others pull them with the
+// codes, so every file holds what the fleet knew moments ago and keeps it
+// through crashes and partitions. And before a referral is committed, or
+// a referrer's code made, the node claims it from every other live node
+// (registry.go: kClaim, kClaimed, kUnclaim): each grants it only when its
+// records do not settle it and no other node's claim holds it, for
+// ClaimTTL, by which time the claimer's mark is in the others' records.
+// Invariant: while the nodes are connected, two claims on one name are
+// never both granted (each node grants one at a time, and a claim needs
+// every node), so a friend is referred once. Claims that meet are given
+// back (a release carries the claim's id, so a late one cannot undo a
+// later claim) and tried again after a random pause. A node that does
+// not answer within AcquireTimeout refuses the claim; a node memberlist
+// declared dead is not asked, so in a partition each side refers from
+// its own records (docs/referrals.md).
+//
 // # Reservations
 //
 // A reservation (SPEC §10) is a redemption committed in the held state
@@ -277,6 +299,8 @@
 //     metadata, and every node logs an error when it sees two (Minters).
 //   - per_customer is exact per node only: a customer whose redemptions
 //     reach k nodes can get up to k × per_customer (docs/fleet.md).
+//   - A referral is exact while the nodes are connected; the two sides
+//     of a partition may each refer a friend new to both (# Referrals).
 //   - Codes generated on two nodes before either learnt the other's can
 //     clash: each node keeps its own (a warning is logged). A code's uses
 //     are keyed by campaign and code, so a clash between campaigns cannot
