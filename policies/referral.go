@@ -315,19 +315,33 @@ func (e *Engine) referralOf(ctx context.Context, rev *Revision, dec *Decision, n
 		if err != nil {
 			return nil, err
 		}
-		tier := "default"
-		if p := rev.Loyalty; p != nil && e.wallets != nil {
-			b, err := e.wallets.Balances(ctx, referrer, now, p.Window())
-			if err != nil {
-				return nil, err
-			}
-			t, _ := p.TierOf(b.Earned)
-			tier = t.Name
+		tier, err := e.tierName(ctx, rev, referrer, now)
+		if err != nil {
+			return nil, err
 		}
 		points, _ := c.Referral.ForTier(tier)
 		return &RedeemedReferral{Code: a.Code, Campaign: c.ID, Referrer: referrer, Points: points}, nil
 	}
 	return nil, nil
+}
+
+// tierName is customer's loyalty tier now ("default" without a
+// programme): on a fleet, of the points earned on every node, as the
+// others last told their shares (as pricing reads a wallet).
+func (e *Engine) tierName(ctx context.Context, rev *Revision, customer string, now time.Time) (string, error) {
+	p := rev.Loyalty
+	if p == nil || e.wallets == nil {
+		return "default", nil
+	}
+	b, err := e.wallets.Balances(ctx, customer, now, p.Window())
+	if err != nil {
+		return "", fmt.Errorf("reading the tier of %s: %w", customer, err)
+	}
+	if e.pool != nil {
+		b = b.Add(e.pool.Gossiped(customer))
+	}
+	t, _ := p.TierOf(b.Earned)
+	return t.Name, nil
 }
 
 // IssueReferral answers POST /v1/referrals: the referrer's code of a
@@ -354,14 +368,9 @@ func (e *Engine) IssueReferral(ctx context.Context, ask *ReferralAsk) (*Referral
 		return nil, &RequestError{Problems: []*FieldError{{Field: "campaign", Message: fmt.Sprintf("campaign %s is not a referral programme (it has no referral:)", c.ID)}}}
 	}
 	now := e.now()
-	tier := "default"
-	if p := rev.Loyalty; p != nil && e.wallets != nil {
-		b, err := e.wallets.Balances(ctx, ask.CustomerID, now, p.Window())
-		if err != nil {
-			return nil, err
-		}
-		t, _ := p.TierOf(b.Earned)
-		tier = t.Name
+	tier, err := e.tierName(ctx, rev, ask.CustomerID, now)
+	if err != nil {
+		return nil, err
 	}
 	_, limit := c.Referral.ForTier(tier)
 	email, _ := ask.Customer["email"].(string)
