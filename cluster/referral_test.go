@@ -73,7 +73,7 @@ func TestReferralLimitAcrossNodes(t *testing.T) {
 
 // referralFleet is a fleet of n nodes with a referral programme (10
 // points, no limit) and an automatic campaign any order gets.
-func referralFleet(t *testing.T, n int) *fleet {
+func referralFleet(t testing.TB, n int) *fleet {
 	rev := testRevision(t, "r1", map[string]string{
 		"refer": `{"referral": {"referrer_points": {"default": 10}, "max_referrals": {"default": 0}},
 			"effects": [{"type": "amount_off", "amount": 100}]}`,
