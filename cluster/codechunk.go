@@ -24,9 +24,24 @@ func appendCodeChunk(b []byte, ch *store.CodeChunk) []byte {
 	for _, c := range ch.Codes {
 		b = wire.AppendString(b, c)
 	}
-	if ch.Owner != "" { // a referral code's referrer: only when set, so older nodes' chunks read as before
+	if ch.Owner != "" || len(ch.Marks) > 0 { // a referral code's referrer: only when set, so older nodes' chunks read as before
 		b = wire.AppendString(b, ch.Owner)
 		b = wire.AppendString(b, ch.OwnerEmail)
+	}
+	if len(ch.Marks) > 0 { // customers' marks (registry.go), after them
+		b = wire.AppendUvarint(b, uint64(len(ch.Marks)))
+		for _, m := range ch.Marks {
+			b = wire.AppendString(b, m.Customer)
+			b = wire.AppendString(b, m.Redemption)
+			b = wire.AppendVarint(b, m.At.UnixNano())
+			b = wire.AppendString(b, m.Code)
+			b = wire.AppendVarint(b, m.Points)
+			undo := byte(0)
+			if m.Undo {
+				undo = 1
+			}
+			b = append(b, undo)
+		}
 	}
 	return b
 }
@@ -47,6 +62,17 @@ func parseCodeChunk(b []byte) (*store.CodeChunk, error) {
 	}
 	if r.Err() == nil && r.Len() > 0 {
 		ch.Owner, ch.OwnerEmail = r.String(), r.String()
+	}
+	if r.Err() == nil && r.Len() > 0 {
+		n := r.Count(4)
+		if n > store.CodeChunkSize {
+			return nil, fmt.Errorf("%w: code chunk of %d marks, at most %d", ErrBadMessage, n, store.CodeChunkSize)
+		}
+		ch.Marks = make([]store.Mark, 0, n)
+		for range n {
+			m := store.Mark{Customer: r.String(), Redemption: r.String(), At: time.Unix(0, r.Varint()).UTC(), Code: r.String(), Points: r.Varint(), Undo: r.Byte() == 1}
+			ch.Marks = append(ch.Marks, m)
+		}
 	}
 	switch {
 	case r.Err() != nil:

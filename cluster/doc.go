@@ -143,7 +143,12 @@
 // the far side unusable until it heals.
 //
 // A claim outside checkout (POST /v1/wallets/{customer}/rewards) that
-// finds too few points or units here asks Supply the same way.
+// finds too few points or units here asks Supply the same way, and so
+// does an operator's debit (POST /v1/wallets/{customer}/adjust, negative
+// points; under policies.DebitKey): the engine tries, asks Supply on the
+// shortfall, and tries again (policies.Engine.supplied). A debit past
+// what the reachable nodes hold is refused and debits nothing; the points
+// moved here for it stay here, counted by the invariant like any move.
 //
 // A reward's stock is a limit like a campaign's redemptions
 // (policies.RedeemedReward.StockLimit): the minter mints its units as
@@ -186,6 +191,39 @@
 // like a wallet's (walletshares.go, walletview.go, under its purse), so
 // evaluate and GET /v1/codes on a node holding none of it see the whole
 // balance.
+//
+// An operator's removal (POST /v1/codes/{code}/balance, a negative
+// amount) that finds too little of the card here, or none, reports the
+// card short (policies.GiftCardKey) and Supply moves the rest here as for
+// a redeem; the removal is then checked again, in its own transaction,
+// against what this node holds. So it is refused (balance_below_zero,
+// nothing removed) only when the reachable nodes hold too little, and by
+// the invariant no interleaving of removals and redeems takes more than
+// the card holds. Idempotency keys of balance changes and wallet
+// adjustments are kept in the file of the node that served them: the
+// same key on another node is another change.
+//
+// # Referrals
+//
+// A referral (SPEC §9) needs two facts no node holds alone: that the
+// friend is new and was never referred, and which code is the
+// referrer's. Every node logs its customers' facts as marks
+// (store.Mark: a first redemption, a referral, its rollback) in its code
+// log, in the redemption's transaction, and the others pull them with the
+// codes, so every file holds what the fleet knew moments ago and keeps it
+// through crashes and partitions. And before a referral is committed, or
+// a referrer's code made, the node claims it from every other live node
+// (registry.go: kClaim, kClaimed, kUnclaim): each grants it only when its
+// records do not settle it and no other node's claim holds it, for
+// ClaimTTL, by which time the claimer's mark is in the others' records.
+// Invariant: while the nodes are connected, two claims on one name are
+// never both granted (each node grants one at a time, and a claim needs
+// every node), so a friend is referred once. Claims that meet are given
+// back (a release carries the claim's id, so a late one cannot undo a
+// later claim) and tried again after a random pause. A node that does
+// not answer within AcquireTimeout refuses the claim; a node memberlist
+// declared dead is not asked, so in a partition each side refers from
+// its own records (docs/referrals.md).
 //
 // # Reservations
 //
@@ -261,6 +299,8 @@
 //     metadata, and every node logs an error when it sees two (Minters).
 //   - per_customer is exact per node only: a customer whose redemptions
 //     reach k nodes can get up to k × per_customer (docs/fleet.md).
+//   - A referral is exact while the nodes are connected; the two sides
+//     of a partition may each refer a friend new to both (# Referrals).
 //   - Codes generated on two nodes before either learnt the other's can
 //     clash: each node keeps its own (a warning is logged). A code's uses
 //     are keyed by campaign and code, so a clash between campaigns cannot

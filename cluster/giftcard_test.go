@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -223,15 +224,7 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 	f := newFleet(t, 3, giftRevision(t))
 	code := f.issueCardOn(f.nodes[0], 1000)
 	pays := func(tn *tnode, price int64) int64 {
-		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code)
-		req, err := tn.eng.Decode([]byte(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := tn.eng.Evaluate(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code))
 		var paid int64
 		for _, g := range dec.GiftCards {
 			paid += g.Amount
@@ -249,5 +242,20 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 	f.eventually(5*time.Second, "n2 prices what is left", func() bool { return pays(f.nodes[2], 5000) == 400 })
 	if v, err := f.nodes[2].eng.GiftCardView(context.Background(), code); err != nil || v == nil || v.Balance != 400 {
 		t.Fatalf("n2's view after the spend: %+v %v", v, err)
+	}
+	// Every node shows the one ledger: the issue on n0 and the spend on
+	// n1, with the card's balance after each, and not the move between.
+	for _, tn := range f.nodes {
+		v, err := tn.eng.GiftCardView(context.Background(), code)
+		if err != nil || v == nil {
+			t.Fatalf("%s: %+v %v", tn.name, v, err)
+		}
+		var got []string
+		for _, tx := range v.Transactions {
+			got = append(got, fmt.Sprintf("%s %d -> %d", tx.Kind, tx.Amount, tx.Balance))
+		}
+		if want := []string{"issue 1000 -> 1000", "redeem -600 -> 400"}; !slices.Equal(got, want) {
+			t.Fatalf("%s shows the ledger %q, want %q", tn.name, got, want)
+		}
 	}
 }

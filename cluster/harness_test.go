@@ -126,7 +126,7 @@ func (f *fleet) start(tn *tnode) {
 		t.Fatal(err)
 	}
 	tn.eng = policies.NewEngine(policies.Config{Active: active, Usage: tn.node.Usage(), Codes: tn.st, CodeHints: tn.node.CodeHints(),
-		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights(), Events: tn.st, Peers: tn.node, GiftCards: tn.st, Referrals: tn.st, Now: cfg.Now})
+		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights(), Events: tn.st, Peers: tn.node, GiftCards: tn.st, Referrals: tn.st, Registry: tn.node.Registry(), Now: cfg.Now})
 	f.mu.Lock()
 	tn.up = true
 	f.mu.Unlock()
@@ -211,6 +211,20 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 	}
 	f.t.Fatalf("not within %v: %s", d, what)
 	return 0
+}
+
+// evaluate evaluates body on tn.
+func (f *fleet) evaluate(tn *tnode, body string) *policies.Decision {
+	f.t.Helper()
+	req, err := tn.eng.Decode([]byte(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	dec, err := tn.eng.Evaluate(context.Background(), req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return dec
 }
 
 // redeem redeems a one-line cart on tn and reports whether campaign

@@ -29,8 +29,8 @@ const (
 	// Campaign statistics (stats.go): chunks[0] is a JSON list of rows.
 	kStats kind = 40 // reliable: nodes' statistics rows, the latest the sender has
 	// Wallet reads (walletview.go): id names the read.
-	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns)
-	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk
+	kWalletPeek  kind = 14 // reliable: your share of this wallet as of amount (unix ns), tier window c.Spent (ns); c.Redemptions 1: and the card's ledger
+	kWalletShare kind = 15 // reliable: my share, JSON policies.Balances in one chunk (and the card's ledger, JSON, in a second)
 	// kWalletSum is a broadcast, encoded as kUsage: the sender's share of
 	// the wallet of customer campaign, c.Redemptions its balance,
 	// c.Spent pending, c.HeldCount earned, c.Version when read (walletshares.go).
@@ -41,6 +41,11 @@ const (
 	// operation, chunks the reservation id and body (the answer).
 	kReserveAsk    kind = 50 // reliable: run this on a reservation you made
 	kReserveAnswer kind = 51 // reliable: its HTTP status (amount) and answer
+	// Referral claims (registry.go): campaign is the claim's name
+	// (policies.FriendClaim, ReferrerClaim), id the claim's.
+	kClaim   kind = 60 // reliable: grant me this claim
+	kClaimed kind = 61 // reliable: granted (amount 1) or not; chunks: the referrer's code here
+	kUnclaim kind = 62 // reliable: forget my claim
 )
 
 // Limit kinds: the two cluster-wide limits of a campaign.
@@ -133,13 +138,16 @@ func (m *message) encode(b []byte) []byte {
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
 		b = wire.AppendVarint(b, m.c.Spent)
+		if m.c.Redemptions != 0 { // a card's read with its ledger (walletview.go); older nodes send none
+			b = wire.AppendVarint(b, m.c.Redemptions)
+		}
 	case kTriggerCancel:
 		c := m.cancel
 		for _, f := range []string{c.Event, c.Type, c.Customer, c.Cart} {
 			b = wire.AppendString(b, f)
 		}
 		b = wire.AppendVarint(b, c.At.UnixNano())
-	case kReserveAsk, kReserveAnswer:
+	case kReserveAsk, kReserveAnswer, kClaim, kClaimed, kUnclaim:
 		b = wire.AppendString(b, m.id)
 		b = wire.AppendString(b, m.campaign)
 		b = wire.AppendVarint(b, m.amount)
@@ -192,10 +200,13 @@ func decode(b []byte) (message, error) {
 		m.campaign = r.String()
 		m.amount = r.Varint()
 		m.c.Spent = r.Varint()
+		if r.Err() == nil && r.Len() > 0 {
+			m.c.Redemptions = r.Varint()
+		}
 	case kTriggerCancel:
 		m.cancel = &policies.TriggerCancel{Event: r.String(), Type: r.String(), Customer: r.String(), Cart: r.String()}
 		m.cancel.At = time.Unix(0, r.Varint()).UTC()
-	case kReserveAsk, kReserveAnswer:
+	case kReserveAsk, kReserveAnswer, kClaim, kClaimed, kUnclaim:
 		m.id = r.String()
 		m.campaign = r.String()
 		m.amount = r.Varint()

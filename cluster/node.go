@@ -36,6 +36,7 @@ type Node struct {
 	sent   cancelLog   // trigger cancellations sent lately, resent to a node that joins (triggers.go)
 
 	reservations *Reservations // requests for reservations made elsewhere (reservations.go)
+	registry     *Registry     // claims on referrals (registry.go)
 
 	inbound chan message
 	wg      sync.WaitGroup
@@ -69,8 +70,9 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		stats: &Stats{base: b, dirty: map[stats.Key]struct{}{}},
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
-	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan policies.Balances{}}, shares: newWalletShares()}
+	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{waiting: map[string]chan peerShare{}}, shares: newWalletShares()}
 	n.reservations = newReservations(b)
+	n.registry = newRegistry(b, n.codes)
 	if err := n.openFile(); err != nil {
 		return nil, err
 	}

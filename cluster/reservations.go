@@ -27,14 +27,13 @@ type ReservationHandler func(ctx context.Context, op, id string, body []byte) (s
 type Reservations struct {
 	*base
 	seq     atomic.Uint64
-	mu      sync.Mutex
-	pending map[string]chan message // request id -> where its answer goes
+	pending replies // request id -> where its answer goes
 	handler atomic.Pointer[ReservationHandler]
 	wg      sync.WaitGroup // requests being served here
 }
 
 func newReservations(b *base) *Reservations {
-	return &Reservations{base: b, pending: map[string]chan message{}}
+	return &Reservations{base: b}
 }
 
 // Reservations is the node's carrier of reservation requests.
@@ -55,15 +54,8 @@ func (r *Reservations) Forward(ctx context.Context, node, op, id string, body []
 		return 0, nil, fmt.Errorf("%w: %q", ErrUnreachable, node)
 	}
 	req := r.cfg.Name + "/" + strconv.FormatUint(r.seq.Add(1), 10)
-	ch := make(chan message, 1)
-	r.mu.Lock()
-	r.pending[req] = ch
-	r.mu.Unlock()
-	defer func() {
-		r.mu.Lock()
-		delete(r.pending, req)
-		r.mu.Unlock()
-	}()
+	ch := r.pending.open(req, 1)
+	defer r.pending.close(req)
 	r.send(node, message{kind: kReserveAsk, node: r.cfg.Name, id: req, campaign: op, chunks: [][]byte{[]byte(id), body}})
 	timer := time.NewTimer(r.cfg.AcquireTimeout)
 	defer timer.Stop()
@@ -99,17 +91,7 @@ func (r *Reservations) serve(m message) {
 }
 
 // answered hands an answer to the request waiting for it.
-func (r *Reservations) answered(m message) {
-	r.mu.Lock()
-	ch := r.pending[m.id]
-	r.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- m:
-		default:
-		}
-	}
-}
+func (r *Reservations) answered(m message) { r.pending.deliver(m) }
 
 // alive reports whether name was last seen alive.
 func (p *peerTable) alive(name string) bool {

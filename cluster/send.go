@@ -39,6 +39,12 @@ func (n *Node) inboundLoop() {
 				n.rights.sharedWallet(m)
 			case kTriggerCancel:
 				n.cancelTriggers(m) // triggers.go
+			case kClaim:
+				n.registry.serve(m) // registry.go
+			case kClaimed:
+				n.registry.answered(m)
+			case kUnclaim:
+				n.registry.unhold(m.campaign, m.node, m.id)
 			case kReserveAsk:
 				n.reservations.serve(m)
 			case kReserveAnswer:

@@ -3,12 +3,14 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // A wallet's lots are in the files of the nodes that credited them or
@@ -27,12 +29,32 @@ var _ policies.WalletPool = (*Rights)(nil)
 type peeks struct {
 	seq     atomic.Uint64
 	mu      sync.Mutex
-	waiting map[string]chan policies.Balances
+	waiting map[string]chan peerShare
+}
+
+// peerShare is one peer's answer to a read: its share and, for a gift
+// card's read with its ledger, its part of the card's ledger.
+type peerShare struct {
+	b   policies.Balances
+	txs []policies.GiftCardTx
 }
 
 // Shares implements policies.WalletPool.
 func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, window time.Duration) (policies.Balances, error) {
+	sum, _, err := rt.read(ctx, customer, at, window, false)
+	return sum, err
+}
+
+// CardLedger implements policies.WalletPool.
+func (rt *Rights) CardLedger(ctx context.Context, code string, at time.Time) (policies.Balances, []policies.GiftCardTx, error) {
+	return rt.read(ctx, policies.CardPurse(code), at, 0, true)
+}
+
+// read asks every live peer for its share of purse as of at (with its
+// part of the card's ledger when ledger is set) and adds them up.
+func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window time.Duration, ledger bool) (policies.Balances, []policies.GiftCardTx, error) {
 	var sum policies.Balances
+	var txs []policies.GiftCardTx
 	var peers []string
 	for _, m := range rt.ml.Members() {
 		if m.Name != rt.cfg.Name {
@@ -40,10 +62,10 @@ func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, win
 		}
 	}
 	if len(peers) == 0 {
-		return sum, nil
+		return sum, txs, nil
 	}
 	id := rt.cfg.Name + "/" + strconv.FormatUint(rt.peeks.seq.Add(1), 10)
-	answers := make(chan policies.Balances, len(peers))
+	answers := make(chan peerShare, len(peers))
 	rt.peeks.mu.Lock()
 	rt.peeks.waiting[id] = answers
 	rt.peeks.mu.Unlock()
@@ -52,8 +74,12 @@ func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, win
 		delete(rt.peeks.waiting, id)
 		rt.peeks.mu.Unlock()
 	}()
+	asked := counters{Spent: int64(window)}
+	if ledger {
+		asked.Redemptions = 1 // and the card's ledger
+	}
 	for _, p := range peers {
-		rt.send(p, message{kind: kWalletPeek, node: rt.cfg.Name, id: id, campaign: customer, amount: at.UnixNano(), c: counters{Spent: int64(window)}})
+		rt.send(p, message{kind: kWalletPeek, node: rt.cfg.Name, id: id, campaign: purse, amount: at.UnixNano(), c: asked})
 	}
 	wait := rt.cfg.WalletReadTimeout
 	if wait <= 0 {
@@ -63,15 +89,16 @@ func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, win
 	defer timer.Stop()
 	for got := 0; got < len(peers); got++ {
 		select {
-		case b := <-answers:
-			sum = sum.Add(b)
+		case s := <-answers:
+			sum = sum.Add(s.b)
+			txs = append(txs, s.txs...)
 		case <-timer.C:
-			return sum, policies.ErrWalletPartial
+			return sum, txs, policies.ErrWalletPartial
 		case <-ctx.Done():
-			return sum, ctx.Err()
+			return sum, txs, ctx.Err()
 		}
 	}
-	return sum, nil
+	return sum, txs, nil
 }
 
 // shareWallet answers a peer's kWalletPeek with this file's share.
@@ -85,14 +112,27 @@ func (rt *Rights) shareWallet(m message) {
 	if err != nil {
 		return
 	}
-	rt.send(m.node, message{kind: kWalletShare, node: rt.cfg.Name, id: m.id, chunks: [][]byte{raw}})
+	chunks := [][]byte{raw}
+	if code, card := store.IsCardPurse(m.campaign); card && m.c.Redemptions == 1 {
+		_, txs, err := rt.st.GiftCardView(context.Background(), code)
+		if err != nil && !errors.Is(err, policies.ErrUnknownCode) {
+			rt.log.Warn("reading a gift card's ledger", "for", m.node, "err", err)
+			return
+		}
+		if raw, err = json.Marshal(txs); err != nil {
+			return
+		}
+		chunks = append(chunks, raw)
+	}
+	rt.send(m.node, message{kind: kWalletShare, node: rt.cfg.Name, id: m.id, chunks: chunks})
 }
 
 // sharedWallet hands a peer's share to the read waiting for it; a late
 // one is dropped.
 func (rt *Rights) sharedWallet(m message) {
-	var b policies.Balances
-	if len(m.chunks) != 1 || json.Unmarshal(m.chunks[0], &b) != nil {
+	var s peerShare
+	if len(m.chunks) == 0 || len(m.chunks) > 2 || json.Unmarshal(m.chunks[0], &s.b) != nil ||
+		(len(m.chunks) == 2 && json.Unmarshal(m.chunks[1], &s.txs) != nil) {
 		rt.log.Warn("a malformed wallet share", "from", m.node)
 		return
 	}
@@ -101,7 +141,7 @@ func (rt *Rights) sharedWallet(m message) {
 	rt.peeks.mu.Unlock()
 	if ch != nil {
 		select {
-		case ch <- b:
+		case ch <- s:
 		default:
 		}
 	}

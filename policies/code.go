@@ -20,6 +20,9 @@ type Code struct {
 	// OwnerEmail is a referral code's referrer's e-mail, normalized
 	// (NormalizeEmail), for the self-referral check.
 	OwnerEmail string `json:"owner_email,omitempty"`
+	// Referral: a referral code, whose owner is its referrer from the
+	// start and stays so whatever its uses.
+	Referral bool `json:"referral,omitempty"`
 	// Origin is the node that generated the code, when that is another
 	// node of the cluster ("": this one). A node holds the uses of the
 	// codes it generated until they are moved to another.

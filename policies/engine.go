@@ -34,6 +34,9 @@ type Config struct {
 	// Referrals keeps referral codes; nil: referral codes are
 	// code_invalid and POST /v1/referrals answers ErrNoStore.
 	Referrals ReferralStore
+	// Registry keeps a fleet to one referral of each friend and one code
+	// of each referrer (referral.go); nil: a lone sidecar's store decides.
+	Registry Registry
 	// Events keeps events and the triggers they start (SPEC §13); nil:
 	// events only earn points (through Wallets) and start nothing.
 	Events EventStore
@@ -89,6 +92,7 @@ type Engine struct {
 	pool      WalletPool
 	giftCards GiftCardStore
 	referrals ReferralStore
+	registry  Registry
 	events    EventStore
 	peers     TriggerPeers
 	wake      chan struct{} // the trigger scheduler's (scheduler.go)
@@ -99,7 +103,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, now: cfg.Now,
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, registry: cfg.Registry, now: cfg.Now,
 		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1), node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/promoedge/promoedge/policies/internal/field"
@@ -141,10 +143,13 @@ type GiftCardStore interface {
 
 // CardView is a gift card as GET /v1/codes/{code} adds it to the code.
 type CardView struct {
-	Balance      int64        `json:"balance"`
-	Currency     string       `json:"currency,omitempty"`
-	ExpiresAt    *time.Time   `json:"expires_at,omitempty"`
-	Transactions []GiftCardTx `json:"transactions"` // this node's ledger
+	Balance   int64      `json:"balance"`
+	Currency  string     `json:"currency,omitempty"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Transactions is the card's ledger: in a fleet, every node's that
+	// answered, in time order, without the moves between nodes, each
+	// with the whole card's balance after it.
+	Transactions []GiftCardTx `json:"transactions"`
 	// Partial: a fleet's node that may hold part of the balance did not
 	// answer in time.
 	Partial bool `json:"partial,omitempty"`
@@ -167,8 +172,8 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 		return nil, err
 	}
 	v := &CardView{Balance: c.Balance, Currency: c.Currency, Transactions: txs}
-	if e.pool != nil { // a fleet: the other nodes' shares of the balance, as of now
-		others, err := e.pool.Shares(ctx, CardPurse(code), e.now(), 0)
+	if e.pool != nil { // a fleet: the other nodes' shares of the balance and their ledgers, as of now
+		others, theirs, err := e.pool.CardLedger(ctx, code, e.now())
 		switch {
 		case errors.Is(err, ErrWalletPartial):
 			v.Partial = true
@@ -176,9 +181,10 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 			return nil, err
 		}
 		v.Balance += others.Balance
-		if len(txs) == 0 && v.Balance == 0 && !v.Partial {
+		if len(txs) == 0 && len(theirs) == 0 && v.Balance == 0 && !v.Partial {
 			return nil, nil // not a card anywhere that answered
 		}
+		v.Transactions = fleetLedger(txs, theirs)
 	}
 	if !c.Expiry.IsZero() {
 		v.ExpiresAt = &c.Expiry
@@ -186,7 +192,39 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 	return v, nil
 }
 
-// ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card.
+// fleetLedger is a card's ledger across a fleet: every node's entries in
+// the order they happened, without the moves of the balance between
+// nodes (each is a debit on one node and the same credit on another),
+// each with the card's whole balance after it.
+func fleetLedger(parts ...[]GiftCardTx) []GiftCardTx {
+	out := []GiftCardTx{}
+	for _, p := range parts {
+		for _, t := range p {
+			if t.Kind != CardMove {
+				out = append(out, t)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b GiftCardTx) int {
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	var balance int64
+	for i := range out {
+		balance += out[i].Amount
+		out[i].Balance = balance
+	}
+	return out
+}
+
+// ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card,
+// once per key (per node: a fleet's nodes keep their own keys). A removal
+// the balance here cannot pay is paid, on a fleet, with balance the
+// other nodes move here (cluster/doc.go, # Gift cards); it is refused
+// (ErrBalanceBelowZero, nothing removed) only when the reachable nodes
+// hold too little.
 func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCardTx, error) {
 	if e.giftCards == nil {
 		return nil, ErrNoStore
@@ -195,7 +233,41 @@ func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCar
 		return nil, err
 	}
 	ch.At = e.now()
-	return e.giftCards.ChangeBalance(ctx, ch)
+	var t *GiftCardTx
+	err := e.supplied(ctx, func() (err error) {
+		t, err = e.giftCards.ChangeBalance(ctx, ch)
+		return err
+	}, func(err error) (*Redemption, map[string]Reason) {
+		switch {
+		case ch.Amount > 0:
+			return nil, nil
+		case errors.Is(err, ErrBalanceBelowZero): // too little here
+		case errors.Is(err, ErrUnknownCode) && e.isCard(ctx, ch.Code): // none of the card ever came here
+		default:
+			return nil, nil
+		}
+		return &Redemption{CreatedAt: ch.At, GiftCards: []RedeemedGiftCard{{Code: ch.Code, Amount: -ch.Amount}}},
+			map[string]Reason{GiftCardKey(ch.Code): GiftCardEmpty}
+	})
+	if errors.Is(err, ErrUnknownCode) && ch.Amount < 0 && e.supplier != nil && e.isCard(ctx, ch.Code) {
+		// A card of the fleet none of whose balance reached this node.
+		return nil, fmt.Errorf("%w: %s holds nothing the reachable nodes could move here, removing %d", ErrBalanceBelowZero, ch.Code, -ch.Amount)
+	}
+	return t, err
+}
+
+// isCard reports whether code is a generated code of a gift card program
+// of the active revision (a fleet replicates every node's codes).
+func (e *Engine) isCard(ctx context.Context, code string) bool {
+	if e.codes == nil || e.Revision() == nil {
+		return false
+	}
+	campaign, _, found, err := e.codes.LookupCode(ctx, code)
+	if err != nil || !found {
+		return false
+	}
+	c, err := e.Revision().Campaign(campaign)
+	return err == nil && c.GiftCard != nil
 }
 
 // GiftCardPayment is what one presented card pays (Decision.GiftCards).

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -78,4 +79,34 @@ func (k RightsKey) IsPeriod() bool {
 // (redemptions standing).
 type Rights struct {
 	Held, Consumed int64
+}
+
+// supplied runs try until it succeeds or fails for a reason no other node
+// can help with. When short says what try lacked here (the redemption
+// describing it and the keys it exhausted, as a commit reports them), a
+// fleet's node asks its Supplier to move that here and tries again; when
+// the supplier gives up, try runs once more, so that what came late
+// counts, and its error says so. The answer is try's last. Without a
+// Supplier try runs once.
+//
+// It serves what is spent outside checkout (a claim, a wallet debit, a
+// card's removal): a commit's own shortfalls go through Redeem's loop.
+func (e *Engine) supplied(ctx context.Context, try func() error, short func(error) (*Redemption, map[string]Reason)) error {
+	since := time.Now()
+	for {
+		err := try()
+		if err == nil || e.supplier == nil {
+			return err
+		}
+		r, exhausted := short(err)
+		if r == nil {
+			return err
+		}
+		if !e.supplier.Supply(ctx, r, exhausted, since) {
+			if err := try(); err != nil {
+				return fmt.Errorf("%w (counting what the fleet's other reachable nodes moved here in time)", err)
+			}
+			return nil
+		}
+	}
 }

@@ -90,7 +90,10 @@ func (e *Engine) Transactions(ctx context.Context, customer string, fn func(*Wal
 }
 
 // Adjust credits (an active lot on the program's expiry) or debits a
-// wallet, once per key.
+// wallet, once per key (per node: a fleet's nodes keep their own keys).
+// A debit the lots here cannot pay is paid, on a fleet, with points the
+// other nodes move here; the debit is refused (ErrInsufficientPoints,
+// nothing debited) only when the reachable nodes hold too few.
 func (e *Engine) Adjust(ctx context.Context, customer string, points int64, reason, key string) (*WalletTx, error) {
 	if e.wallets == nil {
 		return nil, ErrNoStore
@@ -107,7 +110,21 @@ func (e *Engine) Adjust(ctx context.Context, customer string, points int64, reas
 		return nil, badField("points", fmt.Sprintf("must be non-zero and within ±%d, got %d", int64(MaxPoints), points))
 	}
 	now := e.now()
-	return e.wallets.Adjust(ctx, &Adjustment{Customer: customer, Points: points, Reason: reason, IdempotencyKey: key, At: now, Terms: e.program().Terms(now, false), Program: e.program()})
+	a := &Adjustment{Customer: customer, Points: points, Reason: reason, IdempotencyKey: key, At: now, Terms: e.program().Terms(now, false), Program: e.program()}
+	var wt *WalletTx
+	err := e.supplied(ctx, func() (err error) {
+		wt, err = e.wallets.Adjust(ctx, a)
+		return err
+	}, func(err error) (*Redemption, map[string]Reason) {
+		if points > 0 || !errors.Is(err, ErrInsufficientPoints) {
+			return nil, nil
+		}
+		// A debit the lots here cannot pay: a fleet's node asks its peers
+		// to move the points here, as for a reward (DebitKey).
+		return &Redemption{CustomerID: customer, CreatedAt: now, Rewards: []RedeemedReward{{Points: -points}}},
+			map[string]Reason{DebitKey: InsufficientPoints}
+	})
+	return wt, err
 }
 
 // ClaimReward spends points on a reward claimed outside checkout.
@@ -140,22 +157,27 @@ func (e *Engine) ClaimReward(ctx context.Context, customer, reward, key string) 
 		}
 		c.Card = &CardClaim{Campaign: gc.ID, Terms: *terms}
 	}
-	since := time.Now()
-	for {
-		res, err := e.wallets.Claim(ctx, c)
+	var res *ClaimResult
+	err := e.supplied(ctx, func() (err error) {
+		res, err = e.wallets.Claim(ctx, c)
+		return err
+	}, func(err error) (*Redemption, map[string]Reason) {
 		why := claimShortfall(err)
-		if why == "" || e.supplier == nil {
-			return res, err
+		if why == "" {
+			return nil, nil
 		}
 		// Too few points or units here: a fleet's node asks its peers for
 		// them as a redemption's commit does, then claims again.
-		r := &Redemption{CustomerID: customer, CreatedAt: c.At,
-			Rewards: []RedeemedReward{{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}}}
-		if !e.supplier.Supply(ctx, r, map[string]Reason{RewardKey(rw.ID): why}, since) {
-			return res, err
-		}
-	}
+		return &Redemption{CustomerID: customer, CreatedAt: c.At,
+			Rewards: []RedeemedReward{{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}}}, map[string]Reason{RewardKey(rw.ID): why}
+	})
+	return res, err
 }
+
+// DebitKey is a wallet debit's key in the exhausted map a Supplier is
+// asked with: RewardKey(""), a reward's key naming no reward, the points
+// alone.
+const DebitKey = "reward:"
 
 // claimShortfall is the reason a claim failed that peers may supply: the
 // points or the stock's units held on another node.

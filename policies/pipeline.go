@@ -322,7 +322,7 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 			if cd.c.Referral != nil && r == CodeUsed {
 				r = ReferralLimit
 			}
-			ev.reject(cd, r, []string{"the limit ran out while redeeming"})
+			ev.reject(cd, r, []string{lostDetail(r)})
 			continue
 		}
 		l := cd.c.Limits

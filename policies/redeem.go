@@ -66,7 +66,9 @@ func (e *Engine) redeem(ctx context.Context, rr *RedeemRequest, m *redeemMode) (
 		r        *Redemption
 		since    time.Time // when r was first committed
 		attempts int
+		friend   friendClaim
 	)
+	defer friend.release(e.registry)
 	for {
 		if r == nil {
 			if attempts++; attempts > maxRedeemAttempts {
@@ -75,6 +77,13 @@ func (e *Engine) redeem(ctx context.Context, rr *RedeemRequest, m *redeemMode) (
 			var err error
 			if dec, r, err = e.price(ctx, rr, forced, m); err != nil {
 				return nil, err
+			}
+			if lost, err := friend.claim(ctx, e.registry, r); err != nil {
+				return nil, err
+			} else if lost {
+				forced = lose(forced, r.Referral.Campaign, ReferralNotNew)
+				r = nil
+				continue
 			}
 			since = time.Now()
 		}
@@ -85,6 +94,7 @@ func (e *Engine) redeem(ctx context.Context, rr *RedeemRequest, m *redeemMode) (
 		case replayed:
 			return &Receipt{Response: stored.Response, Redemption: stored, Replayed: true}, nil
 		case len(exhausted) == 0:
+			friend.used = stored.Referral != nil
 			dec.settleCards(stored.GiftCards)
 			return &Receipt{Response: stored.Response, Redemption: stored, Decision: dec}, nil
 		case e.supplier != nil && e.supplier.Supply(ctx, r, exhausted, since):

@@ -12,6 +12,10 @@ var (
 	ErrIdempotencyConflict = errors.New("idempotency key reused with a different request")
 	// ErrLimitRace: the redemption kept losing limit races and gave up.
 	ErrLimitRace = errors.New("redemption lost a limit race; retry")
+	// ErrTryAgain: the fleet is settling what the request asks (another
+	// node is making the same referrer's code): the same request succeeds
+	// in a moment.
+	ErrTryAgain = errors.New("being settled on another node of the fleet; retry")
 	// ErrUnknownRedemption: no redemption has that id.
 	ErrUnknownRedemption = errors.New("unknown redemption")
 	// ErrNoStore: redemptions need a store and none is attached.

@@ -26,6 +26,54 @@ const (
 // ErrNotReferral: the campaign is not a referral programme.
 var ErrNotReferral = errors.New("not a referral programme")
 
+// Errors of a Registry.
+var (
+	// ErrClaimed: another node holds the claim, or its records settle it
+	// already (it knows the friend; the referrer has a code there).
+	ErrClaimed = errors.New("claimed on another node of the fleet")
+	// ErrUnconfirmed: a node of the fleet did not answer in time, so
+	// what its records say is not known.
+	ErrUnconfirmed = errors.New("not confirmed by every node of the fleet")
+)
+
+// Registry keeps a fleet to one referral of each friend and one code of
+// each referrer while its nodes are connected (SPEC §9): before a node
+// commits a referral, or makes a referrer's code, it claims the name from
+// every other live node, which agrees only when its own records (of its
+// redemptions, and of the others' it has learnt) do not settle it and no
+// other node holds a claim on it. The cluster implements it; a lone
+// sidecar has none, and its store decides alone.
+type Registry interface {
+	// Claim takes name (FriendClaim, ReferrerClaim) for this node for a
+	// while: nil, ErrClaimed or ErrUnconfirmed. A node may claim again
+	// what it holds.
+	Claim(ctx context.Context, name string) error
+	// Release gives back a claim this node made and did not use.
+	Release(name string)
+}
+
+// FriendClaim names the referral of customer in a Registry.
+func FriendClaim(customer string) string { return "friend\x00" + customer }
+
+// ReferrerClaim names the making of referrer's code of campaign.
+func ReferrerClaim(campaign, referrer string) string {
+	return "referrer\x00" + campaign + "\x00" + referrer
+}
+
+// ParseClaim reads a claim's name back: a friend's (campaign "") or a
+// referrer's code of campaign.
+func ParseClaim(name string) (campaign, customer string, ok bool) {
+	kind, rest, _ := strings.Cut(name, "\x00")
+	switch kind {
+	case "friend":
+		return "", rest, rest != ""
+	case "referrer":
+		campaign, customer, _ = strings.Cut(rest, "\x00")
+		return campaign, customer, campaign != "" && customer != ""
+	}
+	return "", "", false
+}
+
 // Unlimited is the max_referrals of a tier without a limit: a referral
 // code's uses are a generated code's, so "no limit" is a number no
 // referrer reaches.
@@ -136,8 +184,12 @@ type ReferralStore interface {
 	// ReferralOf reads the referrer and e-mail of a code.
 	ReferralOf(ctx context.Context, code string) (referrer, email string, err error)
 	// Known reports whether the customer has a redemption here, or was
-	// referred before.
+	// referred before (here, or on another node whose records reached
+	// this one).
 	Known(ctx context.Context, customer string) (redeemed, referred bool, err error)
+	// Referrer reads referrer's code of campaign (ErrUnknownCode: none
+	// here).
+	Referrer(ctx context.Context, campaign, referrer string) (*Referral, error)
 }
 
 // NormalizeEmail is an e-mail as the self-referral check compares it:
@@ -199,6 +251,58 @@ func gateReferral(ev *evaluation, cd *candidate) (Reason, []string) {
 	return "", nil
 }
 
+// friendClaim is a redemption's claim on its customer's referral in a
+// fleet's Registry: taken before a referral is committed, kept when it
+// was, given back when the referral did not stand.
+type friendClaim struct {
+	name string // "": none taken
+	used bool
+}
+
+// claim claims r's customer when r is a referral, once per redemption,
+// and reports whether the fleet refused it: then the referral loses, as
+// it would to a record of this node's.
+func (f *friendClaim) claim(ctx context.Context, reg Registry, r *Redemption) (lost bool, err error) {
+	if reg == nil || r.Referral == nil || f.name != "" {
+		return false, nil
+	}
+	name := FriendClaim(r.CustomerID)
+	switch err := reg.Claim(ctx, name); {
+	case err == nil:
+		f.name = name
+		return false, nil
+	case errors.Is(err, ErrClaimed), errors.Is(err, ErrUnconfirmed):
+		return true, nil
+	default:
+		return false, fmt.Errorf("claiming the referral of %s: %w", r.CustomerID, err)
+	}
+}
+
+// release gives the claim back unless a committed referral used it.
+func (f *friendClaim) release(reg Registry) {
+	if f.name != "" && !f.used {
+		reg.Release(f.name)
+	}
+}
+
+// lose adds campaign's lost race to forced.
+func lose(forced map[string]Reason, campaign string, why Reason) map[string]Reason {
+	if forced == nil {
+		forced = map[string]Reason{}
+	}
+	forced[campaign] = why
+	return forced
+}
+
+// lostDetail is the detail of a campaign rejected for what it lost
+// while redeeming.
+func lostDetail(r Reason) string {
+	if r == ReferralNotNew {
+		return "the customer redeemed, or was referred, while redeeming (here or on another node of the fleet)"
+	}
+	return "the limit ran out while redeeming"
+}
+
 // referralOf is what a redemption of d owes the referrer of its referral
 // code, if it applied one: their tier's points now.
 func (e *Engine) referralOf(ctx context.Context, rev *Revision, dec *Decision, now time.Time) (*RedeemedReferral, error) {
@@ -211,19 +315,33 @@ func (e *Engine) referralOf(ctx context.Context, rev *Revision, dec *Decision, n
 		if err != nil {
 			return nil, err
 		}
-		tier := "default"
-		if p := rev.Loyalty; p != nil && e.wallets != nil {
-			b, err := e.wallets.Balances(ctx, referrer, now, p.Window())
-			if err != nil {
-				return nil, err
-			}
-			t, _ := p.TierOf(b.Earned)
-			tier = t.Name
+		tier, err := e.tierName(ctx, rev, referrer, now)
+		if err != nil {
+			return nil, err
 		}
 		points, _ := c.Referral.ForTier(tier)
 		return &RedeemedReferral{Code: a.Code, Campaign: c.ID, Referrer: referrer, Points: points}, nil
 	}
 	return nil, nil
+}
+
+// tierName is customer's loyalty tier now ("default" without a
+// programme): on a fleet, of the points earned on every node, as the
+// others last told their shares (as pricing reads a wallet).
+func (e *Engine) tierName(ctx context.Context, rev *Revision, customer string, now time.Time) (string, error) {
+	p := rev.Loyalty
+	if p == nil || e.wallets == nil {
+		return "default", nil
+	}
+	b, err := e.wallets.Balances(ctx, customer, now, p.Window())
+	if err != nil {
+		return "", fmt.Errorf("reading the tier of %s: %w", customer, err)
+	}
+	if e.pool != nil {
+		b = b.Add(e.pool.Gossiped(customer))
+	}
+	t, _ := p.TierOf(b.Earned)
+	return t.Name, nil
 }
 
 // IssueReferral answers POST /v1/referrals: the referrer's code of a
@@ -250,17 +368,26 @@ func (e *Engine) IssueReferral(ctx context.Context, ask *ReferralAsk) (*Referral
 		return nil, &RequestError{Problems: []*FieldError{{Field: "campaign", Message: fmt.Sprintf("campaign %s is not a referral programme (it has no referral:)", c.ID)}}}
 	}
 	now := e.now()
-	tier := "default"
-	if p := rev.Loyalty; p != nil && e.wallets != nil {
-		b, err := e.wallets.Balances(ctx, ask.CustomerID, now, p.Window())
-		if err != nil {
-			return nil, err
-		}
-		t, _ := p.TierOf(b.Earned)
-		tier = t.Name
+	tier, err := e.tierName(ctx, rev, ask.CustomerID, now)
+	if err != nil {
+		return nil, err
 	}
 	_, limit := c.Referral.ForTier(tier)
 	email, _ := ask.Customer["email"].(string)
+	if e.registry != nil { // a fleet: the referrer's one code may be another node's
+		r, err := e.referrals.Referrer(ctx, c.ID, ask.CustomerID)
+		if !errors.Is(err, ErrUnknownCode) {
+			return r, err
+		}
+		if err := e.registry.Claim(ctx, ReferrerClaim(c.ID, ask.CustomerID)); err != nil {
+			// Another node made it, or is making it: its code reaches
+			// this one within a moment (the cluster waits for it).
+			if r, rerr := e.referrals.Referrer(ctx, c.ID, ask.CustomerID); rerr == nil {
+				return r, nil
+			}
+			return nil, fmt.Errorf("%w: the referrer's code of %s: %w", ErrTryAgain, c.ID, err)
+		}
+	}
 	return e.referrals.IssueReferral(ctx, c.ID, ask.CustomerID, NormalizeEmail(email), limit, now)
 }
 

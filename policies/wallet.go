@@ -97,6 +97,9 @@ type WalletPool interface {
 	// Gossiped sums the other nodes' shares as they last told them, with
 	// no network on the way: what pricing adds to this node's share.
 	Gossiped(customer string) Balances
+	// CardLedger is Shares of a gift card's balance with every other
+	// live node's part of the card's ledger.
+	CardLedger(ctx context.Context, code string, at time.Time) (Balances, []GiftCardTx, error)
 }
 
 // ErrWalletPartial: a node that may hold part of a wallet did not answer.

@@ -46,6 +46,9 @@ func fail(ctx *fasthttp.RequestCtx, err error) {
 		writeError(ctx, fasthttp.StatusBadRequest, errorBody{Code: codeInvalid, Message: err.Error(), Field: "pattern"})
 	case errors.Is(err, policies.ErrIdempotencyConflict):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "idempotency_conflict", Message: err.Error(), Field: "idempotency_key"})
+	case errors.Is(err, policies.ErrTryAgain):
+		ctx.Response.Header.Set("Retry-After", "1")
+		writeError(ctx, fasthttp.StatusServiceUnavailable, errorBody{Code: "try_again", Message: err.Error()})
 	case errors.Is(err, policies.ErrLimitRace):
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "limit_race", Message: err.Error()})
 	case errors.Is(err, policies.ErrReservationExpired):

@@ -230,7 +230,7 @@ func useCode(tx *bolt.Tx, code, customer string, n int64) error {
 	switch {
 	case n > 0 && c.Owner == "":
 		c.Owner = customer
-	case c.Uses == 0:
+	case c.Uses == 0 && !c.Referral: // a referral code's owner is its referrer
 		c.Owner = ""
 	}
 	return putCode(tx, c)

@@ -62,7 +62,7 @@ func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email strin
 			code = draw(rng, &referralSpec)
 		}
 		now := at.UTC()
-		c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: limit, Owner: referrer, OwnerEmail: email, CreatedAt: now}
+		c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: limit, Owner: referrer, OwnerEmail: email, Referral: true, CreatedAt: now}
 		if err := putCode(tx, c); err != nil {
 			return err
 		}
@@ -89,12 +89,24 @@ func referralOf(tx *bolt.Tx, code string) (*policies.Referral, error) {
 	if c.Owner == "" {
 		return nil, fmt.Errorf("%w: %q is not a referral code", policies.ErrUnknownCode, code)
 	}
-	r := &policies.Referral{Code: code, Campaign: c.Campaign, Referrer: c.Owner, Referrals: c.Uses}
+	r := &policies.Referral{Code: code, Campaign: c.Campaign, Referrer: c.Owner, Referrals: max(c.Uses, usesOf(tx, code))}
 	if c.MaxUses < policies.Unlimited {
 		left := max(c.MaxUses-c.Uses, 0)
 		r.Remaining = &left
 	}
 	return r, nil
+}
+
+// usesOf counts the uses of a referral code recorded here: its uses on
+// every node, as their marks reached this one.
+func usesOf(tx *bolt.Tx, code string) int64 {
+	var n int64
+	prefix := []byte(code + "\x00")
+	cur := tx.Bucket(bRefUses).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		n++
+	}
+	return n
 }
 
 // ReferralOf implements policies.ReferralStore.
@@ -163,14 +175,21 @@ func applyReferral(tx *bolt.Tx, r *policies.Redemption) error {
 		return nil
 	}
 	seen := tx.Bucket(bSeen)
-	if seen.Get([]byte(r.CustomerID)) == nil {
+	first := seen.Get([]byte(r.CustomerID)) == nil
+	if first {
 		if err := seen.Put([]byte(r.CustomerID), []byte(r.ID)); err != nil {
 			return err
 		}
 	}
 	ref := r.Referral
 	if ref == nil {
-		return nil
+		if !first {
+			return nil
+		}
+		return logMark(tx, Mark{Customer: r.CustomerID, Redemption: r.ID, At: r.CreatedAt.UTC()}) // the fleet learns of a customer no longer new
+	}
+	if err := logMark(tx, Mark{Customer: r.CustomerID, Redemption: r.ID, At: r.CreatedAt.UTC(), Code: ref.Code, Points: ref.Points}); err != nil {
+		return err
 	}
 	o := refOwned{Referrer: ref.Referrer, Code: ref.Code}
 	if ref.Points > 0 {
@@ -216,13 +235,105 @@ func rollbackReferral(tx *bolt.Tx, r *policies.Redemption, at time.Time) error {
 			return err
 		}
 	}
-	if err := tx.Bucket(bRefUses).Delete([]byte(o.Code + "\x00" + r.ID)); err != nil {
+	if err := forgetReferral(tx, r.CustomerID, r.ID, o.Code); err != nil {
 		return err
 	}
-	if err := tx.Bucket(bReferees).Delete([]byte(r.CustomerID)); err != nil {
+	if err := logMark(tx, Mark{Customer: r.CustomerID, Redemption: r.ID, At: at.UTC(), Code: o.Code, Undo: true}); err != nil {
 		return err
 	}
 	return tx.Bucket(bRefOwned).Delete([]byte(r.ID))
+}
+
+// forgetReferral deletes the use of code by redemption and, when it is
+// what referred customer, that the customer was referred.
+func forgetReferral(tx *bolt.Tx, customer, redemption, code string) error {
+	if err := tx.Bucket(bRefUses).Delete([]byte(code + "\x00" + redemption)); err != nil {
+		return err
+	}
+	if b := tx.Bucket(bReferees); string(b.Get([]byte(customer))) == redemption {
+		return b.Delete([]byte(customer))
+	}
+	return nil
+}
+
+// applyMark records another node's mark (replica.go) as this node's own
+// records of its customers read: seen, referred by a code, or no longer.
+// Applying a mark again changes nothing.
+func applyMark(tx *bolt.Tx, m Mark) error {
+	if seen := tx.Bucket(bSeen); seen.Get([]byte(m.Customer)) == nil {
+		if err := seen.Put([]byte(m.Customer), []byte(m.Redemption)); err != nil {
+			return err
+		}
+	}
+	switch {
+	case m.Code == "":
+		return nil
+	case m.Undo:
+		return forgetReferral(tx, m.Customer, m.Redemption, m.Code)
+	}
+	if b := tx.Bucket(bReferees); b.Get([]byte(m.Customer)) == nil {
+		if err := b.Put([]byte(m.Customer), []byte(m.Redemption)); err != nil {
+			return err
+		}
+	}
+	use, err := json.Marshal(policies.ReferralUse{Friend: m.Customer, RedemptionID: m.Redemption, At: m.At, Points: m.Points})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bRefUses).Put([]byte(m.Code+"\x00"+m.Redemption), use)
+}
+
+// learnReferrer records the referral code c, learnt from another node, as
+// its referrer's code of its programme. Two codes of one referrer (made
+// on two nodes apart, in a partition) both stay valid; every node names
+// the smaller one the referrer's, so they all answer the same.
+func learnReferrer(tx *bolt.Tx, c *policies.Code) error {
+	b := tx.Bucket(bRefBy)
+	key := []byte(c.Campaign + "\x00" + c.Owner)
+	if have := b.Get(key); have != nil && string(have) <= c.Code {
+		return nil
+	}
+	return b.Put(key, []byte(c.Code))
+}
+
+// validateMarks checks a chunk of marks as validate checks codes.
+func (ch *CodeChunk) validateMarks() error {
+	switch {
+	case ch.Seq == 0:
+		return fmt.Errorf("%w: sequence 0", ErrBadChunk)
+	case ch.Campaign != "" || len(ch.Codes) > 0:
+		return fmt.Errorf("%w: marks with codes", ErrBadChunk)
+	case len(ch.Marks) > CodeChunkSize:
+		return fmt.Errorf("%w: %d marks, at most %d", ErrBadChunk, len(ch.Marks), CodeChunkSize)
+	}
+	for _, m := range ch.Marks {
+		switch {
+		case policies.CheckCustomer("customer", m.Customer) != nil:
+			return fmt.Errorf("%w: mark of customer %q", ErrBadChunk, m.Customer)
+		case m.Redemption == "" || len(m.Redemption) > 128:
+			return fmt.Errorf("%w: mark of redemption %q", ErrBadChunk, m.Redemption)
+		case m.Code != "" && !policies.ValidCode(m.Code):
+			return fmt.Errorf("%w: mark of code %q", ErrBadChunk, m.Code)
+		case m.Points < 0 || m.Points > policies.MaxPoints:
+			return fmt.Errorf("%w: mark of %d points", ErrBadChunk, m.Points)
+		}
+	}
+	return nil
+}
+
+// Referrer implements policies.ReferralStore.
+func (s *Store) Referrer(_ context.Context, campaign, referrer string) (*policies.Referral, error) {
+	var out *policies.Referral
+	err := s.db.View(func(tx *bolt.Tx) error {
+		code := tx.Bucket(bRefBy).Get([]byte(campaign + "\x00" + referrer))
+		if code == nil {
+			return fmt.Errorf("%w: %s has no code of %s here", policies.ErrUnknownCode, referrer, campaign)
+		}
+		var err error
+		out, err = referralOf(tx, string(code))
+		return err
+	})
+	return out, err
 }
 
 // migrateSeen (schema 5 to 6) lists every customer with a redemption that

@@ -38,6 +38,23 @@ type CodeChunk struct {
 	// code); "" for generated codes. They follow the codes in both
 	// encodings, only when set, so older chunks read as before.
 	Owner, OwnerEmail string
+	// Marks are what a fleet shares of customers (referrals.go): a chunk
+	// of marks has no campaign and no codes. They follow Owner and
+	// OwnerEmail in both encodings, only when there are some.
+	Marks []Mark
+}
+
+// Mark is one fact about a customer that a fleet's nodes share, so that
+// "a new customer, never referred" (SPEC §9) is decided on every node's
+// records: the customer's first redemption on the node that logged it,
+// a referral of them, or that referral's rollback.
+type Mark struct {
+	Customer   string
+	Redemption string
+	At         time.Time
+	Code       string // the referral code that referred them; "": their first redemption
+	Points     int64  // what the referrer was credited (a referral)
+	Undo       bool   // the referral was rolled back
 }
 
 // ErrBadChunk is a replicated chunk that cannot be applied as sent.
@@ -65,6 +82,17 @@ func logCodesAs(tx *bolt.Tx, proto CodeChunk, codes []string) error {
 	return meta.Put([]byte("code_seq"), u64(seq))
 }
 
+// logMark appends a chunk of one mark to the code log.
+func logMark(tx *bolt.Tx, m Mark) error {
+	meta := tx.Bucket(bMeta)
+	seq := getU64(meta.Get([]byte("code_seq"))) + 1
+	ch := CodeChunk{Seq: seq, CreatedAt: m.At, Marks: []Mark{m}}
+	if err := tx.Bucket(bCodeLog).Put(u64(seq), appendRecord(nil, &ch)); err != nil {
+		return err
+	}
+	return meta.Put([]byte("code_seq"), u64(seq))
+}
+
 // CodeSeq is the number of the last chunk of codes made here (0: none).
 func (s *Store) CodeSeq() uint64 {
 	var seq uint64
@@ -75,15 +103,22 @@ func (s *Store) CodeSeq() uint64 {
 	return seq
 }
 
-// CodeLog reads up to max chunks of codes made here, after seq, in order.
+// CodeLog reads up to max chunks of codes made here, after seq, in order,
+// fewer when they hold over CodeChunkSize codes and marks together (at
+// least one chunk): many small chunks of marks go in one answer, and a
+// few big chunks of codes do.
 func (s *Store) CodeLog(after uint64, max int) ([]*CodeChunk, error) {
 	var out []*CodeChunk
+	items := 0
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bCodeLog).Cursor()
 		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
 			ch, err := parseRecord(v)
 			if err != nil {
 				return err
+			}
+			if items += len(ch.Codes) + len(ch.Marks); len(out) > 0 && items > CodeChunkSize {
+				break
 			}
 			out = append(out, ch)
 		}
@@ -120,6 +155,11 @@ func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, 
 		if getU64(sources.Get([]byte(source))) != ch.Seq-1 {
 			return nil
 		}
+		for _, m := range ch.Marks {
+			if err := applyMark(tx, m); err != nil { // referrals.go
+				return err
+			}
+		}
 		b := tx.Bucket(bCodes)
 		for _, code := range ch.Codes {
 			if b.Get([]byte(code)) != nil {
@@ -128,8 +168,11 @@ func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, 
 			}
 			if ch.Owner != "" { // a referral code: its referrer with it
 				c := &policies.Code{Code: code, Campaign: ch.Campaign, State: policies.CodeStateActive, MaxUses: ch.MaxUses,
-					Owner: ch.Owner, OwnerEmail: ch.OwnerEmail, Origin: origin, CreatedAt: ch.CreatedAt}
+					Owner: ch.Owner, OwnerEmail: ch.OwnerEmail, Referral: true, Origin: origin, CreatedAt: ch.CreatedAt}
 				if err := putCode(tx, c); err != nil {
+					return err
+				}
+				if err := learnReferrer(tx, c); err != nil { // referrals.go
 					return err
 				}
 				continue
@@ -148,6 +191,9 @@ func (s *Store) ApplyCodes(origin, source string, ch *CodeChunk) (applied bool, 
 }
 
 func (ch *CodeChunk) validate() error {
+	if len(ch.Marks) > 0 {
+		return ch.validateMarks()
+	}
 	switch {
 	case ch.Seq == 0:
 		return fmt.Errorf("%w: sequence 0", ErrBadChunk)
@@ -213,11 +259,29 @@ func appendRecord(b []byte, ch *CodeChunk) []byte {
 	for _, c := range ch.Codes {
 		b = appendString(b, c)
 	}
-	if ch.Owner != "" {
+	if ch.Owner != "" || len(ch.Marks) > 0 {
 		b = appendString(b, ch.Owner)
 		b = appendString(b, ch.OwnerEmail)
 	}
+	if len(ch.Marks) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(ch.Marks)))
+		for _, m := range ch.Marks {
+			b = appendString(b, m.Customer)
+			b = appendString(b, m.Redemption)
+			b = binary.AppendVarint(b, m.At.UnixNano())
+			b = appendString(b, m.Code)
+			b = binary.AppendVarint(b, m.Points)
+			b = append(b, boolByte(m.Undo))
+		}
+	}
 	return b
+}
+
+func boolByte(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // parseRecord reads appendRecord's form back.
@@ -235,6 +299,17 @@ func parseRecord(b []byte) (*CodeChunk, error) {
 	}
 	if len(r.b) > 0 && !r.short {
 		ch.Owner, ch.OwnerEmail = r.string(), r.string()
+	}
+	if len(r.b) > 0 && !r.short {
+		n := r.uvarint()
+		if n > CodeChunkSize {
+			return nil, fmt.Errorf("store: code log chunk %d is corrupt: %d marks", ch.Seq, n)
+		}
+		ch.Marks = make([]Mark, 0, n)
+		for range n {
+			m := Mark{Customer: r.string(), Redemption: r.string(), At: time.Unix(0, r.varint()).UTC(), Code: r.string(), Points: r.varint(), Undo: r.byte() == 1}
+			ch.Marks = append(ch.Marks, m)
+		}
 	}
 	if r.short || len(r.b) != 0 {
 		return nil, fmt.Errorf("store: code log chunk %d is corrupt", ch.Seq)

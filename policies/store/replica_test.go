@@ -16,15 +16,16 @@ import (
 
 // readLog reads every chunk of s's code log.
 func readLog(s *Store) ([]CodeChunk, error) {
-	chunks, err := s.CodeLog(0, 1000)
-	if err != nil {
-		return nil, err
-	}
 	var out []CodeChunk
-	for _, ch := range chunks {
-		out = append(out, *ch)
+	for {
+		chunks, err := s.CodeLog(uint64(len(out)), 1000)
+		if err != nil || len(chunks) == 0 {
+			return out, err
+		}
+		for _, ch := range chunks {
+			out = append(out, *ch)
+		}
 	}
-	return out, nil
 }
 
 func generate(t *testing.T, s *Store, campaign string, n int) []string {
@@ -169,5 +170,61 @@ func TestCodeLogRecord(t *testing.T) {
 		if _, err := parseRecord(raw[:i]); err == nil {
 			t.Errorf("a record cut at %d bytes parsed", i)
 		}
+	}
+}
+
+// TestMarksReplicate: a node's marks of its customers (a first
+// redemption, a referral, its rollback) reach another store through the
+// code log, in order, once, and read there as its own records do.
+func TestMarksReplicate(t *testing.T) {
+	dir := t.TempDir()
+	a, b := open(t, filepath.Join(dir, "a.db")), open(t, filepath.Join(dir, "b.db"))
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	marks := []Mark{
+		{Customer: "bob", Redemption: "rd_1", At: at},
+		{Customer: "carol", Redemption: "rd_2", At: at, Code: "REF-AAAA-BBBB", Points: 15},
+		{Customer: "dan", Redemption: "rd_3", At: at, Code: "REF-AAAA-BBBB", Points: 15},
+		{Customer: "dan", Redemption: "rd_3", At: at.Add(time.Hour), Code: "REF-AAAA-BBBB", Undo: true},
+	}
+	if err := a.db.Update(func(tx *bolt.Tx) error {
+		for _, m := range marks {
+			if err := logMark(tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	chunks, err := readLog(a)
+	if err != nil || len(chunks) != len(marks) {
+		t.Fatalf("log: %d chunks, %v", len(chunks), err)
+	}
+	for range 2 { // the second time every chunk is one seen before
+		for i := range chunks {
+			if _, _, err := b.ApplyCodes("n-a", "file-a", &chunks[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, c := range []struct {
+		customer           string
+		redeemed, referred bool
+	}{{"bob", true, false}, {"carol", true, true}, {"dan", true, false}, {"erin", false, false}} {
+		if redeemed, referred, err := b.Known(context.Background(), c.customer); err != nil || redeemed != c.redeemed || referred != c.referred {
+			t.Errorf("%s: redeemed %v referred %v %v, want %v %v", c.customer, redeemed, referred, err, c.redeemed, c.referred)
+		}
+	}
+	if err := b.db.View(func(tx *bolt.Tx) error {
+		if n := usesOf(tx, "REF-AAAA-BBBB"); n != 1 {
+			t.Errorf("%d uses of the code recorded, want carol's", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bad := CodeChunk{Seq: 1, Marks: []Mark{{Customer: "", Redemption: "rd"}}}
+	if _, _, err := b.ApplyCodes("n-c", "file-c", &bad); !errors.Is(err, ErrBadChunk) {
+		t.Fatalf("a mark of no customer: %v", err)
 	}
 }

@@ -1,0 +1,244 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/promoedge/promoedge/policies"
+)
+
+// A fleet refers each friend once and gives each referrer one code
+// (doc.go, # Referrals) in two parts. Every node logs the facts of its
+// customers (first redemption, referral, a referral's rollback) as marks
+// in its code log, which the others pull like codes (store.Mark), so each
+// node's records hold what the whole fleet knew moments ago, and keep it
+// through a crash or a partition. And before a referral is committed, or
+// a referrer's code made, the node claims it from every other live node
+// (kClaim): each agrees only when its records do not settle it already
+// and no other node holds the claim. So while the nodes are connected
+// two nodes cannot both refer one friend, however close the redemptions.
+
+// ClaimTTL is how long a granted claim holds: long enough for the
+// claimer's commit and its mark to reach the other nodes' records.
+const ClaimTTL = 30 * time.Second
+
+// Registry implements policies.Registry for this node.
+type Registry struct {
+	*base
+	codes   *codeReplica
+	seq     atomic.Uint64
+	mu      sync.Mutex
+	held    map[string]claimHold // claim name -> the claim holding it
+	pending replies              // claim id -> its answers
+}
+
+var _ policies.Registry = (*Registry)(nil)
+
+// claimHold is a claim granted to node until a time.
+type claimHold struct {
+	node, id string
+	until    time.Time
+}
+
+func newRegistry(b *base, codes *codeReplica) *Registry {
+	return &Registry{base: b, codes: codes, held: map[string]claimHold{}}
+}
+
+// Registry is the node's policies.Registry.
+func (n *Node) Registry() *Registry { return n.registry }
+
+// Answers to a claim (kClaimed's amount).
+const (
+	claimRefused = 0 // the records settle it
+	claimGranted = 1
+	claimBusy    = 2 // another node's claim holds it
+)
+
+// claimTries is how often a claim that met another node's claim at the
+// same moment is tried again: both give theirs back, so one of them,
+// after a random pause, finds the way free.
+const claimTries = 4
+
+// Claim implements policies.Registry: it holds name here, then asks every
+// other live node and waits for all their answers, at most
+// AcquireTimeout. A refusal, or a node that does not answer, gives back
+// what the others granted; a claim that met another at the same moment
+// is tried again, after a random pause, a few times.
+func (g *Registry) Claim(ctx context.Context, name string) error {
+	if _, _, ok := policies.ParseClaim(name); !ok {
+		return errors.New("cluster: a claim of no referral")
+	}
+	for try := 1; ; try++ {
+		answer, err := g.claimOnce(ctx, name)
+		if answer != claimBusy || try == claimTries {
+			return err
+		}
+		pause := time.Duration(try) * time.Duration(5+rand.IntN(20)) * time.Millisecond
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// claimOnce is one try of Claim: the answer that decided it.
+func (g *Registry) claimOnce(ctx context.Context, name string) (int64, error) {
+	id := g.cfg.Name + "/" + strconv.FormatUint(g.seq.Add(1), 10)
+	if !g.hold(name, g.cfg.Name, id) {
+		return claimBusy, policies.ErrClaimed
+	}
+	var peers []string
+	for _, m := range g.ml.Members() {
+		if m.Name != g.cfg.Name {
+			peers = append(peers, m.Name)
+		}
+	}
+	if len(peers) == 0 {
+		return claimGranted, nil
+	}
+	answers := g.pending.open(id, len(peers))
+	defer g.pending.close(id)
+	for _, p := range peers {
+		g.send(p, message{kind: kClaim, node: g.cfg.Name, id: id, campaign: name})
+	}
+	timer := time.NewTimer(g.cfg.AcquireTimeout)
+	defer timer.Stop()
+	for waiting := len(peers); waiting > 0; waiting-- {
+		select {
+		case m := <-answers:
+			if m.amount == claimGranted {
+				continue
+			}
+			g.release(name, id)
+			if len(m.chunks) == 1 { // the referrer's code, made there: wait for it here
+				g.awaitCode(ctx, m.node, string(m.chunks[0]))
+			}
+			return m.amount, policies.ErrClaimed
+		case <-timer.C:
+			g.release(name, id)
+			return claimRefused, policies.ErrUnconfirmed
+		case <-ctx.Done():
+			g.release(name, id)
+			return claimRefused, ctx.Err()
+		case <-g.stop:
+			return claimRefused, errStopped
+		}
+	}
+	return claimGranted, nil
+}
+
+// Release implements policies.Registry: it gives back this node's last
+// claim on name.
+func (g *Registry) Release(name string) {
+	g.mu.Lock()
+	h := g.held[name]
+	g.mu.Unlock()
+	if h.node == g.cfg.Name {
+		g.release(name, h.id)
+	}
+}
+
+// release gives back the claim id on name, here and on every other
+// node. The claim's id goes with it: a release that arrives after a
+// later claim of this node's forgets nothing of it (messages to one node
+// may arrive out of order).
+func (g *Registry) release(name, id string) {
+	g.unhold(name, g.cfg.Name, id)
+	for _, m := range g.ml.Members() {
+		if m.Name != g.cfg.Name {
+			g.send(m.Name, message{kind: kUnclaim, node: g.cfg.Name, id: id, campaign: name})
+		}
+	}
+}
+
+// hold grants name to node's claim id unless another node holds it.
+func (g *Registry) hold(name, node, id string) bool {
+	now := time.Now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if h, ok := g.held[name]; ok && h.node != node && now.Before(h.until) {
+		return false
+	}
+	if len(g.held) >= 1024 { // forget the claims that ran out
+		for k, h := range g.held {
+			if !now.Before(h.until) {
+				delete(g.held, k)
+			}
+		}
+	}
+	g.held[name] = claimHold{node: node, id: id, until: now.Add(ClaimTTL)}
+	return true
+}
+
+// unhold forgets node's claim id on name.
+func (g *Registry) unhold(name, node, id string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if h := g.held[name]; h.node == node && h.id == id {
+		delete(g.held, name)
+	}
+}
+
+// serve answers another node's claim from this node's records and the
+// claims it granted; a refused referrer's claim carries the code here.
+func (g *Registry) serve(m message) {
+	answer := message{kind: kClaimed, node: g.cfg.Name, id: m.id, amount: claimRefused}
+	ok, code := g.settled(m.campaign)
+	switch {
+	case code != "":
+		answer.chunks = [][]byte{[]byte(code)}
+	case !ok:
+	case g.hold(m.campaign, m.node, m.id):
+		answer.amount = claimGranted
+	default:
+		answer.amount = claimBusy
+	}
+	g.send(m.node, answer)
+}
+
+// settled reports whether this node's records leave name open: a friend
+// it never saw, a referrer with no code here (code: theirs).
+func (g *Registry) settled(name string) (open bool, code string) {
+	campaign, customer, ok := policies.ParseClaim(name)
+	if !ok {
+		return false, ""
+	}
+	ctx := context.Background()
+	if campaign == "" {
+		redeemed, referred, err := g.st.Known(ctx, customer)
+		return err == nil && !redeemed && !referred, ""
+	}
+	r, err := g.st.Referrer(ctx, campaign, customer)
+	switch {
+	case err == nil:
+		return false, r.Code
+	case errors.Is(err, policies.ErrUnknownCode):
+		return true, ""
+	}
+	return false, ""
+}
+
+// answered hands a claim's answer to the claim waiting for it.
+func (g *Registry) answered(m message) { g.pending.deliver(m) }
+
+// awaitCode pulls node's code log now and waits, at most AcquireTimeout,
+// until code is known here.
+func (g *Registry) awaitCode(ctx context.Context, node, code string) {
+	md := g.peers.meta(node)
+	if md.File != "" {
+		g.codes.pullFrom(node, md.File, md.Codes, true)
+	}
+	deadline := time.Now().Add(g.cfg.AcquireTimeout)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if _, err := g.st.Code(ctx, code); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,43 @@
+package cluster
+
+import "sync"
+
+// replies hands the answers of requests sent to other nodes to the
+// requests waiting for them, by request id; an answer no request waits
+// for (it gave up) is dropped.
+type replies struct {
+	mu      sync.Mutex
+	waiting map[string]chan message
+}
+
+// open registers request id, expecting up to n answers.
+func (r *replies) open(id string, n int) chan message {
+	ch := make(chan message, n)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.waiting == nil {
+		r.waiting = map[string]chan message{}
+	}
+	r.waiting[id] = ch
+	return ch
+}
+
+// close forgets request id.
+func (r *replies) close(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.waiting, id)
+}
+
+// deliver hands m to the request it answers, if one waits.
+func (r *replies) deliver(m message) {
+	r.mu.Lock()
+	ch := r.waiting[m.id]
+	r.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- m:
+		default:
+		}
+	}
+}
