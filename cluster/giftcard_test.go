@@ -259,3 +259,34 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 		}
 	}
 }
+
+// TestGiftCardTopUpOnAnyNode: a top-up on a node the card never reached
+// makes the card there with its terms as the issuing node has them; the
+// fleet's view shows the one ledger, and a redeem elsewhere can spend
+// the whole balance, both nodes' shares.
+func TestGiftCardTopUpOnAnyNode(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	code := f.issueCardOn(f.nodes[0], 1000)
+	n2 := f.nodes[2]
+	top := &policies.BalanceChange{Code: code, Amount: 500, IdempotencyKey: "top"}
+	if tx, err := n2.eng.ChangeBalance(context.Background(), top); err != nil || tx.Amount != 500 {
+		t.Fatalf("top-up on n2: %+v %v", tx, err)
+	}
+	if again, err := n2.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: 500, IdempotencyKey: "top"}); err != nil || again.ID == "" {
+		t.Fatalf("the same key again: %+v %v", again, err)
+	}
+	mine, err := n2.st.GiftCard(context.Background(), code)
+	if err != nil || mine.Balance != 500 || mine.Campaign != "gift-any" {
+		t.Fatalf("n2's card: %+v %v", mine, err)
+	}
+	v, err := f.nodes[1].eng.GiftCardView(context.Background(), code)
+	if err != nil || v == nil || v.Balance != 1500 || len(v.Transactions) != 2 || v.Transactions[1].Kind != policies.CardAdjust || v.Transactions[1].Balance != 1500 {
+		t.Fatalf("n1's view: %+v %v", v, err)
+	}
+	if paid, err := f.redeemCard(f.nodes[1], code, 5000); err != nil || paid != 1500 {
+		t.Fatalf("n1 paid %d of the 1500 on n0 and n2: %v", paid, err)
+	}
+	if spent, balance := f.cardTotals(code); spent != 1500 || balance != 0 {
+		t.Fatalf("spent %d, balance %d", spent, balance)
+	}
+}
