@@ -452,9 +452,11 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
 		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
 	}
-	if ev.pool != nil && !ev.pooled && err == nil {
-		// Evaluating on a fleet's node: the card's balance held by the
-		// other nodes, as they last told it (a redeem moves it here).
+	if ev.pool != nil && err == nil && ev.forced[GiftCardKey(ref.code)] == "" {
+		// On a fleet's node: the card's balance held by the other nodes,
+		// as they last told it. A redeem prices it too, and its commit
+		// asks the fleet to move it here (SettleCards); when it does not
+		// come, the cart is priced again on what this node holds.
 		if others := ev.pool.Gossiped(CardPurse(ref.code)).Balance; others > 0 {
 			cp := *card
 			cp.Balance += others
