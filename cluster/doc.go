@@ -178,8 +178,9 @@
 // spent only there, in the redemption's transaction. The moves above carry
 // it (store.WalletMove with Card set, under the purse key
 // store.CardPurse(code), which no customer id can equal since those have
-// no control characters): a redeem on a node that holds none of the card
-// prices it as paying what is left, its commit reports the card short
+// no control characters): a redeem on a node that holds too little of
+// the card prices it with the others' shares as they last told them (as
+// paying what is left when none was told), its commit reports the card short
 // (policies.GiftCardKey), and Rights.Supply asks every live peer to move
 // what it holds (giftcards.go); the giver debits its balance and logs the
 // move in one transaction, the receiver credits it at most once. If not

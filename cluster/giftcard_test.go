@@ -74,6 +74,15 @@ func (f *fleet) redeemCard(tn *tnode, code string, price int64) (int64, error) {
 	return paid, nil
 }
 
+// cardPaysAt is what evaluate on tn has code pay of a cart of price.
+func (f *fleet) cardPaysAt(tn *tnode, code string, price int64) int64 {
+	var paid int64
+	for _, g := range f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code)).GiftCards {
+		paid += g.Amount
+	}
+	return paid
+}
+
 // cardTotals sums, over the nodes that are up, what redemptions took from
 // the card (by its ledgers) and what it holds, once every move is
 // acknowledged; each node's ledger must chain balance after balance.
@@ -223,14 +232,7 @@ func TestGiftCardPartition(t *testing.T) {
 func TestGiftCardSeenFromEveryNode(t *testing.T) {
 	f := newFleet(t, 3, giftRevision(t))
 	code := f.issueCardOn(f.nodes[0], 1000)
-	pays := func(tn *tnode, price int64) int64 {
-		dec := f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":%d}]},"codes":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, price, code))
-		var paid int64
-		for _, g := range dec.GiftCards {
-			paid += g.Amount
-		}
-		return paid
-	}
+	pays := func(tn *tnode, price int64) int64 { return f.cardPaysAt(tn, code, price) }
 	f.eventually(5*time.Second, "n2 prices the card n0 holds", func() bool { return pays(f.nodes[2], 5000) == 1000 })
 	if v, err := f.nodes[2].eng.GiftCardView(context.Background(), code); err != nil || v == nil || v.Balance != 1000 || v.Partial {
 		t.Fatalf("n2's view of the card: %+v %v", v, err)
@@ -257,5 +259,56 @@ func TestGiftCardSeenFromEveryNode(t *testing.T) {
 		if want := []string{"issue 1000 -> 1000", "redeem -600 -> 400"}; !slices.Equal(got, want) {
 			t.Fatalf("%s shows the ledger %q, want %q", tn.name, got, want)
 		}
+	}
+}
+
+// TestGiftCardTopUpOnAnyNode: a top-up on a node the card never reached
+// makes the card there with its terms as the issuing node has them; the
+// fleet's view shows the one ledger, and a redeem elsewhere can spend
+// the whole balance, both nodes' shares.
+func TestGiftCardTopUpOnAnyNode(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	code := f.issueCardOn(f.nodes[0], 1000)
+	n2 := f.nodes[2]
+	top := &policies.BalanceChange{Code: code, Amount: 500, IdempotencyKey: "top"}
+	if tx, err := n2.eng.ChangeBalance(context.Background(), top); err != nil || tx.Amount != 500 {
+		t.Fatalf("top-up on n2: %+v %v", tx, err)
+	}
+	if again, err := n2.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: 500, IdempotencyKey: "top"}); err != nil || again.ID == "" {
+		t.Fatalf("the same key again: %+v %v", again, err)
+	}
+	mine, err := n2.st.GiftCard(context.Background(), code)
+	if err != nil || mine.Balance != 500 || mine.Campaign != "gift-any" {
+		t.Fatalf("n2's card: %+v %v", mine, err)
+	}
+	v, err := f.nodes[1].eng.GiftCardView(context.Background(), code)
+	if err != nil || v == nil || v.Balance != 1500 || len(v.Transactions) != 2 || v.Transactions[1].Kind != policies.CardAdjust || v.Transactions[1].Balance != 1500 {
+		t.Fatalf("n1's view: %+v %v", v, err)
+	}
+	f.eventually(10*time.Second, "n1 prices the shares n0 and n2 told", func() bool { return f.cardPaysAt(f.nodes[1], code, 5000) == 1500 })
+	if paid, err := f.redeemCard(f.nodes[1], code, 5000); err != nil || paid != 1500 {
+		t.Fatalf("n1 paid %d of the 1500 on n0 and n2: %v", paid, err)
+	}
+	if spent, balance := f.cardTotals(code); spent != 1500 || balance != 0 {
+		t.Fatalf("spent %d, balance %d", spent, balance)
+	}
+}
+
+// TestGiftCardSplitAcrossNodesPaysWhole: a redeem on a node that holds
+// part of a card pays the whole balance, its own share and the others'
+// moved here, as evaluate there showed it.
+func TestGiftCardSplitAcrossNodesPaysWhole(t *testing.T) {
+	f := newFleet(t, 3, giftRevision(t))
+	code := f.issueCardOn(f.nodes[0], 1000)
+	n1 := f.nodes[1]
+	if _, err := n1.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: 300, IdempotencyKey: "top"}); err != nil {
+		t.Fatal(err)
+	}
+	f.eventually(10*time.Second, "n1 prices its 300 and n0's 1000", func() bool { return f.cardPaysAt(n1, code, 5000) == 1300 })
+	if paid, err := f.redeemCard(n1, code, 5000); err != nil || paid != 1300 {
+		t.Fatalf("n1, holding 300 of 1300, paid %d: %v", paid, err)
+	}
+	if spent, balance := f.cardTotals(code); spent != 1300 || balance != 0 {
+		t.Fatalf("spent %d, balance %d", spent, balance)
 	}
 }

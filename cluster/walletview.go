@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,33 +28,54 @@ var _ policies.WalletPool = (*Rights)(nil)
 // peeks are the wallet reads waiting for their peers' shares.
 type peeks struct {
 	seq     atomic.Uint64
-	mu      sync.Mutex
-	waiting map[string]chan peerShare
+	waiting replies // read id -> the peers' kWalletShare answers
 }
 
 // peerShare is one peer's answer to a read: its share and, for a gift
-// card's read with its ledger, its part of the card's ledger.
+// card's read with its ledger, its part of the card's ledger and the
+// card's terms when it knows the card.
 type peerShare struct {
-	b   policies.Balances
-	txs []policies.GiftCardTx
+	b    policies.Balances
+	txs  []policies.GiftCardTx
+	card *policies.GiftCard
+}
+
+// parseShare reads a kWalletShare's chunks: the share (JSON), then for a
+// card's ledger read the ledger and, when the peer knows the card, the
+// card (JSON).
+func parseShare(m message) (peerShare, error) {
+	var s peerShare
+	if len(m.chunks) == 0 || len(m.chunks) > 3 {
+		return s, fmt.Errorf("%w: a wallet share of %d parts", ErrBadMessage, len(m.chunks))
+	}
+	err := json.Unmarshal(m.chunks[0], &s.b)
+	if err == nil && len(m.chunks) > 1 {
+		err = json.Unmarshal(m.chunks[1], &s.txs)
+	}
+	if err == nil && len(m.chunks) > 2 {
+		err = json.Unmarshal(m.chunks[2], &s.card)
+	}
+	if err != nil {
+		return s, fmt.Errorf("%w: a wallet share: %v", ErrBadMessage, err)
+	}
+	return s, nil
 }
 
 // Shares implements policies.WalletPool.
 func (rt *Rights) Shares(ctx context.Context, customer string, at time.Time, window time.Duration) (policies.Balances, error) {
-	sum, _, err := rt.read(ctx, customer, at, window, false)
-	return sum, err
+	cs, err := rt.read(ctx, customer, at, window, false)
+	return cs.Balance, err
 }
 
 // CardLedger implements policies.WalletPool.
-func (rt *Rights) CardLedger(ctx context.Context, code string, at time.Time) (policies.Balances, []policies.GiftCardTx, error) {
+func (rt *Rights) CardLedger(ctx context.Context, code string, at time.Time) (policies.CardShares, error) {
 	return rt.read(ctx, policies.CardPurse(code), at, 0, true)
 }
 
 // read asks every live peer for its share of purse as of at (with its
 // part of the card's ledger when ledger is set) and adds them up.
-func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window time.Duration, ledger bool) (policies.Balances, []policies.GiftCardTx, error) {
-	var sum policies.Balances
-	var txs []policies.GiftCardTx
+func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window time.Duration, ledger bool) (policies.CardShares, error) {
+	var out policies.CardShares
 	var peers []string
 	for _, m := range rt.ml.Members() {
 		if m.Name != rt.cfg.Name {
@@ -62,18 +83,11 @@ func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window t
 		}
 	}
 	if len(peers) == 0 {
-		return sum, txs, nil
+		return out, nil
 	}
 	id := rt.cfg.Name + "/" + strconv.FormatUint(rt.peeks.seq.Add(1), 10)
-	answers := make(chan peerShare, len(peers))
-	rt.peeks.mu.Lock()
-	rt.peeks.waiting[id] = answers
-	rt.peeks.mu.Unlock()
-	defer func() {
-		rt.peeks.mu.Lock()
-		delete(rt.peeks.waiting, id)
-		rt.peeks.mu.Unlock()
-	}()
+	answers := rt.peeks.waiting.open(id, len(peers))
+	defer rt.peeks.waiting.close(id)
 	asked := counters{Spent: int64(window)}
 	if ledger {
 		asked.Redemptions = 1 // and the card's ledger
@@ -89,16 +103,24 @@ func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window t
 	defer timer.Stop()
 	for got := 0; got < len(peers); got++ {
 		select {
-		case s := <-answers:
-			sum = sum.Add(s.b)
-			txs = append(txs, s.txs...)
+		case m := <-answers:
+			s, err := parseShare(m)
+			if err != nil {
+				rt.log.Warn("a malformed wallet share", "from", m.node, "err", err)
+				return out, policies.ErrWalletPartial
+			}
+			out.Balance = out.Balance.Add(s.b)
+			out.Ledger = append(out.Ledger, s.txs...)
+			if out.Card == nil {
+				out.Card = s.card
+			}
 		case <-timer.C:
-			return sum, txs, policies.ErrWalletPartial
+			return out, policies.ErrWalletPartial
 		case <-ctx.Done():
-			return sum, txs, ctx.Err()
+			return out, ctx.Err()
 		}
 	}
-	return sum, txs, nil
+	return out, nil
 }
 
 // shareWallet answers a peer's kWalletPeek with this file's share.
@@ -114,7 +136,7 @@ func (rt *Rights) shareWallet(m message) {
 	}
 	chunks := [][]byte{raw}
 	if code, card := store.IsCardPurse(m.campaign); card && m.c.Redemptions == 1 {
-		_, txs, err := rt.st.GiftCardView(context.Background(), code)
+		c, txs, err := rt.st.GiftCardView(context.Background(), code)
 		if err != nil && !errors.Is(err, policies.ErrUnknownCode) {
 			rt.log.Warn("reading a gift card's ledger", "for", m.node, "err", err)
 			return
@@ -123,26 +145,16 @@ func (rt *Rights) shareWallet(m message) {
 			return
 		}
 		chunks = append(chunks, raw)
+		if c != nil { // the card's terms, for a node it never reached
+			if raw, err = json.Marshal(c); err != nil {
+				return
+			}
+			chunks = append(chunks, raw)
+		}
 	}
 	rt.send(m.node, message{kind: kWalletShare, node: rt.cfg.Name, id: m.id, chunks: chunks})
 }
 
 // sharedWallet hands a peer's share to the read waiting for it; a late
 // one is dropped.
-func (rt *Rights) sharedWallet(m message) {
-	var s peerShare
-	if len(m.chunks) == 0 || len(m.chunks) > 2 || json.Unmarshal(m.chunks[0], &s.b) != nil ||
-		(len(m.chunks) == 2 && json.Unmarshal(m.chunks[1], &s.txs) != nil) {
-		rt.log.Warn("a malformed wallet share", "from", m.node)
-		return
-	}
-	rt.peeks.mu.Lock()
-	ch := rt.peeks.waiting[m.id]
-	rt.peeks.mu.Unlock()
-	if ch != nil {
-		select {
-		case ch <- s:
-		default:
-		}
-	}
-}
+func (rt *Rights) sharedWallet(m message) { rt.peeks.waiting.deliver(m) }

@@ -173,18 +173,22 @@ func (e *Engine) GiftCardView(ctx context.Context, code string) (*CardView, erro
 	}
 	v := &CardView{Balance: c.Balance, Currency: c.Currency, Transactions: txs}
 	if e.pool != nil { // a fleet: the other nodes' shares of the balance and their ledgers, as of now
-		others, theirs, err := e.pool.CardLedger(ctx, code, e.now())
+		others, err := e.pool.CardLedger(ctx, code, e.now())
 		switch {
 		case errors.Is(err, ErrWalletPartial):
 			v.Partial = true
 		case err != nil:
 			return nil, err
 		}
-		v.Balance += others.Balance
-		if len(txs) == 0 && len(theirs) == 0 && v.Balance == 0 && !v.Partial {
+		v.Balance += others.Balance.Balance
+		if len(txs) == 0 && len(others.Ledger) == 0 && v.Balance == 0 && !v.Partial {
 			return nil, nil // not a card anywhere that answered
 		}
-		v.Transactions = fleetLedger(txs, theirs)
+		v.Transactions = fleetLedger(txs, others.Ledger)
+		if t := others.Card; c.Campaign == "" && t != nil { // the card never reached this node: its terms as another has them
+			c = t
+			v.Currency = t.Currency
+		}
 	}
 	if !c.Expiry.IsZero() {
 		v.ExpiresAt = &c.Expiry
@@ -249,6 +253,14 @@ func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCar
 		return &Redemption{CreatedAt: ch.At, GiftCards: []RedeemedGiftCard{{Code: ch.Code, Amount: -ch.Amount}}},
 			map[string]Reason{GiftCardKey(ch.Code): GiftCardEmpty}
 	})
+	if errors.Is(err, ErrUnknownCode) && ch.Amount > 0 && e.pool != nil && e.isCard(ctx, ch.Code) {
+		// A top-up of a card of the fleet that never reached this node:
+		// made here with its terms as another node has them.
+		if others, rerr := e.pool.CardLedger(ctx, ch.Code, ch.At); others.Card != nil && (rerr == nil || errors.Is(rerr, ErrWalletPartial)) {
+			ch.Card = others.Card
+			t, err = e.giftCards.ChangeBalance(ctx, ch)
+		}
+	}
 	if errors.Is(err, ErrUnknownCode) && ch.Amount < 0 && e.supplier != nil && e.isCard(ctx, ch.Code) {
 		// A card of the fleet none of whose balance reached this node.
 		return nil, fmt.Errorf("%w: %s holds nothing the reachable nodes could move here, removing %d", ErrBalanceBelowZero, ch.Code, -ch.Amount)
@@ -334,6 +346,10 @@ type BalanceChange struct {
 	Amount         int64     `json:"amount"`
 	IdempotencyKey string    `json:"idempotency_key"`
 	At             time.Time `json:"-"`
+	// Card is the card's terms as another node of a fleet has them, for
+	// a top-up on a node none of the card ever reached: the store makes
+	// the card here with them.
+	Card *GiftCard `json:"-"`
 }
 
 // Validate refuses a change that cannot be applied to any card.
@@ -436,9 +452,11 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
 		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
 	}
-	if ev.pool != nil && !ev.pooled && err == nil {
-		// Evaluating on a fleet's node: the card's balance held by the
-		// other nodes, as they last told it (a redeem moves it here).
+	if ev.pool != nil && err == nil && ev.forced[GiftCardKey(ref.code)] == "" {
+		// On a fleet's node: the card's balance held by the other nodes,
+		// as they last told it. A redeem prices it too, and its commit
+		// asks the fleet to move it here (SettleCards); when it does not
+		// come, the cart is priced again on what this node holds.
 		if others := ev.pool.Gossiped(CardPurse(ref.code)).Balance; others > 0 {
 			cp := *card
 			cp.Balance += others

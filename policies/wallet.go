@@ -98,8 +98,17 @@ type WalletPool interface {
 	// no network on the way: what pricing adds to this node's share.
 	Gossiped(customer string) Balances
 	// CardLedger is Shares of a gift card's balance with every other
-	// live node's part of the card's ledger.
-	CardLedger(ctx context.Context, code string, at time.Time) (Balances, []GiftCardTx, error)
+	// live node's part of the card's ledger and the card's terms.
+	CardLedger(ctx context.Context, code string, at time.Time) (CardShares, error)
+}
+
+// CardShares is what a fleet's other nodes hold of a gift card.
+type CardShares struct {
+	Balance Balances     // their shares of the balance, summed
+	Ledger  []GiftCardTx // their parts of the card's ledger
+	// Card is the card's terms (campaign, currency, expiry) as a node
+	// that knows the card has them; nil: no node that answered does.
+	Card *GiftCard
 }
 
 // ErrWalletPartial: a node that may hold part of a wallet did not answer.

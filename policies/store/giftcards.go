@@ -277,6 +277,9 @@ func (s *Store) ChangeBalance(_ context.Context, ch *policies.BalanceChange) (*p
 			return nil
 		}
 		c, _, err := getCard(tx, ch.Code)
+		if errors.Is(err, policies.ErrUnknownCode) && ch.Card != nil && ch.Amount > 0 { // a fleet's card none of which came here
+			c, err = &policies.GiftCard{Code: ch.Code, Campaign: ch.Card.Campaign, Currency: ch.Card.Currency, Expiry: ch.Card.Expiry}, nil
+		}
 		if err != nil {
 			return err
 		}

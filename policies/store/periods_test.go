@@ -107,15 +107,6 @@ func redeemAt(t *testing.T, eng *policies.Engine, customer, now, want string) *p
 func TestPerPeriodLimitsAcrossDaylightSaving(t *testing.T) {
 	eng, st := periodEngine(t)
 	exhausted := `limit_exhausted ["daily limit"]`
-	// 2026-10-25 has 25 hours: 00:30 CEST and 23:30 CET are 24 h apart, one day.
-	redeemAt(t, eng, "a", "2026-10-25T00:30:00+02:00", "applied")
-	redeemAt(t, eng, "a", "2026-10-25T02:30:00+02:00", `per_customer_limit ["daily limit"]`)
-	redeemAt(t, eng, "b", "2026-10-25T23:30:00+01:00", "applied")
-	redeemAt(t, eng, "c", "2026-10-25T23:59:59+01:00", exhausted)
-	redeemAt(t, eng, "c", "2026-10-26T00:00:00+01:00", "applied")
-	// the last hour of the day before is its own day
-	redeemAt(t, eng, "c", "2026-10-24T23:59:59+02:00", "applied")
-
 	// 2026-03-29 has 23 hours: 00:10 CET and 23:50 CEST are 22 h 40 apart.
 	redeemAt(t, eng, "a", "2026-03-29T00:10:00+01:00", "applied")
 	b := redeemAt(t, eng, "b", "2026-03-29T23:50:00+02:00", "applied")
@@ -137,6 +128,18 @@ func TestPerPeriodLimitsAcrossDaylightSaving(t *testing.T) {
 	}
 	redeemAt(t, eng, "c", "2026-03-29T23:55:00+02:00", "applied")
 	redeemAt(t, eng, "e", "2026-03-29T23:56:00+02:00", exhausted)
+
+	// Later in the year, as a clock goes (a store prunes the periods that
+	// ended before the latest request it committed, so the test does not
+	// go back in time: it did, and failed whenever the pruning ran late).
+	// 2026-10-25 has 25 hours: 00:30 CEST and 23:30 CET are 24 h apart, one day.
+	redeemAt(t, eng, "a", "2026-10-25T00:30:00+02:00", "applied")
+	redeemAt(t, eng, "a", "2026-10-25T02:30:00+02:00", `per_customer_limit ["daily limit"]`)
+	redeemAt(t, eng, "b", "2026-10-25T23:30:00+01:00", "applied")
+	redeemAt(t, eng, "c", "2026-10-25T23:59:59+01:00", exhausted)
+	redeemAt(t, eng, "c", "2026-10-26T00:00:00+01:00", "applied")
+	// the last hour of the day before is its own day
+	redeemAt(t, eng, "c", "2026-10-24T23:59:59+02:00", "applied")
 }
 
 func TestPerPeriodBudgetIsNeverExceeded(t *testing.T) {
