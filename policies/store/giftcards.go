@@ -29,8 +29,8 @@ import (
 // small record and appends one entry (a busy commit dirties no page per
 // card of the log), and a card's ledger is its chain, read backwards.
 var (
-	bCards    = []byte("giftcards")     // code -> balance (8) + last entry (8) + terms JSON
-	bCardTx   = []byte("giftcard_tx")   // seq (8) -> previous entry of the card (8) + GiftCardTx JSON
+	bCards    = []byte("giftcards")     // code -> balance (8) + last entry (8) + terms (cardenc.go)
+	bCardTx   = []byte("giftcard_tx")   // seq (8) -> previous entry of the card (8) + the entry (cardenc.go)
 	bCardKeys = []byte("giftcard_keys") // code \x00 idempotency key -> GiftCardTx JSON
 	// cardBuckets are made when a file is opened (initSchema).
 	cardBuckets = [][]byte{bCards, bCardTx, bCardKeys}
