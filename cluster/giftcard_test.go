@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // These tests drive gift cards in a fleet (doc.go, # Gift cards): a card's
@@ -88,15 +87,7 @@ func (f *fleet) cardPaysAt(tn *tnode, code string, price int64) int64 {
 // acknowledged; each node's ledger must chain balance after balance.
 func (f *fleet) cardTotals(code string) (spent, balance int64) {
 	f.t.Helper()
-	f.eventually(10*time.Second, "card moves acknowledged", func() bool {
-		n := 0
-		for _, tn := range f.nodes {
-			if tn.up {
-				_ = tn.st.EachMoveOut(func(string, *store.WalletMove) error { n++; return nil })
-			}
-		}
-		return n == 0
-	})
+	f.movesAcknowledged("card moves acknowledged")
 	for _, tn := range f.nodes {
 		if !tn.up {
 			continue

@@ -213,6 +213,21 @@ func (f *fleet) eventually(d time.Duration, what string, ok func() bool) time.Du
 	return 0
 }
 
+// movesAcknowledged waits until no node that is up has a wallet or card
+// move out that its receiver has not acknowledged.
+func (f *fleet) movesAcknowledged(what string) {
+	f.t.Helper()
+	f.eventually(10*time.Second, what, func() bool {
+		n := 0
+		for _, tn := range f.nodes {
+			if tn.up {
+				_ = tn.st.EachMoveOut(func(string, *store.WalletMove) error { n++; return nil })
+			}
+		}
+		return n == 0
+	})
+}
+
 // evaluate evaluates body on tn.
 func (f *fleet) evaluate(tn *tnode, body string) *policies.Decision {
 	f.t.Helper()

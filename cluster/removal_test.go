@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // These tests drive what an operator takes from a gift card or a wallet
@@ -266,15 +265,7 @@ func (f *fleet) debitOn(tn *tnode, customer string, points int64, key string) (*
 // move is acknowledged.
 func (f *fleet) walletBooks(customer string) (debited, balance int64) {
 	f.t.Helper()
-	f.eventually(10*time.Second, "wallet moves acknowledged", func() bool {
-		n := 0
-		for _, tn := range f.nodes {
-			if tn.up {
-				_ = tn.st.EachMoveOut(func(string, *store.WalletMove) error { n++; return nil })
-			}
-		}
-		return n == 0
-	})
+	f.movesAcknowledged("wallet moves acknowledged")
 	for _, tn := range f.nodes {
 		if !tn.up {
 			continue

@@ -12,7 +12,6 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/bundle"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // These tests drive the wallets of a fleet (doc.go, # Loyalty wallets): a
@@ -91,15 +90,7 @@ func (f *fleet) spentOn(tn *tnode, customer string) (spent, balance int64) {
 // customer's wallet, what it holds, and what is in flight between nodes,
 // once every move is acknowledged.
 func (f *fleet) totals(customer string) (spent, balance int64) {
-	f.eventually(10*time.Second, "wallet moves acknowledged", func() bool {
-		n := 0
-		for _, tn := range f.nodes {
-			if tn.up {
-				_ = tn.st.EachMoveOut(func(string, *store.WalletMove) error { n++; return nil })
-			}
-		}
-		return n == 0
-	})
+	f.movesAcknowledged("wallet moves acknowledged")
 	for _, tn := range f.nodes {
 		if tn.up {
 			s, b := f.spentOn(tn, customer)
