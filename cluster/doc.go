@@ -200,9 +200,11 @@
 // against what this node holds. So it is refused (balance_below_zero,
 // nothing removed) only when the reachable nodes hold too little, and by
 // the invariant no interleaving of removals and redeems takes more than
-// the card holds. Idempotency keys of balance changes and wallet
-// adjustments are kept in the file of the node that served them: the
-// same key on another node is another change.
+// the card holds. Idempotency keys of balance changes, wallet
+// adjustments and reward claims are kept in the file of the node that
+// served them, and claimed from the others (# Referrals: a key claim's
+// refusal carries the stored answer, which the asker adopts and replays),
+// so the same key on any connected node is one change.
 //
 // # Referrals
 //
@@ -224,7 +226,13 @@
 // later claim) and tried again after a random pause. A node that does
 // not answer within AcquireTimeout refuses the claim; a node memberlist
 // declared dead is not asked, so in a partition each side refers from
-// its own records (docs/referrals.md).
+// its own records (docs/referrals.md). A refusal carries what the
+// refusing node's records hold of the name (the referrer's code; an
+// idempotency key's stored answer), and a refusal without one (a claim
+// held for another node) waits for the other answers, one of which may
+// carry it. The same claims keep an admin change's idempotency key to
+// one application in the fleet (policies.ClaimKey, kinds in
+// claimRecords).
 //
 // # Reservations
 //

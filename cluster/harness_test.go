@@ -126,7 +126,7 @@ func (f *fleet) start(tn *tnode) {
 		t.Fatal(err)
 	}
 	tn.eng = policies.NewEngine(policies.Config{Active: active, Usage: tn.node.Usage(), Codes: tn.st, CodeHints: tn.node.CodeHints(),
-		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights(), Events: tn.st, Peers: tn.node, GiftCards: tn.st, Referrals: tn.st, Registry: tn.node.Registry(), Now: cfg.Now})
+		Committer: tn.st, Supplier: tn.node.Rights(), Switches: tn.node, Wallets: tn.st, WalletPool: tn.node.Rights(), Events: tn.st, Peers: tn.node, GiftCards: tn.st, Referrals: tn.st, Registry: tn.node.Registry(), Keyed: tn.st, Now: cfg.Now})
 	f.mu.Lock()
 	tn.up = true
 	f.mu.Unlock()

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 // A fleet refers each friend once and gives each referrer one code
@@ -69,29 +71,35 @@ const claimTries = 4
 // AcquireTimeout. A refusal, or a node that does not answer, gives back
 // what the others granted; a claim that met another at the same moment
 // is tried again, after a random pause, a few times.
-func (g *Registry) Claim(ctx context.Context, name string) error {
-	if _, _, ok := policies.ParseClaim(name); !ok {
-		return errors.New("cluster: a claim of no referral")
+func (g *Registry) Claim(ctx context.Context, name string) ([]byte, error) {
+	n, ok := policies.ParseClaim(name)
+	if !ok {
+		return nil, fmt.Errorf("cluster: %q names no claim", name)
 	}
 	for try := 1; ; try++ {
-		answer, err := g.claimOnce(ctx, name)
+		answer, record, err := g.claimOnce(ctx, n, name)
 		if answer != claimBusy || try == claimTries {
-			return err
+			return record, err
 		}
 		pause := time.Duration(try) * time.Duration(5+rand.IntN(20)) * time.Millisecond
 		select {
 		case <-time.After(pause):
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
 }
 
-// claimOnce is one try of Claim: the answer that decided it.
-func (g *Registry) claimOnce(ctx context.Context, name string) (int64, error) {
+// claimOnce is one try of Claim: the answer that decided it, and the
+// refusing node's record.
+func (g *Registry) claimOnce(ctx context.Context, n policies.ClaimName, name string) (int64, []byte, error) {
 	id := g.cfg.Name + "/" + strconv.FormatUint(g.seq.Add(1), 10)
+	// The first refusal, until one with a record comes. A claim another
+	// node holds here is a refusal, but the others are asked still: the
+	// holder's records may settle it.
+	refused := int64(claimGranted)
 	if !g.hold(name, g.cfg.Name, id) {
-		return claimBusy, policies.ErrClaimed
+		refused = claimBusy
 	}
 	var peers []string
 	for _, m := range g.ml.Members() {
@@ -100,7 +108,10 @@ func (g *Registry) claimOnce(ctx context.Context, name string) (int64, error) {
 		}
 	}
 	if len(peers) == 0 {
-		return claimGranted, nil
+		if refused != claimGranted {
+			return refused, nil, policies.ErrClaimed
+		}
+		return claimGranted, nil, nil
 	}
 	answers := g.pending.open(id, len(peers))
 	defer g.pending.close(id)
@@ -112,25 +123,36 @@ func (g *Registry) claimOnce(ctx context.Context, name string) (int64, error) {
 	for waiting := len(peers); waiting > 0; waiting-- {
 		select {
 		case m := <-answers:
-			if m.amount == claimGranted {
-				continue
+			switch {
+			case m.amount == claimGranted:
+			case len(m.chunks) == 1: // what the records there hold of it: the answer
+				g.release(name, id)
+				record := m.chunks[0]
+				if n.Kind == policies.ClaimReferrer { // the referrer's code, made there: wait for it here
+					g.awaitCode(ctx, m.node, string(record))
+				}
+				return m.amount, record, policies.ErrClaimed
+			case refused == claimGranted:
+				refused = m.amount // a node holding another's claim may not have the records: hear the others
 			}
-			g.release(name, id)
-			if len(m.chunks) == 1 { // the referrer's code, made there: wait for it here
-				g.awaitCode(ctx, m.node, string(m.chunks[0]))
-			}
-			return m.amount, policies.ErrClaimed
 		case <-timer.C:
 			g.release(name, id)
-			return claimRefused, policies.ErrUnconfirmed
+			if refused != claimGranted {
+				return refused, nil, policies.ErrClaimed
+			}
+			return claimRefused, nil, policies.ErrUnconfirmed
 		case <-ctx.Done():
 			g.release(name, id)
-			return claimRefused, ctx.Err()
+			return claimRefused, nil, ctx.Err()
 		case <-g.stop:
-			return claimRefused, errStopped
+			return claimRefused, nil, errStopped
 		}
 	}
-	return claimGranted, nil
+	if refused != claimGranted {
+		g.release(name, id)
+		return refused, nil, policies.ErrClaimed
+	}
+	return claimGranted, nil, nil
 }
 
 // Release implements policies.Registry: it gives back this node's last
@@ -189,10 +211,10 @@ func (g *Registry) unhold(name, node, id string) {
 // claims it granted; a refused referrer's claim carries the code here.
 func (g *Registry) serve(m message) {
 	answer := message{kind: kClaimed, node: g.cfg.Name, id: m.id, amount: claimRefused}
-	ok, code := g.settled(m.campaign)
+	ok, record := g.settled(m.campaign)
 	switch {
-	case code != "":
-		answer.chunks = [][]byte{[]byte(code)}
+	case record != nil:
+		answer.chunks = [][]byte{record}
 	case !ok:
 	case g.hold(m.campaign, m.node, m.id):
 		answer.amount = claimGranted
@@ -202,26 +224,50 @@ func (g *Registry) serve(m message) {
 	g.send(m.node, answer)
 }
 
-// settled reports whether this node's records leave name open: a friend
-// it never saw, a referrer with no code here (code: theirs).
-func (g *Registry) settled(name string) (open bool, code string) {
-	campaign, customer, ok := policies.ParseClaim(name)
+// settled reports whether this node's records leave name open, and
+// what they hold of it when they settle it.
+func (g *Registry) settled(name string) (open bool, record []byte) {
+	n, ok := policies.ParseClaim(name)
 	if !ok {
-		return false, ""
+		return false, nil
 	}
-	ctx := context.Background()
-	if campaign == "" {
-		redeemed, referred, err := g.st.Known(ctx, customer)
-		return err == nil && !redeemed && !referred, ""
+	settle := claimRecords[n.Kind]
+	if settle == nil {
+		return false, nil
 	}
-	r, err := g.st.Referrer(ctx, campaign, customer)
-	switch {
-	case err == nil:
-		return false, r.Code
-	case errors.Is(err, policies.ErrUnknownCode):
-		return true, ""
-	}
-	return false, ""
+	return settle(context.Background(), g.st, n)
+}
+
+// claimRecords says, for each kind of claim, what in a node's records
+// settles it, and what the record handed to the claimer is.
+var claimRecords = map[policies.ClaimKind]func(ctx context.Context, st *store.Store, n policies.ClaimName) (open bool, record []byte){
+	// A friend this node saw redeem, or saw referred.
+	policies.ClaimFriend: func(ctx context.Context, st *store.Store, n policies.ClaimName) (bool, []byte) {
+		redeemed, referred, err := st.Known(ctx, n.A)
+		return err == nil && !redeemed && !referred, nil
+	},
+	// A referrer whose code this node has: the code.
+	policies.ClaimReferrer: func(ctx context.Context, st *store.Store, n policies.ClaimName) (bool, []byte) {
+		r, err := st.Referrer(ctx, n.A, n.B)
+		switch {
+		case err == nil:
+			return false, []byte(r.Code)
+		case errors.Is(err, policies.ErrUnknownCode):
+			return true, nil
+		}
+		return false, nil
+	},
+	// An idempotency key this node applied: its stored answer.
+	policies.ClaimKey: func(ctx context.Context, st *store.Store, n policies.ClaimName) (bool, []byte) {
+		record, found, err := st.Keyed(ctx, n.A, n.B)
+		switch {
+		case err != nil:
+			return false, nil
+		case found:
+			return false, record
+		}
+		return true, nil
+	},
 }
 
 // answered hands a claim's answer to the claim waiting for it.

@@ -19,8 +19,26 @@ import (
 // checkout does, and refuses only what the reachable fleet cannot pay.
 
 // removeCard removes amount from the card on tn under key.
-func (f *fleet) removeCard(tn *tnode, code string, amount int64, key string) (*policies.GiftCardTx, error) {
-	return tn.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: -amount, IdempotencyKey: key})
+func (f *fleet) removeCard(tn *tnode, code string, amount int64, key string) (tx *policies.GiftCardTx, err error) {
+	err = f.asAClient(func() (err error) {
+		tx, err = tn.eng.ChangeBalance(context.Background(), &policies.BalanceChange{Code: code, Amount: -amount, IdempotencyKey: key})
+		return err
+	})
+	return tx, err
+}
+
+// asAClient runs an admin change as a client does: again, after a pause,
+// while the answer is try_again (its key is being settled in the fleet,
+// or a node that may know it does not answer yet), for at most 20 s.
+func (f *fleet) asAClient(change func() error) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := change()
+		if !errors.Is(err, policies.ErrTryAgain) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // cardBooks is a card's ledgers summed over the nodes that are up, once
@@ -256,8 +274,12 @@ func TestGiftCardRemovalCrash(t *testing.T) {
 }
 
 // debitOn debits points from customer's wallet on tn under key.
-func (f *fleet) debitOn(tn *tnode, customer string, points int64, key string) (*policies.WalletTx, error) {
-	return tn.eng.Adjust(context.Background(), customer, -points, "test debit", key)
+func (f *fleet) debitOn(tn *tnode, customer string, points int64, key string) (wt *policies.WalletTx, err error) {
+	err = f.asAClient(func() (err error) {
+		wt, err = tn.eng.Adjust(context.Background(), customer, -points, "test debit", key)
+		return err
+	})
+	return wt, err
 }
 
 // walletBooks sums, over the nodes that are up, the operators' debits of

@@ -37,6 +37,9 @@ type Config struct {
 	// Registry keeps a fleet to one referral of each friend and one code
 	// of each referrer (referral.go); nil: a lone sidecar's store decides.
 	Registry Registry
+	// Keyed reads and adopts the stored answers of admin changes by
+	// idempotency key, so that a fleet applies each key once (registry.go).
+	Keyed KeyedStore
 	// Events keeps events and the triggers they start (SPEC §13); nil:
 	// events only earn points (through Wallets) and start nothing.
 	Events EventStore
@@ -93,6 +96,7 @@ type Engine struct {
 	giftCards GiftCardStore
 	referrals ReferralStore
 	registry  Registry
+	keyed     KeyedStore
 	events    EventStore
 	peers     TriggerPeers
 	wake      chan struct{} // the trigger scheduler's (scheduler.go)
@@ -103,7 +107,7 @@ type Engine struct {
 
 // NewEngine returns an Engine with no active revision; Swap one in.
 func NewEngine(cfg Config) *Engine {
-	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, registry: cfg.Registry, now: cfg.Now,
+	e := &Engine{rev: cfg.Active, usage: cfg.Usage, codes: cfg.Codes, hints: cfg.CodeHints, committer: cfg.Committer, supplier: cfg.Supplier, switches: cfg.Switches, wallets: cfg.Wallets, pool: cfg.WalletPool, giftCards: cfg.GiftCards, referrals: cfg.Referrals, registry: cfg.Registry, keyed: cfg.Keyed, now: cfg.Now,
 		events: cfg.Events, peers: cfg.Peers, wake: make(chan struct{}, 1), node: cfg.Node}
 	if e.now == nil {
 		e.now = time.Now

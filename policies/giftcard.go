@@ -238,6 +238,16 @@ func (e *Engine) ChangeBalance(ctx context.Context, ch *BalanceChange) (*GiftCar
 	}
 	ch.At = e.now()
 	var t *GiftCardTx
+	err := e.once(ctx, CardKeyScope(ch.Code), ch.IdempotencyKey, func() (err error) {
+		t, err = e.changeBalance(ctx, ch)
+		return err
+	})
+	return t, err
+}
+
+// changeBalance is ChangeBalance's change, its key claimed in a fleet.
+func (e *Engine) changeBalance(ctx context.Context, ch *BalanceChange) (*GiftCardTx, error) {
+	var t *GiftCardTx
 	err := e.supplied(ctx, func() (err error) {
 		t, err = e.giftCards.ChangeBalance(ctx, ch)
 		return err

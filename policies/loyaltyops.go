@@ -112,17 +112,19 @@ func (e *Engine) Adjust(ctx context.Context, customer string, points int64, reas
 	now := e.now()
 	a := &Adjustment{Customer: customer, Points: points, Reason: reason, IdempotencyKey: key, At: now, Terms: e.program().Terms(now, false), Program: e.program()}
 	var wt *WalletTx
-	err := e.supplied(ctx, func() (err error) {
-		wt, err = e.wallets.Adjust(ctx, a)
-		return err
-	}, func(err error) (*Redemption, map[string]Reason) {
-		if points > 0 || !errors.Is(err, ErrInsufficientPoints) {
-			return nil, nil
-		}
-		// A debit the lots here cannot pay: a fleet's node asks its peers
-		// to move the points here, as for a reward (DebitKey).
-		return &Redemption{CustomerID: customer, CreatedAt: now, Rewards: []RedeemedReward{{Points: -points}}},
-			map[string]Reason{DebitKey: InsufficientPoints}
+	err := e.once(ctx, AdjustKeyScope, key, func() error {
+		return e.supplied(ctx, func() (err error) {
+			wt, err = e.wallets.Adjust(ctx, a)
+			return err
+		}, func(err error) (*Redemption, map[string]Reason) {
+			if points > 0 || !errors.Is(err, ErrInsufficientPoints) {
+				return nil, nil
+			}
+			// A debit the lots here cannot pay: a fleet's node asks its peers
+			// to move the points here, as for a reward (DebitKey).
+			return &Redemption{CustomerID: customer, CreatedAt: now, Rewards: []RedeemedReward{{Points: -points}}},
+				map[string]Reason{DebitKey: InsufficientPoints}
+		})
 	})
 	return wt, err
 }
@@ -158,18 +160,20 @@ func (e *Engine) ClaimReward(ctx context.Context, customer, reward, key string) 
 		c.Card = &CardClaim{Campaign: gc.ID, Terms: *terms}
 	}
 	var res *ClaimResult
-	err := e.supplied(ctx, func() (err error) {
-		res, err = e.wallets.Claim(ctx, c)
-		return err
-	}, func(err error) (*Redemption, map[string]Reason) {
-		why := claimShortfall(err)
-		if why == "" {
-			return nil, nil
-		}
-		// Too few points or units here: a fleet's node asks its peers for
-		// them as a redemption's commit does, then claims again.
-		return &Redemption{CustomerID: customer, CreatedAt: c.At,
-			Rewards: []RedeemedReward{{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}}}, map[string]Reason{RewardKey(rw.ID): why}
+	err := e.once(ctx, ClaimKeyScope, key, func() error {
+		return e.supplied(ctx, func() (err error) {
+			res, err = e.wallets.Claim(ctx, c)
+			return err
+		}, func(err error) (*Redemption, map[string]Reason) {
+			why := claimShortfall(err)
+			if why == "" {
+				return nil, nil
+			}
+			// Too few points or units here: a fleet's node asks its peers for
+			// them as a redemption's commit does, then claims again.
+			return &Redemption{CustomerID: customer, CreatedAt: c.At,
+				Rewards: []RedeemedReward{{Reward: rw.ID, Points: rw.Points, Stock: rw.Stock}}}, map[string]Reason{RewardKey(rw.ID): why}
+		})
 	})
 	return res, err
 }

@@ -26,54 +26,6 @@ const (
 // ErrNotReferral: the campaign is not a referral programme.
 var ErrNotReferral = errors.New("not a referral programme")
 
-// Errors of a Registry.
-var (
-	// ErrClaimed: another node holds the claim, or its records settle it
-	// already (it knows the friend; the referrer has a code there).
-	ErrClaimed = errors.New("claimed on another node of the fleet")
-	// ErrUnconfirmed: a node of the fleet did not answer in time, so
-	// what its records say is not known.
-	ErrUnconfirmed = errors.New("not confirmed by every node of the fleet")
-)
-
-// Registry keeps a fleet to one referral of each friend and one code of
-// each referrer while its nodes are connected (SPEC §9): before a node
-// commits a referral, or makes a referrer's code, it claims the name from
-// every other live node, which agrees only when its own records (of its
-// redemptions, and of the others' it has learnt) do not settle it and no
-// other node holds a claim on it. The cluster implements it; a lone
-// sidecar has none, and its store decides alone.
-type Registry interface {
-	// Claim takes name (FriendClaim, ReferrerClaim) for this node for a
-	// while: nil, ErrClaimed or ErrUnconfirmed. A node may claim again
-	// what it holds.
-	Claim(ctx context.Context, name string) error
-	// Release gives back a claim this node made and did not use.
-	Release(name string)
-}
-
-// FriendClaim names the referral of customer in a Registry.
-func FriendClaim(customer string) string { return "friend\x00" + customer }
-
-// ReferrerClaim names the making of referrer's code of campaign.
-func ReferrerClaim(campaign, referrer string) string {
-	return "referrer\x00" + campaign + "\x00" + referrer
-}
-
-// ParseClaim reads a claim's name back: a friend's (campaign "") or a
-// referrer's code of campaign.
-func ParseClaim(name string) (campaign, customer string, ok bool) {
-	kind, rest, _ := strings.Cut(name, "\x00")
-	switch kind {
-	case "friend":
-		return "", rest, rest != ""
-	case "referrer":
-		campaign, customer, _ = strings.Cut(rest, "\x00")
-		return campaign, customer, campaign != "" && customer != ""
-	}
-	return "", "", false
-}
-
 // Unlimited is the max_referrals of a tier without a limit: a referral
 // code's uses are a generated code's, so "no limit" is a number no
 // referrer reaches.
@@ -267,7 +219,7 @@ func (f *friendClaim) claim(ctx context.Context, reg Registry, r *Redemption) (l
 		return false, nil
 	}
 	name := FriendClaim(r.CustomerID)
-	switch err := reg.Claim(ctx, name); {
+	switch _, err := reg.Claim(ctx, name); {
 	case err == nil:
 		f.name = name
 		return false, nil
@@ -379,7 +331,7 @@ func (e *Engine) IssueReferral(ctx context.Context, ask *ReferralAsk) (*Referral
 		if !errors.Is(err, ErrUnknownCode) {
 			return r, err
 		}
-		if err := e.registry.Claim(ctx, ReferrerClaim(c.ID, ask.CustomerID)); err != nil {
+		if _, err := e.registry.Claim(ctx, ReferrerClaim(c.ID, ask.CustomerID)); err != nil {
 			// Another node made it, or is making it: its code reaches
 			// this one within a moment (the cluster waits for it).
 			if r, rerr := e.referrals.Referrer(ctx, c.ID, ask.CustomerID); rerr == nil {

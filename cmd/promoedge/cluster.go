@@ -98,7 +98,7 @@ func (f *fleet) engineConfig() policies.Config {
 	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
 		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
 		Wallets: f.st, WalletPool: f.node.Rights(),
-		Events: f.st, Peers: f.node, GiftCards: f.st, Referrals: f.st, Registry: f.node.Registry()} // triggers fire on the node that scheduled them; cancellations are sent to all
+		Events: f.st, Peers: f.node, GiftCards: f.st, Referrals: f.st, Registry: f.node.Registry(), Keyed: f.st} // triggers fire on the node that scheduled them; cancellations are sent to all
 }
 
 // start follows the first bundle at once (the minter mints its limits
