@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -381,5 +382,25 @@ func TestRequestBody(t *testing.T) {
 	req.Extra = map[string]any{"cart": 1}
 	if _, err := json.Marshal(req); err == nil {
 		t.Fatal("an Extra field named like a typed one was accepted")
+	}
+}
+
+// TestTryAgainIsTyped: a fleet's 503 try_again (another node settles the
+// call's referrer code or idempotency key) is ErrTryAgain and
+// ErrUnavailable. Only a fleet answers it (cmd/promoedge's fleet tests
+// drive one), so the answer here is written as the sidecar writes it.
+func TestTryAgainIsTyped(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"error":{"code":"try_again","message":"being settled on another node of the fleet; retry"}}`))
+	}))
+	defer srv.Close()
+	c := newClient(t, srv.URL)
+	_, err := c.IssueReferral(context.Background(), "refer", "alice", "")
+	var apiErr *client.APIError
+	if !errors.Is(err, client.ErrTryAgain) || !errors.Is(err, client.ErrUnavailable) || !errors.As(err, &apiErr) || apiErr.Code != "try_again" {
+		t.Fatalf("503 try_again: %v", err)
 	}
 }

@@ -34,6 +34,10 @@ var (
 	// ErrUnavailable: no bundle is active yet, or the sidecar lacks what
 	// the call needs (503).
 	ErrUnavailable = errors.New("sidecar unavailable")
+	// ErrTryAgain: another node of the fleet is settling what the call
+	// asks (a referrer's code, an idempotency key): the same call
+	// succeeds in a moment (503 try_again, Retry-After).
+	ErrTryAgain = errors.New("being settled on another node; retry")
 	// ErrIncomplete: a streamed answer (generated codes, the ledger) stopped
 	// before its end: the sidecar failed midway (a *StreamError says why)
 	// or the connection broke. What was delivered before is real: codes
@@ -58,6 +62,7 @@ var (
 		"reservation_expired":  ErrReservationExpired,
 		"reservation_released": ErrReservationReleased,
 		"reservation_mismatch": ErrReservationMismatch,
+		"try_again":            ErrTryAgain,
 	}
 )
 
