@@ -1,13 +1,10 @@
 package cluster
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/promoedge/promoedge/policies"
 )
 
 // BenchmarkReferralRedeem measures what a referral costs at checkout on a
@@ -18,18 +15,7 @@ import (
 // median latency of each and their ratio.
 func BenchmarkReferralRedeem(b *testing.B) {
 	f := referralFleet(b, 3)
-	ref, err := f.nodes[0].eng.IssueReferral(context.Background(), &policies.ReferralAsk{Campaign: "refer", CustomerID: "alice"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	f.eventually(10*time.Second, "the code reached every node", func() bool {
-		for _, tn := range f.nodes {
-			if _, err := tn.st.Code(context.Background(), ref.Code); err != nil {
-				return false
-			}
-		}
-		return true
-	})
+	ref := f.aliceCode()
 	var plain, referral []time.Duration
 	n := 0
 	for b.Loop() {

@@ -154,16 +154,13 @@ func TestOneReferralCodePerReferrer(t *testing.T) {
 	}
 }
 
-// TestReferredOnceAcrossNodes: a customer who ordered on one node is not
-// new on another, even before its records got there; a friend presenting
-// the code on three nodes at once is referred once; the referrer is
-// credited once per friend; every node's view of the code lists every
-// referral.
-func TestReferredOnceAcrossNodes(t *testing.T) {
-	f := referralFleet(t, 3)
+// aliceCode is alice's code of the programme "refer", made on n0, once
+// every node knows it.
+func (f *fleet) aliceCode() *policies.Referral {
+	f.t.Helper()
 	ref, err := f.nodes[0].eng.IssueReferral(context.Background(), &policies.ReferralAsk{Campaign: "refer", CustomerID: "alice"})
 	if err != nil {
-		t.Fatal(err)
+		f.t.Fatal(err)
 	}
 	f.eventually(10*time.Second, "the code reached every node", func() bool {
 		for _, tn := range f.nodes {
@@ -173,6 +170,17 @@ func TestReferredOnceAcrossNodes(t *testing.T) {
 		}
 		return true
 	})
+	return ref
+}
+
+// TestReferredOnceAcrossNodes: a customer who ordered on one node is not
+// new on another, even before its records got there; a friend presenting
+// the code on three nodes at once is referred once; the referrer is
+// credited once per friend; every node's view of the code lists every
+// referral.
+func TestReferredOnceAcrossNodes(t *testing.T) {
+	f := referralFleet(t, 3)
+	ref := f.aliceCode()
 	// bob orders on n0, then brings the code to n1 at once: n1's records
 	// do not know him yet, n0 does, and n1's claim asks it.
 	if _, err := f.redeem(f.nodes[0], "all", "bob"); err != nil {
