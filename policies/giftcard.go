@@ -224,7 +224,7 @@ func fleetLedger(parts ...[]GiftCardTx) []GiftCardTx {
 }
 
 // ChangeBalance tops up (amount > 0) or takes from (amount < 0) a card,
-// once per key (per node: a fleet's nodes keep their own keys). A removal
+// once per key (on a fleet, once on any connected node: registry.go). A removal
 // the balance here cannot pay is paid, on a fleet, with balance the
 // other nodes move here (cluster/doc.go, # Gift cards); it is refused
 // (ErrBalanceBelowZero, nothing removed) only when the reachable nodes

@@ -90,7 +90,8 @@ func (e *Engine) Transactions(ctx context.Context, customer string, fn func(*Wal
 }
 
 // Adjust credits (an active lot on the program's expiry) or debits a
-// wallet, once per key (per node: a fleet's nodes keep their own keys).
+// wallet, once per key (on a fleet, once on any connected node:
+// registry.go).
 // A debit the lots here cannot pay is paid, on a fleet, with points the
 // other nodes move here; the debit is refused (ErrInsufficientPoints,
 // nothing debited) only when the reachable nodes hold too few.
