@@ -132,8 +132,10 @@ func (g *Registry) claimOnce(ctx context.Context, n policies.ClaimName, name str
 					g.awaitCode(ctx, m.node, string(record))
 				}
 				return m.amount, record, policies.ErrClaimed
+			case m.amount == claimRefused:
+				refused = claimRefused // the records there settle it: final, not tried again
 			case refused == claimGranted:
-				refused = m.amount // a node holding another's claim may not have the records: hear the others
+				refused = m.amount // busy: a node holding another's claim may not have the records, so hear the others
 			}
 		case <-timer.C:
 			g.release(name, id)
