@@ -154,11 +154,7 @@ func (m *message) encode(b []byte) []byte {
 		b = appendChunks(b, m.chunks)
 	case kCodes, kWalletMove, kWalletShare, kStats:
 		b = wire.AppendString(b, m.id)
-		b = wire.AppendUvarint(b, uint64(len(m.chunks)))
-		for _, c := range m.chunks {
-			b = wire.AppendUvarint(b, uint64(len(c)))
-			b = append(b, c...)
-		}
+		b = appendChunks(b, m.chunks)
 	}
 	return b
 }
@@ -210,15 +206,10 @@ func decode(b []byte) (message, error) {
 		m.id = r.String()
 		m.campaign = r.String()
 		m.amount = r.Varint()
-		for range r.Count(1) {
-			m.chunks = append(m.chunks, r.Bytes())
-		}
+		m.chunks = readChunks(r)
 	case kCodes, kWalletMove, kWalletShare, kStats:
 		m.id = r.String()
-		n := r.Count(1)
-		for range n {
-			m.chunks = append(m.chunks, r.Bytes())
-		}
+		m.chunks = readChunks(r)
 	default:
 		if r.Err() == nil {
 			return m, fmt.Errorf("%w: kind %d", ErrBadMessage, m.kind)
@@ -239,6 +230,8 @@ func decode(b []byte) (message, error) {
 	return m, nil
 }
 
+// appendChunks and readChunks are a message's chunks: a count, then each
+// with its length.
 func appendChunks(b []byte, chunks [][]byte) []byte {
 	b = wire.AppendUvarint(b, uint64(len(chunks)))
 	for _, c := range chunks {
@@ -246,6 +239,14 @@ func appendChunks(b []byte, chunks [][]byte) []byte {
 		b = append(b, c...)
 	}
 	return b
+}
+
+func readChunks(r *wire.Reader) [][]byte {
+	var chunks [][]byte
+	for range r.Count(1) {
+		chunks = append(chunks, r.Bytes())
+	}
+	return chunks
 }
 
 // encodeState is the push/pull form: a list of messages.
