@@ -66,6 +66,26 @@ func (b *base) broadcast(name string, m message) {
 	b.queue.QueueBroadcast(&broadcast{name: name, msg: m.encode(nil)})
 }
 
+// others lists the live members but this node.
+func (b *base) others() []string {
+	var names []string
+	for _, m := range b.ml.Members() {
+		if m.Name != b.cfg.Name {
+			names = append(names, m.Name)
+		}
+	}
+	return names
+}
+
+// sendOthers queues m, encoded once, to every live member but this node;
+// a full queue drops it (as send).
+func (b *base) sendOthers(m message) {
+	raw := m.encode(nil)
+	for _, to := range b.others() {
+		b.sendRaw(to, raw)
+	}
+}
+
 // heldOf is the rights of k this node holds, read now.
 func (b *base) heldOf(k limitKey) int64 {
 	var held int64
@@ -105,9 +125,11 @@ type outMsg struct {
 
 // send queues a reliable message to node; a full queue drops it (every
 // reliable message is retried by whoever needs its effect).
-func (b *base) send(to string, m message) {
+func (b *base) send(to string, m message) { b.sendRaw(to, m.encode(nil)) }
+
+func (b *base) sendRaw(to string, raw []byte) {
 	select {
-	case b.outbound <- outMsg{to: to, msg: m.encode(nil)}:
+	case b.outbound <- outMsg{to: to, msg: raw}:
 	default:
 	}
 }

@@ -101,12 +101,7 @@ func (g *Registry) claimOnce(ctx context.Context, n policies.ClaimName, name str
 	if !g.hold(name, g.cfg.Name, id) {
 		refused = claimBusy
 	}
-	var peers []string
-	for _, m := range g.ml.Members() {
-		if m.Name != g.cfg.Name {
-			peers = append(peers, m.Name)
-		}
-	}
+	peers := g.others()
 	if len(peers) == 0 {
 		if refused != claimGranted {
 			return refused, nil, policies.ErrClaimed
@@ -174,11 +169,7 @@ func (g *Registry) Release(name string) {
 // may arrive out of order).
 func (g *Registry) release(name, id string) {
 	g.unhold(name, g.cfg.Name, id)
-	for _, m := range g.ml.Members() {
-		if m.Name != g.cfg.Name {
-			g.send(m.Name, message{kind: kUnclaim, node: g.cfg.Name, id: id, campaign: name})
-		}
-	}
+	g.sendOthers(message{kind: kUnclaim, node: g.cfg.Name, id: id, campaign: name})
 }
 
 // hold grants name to node's claim id unless another node holds it.

@@ -80,10 +80,8 @@ func (s *Stats) publish() {
 	for i := range rows {
 		out[i] = statsRow{Node: s.cfg.Name, Key: rows[i].Key, C: rows[i].Counts}
 	}
-	for _, m := range s.ml.Members() {
-		if m.Name != s.cfg.Name {
-			s.sendRows(m.Name, out)
-		}
+	for _, to := range s.others() {
+		s.sendRows(to, out)
 	}
 }
 

@@ -74,12 +74,7 @@ func (rt *Rights) debit(k limitKey, to string, amount func(held int64) int64) (s
 // waits for the acknowledgements until timeout; what is not acknowledged
 // by then stays in the outbox and is resent when the node is back.
 func (rt *Rights) handOff(timeout time.Duration) {
-	var peers []string
-	for _, m := range rt.ml.Members() {
-		if m.Name != rt.cfg.Name {
-			peers = append(peers, m.Name)
-		}
-	}
+	peers := rt.others()
 	if len(peers) == 0 {
 		return
 	}

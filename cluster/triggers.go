@@ -23,13 +23,8 @@ var _ policies.TriggerPeers = (*Node)(nil)
 // BroadcastCancel implements policies.TriggerPeers: c is sent reliably
 // to every live peer (a peer whose queue is full misses it).
 func (n *Node) BroadcastCancel(c *policies.TriggerCancel) {
-	m := message{kind: kTriggerCancel, node: n.cfg.Name, cancel: c}
 	n.sent.add(c)
-	for _, mem := range n.ml.Members() {
-		if mem.Name != n.cfg.Name {
-			n.send(mem.Name, m)
-		}
-	}
+	n.sendOthers(message{kind: kTriggerCancel, node: n.cfg.Name, cancel: c})
 }
 
 // cancelTriggers cancels here what a peer's event cancels.

@@ -97,11 +97,9 @@ func overdue(asked map[string]time.Time, d time.Duration) bool {
 // wallet here, records when in asked, and returns how many it asked.
 func (rt *Rights) askWallet(customer string, amount int64, asked map[string]time.Time) int {
 	now := time.Now()
-	for _, m := range rt.ml.Members() {
-		if m.Name != rt.cfg.Name {
-			asked[m.Name] = now
-			rt.send(m.Name, message{kind: kWalletAsk, node: rt.cfg.Name, campaign: customer, amount: amount})
-		}
+	for _, to := range rt.others() {
+		asked[to] = now
+		rt.send(to, message{kind: kWalletAsk, node: rt.cfg.Name, campaign: customer, amount: amount})
 	}
 	return len(asked)
 }

@@ -76,12 +76,7 @@ func (rt *Rights) CardLedger(ctx context.Context, code string, at time.Time) (po
 // part of the card's ledger when ledger is set) and adds them up.
 func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window time.Duration, ledger bool) (policies.CardShares, error) {
 	var out policies.CardShares
-	var peers []string
-	for _, m := range rt.ml.Members() {
-		if m.Name != rt.cfg.Name {
-			peers = append(peers, m.Name)
-		}
-	}
+	peers := rt.others()
 	if len(peers) == 0 {
 		return out, nil
 	}
