@@ -54,11 +54,23 @@ func campaignDoc(limits string) string {
 	return `{"name":"t","effects":[{"type":"amount_off","amount":100}],"limits":{` + limits + `}}`
 }
 
+// testRevision is revision id of campaigns (id -> JSON document).
 func testRevision(t testing.TB, id string, campaigns map[string]string) *policies.Revision {
 	t.Helper()
-	fsys := fstest.MapFS{".manifest": {Data: []byte(`{"revision":"` + id + `","roots":["promo"]}`)}}
+	files := map[string]string{}
 	for cid, doc := range campaigns {
-		fsys["promo/campaigns/"+cid+"/data.json"] = &fstest.MapFile{Data: []byte(doc)}
+		files["promo/campaigns/"+cid+"/data.json"] = doc
+	}
+	return loadRevision(t, id, files)
+}
+
+// loadRevision is revision id of a bundle of files (path -> content)
+// under the root promo.
+func loadRevision(t testing.TB, id string, files map[string]string) *policies.Revision {
+	t.Helper()
+	fsys := fstest.MapFS{".manifest": {Data: []byte(`{"revision":"` + id + `","roots":["promo"]}`)}}
+	for path, doc := range files {
+		fsys[path] = &fstest.MapFile{Data: []byte(doc)}
 	}
 	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
 	if err != nil {

@@ -5,10 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
-	"testing/fstest"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // TestIdempotencyKeysAcrossTheFleet: an admin change sent again with the
@@ -17,15 +15,10 @@ import (
 // reward claim — and the same key with another body is a conflict on
 // every node.
 func TestIdempotencyKeysAcrossTheFleet(t *testing.T) {
-	fsys := fstest.MapFS{
-		".manifest":                          {Data: []byte(`{"revision":"k1","roots":["promo"]}`)},
-		"promo/loyalty/data.yaml":            {Data: []byte("rewards:\n  tree: {points: 100, stock: 2, donation: {charity: trees, amount: 100}}\n")},
-		"promo/campaigns/gift-any/data.yaml": {Data: []byte("unique_codes: true\ngift_card: {amount: 1000}\n")},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rev := loadRevision(t, "k1", map[string]string{
+		"promo/loyalty/data.yaml":            "rewards:\n  tree: {points: 100, stock: 2, donation: {charity: trees, amount: 100}}\n",
+		"promo/campaigns/gift-any/data.yaml": "unique_codes: true\ngift_card: {amount: 1000}\n",
+	})
 	f := newFleet(t, 3, rev)
 	code := f.issueCardOn(f.nodes[0], 1000)
 	first, err := f.removeCard(f.nodes[1], code, 100, "rm-1")

@@ -8,11 +8,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // TestReferralLimitAcrossNodes: a referral code's uses are its referrer's
@@ -326,24 +324,20 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 // limit when the code is made and their points for each friend, counts
 // the points they earned on every node.
 func TestReferrerTierAcrossTheFleet(t *testing.T) {
-	fsys := fstest.MapFS{
-		".manifest": {Data: []byte(`{"revision":"t1","roots":["promo"]}`)},
-		"promo/loyalty/data.yaml": {Data: []byte(`tiers:
+	rev := loadRevision(t, "t1", map[string]string{
+		"promo/loyalty/data.yaml": `tiers:
   window_days: 365
   levels: [{name: basic, at_least: 0}, {name: silver, at_least: 400}]
-`)},
-		"promo/campaigns/refer/data.yaml": {Data: []byte(`referral: {referrer_points: {basic: 10, silver: 20}, max_referrals: {basic: 3, silver: 5}}
+`,
+		"promo/campaigns/refer/data.yaml": `referral: {referrer_points: {basic: 10, silver: 20}, max_referrals: {basic: 3, silver: 5}}
 effects: [{type: amount_off, amount: 100}]
-`)},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
+`,
+	})
 	f := newFleet(t, 3, rev)
 	f.lotOn(f.nodes[0], "alice", 300, "a", time.Time{})
 	f.lotOn(f.nodes[1], "alice", 200, "b", time.Time{})
 	var ref *policies.Referral
+	var err error
 	f.eventually(10*time.Second, "n2 makes alice's code with a silver limit", func() bool {
 		if ref == nil { // the tier is read when the code is made: wait for the shares first
 			if b := f.nodes[2].node.Rights().Gossiped("alice"); b.Earned < 500 {

@@ -8,10 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // These tests drive a reward's stock on a fleet: its units are escrowed
@@ -20,20 +18,14 @@ import (
 
 func stockRevision(t testing.TB) *policies.Revision {
 	t.Helper()
-	fsys := fstest.MapFS{
-		".manifest": {Data: []byte(`{"revision":"s1","roots":["promo"]}`)},
-		"promo/loyalty/data.yaml": {Data: []byte(`rewards:
+	return loadRevision(t, "s1", map[string]string{
+		"promo/loyalty/data.yaml": `rewards:
   socks: {points: 100, stock: 6, effect: {type: amount_off, amount: 100}}
   mugs: {points: 100, stock: 6, effect: {type: amount_off, amount: 100}}
   caps: {points: 100, stock: 4, effect: {type: amount_off, amount: 100}}
   tree: {points: 100, stock: 2, donation: {charity: trees, amount: 100}}
-`)},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rev
+`,
+	})
 }
 
 // redeemWith redeems a cart asking for reward on tn and reports whether

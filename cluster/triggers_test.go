@@ -3,28 +3,20 @@ package cluster
 import (
 	"context"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // triggerRevision has one campaign of generated codes and a trigger that
 // issues one of them after a delay, unless the customer orders.
 func triggerRevision(t testing.TB, after string) *policies.Revision {
 	t.Helper()
-	fsys := fstest.MapFS{
-		".manifest":                      {Data: []byte(`{"revision":"trig","roots":["promo"]}`)},
-		"promo/campaigns/back/data.json": {Data: []byte(`{"unique_codes":true,"effects":[{"type":"amount_off","amount":100}]}`)},
-		"promo/triggers/comeback/data.json": {Data: []byte(`{"event":"cart_abandoned","after":"` + after + `","unless":["order_placed"],
-			"actions":[{"type":"issue_code","campaign":"back"}]}`)},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rev
+	return loadRevision(t, "trig", map[string]string{
+		"promo/campaigns/back/data.json": `{"unique_codes":true,"effects":[{"type":"amount_off","amount":100}]}`,
+		"promo/triggers/comeback/data.json": `{"event":"cart_abandoned","after":"` + after + `","unless":["order_placed"],
+			"actions":[{"type":"issue_code","campaign":"back"}]}`,
+	})
 }
 
 func (f *fleet) event(tn *tnode, id, typ, customer, cart string, at time.Time) *policies.EarnResult {

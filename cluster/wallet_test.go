@@ -7,11 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // These tests drive the wallets of a fleet (doc.go, # Loyalty wallets): a
@@ -22,15 +20,9 @@ var walletEpoch = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
 func walletRevision(t testing.TB) *policies.Revision {
 	t.Helper()
-	fsys := fstest.MapFS{
-		".manifest":               {Data: []byte(`{"revision":"w1","roots":["promo"]}`)},
-		"promo/loyalty/data.yaml": {Data: []byte("rewards:\n  five-off: {points: 500, effect: {type: amount_off, amount: 500}}\n")},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rev
+	return loadRevision(t, "w1", map[string]string{
+		"promo/loyalty/data.yaml": "rewards:\n  five-off: {points: 500, effect: {type: amount_off, amount: 500}}\n",
+	})
 }
 
 // creditOn gives customer points on tn, active from walletEpoch.

@@ -4,32 +4,24 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 )
 
 // tierRevision has tiers, so that a wallet read shows what the fleet's
 // shares add up to: silver needs points earned on two nodes.
 func tierRevision(t testing.TB) *policies.Revision {
 	t.Helper()
-	fsys := fstest.MapFS{
-		".manifest": {Data: []byte(`{"revision":"t1","roots":["promo"]}`)},
-		"promo/loyalty/data.yaml": {Data: []byte(`tiers:
+	return loadRevision(t, "t1", map[string]string{
+		"promo/loyalty/data.yaml": `tiers:
   window_days: 365
   levels: [{name: basic, at_least: 0}, {name: silver, at_least: 400}, {name: gold, at_least: 1000}]
 rewards:
   five-off: {points: 500, effect: {type: amount_off, amount: 500}}
-`)},
-		"promo/campaigns/silver-off/data.yaml": {Data: []byte("when: {loyalty: {tier: silver}}\neffects: [{type: amount_off, amount: 100}]\n")},
-	}
-	rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rev
+`,
+		"promo/campaigns/silver-off/data.yaml": "when: {loyalty: {tier: silver}}\neffects: [{type: amount_off, amount: 100}]\n",
+	})
 }
 
 // lotOn credits customer a lot on tn that expires at expiry.
