@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -26,31 +25,6 @@ func stockRevision(t testing.TB) *policies.Revision {
   tree: {points: 100, stock: 2, donation: {charity: trees, amount: 100}}
 `,
 	})
-}
-
-// redeemWith redeems a cart asking for reward on tn and reports whether
-// it applied.
-func (f *fleet) redeemWith(tn *tnode, customer, reward string) (bool, error) {
-	k := f.seq.Add(1)
-	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":%q},"rewards":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, customer, reward)
-	req, err := tn.eng.Decode([]byte(body))
-	if err != nil {
-		return false, err
-	}
-	rc, err := tn.eng.Redeem(context.Background(), &policies.RedeemRequest{Request: req, OrderID: fmt.Sprint("o", k), IdempotencyKey: fmt.Sprintf("%s-s%d", tn.name, k), Hash: "h"})
-	if err != nil {
-		return false, err
-	}
-	var out struct{ Applied []policies.Applied }
-	if err := json.Unmarshal(rc.Response, &out); err != nil {
-		return false, err
-	}
-	for _, a := range out.Applied {
-		if a.Reward == reward {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 // stockUsed is Σ consumed of a reward's stock rights over the nodes that

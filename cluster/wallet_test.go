@@ -37,8 +37,14 @@ func (f *fleet) creditOn(tn *tnode, customer string, points int64, key string) {
 // redeemReward redeems a cart asking for five-off on tn and reports
 // whether the reward applied.
 func (f *fleet) redeemReward(tn *tnode, customer string) (bool, error) {
+	return f.redeemWith(tn, customer, "five-off")
+}
+
+// redeemWith redeems a cart asking for reward on tn and reports whether
+// it applied.
+func (f *fleet) redeemWith(tn *tnode, customer, reward string) (bool, error) {
 	k := f.seq.Add(1)
-	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":%q},"rewards":["five-off"],"context":{"now":"2026-11-24T12:00:00Z"}}`, customer)
+	body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":%q},"rewards":[%q],"context":{"now":"2026-11-24T12:00:00Z"}}`, customer, reward)
 	req, err := tn.eng.Decode([]byte(body))
 	if err != nil {
 		return false, err
@@ -52,7 +58,7 @@ func (f *fleet) redeemReward(tn *tnode, customer string) (bool, error) {
 		return false, err
 	}
 	for _, a := range out.Applied {
-		if a.Reward == "five-off" {
+		if a.Reward == reward {
 			return true, nil
 		}
 	}
