@@ -300,8 +300,22 @@ func (f *fleet) redeemCode(tn *tnode, campaign, customer, code string) (bool, er
 // ledger counts, on every node's file, the redemptions of campaign that
 // stand (not rolled back).
 func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
-	for _, tn := range f.nodes {
-		var c int64
+	byNode = make([]int64, len(f.nodes))
+	f.eachRedemption(policies.LedgerQuery{Campaign: campaign}, func(i int, r *policies.Redemption) {
+		if r.Status == policies.Redeemed {
+			byNode[i]++
+			total++
+		}
+	})
+	return total, byNode
+}
+
+// eachRedemption calls fn with every redemption q selects in every
+// node's file (i the node's index); a stopped node's file is opened for
+// the read. A ledger that cannot be read fails the test.
+func (f *fleet) eachRedemption(q policies.LedgerQuery, fn func(i int, r *policies.Redemption)) {
+	f.t.Helper()
+	for i, tn := range f.nodes {
 		st := tn.st
 		if !tn.up {
 			var err error
@@ -309,19 +323,14 @@ func (f *fleet) ledger(campaign string) (total int64, byNode []int64) {
 				f.t.Fatal(err)
 			}
 		}
-		_ = st.Redemptions(context.Background(), policies.LedgerQuery{Campaign: campaign}, func(r *policies.Redemption) error {
-			if r.Status == policies.Redeemed {
-				c++
-			}
-			return nil
-		})
+		err := st.Redemptions(context.Background(), q, func(r *policies.Redemption) error { fn(i, r); return nil })
 		if !tn.up {
 			st.Close()
 		}
-		byNode = append(byNode, c)
-		total += c
+		if err != nil {
+			f.t.Fatalf("reading %s's ledger: %v", tn.name, err)
+		}
 	}
-	return total, byNode
 }
 
 // rightsTotal is Σ held + Σ consumed + Σ in flight of a limit over every

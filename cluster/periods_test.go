@@ -108,26 +108,13 @@ func (f *fleet) periodLoad(clock *testClock, on []int, workers int, stop <-chan 
 // stand of campaign in period (its Key).
 func (f *fleet) periodLedger(campaign, period string) int64 {
 	var n int64
-	for _, tn := range f.nodes {
-		st := tn.st
-		if !tn.up {
-			var err error
-			if st, err = store.Open(store.DefaultConfig(tn.dir)); err != nil {
-				f.t.Fatal(err)
+	f.eachRedemption(policies.LedgerQuery{Campaign: campaign}, func(_ int, r *policies.Redemption) {
+		for _, c := range r.Campaigns {
+			if r.Status == policies.Redeemed && c.Campaign == campaign && c.Period == period {
+				n++
 			}
 		}
-		_ = st.Redemptions(context.Background(), policies.LedgerQuery{Campaign: campaign}, func(r *policies.Redemption) error {
-			for _, c := range r.Campaigns {
-				if r.Status == policies.Redeemed && c.Campaign == campaign && c.Period == period {
-					n++
-				}
-			}
-			return nil
-		})
-		if !tn.up {
-			st.Close()
-		}
-	}
+	})
 	return n
 }
 

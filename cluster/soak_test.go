@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/store"
 )
 
 // TestClusterSoak runs 5 nodes for CLUSTER_SOAK (e.g. 10m) under mixed
@@ -276,33 +275,22 @@ func (s *soak) raise(ctx context.Context) {
 // campaign that stand and the discount they gave.
 func (s *soak) standing() (count, spent map[string]int64, byNode []map[string]int64, codeUses map[string]int) {
 	count, spent, codeUses = map[string]int64{}, map[string]int64{}, map[string]int{}
-	for _, tn := range s.f.nodes {
-		st := tn.st
-		if !tn.up {
-			var err error
-			if st, err = store.Open(store.DefaultConfig(tn.dir)); err != nil {
-				s.t.Fatal(err)
-			}
-		}
-		mine := map[string]int64{}
-		_ = st.Redemptions(context.Background(), policies.LedgerQuery{}, func(r *policies.Redemption) error {
-			if r.Status == policies.Redeemed {
-				for _, c := range r.Campaigns {
-					count[c.Campaign]++
-					spent[c.Campaign] += c.Amount
-					mine[c.Campaign]++
-					if c.UniqueCode {
-						codeUses[c.Code]++
-					}
+	byNode = make([]map[string]int64, len(s.f.nodes))
+	for i := range byNode {
+		byNode[i] = map[string]int64{}
+	}
+	s.f.eachRedemption(policies.LedgerQuery{}, func(i int, r *policies.Redemption) {
+		if r.Status == policies.Redeemed {
+			for _, c := range r.Campaigns {
+				count[c.Campaign]++
+				spent[c.Campaign] += c.Amount
+				byNode[i][c.Campaign]++
+				if c.UniqueCode {
+					codeUses[c.Code]++
 				}
 			}
-			return nil
-		})
-		if !tn.up {
-			st.Close()
 		}
-		byNode = append(byNode, mine)
-	}
+	})
 	return count, spent, byNode, codeUses
 }
 
