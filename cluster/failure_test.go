@@ -7,9 +7,19 @@ import (
 	"time"
 )
 
-// redeemWhileUp redeems campaign once on tn if it is up (a crash waits
-// for the redeem in flight), counting a grant in got, then pauses.
+// redeemWhileUp redeems campaign once on tn if it is up, counting a
+// grant in got (whileUp).
 func (f *fleet) redeemWhileUp(tn *tnode, campaign string, got *atomic.Int64) {
+	f.whileUp(tn, func() {
+		if ok, _ := f.redeem(tn, campaign, ""); ok {
+			got.Add(1)
+		}
+	})
+}
+
+// whileUp runs do on tn if it is up (a crash waits for it to end), then
+// pauses.
+func (f *fleet) whileUp(tn *tnode, do func()) {
 	f.mu.Lock()
 	up := tn.up
 	if up {
@@ -20,9 +30,7 @@ func (f *fleet) redeemWhileUp(tn *tnode, campaign string, got *atomic.Int64) {
 		time.Sleep(time.Millisecond)
 		return
 	}
-	if ok, _ := f.redeem(tn, campaign, ""); ok {
-		got.Add(1)
-	}
+	do()
 	tn.busy.Done()
 	time.Sleep(2 * time.Millisecond)
 }
@@ -30,21 +38,33 @@ func (f *fleet) redeemWhileUp(tn *tnode, campaign string, got *atomic.Int64) {
 // load redeems campaign on the nodes that are up, from workers goroutines,
 // until stop is closed; it counts grants.
 func (f *fleet) load(campaign string, workers int, stop <-chan struct{}, got *atomic.Int64) *sync.WaitGroup {
+	all := make([]int, len(f.nodes))
+	for i := range all {
+		all[i] = i
+	}
+	return f.spread(all, workers, stop, func(tn *tnode) {
+		if ok, _ := f.redeem(tn, campaign, ""); ok {
+			got.Add(1)
+		}
+	})
+}
+
+// spread runs do from workers goroutines, each turning over the nodes of
+// on, on those that are up (whileUp), until stop is closed.
+func (f *fleet) spread(on []int, workers int, stop <-chan struct{}, do func(tn *tnode)) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				tn := f.nodes[(w+i)%len(f.nodes)]
-				f.redeemWhileUp(tn, campaign, got)
+				tn := f.nodes[on[(w+i)%len(on)]]
+				f.whileUp(tn, func() { do(tn) })
 			}
-		}()
+		})
 	}
 	return &wg
 }

@@ -69,39 +69,15 @@ func (f *fleet) redeemID(tn *tnode, clock *testClock) (map[string]bool, string, 
 // periodLoad redeems on the nodes that are up (of on) from workers
 // goroutines until stop, counting grants per campaign.
 func (f *fleet) periodLoad(clock *testClock, on []int, workers int, stop <-chan struct{}, daily, weekly *atomic.Int64) *sync.WaitGroup {
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				tn := f.nodes[on[(w+i)%len(on)]]
-				f.mu.Lock()
-				up := tn.up
-				if up {
-					tn.busy.Add(1)
-				}
-				f.mu.Unlock()
-				if up {
-					got, err := f.redeemNow(tn, clock)
-					tn.busy.Done()
-					if err == nil && got["daily"] {
-						daily.Add(1)
-					}
-					if err == nil && got["weekly"] {
-						weekly.Add(1)
-					}
-				}
-				time.Sleep(2 * time.Millisecond)
-			}
-		}()
-	}
-	return &wg
+	return f.spread(on, workers, stop, func(tn *tnode) {
+		got, err := f.redeemNow(tn, clock)
+		if err == nil && got["daily"] {
+			daily.Add(1)
+		}
+		if err == nil && got["weekly"] {
+			weekly.Add(1)
+		}
+	})
 }
 
 // periodLedger counts, over every node's file, the redemptions that
