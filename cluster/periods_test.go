@@ -141,11 +141,7 @@ func TestPeriodLimitsAcrossTheFleet(t *testing.T) {
 	// every node's evaluate shows the day used up, with the period
 	for _, tn := range f.nodes {
 		f.eventually(5*time.Second, tn.name+" shows the daily limit", func() bool {
-			req, _ := tn.eng.Decode(fmt.Appendf(nil, `{"cart":{"currency":"EUR","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"context":{"now":%q}}`, clock.RFC3339()))
-			d, err := tn.eng.Evaluate(context.Background(), req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := f.evaluate(tn, fmt.Sprintf(`{"cart":{"currency":"EUR","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"context":{"now":%q}}`, clock.RFC3339()))
 			return slices.ContainsFunc(d.Rejected, func(r policies.Rejection) bool {
 				return r.Campaign == "daily" && r.Reason == policies.LimitExhausted && slices.Equal(r.Details, []string{"daily limit"})
 			})

@@ -91,14 +91,7 @@ func TestWalletTierAtCheckout(t *testing.T) {
 	f.lotOn(f.nodes[0], "u", 300, "a", time.Time{})
 	f.lotOn(f.nodes[1], "u", 200, "b", time.Time{})
 	silver := func(tn *tnode) bool {
-		req, err := tn.eng.Decode([]byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u"},"context":{"now":"2026-11-10T12:00:00Z"}}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec, err := tn.eng.Evaluate(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dec := f.evaluate(tn, `{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u"},"context":{"now":"2026-11-10T12:00:00Z"}}`)
 		for _, a := range dec.Applied {
 			if a.Campaign == "silver-off" {
 				return true
