@@ -199,9 +199,17 @@ func redeemOnce(c *http.Client, base, key string) (string, bool) {
 	return r.ID, true
 }
 
+// startProc starts the binary on testdata/limited (startServe).
 func startProc(t *testing.T, bin, addr, data string, extra ...string) *exec.Cmd {
 	t.Helper()
-	args := append([]string{"serve", "--listen", addr, "--data", data, "--bundle", "testdata/limited", "--admin-token", testAdminToken}, extra...)
+	return startServe(t, bin, addr, data, "testdata/limited", extra...)
+}
+
+// startServe starts the binary on bundle, with extra flags, and waits
+// until it is ready.
+func startServe(t *testing.T, bin, addr, data, bundle string, extra ...string) *exec.Cmd {
+	t.Helper()
+	args := append([]string{"serve", "--listen", addr, "--data", data, "--bundle", bundle, "--admin-token", testAdminToken}, extra...)
 	cmd := exec.Command(bin, args...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &logs
@@ -209,7 +217,7 @@ func startProc(t *testing.T, bin, addr, data string, extra ...string) *exec.Cmd 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for i := 0; i < 200; i++ {
+	for range 400 {
 		if resp, err := http.Get("http://" + addr + "/ready"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {

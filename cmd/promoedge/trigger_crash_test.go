@@ -4,38 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 )
-
-// startServe starts the binary on bundle and waits until it is ready.
-func startServe(t *testing.T, bin, addr, data, bundle string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", data, "--bundle", bundle, "--admin-token", testAdminToken)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for range 400 {
-		if resp, err := http.Get("http://" + addr + "/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd
-			}
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("promoedge did not become ready:\n%s", logs.String())
-	return nil
-}
 
 type eventTriggers struct {
 	Triggers []struct {
