@@ -13,14 +13,24 @@ import (
 	"time"
 )
 
-// call sends method url with body and returns the status and answer.
+// call sends method url with body and returns the status and answer; a
+// request that gets no answer is status 0 with the error as answer.
 func call(t *testing.T, c *http.Client, method, url, body string) (int, []byte) {
+	t.Helper()
+	return callWith(t, c, "", method, url, body)
+}
+
+// callWith is call with token as the bearer, if any.
+func callWith(t *testing.T, c *http.Client, token, method, url, body string) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return 0, []byte(err.Error())
@@ -166,7 +176,7 @@ func TestFleetReservations(t *testing.T) {
 		t.Fatalf("release while its node is down: %d", code)
 	}
 	if n, _ := clusterLedger(t, c, procs, 1); n != redeemed { // the commits of n1's reservations are in n1's file
-		t.Fatalf("%d redemptions on n0 and n2 after refused commits", count)
+		t.Fatalf("%d redemptions on n0 and n2 after refused commits, want %d", n, redeemed)
 	}
 	time.Sleep(time.Until(shortExp))
 	n1.start(t, bin)
