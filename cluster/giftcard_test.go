@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -82,32 +83,57 @@ func (f *fleet) cardPaysAt(tn *tnode, code string, price int64) int64 {
 	return paid
 }
 
-// cardTotals sums, over the nodes that are up, what redemptions took from
-// the card (by its ledgers) and what it holds, once every move is
-// acknowledged; each node's ledger must chain balance after balance.
-func (f *fleet) cardTotals(code string) (spent, balance int64) {
+// cardBooks is a card's ledgers summed over the nodes that are up, once
+// every move is acknowledged; each node's ledger must chain balance
+// after balance.
+type cardBooks struct {
+	spent    int64 // taken by redemptions
+	adjusted int64 // signed sum of the operators' top-ups and removals
+	balance  int64
+	byNode   []int64 // each node's balance
+}
+
+func (f *fleet) cardBooks(code string) cardBooks {
 	f.t.Helper()
 	f.movesAcknowledged("card moves acknowledged")
+	var b cardBooks
 	for _, tn := range f.nodes {
 		if !tn.up {
+			b.byNode = append(b.byNode, 0)
 			continue
 		}
 		c, txs, err := tn.st.GiftCardView(context.Background(), code)
+		if errors.Is(err, policies.ErrUnknownCode) { // none of the card ever came here
+			b.byNode = append(b.byNode, 0)
+			continue
+		}
 		if err != nil {
-			continue // none of the card ever came here
+			f.t.Fatal(err)
 		}
 		var run int64
 		for _, tx := range txs {
 			if run += tx.Amount; run != tx.Balance || run < 0 {
 				f.t.Fatalf("%s: the card's ledger breaks at %+v", tn.name, tx)
 			}
-			if tx.Kind == policies.CardRedeem {
-				spent -= tx.Amount
+			switch tx.Kind {
+			case policies.CardRedeem:
+				b.spent -= tx.Amount
+			case policies.CardAdjust:
+				b.adjusted += tx.Amount
 			}
 		}
-		balance += c.Balance
+		b.balance += c.Balance
+		b.byNode = append(b.byNode, c.Balance)
 	}
-	return spent, balance
+	return b
+}
+
+// cardTotals is what redemptions took from the card and what it holds
+// (cardBooks).
+func (f *fleet) cardTotals(code string) (spent, balance int64) {
+	f.t.Helper()
+	b := f.cardBooks(code)
+	return b.spent, b.balance
 }
 
 // TestGiftCardSpentOnceAcrossNodes: a card issued on one node is spent in

@@ -41,42 +41,6 @@ func (f *fleet) asAClient(change func() error) error {
 	}
 }
 
-// cardBooks is a card's ledgers summed over the nodes that are up, once
-// every move is acknowledged (cardTotals checks each ledger's chain).
-type cardBooks struct {
-	spent    int64 // taken by redemptions
-	adjusted int64 // signed sum of the operators' top-ups and removals
-	balance  int64
-	byNode   []int64 // each node's balance
-}
-
-func (f *fleet) cardBooks(code string) cardBooks {
-	f.t.Helper()
-	var b cardBooks
-	b.spent, b.balance = f.cardTotals(code)
-	for _, tn := range f.nodes {
-		if !tn.up {
-			b.byNode = append(b.byNode, 0)
-			continue
-		}
-		c, txs, err := tn.st.GiftCardView(context.Background(), code)
-		if errors.Is(err, policies.ErrUnknownCode) {
-			b.byNode = append(b.byNode, 0)
-			continue
-		}
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		for _, tx := range txs {
-			if tx.Kind == policies.CardAdjust {
-				b.adjusted += tx.Amount
-			}
-		}
-		b.byNode = append(b.byNode, c.Balance)
-	}
-	return b
-}
-
 // TestGiftCardRemovedOnAnyNode: a removal on a node holding none of a card
 // is paid with balance the holder moves there; the same key again answers
 // the first removal; one past what the fleet holds is refused and takes
