@@ -65,9 +65,13 @@ func referralFleet(t testing.TB, n int) *fleet {
 }
 
 // knows reports whether tn's records know customer as redeemed or
-// referred.
-func knows(tn *tnode, customer string) (redeemed, referred bool) {
-	redeemed, referred, _ = tn.st.Known(context.Background(), customer)
+// referred; records that cannot be read fail the test.
+func (f *fleet) knows(tn *tnode, customer string) (redeemed, referred bool) {
+	f.t.Helper()
+	redeemed, referred, err := tn.st.Known(context.Background(), customer)
+	if err != nil {
+		f.t.Fatalf("%s's records of %s: %v", tn.name, customer, err)
+	}
 	return redeemed, referred
 }
 
@@ -199,11 +203,11 @@ func TestReferredOnceAcrossNodes(t *testing.T) {
 				return false
 			}
 			for friend := range 5 {
-				if redeemed, _ := knows(tn, fmt.Sprint("friend-", friend)); !redeemed {
+				if redeemed, _ := f.knows(tn, fmt.Sprint("friend-", friend)); !redeemed {
 					return false
 				}
 			}
-			if redeemed, _ := knows(tn, "bob"); !redeemed {
+			if redeemed, _ := f.knows(tn, "bob"); !redeemed {
 				return false
 			}
 		}
@@ -239,10 +243,10 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 	}
 	f.eventually(10*time.Second, "dave's and erin's records and alice's code reached every node", func() bool {
 		for _, tn := range f.nodes {
-			if d, _ := knows(tn, "dave"); !d {
+			if d, _ := f.knows(tn, "dave"); !d {
 				return false
 			}
-			if e, _ := knows(tn, "erin"); !e {
+			if e, _ := f.knows(tn, "erin"); !e {
 				return false
 			}
 			if _, err := tn.st.Code(context.Background(), ref.Code); err != nil {
@@ -273,13 +277,13 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 	if got, err := f.redeemCode(f.nodes[1], "refer", "frank", ref.Code); err != nil || !got {
 		t.Fatalf("frank was not referred on n1 during the partition: %v %v", got, err)
 	}
-	if _, referred := knows(f.nodes[0], "frank"); referred {
+	if _, referred := f.knows(f.nodes[0], "frank"); referred {
 		t.Fatal("frank's referral crossed the partition")
 	}
 	f.net.heal()
 	f.waitMembers(3)
 	f.eventually(20*time.Second, "n0 learns frank's referral after the heal", func() bool {
-		_, referred := knows(f.nodes[0], "frank")
+		_, referred := f.knows(f.nodes[0], "frank")
 		v, err := f.nodes[0].eng.ReferralView(context.Background(), ref.Code)
 		return referred && err == nil && len(v.Uses) == 1 && v.Uses[0].Friend == "frank"
 	})
@@ -296,7 +300,7 @@ func TestReferralRecordsThroughCrashAndPartition(t *testing.T) {
 	f.eventually(10*time.Second, "every node forgets the rolled back referral", func() bool {
 		for _, tn := range f.nodes {
 			v, err := tn.eng.ReferralView(context.Background(), ref.Code)
-			if _, referred := knows(tn, "frank"); referred || err != nil || len(v.Uses) != 0 {
+			if _, referred := f.knows(tn, "frank"); referred || err != nil || len(v.Uses) != 0 {
 				return false
 			}
 		}
