@@ -243,17 +243,26 @@ func TestTwoMintersAreFlagged(t *testing.T) {
 // on data directories of their own, and waits until they see each other
 // and share a kill switch.
 func startFleet(t *testing.T) (bin string, procs []*clusterProc, client *http.Client) {
-	dir := t.TempDir()
 	bin = binary(t)
-	for i := range 3 {
-		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i))}
+	procs = startProcs(t, bin, 3)
+	client = &http.Client{Timeout: 5 * time.Second}
+	checkMembersAndSwitch(t, client, procs)
+	return bin, procs, client
+}
+
+// startProcs starts n real sidecars with extra flags, n1 and on joining
+// n0 (the seed), on data directories of their own, each ready.
+func startProcs(t *testing.T, bin string, n int, extra ...string) []*clusterProc {
+	t.Helper()
+	dir := t.TempDir()
+	var procs []*clusterProc
+	for i := range n {
+		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i)), extra: extra}
 		if i > 0 {
 			p.join = procs[0].gossip
 		}
 		procs = append(procs, p)
 		p.start(t, bin)
 	}
-	client = &http.Client{Timeout: 5 * time.Second}
-	checkMembersAndSwitch(t, client, procs)
-	return bin, procs, client
+	return procs
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -23,18 +22,8 @@ func TestFleetStatsAndExperiment(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	dir := t.TempDir()
 	bin := binary(t)
-	var procs []*clusterProc
-	for i := range 3 {
-		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i)),
-			extra: []string{"--bundle", "testdata/experiment"}}
-		if i > 0 {
-			p.join = procs[0].gossip
-		}
-		procs = append(procs, p)
-		p.start(t, bin)
-	}
+	procs := startProcs(t, bin, 3, "--bundle", "testdata/experiment")
 	c := &http.Client{Timeout: 5 * time.Second}
 	post := func(p *clusterProc, path, body string) map[string]any {
 		t.Helper()
@@ -86,16 +75,7 @@ func TestFleetStatsAndExperiment(t *testing.T) {
 
 	get := func(p *clusterProc, path string, v any) {
 		t.Helper()
-		req, _ := http.NewRequest("GET", "http://"+p.listen+path, nil)
-		req.Header.Set("Authorization", "Bearer "+testAdminToken)
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != 200 {
-			t.Fatalf("GET %s on %s: %d %v", path, p.name, resp.StatusCode, err)
-		}
+		adminJSON(t, c, "http://"+p.listen+path, v)
 	}
 	type variant struct {
 		Name                              string

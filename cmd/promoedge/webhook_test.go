@@ -183,17 +183,8 @@ func TestFleetNodesDeliverTheirOwn(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	rc := newHookReceiver(t, nil)
-	dir, bin := t.TempDir(), binary(t)
-	var procs []*clusterProc
-	for i := range 2 {
-		p := &clusterProc{name: fmt.Sprint("n", i), listen: freeAddr(t), gossip: freeAddr(t), data: filepath.Join(dir, fmt.Sprint("d", i)),
-			extra: []string{"--webhook", "crm=" + rc.srv.URL}}
-		if i > 0 {
-			p.join = procs[0].gossip
-		}
-		procs = append(procs, p)
-		p.start(t, bin)
-	}
+	bin := binary(t)
+	procs := startProcs(t, bin, 2, "--webhook", "crm="+rc.srv.URL)
 	client := &http.Client{Timeout: 5 * time.Second}
 	redeemOn := func(p *clusterProc, key string) string {
 		t.Helper()
