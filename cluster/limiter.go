@@ -105,7 +105,7 @@ func (lim *Limiter) Give(tx policies.Escrow, c *policies.RedeemedCampaign, _ str
 	}
 	keys = append(keys, periodKeys(c)...) // a pruned period has none consumed: nothing
 	if c.Period != "" {
-		register := c.Campaign + "\x00" + c.Period
+		register := periodRegister(c.Campaign, c.Period)
 		tx.OnCommit(func() { lim.touch(register) })
 	}
 	for _, k := range keys {

@@ -22,10 +22,14 @@ import (
 // clocks say: a redemption needs rights of the period its request names,
 // and only the minter creates them.
 
+// periodRegister names campaign's usage register in period (a Period's
+// Key), and the limits of that period (periodLimitKey).
+func periodRegister(campaign, period string) string { return campaign + "\x00" + period }
+
 // periodLimitKey is the limit of campaign's per-period limit kind
-// (limitPeriodCount or limitPeriodBudget) in period (a Period's Key).
+// (limitPeriodCount or limitPeriodBudget) in period.
 func periodLimitKey(campaign, period string, limit byte) limitKey {
-	return limitKey{Campaign: campaign + "\x00" + period, Limit: limit}
+	return limitKey{Campaign: periodRegister(campaign, period), Limit: limit}
 }
 
 // isPeriodLimit reports whether limit is a per-period one.
@@ -46,9 +50,12 @@ func (k limitKey) periodOf() (campaign, period string, ok bool) {
 // period's that ended before cutoff.
 func registerEnded(name string, cutoff time.Time) bool {
 	_, period, ok := strings.Cut(name, "\x00")
-	if !ok {
-		return false
-	}
+	return ok && periodEnded(period, cutoff)
+}
+
+// periodEnded reports whether period (a Period's Key) ended before
+// cutoff.
+func periodEnded(period string, cutoff time.Time) bool {
 	end, ok := policies.PeriodKeyEnd(period)
 	return ok && end.Before(cutoff)
 }
@@ -69,11 +76,7 @@ func (lim *Limiter) periodReason(tx policies.Escrow, c *policies.RedeemedCampaig
 // (store.FleetTx.PrunedBefore): its counters here may be pruned
 // (per_customer would count anew), and no rights of it are minted.
 func longOver(c *policies.RedeemedCampaign, cutoff time.Time) bool {
-	if c.Period == "" || cutoff.IsZero() {
-		return false
-	}
-	end, ok := policies.PeriodKeyEnd(c.Period)
-	return ok && end.Before(cutoff)
+	return c.Period != "" && !cutoff.IsZero() && periodEnded(c.Period, cutoff)
 }
 
 // takePeriod spends the rights of c's per-period limits in its period.
@@ -92,7 +95,7 @@ func (lim *Limiter) takePeriod(tx policies.Escrow, c *policies.RedeemedCampaign)
 			return err
 		}
 	}
-	register := c.Campaign + "\x00" + c.Period
+	register := periodRegister(c.Campaign, c.Period)
 	tx.OnCommit(func() { lim.touch(register) })
 	return nil
 }
@@ -169,7 +172,7 @@ func (rt *Rights) mintPeriod(f *store.FleetTx, c *policies.Campaign, p policies.
 			return err
 		}
 	}
-	rt.usage.touch(c.ID + "\x00" + key)
+	rt.usage.touch(periodRegister(c.ID, key))
 	return nil
 }
 
@@ -232,7 +235,7 @@ func (us *Usage) UsedIn(ctx context.Context, campaign, period, customer string) 
 	r, s := us.table.others(campaign, us.cfg.Name)
 	u.Redemptions += r
 	u.Spent = money.Saturating(max(0, u.Spent), s)
-	r, s = us.table.others(campaign+"\x00"+period, us.cfg.Name)
+	r, s = us.table.others(periodRegister(campaign, period), us.cfg.Name)
 	u.PeriodRedemptions += r
 	u.PeriodSpent = money.Saturating(max(0, u.PeriodSpent), s)
 	return u, nil
