@@ -17,7 +17,7 @@ type Rights struct {
 	lim    *Limiter
 	usage  *Usage
 	xfer   *transfers
-	peeks  *peeks        // wallet reads waiting for shares (walletview.go)
+	peeks  *replies      // wallet reads waiting for shares (walletview.go)
 	shares *walletShares // the other nodes' told shares (walletshares.go)
 	mints  periodMints   // periods minted (periods.go)
 }

@@ -70,7 +70,7 @@ func New(cfg Config, st *store.Store, lim *Limiter, rev func() *policies.Revisio
 		stats: &Stats{base: b, dirty: map[stats.Key]struct{}{}},
 	}
 	n.usage.version.Store(uint64(time.Now().UnixNano()))
-	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &peeks{}, shares: newWalletShares()}
+	n.rights = &Rights{base: b, lim: lim, usage: n.usage, xfer: newTransfers(), peeks: &replies{}, shares: newWalletShares()}
 	n.reservations = newReservations(b)
 	n.registry = newRegistry(b, n.codes)
 	if err := n.openFile(); err != nil {

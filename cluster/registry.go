@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
@@ -33,7 +31,6 @@ const ClaimTTL = 30 * time.Second
 type Registry struct {
 	*base
 	codes   *codeReplica
-	seq     atomic.Uint64
 	mu      sync.Mutex
 	held    map[string]claimHold // claim name -> the claim holding it
 	pending replies              // claim id -> its answers
@@ -93,7 +90,7 @@ func (g *Registry) Claim(ctx context.Context, name string) ([]byte, error) {
 // claimOnce is one try of Claim: the answer that decided it, and the
 // refusing node's record.
 func (g *Registry) claimOnce(ctx context.Context, n policies.ClaimName, name string) (int64, []byte, error) {
-	id := g.cfg.Name + "/" + strconv.FormatUint(g.seq.Add(1), 10)
+	id := g.pending.newID(g.cfg.Name)
 	// The first refusal, until one with a record comes. A claim another
 	// node holds here is a refusal, but the others are asked still: the
 	// holder's records may settle it.

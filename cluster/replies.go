@@ -1,13 +1,23 @@
 package cluster
 
-import "sync"
+import (
+	"strconv"
+	"sync"
+	"sync/atomic"
+)
 
-// replies hands the answers of requests sent to other nodes to the
-// requests waiting for them, by request id; an answer no request waits
-// for (it gave up) is dropped.
+// replies names the requests this node sends to other nodes and hands
+// their answers to the requests waiting for them, by request id; an
+// answer no request waits for (it gave up) is dropped.
 type replies struct {
+	seq     atomic.Uint64
 	mu      sync.Mutex
 	waiting map[string]chan message
+}
+
+// newID names a new request of node ("node/n").
+func (r *replies) newID(node string) string {
+	return node + "/" + strconv.FormatUint(r.seq.Add(1), 10)
 }
 
 // open registers request id, expecting up to n answers.

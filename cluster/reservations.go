@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,7 +25,6 @@ type ReservationHandler func(ctx context.Context, op, id string, body []byte) (s
 // Forwarder.
 type Reservations struct {
 	*base
-	seq     atomic.Uint64
 	pending replies // request id -> where its answer goes
 	handler atomic.Pointer[ReservationHandler]
 	wg      sync.WaitGroup // requests being served here
@@ -53,7 +51,7 @@ func (r *Reservations) Forward(ctx context.Context, node, op, id string, body []
 	if node == r.cfg.Name || !r.peers.alive(node) {
 		return 0, nil, fmt.Errorf("%w: %q", ErrUnreachable, node)
 	}
-	req := r.cfg.Name + "/" + strconv.FormatUint(r.seq.Add(1), 10)
+	req := r.pending.newID(r.cfg.Name)
 	ch := r.pending.open(req, 1)
 	defer r.pending.close(req)
 	r.send(node, message{kind: kReserveAsk, node: r.cfg.Name, id: req, campaign: op, chunks: [][]byte{[]byte(id), body}})

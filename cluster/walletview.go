@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
@@ -24,12 +22,6 @@ import (
 // more.
 
 var _ policies.WalletPool = (*Rights)(nil)
-
-// peeks are the wallet reads waiting for their peers' shares.
-type peeks struct {
-	seq     atomic.Uint64
-	waiting replies // read id -> the peers' kWalletShare answers
-}
 
 // peerShare is one peer's answer to a read: its share and, for a gift
 // card's read with its ledger, its part of the card's ledger and the
@@ -80,9 +72,9 @@ func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window t
 	if len(peers) == 0 {
 		return out, nil
 	}
-	id := rt.cfg.Name + "/" + strconv.FormatUint(rt.peeks.seq.Add(1), 10)
-	answers := rt.peeks.waiting.open(id, len(peers))
-	defer rt.peeks.waiting.close(id)
+	id := rt.peeks.newID(rt.cfg.Name)
+	answers := rt.peeks.open(id, len(peers))
+	defer rt.peeks.close(id)
 	asked := counters{Spent: int64(window)}
 	if ledger {
 		asked.Redemptions = 1 // and the card's ledger
@@ -152,4 +144,4 @@ func (rt *Rights) shareWallet(m message) {
 
 // sharedWallet hands a peer's share to the read waiting for it; a late
 // one is dropped.
-func (rt *Rights) sharedWallet(m message) { rt.peeks.waiting.deliver(m) }
+func (rt *Rights) sharedWallet(m message) { rt.peeks.deliver(m) }
