@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	opabundle "github.com/open-policy-agent/opa/v1/bundle"
@@ -198,21 +199,27 @@ func serve(ctx context.Context, cfg serveConfig, stderr io.Writer) error {
 // settle, until the returned stop is called (it waits for a firing in
 // progress).
 func runTriggers(ctx context.Context, engine *policies.Engine, settle time.Duration, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	return goUntilStopped(ctx, func(ctx context.Context) {
 		select {
 		case <-time.After(settle):
 		case <-ctx.Done():
 			return
 		}
 		engine.RunTriggers(ctx, func(err error) { log.Error("firing scheduled triggers (retried in a second)", "err", err) })
+	})
+}
+
+// goUntilStopped runs run on its own goroutine until the returned stop
+// cancels its context; stop waits for run to return, and does nothing
+// more when called again.
+func goUntilStopped(ctx context.Context, run func(ctx context.Context)) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(ctx)
 	}()
-	return func() {
-		cancel()
-		<-done
-	}
+	return sync.OnceFunc(func() { cancel(); <-done })
 }
 
 // verificationKey reads --verification-key, if any.

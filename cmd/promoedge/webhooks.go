@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/promoedge/promoedge/internal/suggest"
@@ -133,8 +132,5 @@ func startWebhooks(ctx context.Context, cfg webhook.Config, st *store.Store, log
 		return nil, nil, err
 	}
 	log.Info(retryNote(cfg))
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); w.Run(ctx) }()
-	return w, sync.OnceFunc(func() { cancel(); <-done }), nil
+	return w, goUntilStopped(ctx, func(ctx context.Context) { w.Run(ctx) }), nil
 }
