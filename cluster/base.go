@@ -77,12 +77,15 @@ func (b *base) others() []string {
 	return names
 }
 
-// sendOthers queues m, encoded once, to every live member but this node;
-// a full queue drops it (as send).
-func (b *base) sendOthers(m message) {
+// sendOthers queues m to every live member but this node (sendTo).
+func (b *base) sendOthers(m message) { b.sendTo(b.others(), m) }
+
+// sendTo queues m, encoded once, to each node of to; a full queue
+// drops it (as send).
+func (b *base) sendTo(to []string, m message) {
 	raw := m.encode(nil)
-	for _, to := range b.others() {
-		b.sendRaw(to, raw)
+	for _, node := range to {
+		b.sendRaw(node, raw)
 	}
 }
 

@@ -107,9 +107,7 @@ func (g *Registry) claimOnce(ctx context.Context, n policies.ClaimName, name str
 	}
 	answers := g.pending.open(id, len(peers))
 	defer g.pending.close(id)
-	for _, p := range peers {
-		g.send(p, message{kind: kClaim, node: g.cfg.Name, id: id, campaign: name})
-	}
+	g.sendTo(peers, message{kind: kClaim, node: g.cfg.Name, id: id, campaign: name})
 	timer := time.NewTimer(g.cfg.AcquireTimeout)
 	defer timer.Stop()
 	for waiting := len(peers); waiting > 0; waiting-- {

@@ -79,9 +79,7 @@ func (rt *Rights) read(ctx context.Context, purse string, at time.Time, window t
 	if ledger {
 		asked.Redemptions = 1 // and the card's ledger
 	}
-	for _, p := range peers {
-		rt.send(p, message{kind: kWalletPeek, node: rt.cfg.Name, id: id, campaign: purse, amount: at.UnixNano(), c: asked})
-	}
+	rt.sendTo(peers, message{kind: kWalletPeek, node: rt.cfg.Name, id: id, campaign: purse, amount: at.UnixNano(), c: asked})
 	wait := rt.cfg.WalletReadTimeout
 	if wait <= 0 {
 		wait = 500 * time.Millisecond
