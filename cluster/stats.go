@@ -104,20 +104,16 @@ func (s *Stats) sendAll(node string) {
 	s.sendRows(node, out)
 }
 
+// sendRows sends rows to node to as JSON lists of at most
+// statsChunkBytes (one larger row goes alone), each row encoded once.
 func (s *Stats) sendRows(to string, rows []statsRow) {
-	var batch []json.RawMessage
-	size := 0
+	batch := []byte{'['}
 	flush := func() {
-		if len(batch) == 0 {
+		if len(batch) == 1 {
 			return
 		}
-		raw, err := json.Marshal(batch)
-		if err != nil {
-			s.log.Warn("encoding stats", "err", err)
-			return
-		}
-		s.send(to, message{kind: kStats, node: s.cfg.Name, chunks: [][]byte{raw}})
-		batch, size = batch[:0], 0
+		s.send(to, message{kind: kStats, node: s.cfg.Name, chunks: [][]byte{append(batch, ']')}})
+		batch = []byte{'['}
 	}
 	for i := range rows {
 		raw, err := json.Marshal(&rows[i])
@@ -125,11 +121,13 @@ func (s *Stats) sendRows(to string, rows []statsRow) {
 			s.log.Warn("encoding stats", "err", err)
 			continue
 		}
-		if size+len(raw) > statsChunkBytes {
+		if len(batch)-1+len(raw) > statsChunkBytes {
 			flush()
 		}
-		batch = append(batch, raw)
-		size += len(raw)
+		if len(batch) > 1 {
+			batch = append(batch, ',')
+		}
+		batch = append(batch, raw...)
 	}
 	flush()
 }

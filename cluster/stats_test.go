@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +121,37 @@ func TestStatsReceiveKeepsOnlyPeersRows(t *testing.T) {
 	if err != nil || len(rows) != 1 || rows[0].Applied != 6 || rows[0].Nodes != 2 {
 		t.Fatalf("rows %+v %v", rows, err)
 	}
+}
+
+// TestStatsRowsSentInChunks: rows past statsChunkBytes go in several
+// messages, each a JSON list the peer keeps whole.
+func TestStatsRowsSentInChunks(t *testing.T) {
+	f := newFleet(t, 2, testRevision(t, "r1", map[string]string{"c": campaignDoc(`"redemptions":100`)}))
+	ctx := context.Background()
+	const n = 3000
+	reason := strings.Repeat("r", 100) // ~150 bytes a row: n rows need two chunks
+	var rows []statsRow
+	size := 0
+	for d := range n {
+		r := statsRow{Node: "p9", Key: stats.Key{Campaign: "c", Day: stats.Day(20000 + d)}, C: stats.Counts{Applied: 1, Rejections: map[string]int64{reason: 1}}}
+		raw, _ := json.Marshal(&r)
+		size += len(raw)
+		rows = append(rows, r)
+	}
+	if size <= statsChunkBytes {
+		t.Fatalf("%d bytes of rows fit one chunk", size)
+	}
+	f.nodes[0].node.stats.sendRows("n1", rows)
+	f.eventually(10*time.Second, "n1 keeps every row", func() bool {
+		got, err := f.nodes[1].node.Stats().Days(ctx, "c", 20000, 20000+n-1)
+		if err != nil || len(got) != n {
+			return false
+		}
+		for _, r := range got {
+			if r.Applied != 1 || r.Rejections[reason] != 1 {
+				return false
+			}
+		}
+		return true
+	})
 }
