@@ -104,7 +104,7 @@ func (rt *Rights) publishWallets() {
 		}
 		m := message{kind: kWalletSum, node: rt.cfg.Name, campaign: c,
 			c: counters{Version: uint64(now.UnixNano()), Redemptions: b.Balance, Spent: b.Pending, HeldCount: b.Earned}}
-		rt.queue.QueueBroadcast(&broadcast{name: "w/" + rt.cfg.Name + "/" + c, msg: m.encode(nil)})
+		rt.broadcast("w/"+rt.cfg.Name+"/"+c, m)
 	}
 }
 
