@@ -286,7 +286,8 @@ type codeHead struct {
 
 // peekCode reads a code record's head. A code's or a coupon's lookup is
 // on every priced cart that presents one, and encoding/json took most of
-// its time, so the record as this package writes it (encoding/json of
+// its time (BenchmarkLookupCode: a lookup through encoding/json takes
+// 2.5-3.2x as long), so the record as this package writes it (encoding/json of
 // policies.Code: campaign, then uses, then max_uses, each once at the top
 // level) is read by hand; anything else, such as an escape in the
 // campaign, goes through encoding/json (TestPeekCode holds the two
