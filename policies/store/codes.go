@@ -94,6 +94,24 @@ func (s *Store) CheckCodes(sp policies.CodeSpec) error {
 	return nil
 }
 
+// freeCode draws a code of sp's shape that no code in tx has, for the
+// codes made one at a time (a trigger's, a referral's, a reward card's):
+// at most 64 draws, as generateBatch allows per code.
+func freeCode(tx *bolt.Tx, sp *policies.CodeSpec) (string, error) {
+	var seed [32]byte
+	if _, err := crand.Read(seed[:]); err != nil {
+		return "", err
+	}
+	rng := rand.New(rand.NewChaCha8(seed))
+	codes := tx.Bucket(bCodes)
+	for range 64 {
+		if c := draw(rng, sp); codes.Get([]byte(c)) == nil {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("%w: no free code of pattern %q in 64 draws", policies.ErrPatternTooSmall, sp.Pattern)
+}
+
 func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *policies.CodeSpec, n int, now time.Time) ([]string, error) {
 	out := make([]string, 0, n)
 	err := s.db.Update(func(tx *bolt.Tx) error {

@@ -3,12 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -307,15 +305,9 @@ var rewardCardSpec = policies.CodeSpec{Count: 1, Prefix: "GC-", Pattern: "????-?
 // by the customer, in the claim's transaction (the code is replicated to
 // a fleet like generated codes are).
 func issueRewardCard(tx *bolt.Tx, c *policies.Claim) (string, error) {
-	var seed [32]byte
-	if _, err := crand.Read(seed[:]); err != nil {
+	code, err := freeCode(tx, &rewardCardSpec) // codes.go
+	if err != nil {
 		return "", err
-	}
-	rng := rand.New(rand.NewChaCha8(seed))
-	codes := tx.Bucket(bCodes)
-	code := draw(rng, &rewardCardSpec)
-	for codes.Get([]byte(code)) != nil { // 26^12 codes: a clash is rare
-		code = draw(rng, &rewardCardSpec)
 	}
 	now := c.At.UTC()
 	cd := &policies.Code{Code: code, Campaign: c.Card.Campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: c.Customer, CreatedAt: now}

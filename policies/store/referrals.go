@@ -3,10 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,14 +50,9 @@ func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email strin
 			out, err = referralOf(tx, string(code))
 			return err
 		}
-		var seed [32]byte
-		if _, err := crand.Read(seed[:]); err != nil {
+		code, err := freeCode(tx, &referralSpec) // codes.go
+		if err != nil {
 			return err
-		}
-		rng := rand.New(rand.NewChaCha8(seed))
-		code := draw(rng, &referralSpec)
-		for tx.Bucket(bCodes).Get([]byte(code)) != nil { // 26^8 codes: a clash is rare
-			code = draw(rng, &referralSpec)
 		}
 		now := at.UTC()
 		c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: limit, Owner: referrer, OwnerEmail: email, Referral: true, CreatedAt: now}
@@ -73,7 +66,6 @@ func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email strin
 		if err := tx.Bucket(bRefBy).Put(key, []byte(code)); err != nil {
 			return err
 		}
-		var err error
 		out, err = referralOf(tx, code)
 		return err
 	})
