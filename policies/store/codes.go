@@ -112,6 +112,17 @@ func freeCode(tx *bolt.Tx, sp *policies.CodeSpec) (string, error) {
 	return "", fmt.Errorf("%w: no free code of pattern %q in 64 draws", policies.ErrPatternTooSmall, sp.Pattern)
 }
 
+// putOwnedCode stores a new single-use code of campaign owned by owner
+// and logs it for a fleet's replicas, as generated codes are.
+func putOwnedCode(tx *bolt.Tx, code, campaign, owner string, now time.Time) error {
+	now = now.UTC()
+	c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: owner, CreatedAt: now}
+	if err := putCode(tx, c); err != nil {
+		return err
+	}
+	return logCodes(tx, campaign, []string{code}, now)
+}
+
 func (s *Store) generateBatch(rng *rand.Rand, campaign string, sp *policies.CodeSpec, n int, now time.Time) ([]string, error) {
 	out := make([]string, 0, n)
 	err := s.db.Update(func(tx *bolt.Tx) error {

@@ -95,11 +95,7 @@ func issueCode(tx *bolt.Tx, a policies.Action, customer string, now time.Time) (
 	if err != nil {
 		return "", err
 	}
-	code := &policies.Code{Code: c, Campaign: a.Campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: customer, CreatedAt: now.UTC()}
-	if err := putCode(tx, code); err != nil {
-		return "", err
-	}
-	if err := logCodes(tx, a.Campaign, []string{c}, now.UTC()); err != nil {
+	if err := putOwnedCode(tx, c, a.Campaign, customer, now); err != nil {
 		return "", err
 	}
 	meta := tx.Bucket(bMeta)

@@ -310,11 +310,7 @@ func issueRewardCard(tx *bolt.Tx, c *policies.Claim) (string, error) {
 		return "", err
 	}
 	now := c.At.UTC()
-	cd := &policies.Code{Code: code, Campaign: c.Card.Campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: c.Customer, CreatedAt: now}
-	if err := putCode(tx, cd); err != nil {
-		return "", err
-	}
-	if err := logCodes(tx, c.Card.Campaign, []string{code}, now); err != nil {
+	if err := putOwnedCode(tx, code, c.Card.Campaign, c.Customer, now); err != nil {
 		return "", err
 	}
 	return code, issueCard(tx, code, c.Card.Campaign, &c.Card.Terms, now, "reward "+c.Reward.ID+" for "+c.Customer)
