@@ -102,8 +102,8 @@ func usesOf(tx *bolt.Tx, code string) int64 {
 }
 
 // ReferralOf implements policies.ReferralStore.
-func (s *Store) ReferralOf(_ context.Context, code string) (referrer, email string, err error) {
-	c, err := s.Code(context.Background(), code)
+func (s *Store) ReferralOf(ctx context.Context, code string) (referrer, email string, err error) {
+	c, err := s.Code(ctx, code)
 	if err != nil {
 		return "", "", err
 	}
@@ -121,7 +121,7 @@ func (s *Store) ReferralView(_ context.Context, code string) (*policies.Referral
 		out = &policies.ReferralView{Referral: *r, Uses: []policies.ReferralUse{}}
 		prefix := []byte(code + "\x00")
 		cur := tx.Bucket(bRefUses).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = cur.Next() {
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 			var u policies.ReferralUse
 			if err := json.Unmarshal(v, &u); err != nil {
 				return fmt.Errorf("%w: referral use: %v", errCorrupt, err)
