@@ -36,6 +36,10 @@ var (
 
 var _ policies.GiftCardStore = (*Store)(nil)
 
+// cardKeyAt is the key in bCardKeys of card code's change under an
+// idempotency key.
+func cardKeyAt(code, key string) []byte { return []byte(code + "\x00" + key) }
+
 // GiftCard implements policies.GiftCardStore.
 func (s *Store) GiftCard(_ context.Context, code string) (*policies.GiftCard, error) {
 	var c *policies.GiftCard
@@ -262,7 +266,7 @@ func (s *Store) ChangeBalance(_ context.Context, ch *policies.BalanceChange) (*p
 	}
 	var out *policies.GiftCardTx
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		key := append(append([]byte(ch.Code), 0), ch.IdempotencyKey...)
+		key := cardKeyAt(ch.Code, ch.IdempotencyKey)
 		if raw := tx.Bucket(bCardKeys).Get(key); raw != nil {
 			var prev policies.GiftCardTx
 			if err := json.Unmarshal(raw, &prev); err != nil {

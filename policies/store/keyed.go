@@ -23,7 +23,7 @@ func keyedAt(scope, key string) (bucket, k []byte, ok bool) {
 		return nil, nil, false
 	}
 	if code, card := strings.CutPrefix(scope, "card:"); card && policies.ValidCode(code) {
-		return bCardKeys, []byte(code + "\x00" + key), true
+		return bCardKeys, cardKeyAt(code, key), true
 	}
 	switch scope {
 	case policies.AdjustKeyScope, policies.ClaimKeyScope:
