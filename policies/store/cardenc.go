@@ -46,7 +46,8 @@ func appendCardTerms(b []byte, c *policies.GiftCard) ([]byte, error) {
 
 // decodeCardTerms reads card code's terms in either form; campaign is the
 // campaign its code was read with, if any, whose string is used when
-// they are the same (the pricing read then allocates no copy).
+// they are the same (the pricing read then allocates no copy:
+// TestCardTermsShareTheCampaign).
 func decodeCardTerms(code, campaign string, v []byte) (policies.GiftCard, error) {
 	if len(v) > 0 && v[0] == '{' {
 		c, ok := peekCard(v)

@@ -140,6 +140,25 @@ func TestCardCompactSize(t *testing.T) {
 	}
 }
 
+// TestCardTermsShareTheCampaign: compact terms read with the campaign
+// their code was read with allocate nothing (decodeCardTerms' claim:
+// the pricing read copies no string), and read without it, one copy.
+func TestCardTermsShareTheCampaign(t *testing.T) {
+	raw, err := appendCardTerms(nil, &policies.GiftCard{Code: "GC-1", Campaign: "gift-any"})
+	if err != nil || raw[0] != cardTermsCompact {
+		t.Fatalf("terms %q, %v", raw, err)
+	}
+	for _, tc := range []struct {
+		hint string
+		want float64
+	}{{"gift-any", 0}, {"", 1}} {
+		var c policies.GiftCard
+		if n := testing.AllocsPerRun(100, func() { c, _ = decodeCardTerms("GC-1", tc.hint, raw) }); n != tc.want || c.Campaign != "gift-any" {
+			t.Errorf("campaign hint %q: %v allocations, read %+v; want %v", tc.hint, n, c, tc.want)
+		}
+	}
+}
+
 // FuzzDecodeCardTerms: any stored terms read without a panic, and terms
 // read from the compact form write back compact and read the same.
 func FuzzDecodeCardTerms(f *testing.F) {
