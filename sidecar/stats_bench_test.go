@@ -1,15 +1,12 @@
 package sidecar_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/valyala/fasthttp"
-	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
@@ -46,12 +43,7 @@ func BenchmarkEvaluateStats(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ln := fasthttputil.NewInmemoryListener()
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan error, 1)
-			go func() { done <- srv.Serve(ctx, ln) }()
-			defer func() { cancel(); <-done }()
-			client := &fasthttp.HostClient{Addr: "sidecar", Dial: func(string) (net.Conn, error) { return ln.Dial() }}
+			client := serveInMemory(b, srv)
 			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 			defer fasthttp.ReleaseRequest(req)
 			defer fasthttp.ReleaseResponse(resp)
