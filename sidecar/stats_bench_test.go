@@ -14,9 +14,12 @@ import (
 )
 
 // BenchmarkEvaluateStats is POST /v1/evaluate on a bundle of ten
-// campaigns, one an experiment, with no statistics kept ("without") and
-// with them flushed to a bbolt file every second (the default) ("with"), in the same run:
-// the ratio of the two is what keeping statistics costs evaluate.
+// campaigns, one an experiment, with no stats keeper ("without") and with
+// the counts flushed to a bbolt file every second (the default) ("with"),
+// in the same run. The counting in memory runs in both (a server without
+// a keeper counts and drops), so the ratio of the two is what the flush
+// to the file costs evaluate; BenchmarkEvaluateWithStats and
+// BenchmarkStatsCount time the counting itself.
 func BenchmarkEvaluateStats(b *testing.B) {
 	campaigns := map[string]string{"ab": abCampaignAuto}
 	for i := range 9 {
