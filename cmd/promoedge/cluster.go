@@ -92,13 +92,17 @@ func (f *fleet) attach(st *store.Store) error {
 }
 
 func (f *fleet) engineConfig() policies.Config {
+	cfg := policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw,
+		Wallets: f.st, Events: f.st, GiftCards: f.st, Referrals: f.st}
 	if f.node == nil {
-		return policies.Config{Active: f.active, Usage: f.st, Codes: f.st, Committer: f.st, Switches: f.sw, Wallets: f.st, Events: f.st, GiftCards: f.st, Referrals: f.st}
+		return cfg
 	}
-	return policies.Config{Active: f.active, Usage: f.node.Usage(), Codes: f.st, CodeHints: f.node.CodeHints(),
-		Committer: f.st, Supplier: f.node.Rights(), Switches: f.node, Node: f.node.Name(),
-		Wallets: f.st, WalletPool: f.node.Rights(),
-		Events: f.st, Peers: f.node, GiftCards: f.st, Referrals: f.st, Registry: f.node.Registry(), Keyed: f.st} // triggers fire on the node that scheduled them; cancellations are sent to all
+	// In a fleet: usage, rights, switches, wallets' shares and claims are
+	// the fleet's; triggers fire on the node that scheduled them, and
+	// cancellations are sent to all (Peers).
+	cfg.Usage, cfg.CodeHints, cfg.Supplier, cfg.Switches, cfg.Node = f.node.Usage(), f.node.CodeHints(), f.node.Rights(), f.node, f.node.Name()
+	cfg.WalletPool, cfg.Peers, cfg.Registry, cfg.Keyed = f.node.Rights(), f.node, f.node.Registry(), f.st
+	return cfg
 }
 
 // start follows the first bundle at once (the minter mints its limits
