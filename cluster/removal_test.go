@@ -246,31 +246,11 @@ func (f *fleet) debitOn(tn *tnode, customer string, points int64, key string) (w
 	return wt, err
 }
 
-// walletBooks sums, over the nodes that are up, the operators' debits of
-// customer's wallet (from the ledgers) and what it holds now, once every
-// move is acknowledged.
+// walletBooks is what operators debited of customer's wallet and what it
+// holds now (walletLedgers).
 func (f *fleet) walletBooks(customer string) (debited, balance int64) {
 	f.t.Helper()
-	f.movesAcknowledged("wallet moves acknowledged")
-	for _, tn := range f.nodes {
-		if !tn.up {
-			continue
-		}
-		err := tn.st.Transactions(context.Background(), customer, func(wt *policies.WalletTx) error {
-			if wt.Kind == policies.TxAdjust && wt.Points < 0 {
-				debited -= wt.Points
-			}
-			return nil
-		})
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		bal, err := tn.st.Balances(context.Background(), customer, time.Now(), 365*24*time.Hour)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		balance += bal.Balance
-	}
+	_, debited, balance = f.walletLedgers(customer, time.Now())
 	return debited, balance
 }
 
@@ -337,12 +317,7 @@ func TestWalletDebitsAndRedeemsConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	ledgerDebited, balance := f.walletBooks("u")
-	var spent int64
-	for _, tn := range f.nodes {
-		s, _ := f.spentOn(tn, "u")
-		spent += s
-	}
+	spent, ledgerDebited, balance := f.walletLedgers("u", time.Now())
 	if ledgerDebited != debited.Load() || spent != 500*rewards.Load() || ledgerDebited+spent+balance != 3000 || balance < 0 {
 		t.Fatalf("answers debited %d and took %d rewards; ledgers debited %d, spent %d, balance %d: want them equal and adding up to 3000",
 			debited.Load(), rewards.Load(), ledgerDebited, spent, balance)

@@ -65,36 +65,42 @@ func (f *fleet) redeemWith(tn *tnode, customer, reward string) (bool, error) {
 	return false, nil
 }
 
-// spentOn is the points rewards took from customer's wallet on tn, from
-// its ledger, and its balance.
-func (f *fleet) spentOn(tn *tnode, customer string) (spent, balance int64) {
-	err := tn.st.Transactions(context.Background(), customer, func(wt *policies.WalletTx) error {
-		if wt.Kind == policies.TxReward {
-			spent -= wt.Points
-		}
-		return nil
-	})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	b, err := tn.st.Balances(context.Background(), customer, walletEpoch.AddDate(0, 1, 0), 365*24*time.Hour)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return spent, b.Balance
-}
-
-// totals sums, over every node that is up, what rewards spent of
-// customer's wallet, what it holds, and what is in flight between nodes,
-// once every move is acknowledged.
-func (f *fleet) totals(customer string) (spent, balance int64) {
+// walletLedgers sums, over every node that is up and once every move is
+// acknowledged, what rewards spent of customer's wallet and what
+// operators debited (from the ledgers), and what it holds as of at.
+func (f *fleet) walletLedgers(customer string, at time.Time) (spent, debited, balance int64) {
+	f.t.Helper()
 	f.movesAcknowledged("wallet moves acknowledged")
 	for _, tn := range f.nodes {
-		if tn.up {
-			s, b := f.spentOn(tn, customer)
-			spent, balance = spent+s, balance+b
+		if !tn.up {
+			continue
 		}
+		err := tn.st.Transactions(context.Background(), customer, func(wt *policies.WalletTx) error {
+			switch {
+			case wt.Kind == policies.TxReward:
+				spent -= wt.Points
+			case wt.Kind == policies.TxAdjust && wt.Points < 0:
+				debited -= wt.Points
+			}
+			return nil
+		})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		b, err := tn.st.Balances(context.Background(), customer, at, 365*24*time.Hour)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		balance += b.Balance
 	}
+	return spent, debited, balance
+}
+
+// totals is what rewards spent of customer's wallet and what it holds a
+// month after walletEpoch (walletLedgers).
+func (f *fleet) totals(customer string) (spent, balance int64) {
+	f.t.Helper()
+	spent, _, balance = f.walletLedgers(customer, walletEpoch.AddDate(0, 1, 0))
 	return spent, balance
 }
 
