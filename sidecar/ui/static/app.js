@@ -89,6 +89,20 @@ function showError(id, err) {
   p.textContent = err ? `Could not load: ${err.message}` : "";
 }
 
+// panelLoad runs one panel's load with its error line errId: cleared
+// when it works, showing the error (rethrown, for the refresh to count)
+// when not. An admin panel without a token says so instead of loading.
+async function panelLoad(errId, admin, load) {
+  if (admin && needsToken(errId)) return;
+  try {
+    await load();
+    showError(errId, null);
+  } catch (e) {
+    showError(errId, e);
+    throw e;
+  }
+}
+
 function say(id, text, isError) {
   const p = $(id);
   p.textContent = text;
@@ -190,8 +204,6 @@ function refresh() {
     const at = new Date().toLocaleTimeString();
     $("#refresh-status").textContent = failed ? `Updated ${at}; ${failed} of ${results.length} parts failed to load`
       : `Updated ${at}`;
-    document.body.dataset.loaded = "true";
-    document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
   }).finally(() => { refreshing = null; });
   return refreshing;
 }

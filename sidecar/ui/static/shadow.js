@@ -99,34 +99,26 @@ async function loadShadowFile(ev) {
   }
 }
 
-async function loadShadow() {
-  if (needsToken("#shadow-error")) return;
-  try {
-    renderShadow(await getJSON("bundles/shadow"));
-    showError("#shadow-error", null);
-  } catch (e) {
-    if (e.status === 404) {
-      renderShadow(null);
-      showError("#shadow-error", null);
-      return;
+function loadShadow() {
+  return panelLoad("#shadow-error", true, async () => {
+    let report = null; // none: dropped or promoted since the bundles were read
+    try {
+      report = await getJSON("bundles/shadow");
+    } catch (e) {
+      if (e.status !== 404) throw e;
     }
-    showError("#shadow-error", e);
-    throw e;
-  }
+    renderShadow(report);
+  });
 }
 
 // loadBundlesAndShadow draws the bundle status and, when it names a
 // shadow bundle, the shadow's report (asked only then: no 404 to log).
 async function loadBundlesAndShadow() {
   let b;
-  try {
+  await panelLoad("#bundles-error", false, async () => {
     b = await getJSON("bundles");
     renderBundles(b);
-    showError("#bundles-error", null);
-  } catch (e) {
-    showError("#bundles-error", e);
-    throw e;
-  }
+  });
   if (!b.shadow) {
     renderShadow(null);
     showError("#shadow-error", null);

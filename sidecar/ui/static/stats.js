@@ -81,18 +81,13 @@ function renderDetail() {
   if (!active.length) tbody.append(el("tr", {}, el("td", { colspan: "8" }, `Nothing counted in the last ${st.days.length} days.`)));
 }
 
-async function loadStats() {
-  if (needsToken("#stats-error")) return;
-  try {
+function loadStats() {
+  return panelLoad("#stats-error", true, async () => {
     view.stats = await getJSON(`stats/campaigns?days=${DAYS}`);
     renderOverview();
     renderCampaignTable();
     renderDetail();
-    showError("#stats-error", null);
-  } catch (e) {
-    showError("#stats-error", e);
-    throw e;
-  }
+  });
 }
 
 function setUpStats() {
