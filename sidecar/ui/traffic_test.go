@@ -164,7 +164,7 @@ func startWebhooks(t *testing.T, stack *sidecartest.Stack) *webhook.Worker {
 }
 
 func (tr *traffic) webhooks(t *testing.T) map[string]policies.WebhookStatus {
-	var v struct{ Endpoints []policies.WebhookStatus }
+	var v api.Webhooks
 	tr.get(t, "/v1/webhooks", &v)
 	out := map[string]policies.WebhookStatus{}
 	for _, e := range v.Endpoints {
