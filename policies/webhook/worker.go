@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -54,7 +53,8 @@ func New(cfg Config, out policies.Outbox, log *slog.Logger) (*Worker, error) {
 }
 
 // Configure tells the outbox which endpoints receive notices from now
-// on; call it before the first commit that should reach them.
+// on; call it before the first commit that should reach them, and before
+// Run.
 func (w *Worker) Configure(ctx context.Context) error {
 	names := make([]string, len(w.cfg.Endpoints))
 	for i, e := range w.cfg.Endpoints {
@@ -63,12 +63,10 @@ func (w *Worker) Configure(ctx context.Context) error {
 	return w.out.Configure(ctx, names, w.cfg.MaxPending)
 }
 
-// Run delivers until ctx ends. Deliveries under way are abandoned then:
-// they stay pending in the store and are sent after the restart.
-func (w *Worker) Run(ctx context.Context) error {
-	if err := w.Configure(ctx); err != nil {
-		return fmt.Errorf("webhooks: %w", err)
-	}
+// Run delivers until ctx ends, what Configure named. Deliveries under way
+// are abandoned then: they stay pending in the store and are sent after
+// the restart.
+func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	settlerDone := make(chan struct{})
 	go func() { defer close(settlerDone); w.settle(ctx) }()
@@ -81,7 +79,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	wg.Wait()
 	close(w.settled)
 	<-settlerDone
-	return nil
 }
 
 // fanWake passes the outbox's signal to every endpoint's feeder.
