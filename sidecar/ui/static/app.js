@@ -109,6 +109,14 @@ function say(id, text, isError) {
   p.className = "result " + (isError ? "error" : "ok");
 }
 
+// facts fills a <dl> with [name, value] entries, each value's <dd>
+// marked data-fact=name; an entry without a value is left out.
+function facts(dl, entries) {
+  dl.replaceChildren(...entries.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) =>
+    el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, String(v)))));
+  return dl;
+}
+
 // ---- formatting ----
 
 const fmtTime = (iso, tz) => {

@@ -35,10 +35,10 @@ function loadWebhooks() {
 function renderBundles(b) {
   const dl = $("#bundle-active");
   const act = b.active;
-  const facts = act ? [["Active revision", act.revision], ["Activated", fmtTime(act.activated_at)],
+  const entries = act ? [["Active revision", act.revision], ["Activated", fmtTime(act.activated_at)],
     ["Source", act.source], ["Campaigns", act.campaigns === undefined ? "" : fmtInt(act.campaigns)]]
     : [["Active revision", "none: not serving"]];
-  dl.replaceChildren(...facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, v || "–"))));
+  facts(dl, entries.map(([k, v]) => [k, v || "–"]));
   const refused = $("#bundle-refused");
   refused.hidden = !b.last_error;
   if (b.last_error) {

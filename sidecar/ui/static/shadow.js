@@ -23,10 +23,10 @@ function renderShadow(rep) {
     return;
   }
   const share = rep.compared ? ` (${fmtPct(rep.differ / rep.compared)})` : "";
-  const facts = [["Revision", rep.revision], ["Loaded", fmtTime(rep.since)], ["Compared", fmtInt(rep.compared)],
-    ["Priced differently", fmtInt(rep.differ) + share], ["Discount delta (shadow − live)", fmtMoney(rep.discount_delta, currencyOf(null))],
-    ["Dropped (queue full)", fmtInt(rep.dropped)], ["Could not price", fmtInt(rep.errors)]];
-  const dl = el("dl", { class: "facts" }, ...facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, v))));
+  const dl = facts(el("dl", { class: "facts" }), [["Revision", rep.revision], ["Loaded", fmtTime(rep.since)],
+    ["Compared", fmtInt(rep.compared)], ["Priced differently", fmtInt(rep.differ) + share],
+    ["Discount delta (shadow − live)", fmtMoney(rep.discount_delta, currencyOf(null))],
+    ["Dropped (queue full)", fmtInt(rep.dropped)], ["Could not price", fmtInt(rep.errors)]]);
   const changed = rep.campaigns.filter((c) => c.applied_live !== c.applied_shadow);
   const camps = el("table", { id: "shadow-campaigns" },
     el("caption", {}, "Per campaign: in how many compared carts it applied on each side (campaigns that differ first)"),
