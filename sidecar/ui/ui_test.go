@@ -298,6 +298,9 @@ func killSwitch(t *testing.T, ctx context.Context, s *sidecartest.Sidecar, shots
 	do(t, ctx, "Escape the dialog",
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.Poll[chromedp.Void](`!document.querySelector('#confirm').open && document.querySelector('#switch-result').textContent.includes('not changed')`))
+	if back := eval[bool](t, ctx, `document.activeElement === document.querySelector(`+strconv.Quote(button)+`)`); !back {
+		t.Errorf("after Escape the focus is on %s, not back on the kill switch's button", eval[string](t, ctx, `document.activeElement.outerHTML`))
+	}
 	if st := campaign(t, s, "socks-bogo").Status; st != "active" {
 		t.Fatalf("socks-bogo is %q after the dialog was escaped", st)
 	}
