@@ -301,6 +301,15 @@ func killSwitch(t *testing.T, ctx context.Context, s *sidecartest.Sidecar, shots
 	if back := eval[bool](t, ctx, `document.activeElement === document.querySelector(`+strconv.Quote(button)+`)`); !back {
 		t.Errorf("after Escape the focus is on %s, not back on the kill switch's button", eval[string](t, ctx, `document.activeElement.outerHTML`))
 	}
+	// A refresh updates the row in place: the focused button stays.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(async () => {
+		const b = document.activeElement;
+		await refresh();
+		return b.matches(`+strconv.Quote(button)+`) && b.isConnected && document.activeElement === b;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || !kept {
+		t.Errorf("a refresh took the focus off the kill switch's button (%v)", err)
+	}
 	if st := campaign(t, s, "socks-bogo").Status; st != "active" {
 		t.Fatalf("socks-bogo is %q after the dialog was escaped", st)
 	}
