@@ -10,7 +10,7 @@ import (
 	"github.com/promoedge/promoedge/policies/stats"
 )
 
-// The campaign statistics (docs/stats.md): the campaign table's counters
+// The campaign statistics (docs/experiments.md): the campaign table's counters
 // (campaignstats.go) are the one count; a flush reads what they gained
 // since the last one, dates it with the UTC day, and hands it to the
 // stats keeper (the store, or the fleet over it) in one batch, off the
