@@ -1,6 +1,7 @@
 package policies_test
 
 import (
+	"context"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -48,7 +49,8 @@ func pad(body string) string {
 }
 
 // FuzzReservationNode: any id, from a client, parses without panicking,
-// and an id made with a node name names it back.
+// and only a reservation's id names a node (that an id made on a node
+// names it back: TestReservationIDNamesItsNode).
 func FuzzReservationNode(f *testing.F) {
 	for _, s := range []string{"", "rs_", "rs_0123.6e31", "rs_x.zz", "rd_123", "rs_1." + hex.EncodeToString([]byte("node-1"))} {
 		f.Add(s)
@@ -71,5 +73,63 @@ func TestReservationNode(t *testing.T) {
 		if got := policies.ReservationNode(id); got != want {
 			t.Errorf("%q: %q, want %q", id, got, want)
 		}
+	}
+}
+
+// fakeHolder is a fakeCommitter that also holds reservations, and
+// counts the reads that reached it.
+type fakeHolder struct {
+	fakeCommitter
+	reads int
+}
+
+func (h *fakeHolder) CommitHeld(_ context.Context, _, r *policies.Redemption) (*policies.Redemption, bool, map[string]policies.Reason, error) {
+	return r, false, nil, nil
+}
+
+func (h *fakeHolder) Release(context.Context, string, time.Time, policies.RedemptionStatus) (*policies.Redemption, error) {
+	return nil, policies.ErrUnknownReservation
+}
+
+func (h *fakeHolder) Reservation(_ context.Context, id string) (*policies.Redemption, error) {
+	h.reads++
+	for _, r := range h.commits {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return nil, policies.ErrUnknownReservation
+}
+
+// TestReservationIDNamesItsNode: a reservation made on a node of a fleet
+// has an id that names that node, so another node answers an
+// ElsewhereError naming it (an ErrUnknownReservation) without reading its
+// own store, and the node that made it reads it.
+func TestReservationIDNamesItsNode(t *testing.T) {
+	ctx := context.Background()
+	h := &fakeHolder{}
+	a := policies.NewEngine(policies.Config{Committer: h, Node: "node-a"})
+	a.Swap(limitedRevision(t))
+	req, err := a.Decode([]byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u1"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := a.Reserve(ctx, &policies.RedeemRequest{Request: req, OrderID: "o", IdempotencyKey: "k", Hash: "h"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rc.Redemption.ID
+	if got := policies.ReservationNode(id); got != "node-a" || !strings.HasPrefix(id, "rs_") {
+		t.Fatalf("reservation %q names node %q, want node-a", id, got)
+	}
+	b := policies.NewEngine(policies.Config{Committer: h, Node: "node-b"})
+	b.Swap(limitedRevision(t))
+	_, err = b.Reservation(ctx, id)
+	var ee *policies.ElsewhereError
+	if !errors.As(err, &ee) || ee.Node != "node-a" || !errors.Is(err, policies.ErrUnknownReservation) || h.reads != 0 {
+		t.Fatalf("node-b reading %s: %v (%d reads of the store)", id, err, h.reads)
+	}
+	if r, err := a.Reservation(ctx, id); err != nil || r.ID != id || r.Status != policies.Held || h.reads != 1 {
+		t.Fatalf("node-a reading %s: %+v %v", id, r, err)
 	}
 }
