@@ -6,9 +6,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
+	"github.com/promoedge/promoedge/policies/bundle"
+	"github.com/promoedge/promoedge/policies/store"
 )
 
 func TestTTLSeconds(t *testing.T) {
@@ -131,5 +134,58 @@ func TestReservationIDNamesItsNode(t *testing.T) {
 	}
 	if r, err := a.Reservation(ctx, id); err != nil || r.ID != id || r.Status != policies.Held || h.reads != 1 {
 		t.Fatalf("node-a reading %s: %+v %v", id, r, err)
+	}
+}
+
+// TestCommitReservationAtItsLimit: a reservation that took a campaign's
+// last use commits with the campaign, its hold counted as free, for the
+// plain limits and for the per-period ones alike (bbolt in a temp dir).
+func TestCommitReservationAtItsLimit(t *testing.T) {
+	for _, limits := range []string{`{"redemptions":1}`, `{"per_period":{"period":"day","redemptions":1}}`, `{"per_period":{"period":"week","budget":100}}`} {
+		t.Run(limits, func(t *testing.T) {
+			rev, err := bundle.LoadFS(context.Background(), bundle.Config{Source: "test"}, fstest.MapFS{
+				".manifest":                   {Data: []byte(`{"revision":"r1","roots":["promo"]}`)},
+				"promo/campaigns/c/data.json": {Data: []byte(`{"effects":[{"type":"amount_off","amount":100}],"limits":` + limits + `}`)},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := store.Open(store.DefaultConfig(t.TempDir()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st})
+			e.Swap(rev)
+			ctx := context.Background()
+			redeem := func(key string) *policies.RedeemRequest {
+				req, err := e.Decode([]byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]},"customer":{"id":"u1"}}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return &policies.RedeemRequest{Request: req, OrderID: "o-" + key, IdempotencyKey: key, Hash: key}
+			}
+			held, err := e.Reserve(ctx, redeem("hold"), time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if held.Decision.Discount != 100 {
+				t.Fatalf("reserve: discount %d, rejected %+v", held.Decision.Discount, held.Decision.Rejected)
+			}
+			other, err := e.Evaluate(ctx, redeem("other").Request)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if other.Discount != 0 {
+				t.Fatalf("while held, another cart got %d off", other.Discount)
+			}
+			rc, err := e.CommitReservation(ctx, held.Redemption.ID, redeem("commit"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := rc.Decision; d.Discount != 100 || len(d.Rejected) != 0 {
+				t.Fatalf("commit: discount %d, rejected %+v; want the held 100 off", d.Discount, d.Rejected)
+			}
+		})
 	}
 }
