@@ -145,9 +145,3 @@ func readUnless(o *field.Obj) []string {
 	sort.Strings(types)
 	return types
 }
-
-// Cancels reports whether an event of type typ cancels t.
-func (t *Trigger) Cancels(typ string) bool {
-	i := sort.SearchStrings(t.Unless, typ)
-	return i < len(t.Unless) && t.Unless[i] == typ
-}
