@@ -64,6 +64,14 @@ func serve(b *testing.B, n int, mix bundletest.Mix) (*fasthttp.HostClient, []byt
 	if err != nil {
 		b.Fatal(err)
 	}
+	return serveInMemory(b, srv), body
+}
+
+// serveInMemory serves srv on an in-memory listener until b ends (its
+// cleanup stops it before the cleanups registered earlier run) and
+// returns a client of it.
+func serveInMemory(b *testing.B, srv *sidecar.Server) *fasthttp.HostClient {
+	b.Helper()
 	ln := fasthttputil.NewInmemoryListener()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -74,7 +82,7 @@ func serve(b *testing.B, n int, mix bundletest.Mix) (*fasthttp.HostClient, []byt
 			b.Errorf("serve: %v", err)
 		}
 	})
-	return &fasthttp.HostClient{Addr: "sidecar", Dial: func(string) (net.Conn, error) { return ln.Dial() }}, body
+	return &fasthttp.HostClient{Addr: "sidecar", Dial: func(string) (net.Conn, error) { return ln.Dial() }}
 }
 
 // cpuTime is the CPU time this process has used (user and system, the

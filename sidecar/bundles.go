@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/promoedge/promoedge/policies/activation"
 )
 
 // uploadedBundle is a bundle upload's body and where it came from; false
@@ -28,16 +30,21 @@ func (s *Server) putBundle(ctx *fasthttp.RequestCtx, _ []string) {
 		return
 	}
 	act, err := s.bundles.Tarball(ctx, source, body)
-	switch {
-	case err != nil && act == nil:
+	if err != nil && act == nil {
 		bundleRefused(ctx, err)
-	default: // active; a failure to keep it on disk is reported with it
-		out := map[string]any{"active": act}
-		if err != nil {
-			out["warning"] = err.Error()
-		}
-		writeJSON(ctx, fasthttp.StatusOK, out)
+		return
 	}
+	writeActivated(ctx, act, err)
+}
+
+// writeActivated answers 200 with the bundle that became active; err, a
+// failure to keep it on disk, is reported with it as a warning.
+func writeActivated(ctx *fasthttp.RequestCtx, act *activation.Activation, err error) {
+	out := map[string]any{"active": act}
+	if err != nil {
+		out["warning"] = err.Error()
+	}
+	writeJSON(ctx, fasthttp.StatusOK, out)
 }
 
 func (s *Server) getBundles(ctx *fasthttp.RequestCtx, _ []string) {

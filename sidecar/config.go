@@ -39,7 +39,7 @@ type Config struct {
 	// server opens it in New and closes it when Serve returns.
 	DecisionLog decisionlog.Config
 	// StatsInterval is how often the campaign statistics counted in
-	// memory are flushed to the store (docs/stats.md); 0 is a second.
+	// memory are flushed to the store (docs/experiments.md); 0 is a second.
 	StatsInterval time.Duration
 }
 

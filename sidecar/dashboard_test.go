@@ -83,6 +83,9 @@ func TestDashboardFiles(t *testing.T) {
 			t.Errorf("GET %s: %d %q csp %q, body has %q: %v", f.path, resp.StatusCode, resp.Header.Get("Content-Type"),
 				csp, f.contains, strings.Contains(string(body), f.contains))
 		}
+		if n, r := resp.Header.Get("X-Content-Type-Options"), resp.Header.Get("Referrer-Policy"); n != "nosniff" || r != "no-referrer" {
+			t.Errorf("GET %s: X-Content-Type-Options %q, Referrer-Policy %q; want nosniff, no-referrer", f.path, n, r)
+		}
 		req, _ := http.NewRequest(http.MethodGet, "http://sidecar"+f.path, nil)
 		req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
 		again, err := env.Client.Do(req)

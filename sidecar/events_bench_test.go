@@ -1,9 +1,7 @@
 package sidecar_test
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/store"
@@ -37,15 +34,9 @@ func eventsServer(b *testing.B) *fasthttp.HostClient {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln := fasthttputil.NewInmemoryListener()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	b.Cleanup(func() {
-		cancel()
-		<-done // before storeEngine's cleanup closes the store
-	})
-	return &fasthttp.HostClient{Addr: "sidecar", MaxConns: 256, Dial: func(string) (net.Conn, error) { return ln.Dial() }}
+	c := serveInMemory(b, srv) // stopped before storeEngine's cleanup closes the store
+	c.MaxConns = 256
+	return c
 }
 
 // BenchmarkEventsVsRedeem: POST /v1/events at 64 clients, with one trigger

@@ -37,7 +37,11 @@ func (e *redeemEnv) points(t *testing.T, customer string) int64 {
 	return n
 }
 
-func TestLedgerExport(t *testing.T) {
+// newLedgerEnv is a sidecar with campaigns a (always) and b (code BEE)
+// and five redemptions, o0 to o4, of customer u(i%customers), with BEE
+// on the even ones.
+func newLedgerEnv(t *testing.T, customers int) *redeemEnv {
+	t.Helper()
 	e := newRedeemEnv(t, map[string]string{
 		"a": `{"effects":[{"type":"amount_off","amount":100}]}`,
 		"b": `{"code":"BEE","effects":[{"type":"amount_off","amount":10}]}`,
@@ -47,8 +51,13 @@ func TestLedgerExport(t *testing.T) {
 		if i%2 == 0 {
 			codes = append(codes, "BEE")
 		}
-		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%2), 1000, codes...))
+		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%customers), 1000, codes...))
 	}
+	return e
+}
+
+func TestLedgerExport(t *testing.T) {
+	e := newLedgerEnv(t, 2)
 	_, out := e.DoAs(t, adminToken, "GET", "/v1/redemptions?campaign=b", nil)
 	var list struct{ Redemptions []map[string]any }
 	if err := json.Unmarshal(out, &list); err != nil || len(list.Redemptions) != 3 {
@@ -79,17 +88,7 @@ func TestLedgerExport(t *testing.T) {
 // TestLedgerSearch finds redemptions by order and by code (any case), alone
 // and with the other filters, as the dashboard's search asks.
 func TestLedgerSearch(t *testing.T) {
-	e := newRedeemEnv(t, map[string]string{
-		"a": `{"effects":[{"type":"amount_off","amount":100}]}`,
-		"b": `{"code":"BEE","effects":[{"type":"amount_off","amount":10}]}`,
-	})
-	for i := range 5 {
-		codes := []string{}
-		if i%2 == 0 {
-			codes = append(codes, "BEE")
-		}
-		e.redeem(t, redeemBody(fmt.Sprint("o", i), fmt.Sprint("k", i), fmt.Sprint("u", i%3), 1000, codes...))
-	}
+	e := newLedgerEnv(t, 3)
 	for _, tc := range []struct {
 		query string
 		want  []string // orders

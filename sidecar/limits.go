@@ -3,7 +3,6 @@ package sidecar
 import (
 	"bytes"
 	"errors"
-	"strings"
 
 	"github.com/valyala/fasthttp"
 )
@@ -19,15 +18,20 @@ import (
 // streamed answer (generated codes, the ledger's export, a backup, a
 // wallet's history) gets Config.StreamWriteTimeout, since a million codes
 // take longer than a priced cart's WriteTimeout to send.
+//
+// The admin token is compared only for those two kinds of request, not
+// for every priced cart.
 func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	limit := s.cfg.MaxBodyBytes
-	admin := s.adminBearer(h)
-	if isBundleUpload(h) && admin {
-		limit = max(limit, s.cfg.MaxBundleBytes)
-	}
-	rc := fasthttp.RequestConfig{MaxRequestBodySize: limit}
-	if admin && isStreamed(h) {
-		rc.WriteTimeout = s.cfg.StreamWriteTimeout
+	rc := fasthttp.RequestConfig{MaxRequestBodySize: s.cfg.MaxBodyBytes}
+	switch {
+	case isBundleUpload(h):
+		if s.adminBearer(h) {
+			rc.MaxRequestBodySize = max(rc.MaxRequestBodySize, s.cfg.MaxBundleBytes)
+		}
+	case isStreamed(h):
+		if s.adminBearer(h) {
+			rc.WriteTimeout = s.cfg.StreamWriteTimeout
+		}
 	}
 	return rc
 }
@@ -35,13 +39,12 @@ func (s *Server) bodyLimit(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 // isStreamed reports whether h asks for an answer the server streams.
 func isStreamed(h *fasthttp.RequestHeader) bool {
 	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-	p := string(path)
 	switch string(h.Method()) {
 	case fasthttp.MethodPost:
-		return strings.HasPrefix(p, "/v1/campaigns/") && strings.HasSuffix(p, "/codes")
+		return bytes.HasPrefix(path, []byte("/v1/campaigns/")) && bytes.HasSuffix(path, []byte("/codes"))
 	case fasthttp.MethodGet:
-		return p == "/v1/redemptions" || p == "/v1/backup" ||
-			(strings.HasPrefix(p, "/v1/wallets/") && strings.HasSuffix(p, "/transactions"))
+		return string(path) == "/v1/redemptions" || string(path) == "/v1/backup" ||
+			(bytes.HasPrefix(path, []byte("/v1/wallets/")) && bytes.HasSuffix(path, []byte("/transactions")))
 	}
 	return false
 }

@@ -29,15 +29,20 @@ const specServer = "http://127.0.0.1:8181"
 
 // vouchersCampaign is a campaign with generated codes, added to the example
 // bundle so that code generation and code lookups have something to serve.
+const vouchersCampaign = `{"name": "Generated vouchers", "unique_codes": true, "priority": 5,
+ "limits": {"redemptions": 100, "budget": 100000},
+ "effects": [{"type": "amount_off", "amount": 500}]}`
+
 // dailyPick is a best-deal campaign with per-period limits: its view
 // shows group, limits.per_period and usage.period.
 const dailyPick = `{"code": "DAILYPICK", "stacking": "best", "group": "pick", "timezone": "Europe/Paris",
  "limits": {"per_period": {"period": "day", "redemptions": 50, "budget": 50000, "per_customer": 1}},
  "effects": [{"type": "amount_off", "amount": 500}]}`
 
-const vouchersCampaign = `{"name": "Generated vouchers", "unique_codes": true, "priority": 5,
- "limits": {"redemptions": 100, "budget": 100000},
- "effects": [{"type": "amount_off", "amount": 500}]}`
+// conformanceCampaigns are what the conformance test adds to the example
+// bundle, in the bundle it starts with and the one it uploads.
+var conformanceCampaigns = map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign,
+	"promo/campaigns/ab-test/data.json": abCampaign, "promo/campaigns/daily-pick/data.json": dailyPick}
 
 func init() {
 	// The ledger's NDJSON: the spec shows its lines as an array of records.
@@ -252,8 +257,7 @@ func redeemCart(order, key, customer string, codes ...string) []byte {
 // response against openapi.yaml.
 func TestOpenAPIConformance(t *testing.T) {
 	cf := loadSpec(t)
-	stack := sidecartest.ExampleStack(t, "openapi-1", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign,
-		"promo/campaigns/daily-pick/data.json": dailyPick})
+	stack := sidecartest.ExampleStack(t, "openapi-1", conformanceCampaigns)
 	s := sidecartest.StartDeps(t, stack.Deps, adminToken)
 	get := func(path string, status int) []byte {
 		return cf.do(t, s, call{method: "GET", path: path, status: status})
@@ -306,8 +310,7 @@ func TestOpenAPIConformance(t *testing.T) {
 
 	// Bundles: a refused upload, an activation, the status.
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: []byte("not a bundle"), contentType: "application/gzip", token: adminToken, status: 400})
-	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", map[string]string{"promo/campaigns/vouchers/data.json": vouchersCampaign, "promo/campaigns/ab-test/data.json": abCampaign,
-		"promo/campaigns/daily-pick/data.json": dailyPick})
+	tarball := sidecartest.ExampleTarballWith(t, "openapi-2", conformanceCampaigns)
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: adminToken, status: 200})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", status: 401, refused: true})
 	cf.do(t, s, call{method: "PUT", path: "/v1/bundles", body: tarball, contentType: "application/gzip", token: "wrong", status: 401})

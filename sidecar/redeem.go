@@ -23,24 +23,13 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	if !s.jsonBody(ctx) {
 		return
 	}
-	body := ctx.PostBody()
-	req, err := s.engine.Decode(body)
-	if err != nil {
-		fail(ctx, err)
+	rr, ok := s.redeemRequest(ctx, false, nil)
+	if !ok {
 		return
 	}
-	rr := &policies.RedeemRequest{Request: req}
-	var problems []*policies.FieldError
-	rr.OrderID, problems = requiredKey(req.Input, "order_id", problems)
-	rr.IdempotencyKey, problems = requiredKey(req.Input, "idempotency_key", problems)
-	if len(problems) > 0 {
-		fail(ctx, &policies.RequestError{Problems: problems})
-		return
-	}
-	sum := sha256.Sum256(body)
-	rr.Hash = hex.EncodeToString(sum[:])
 	var rc *policies.Receipt
-	if _, ok := req.Input["reservation_id"]; ok { // commits a reservation (reservations.go)
+	var err error
+	if _, ok := rr.Input["reservation_id"]; ok { // commits a reservation (reservations.go)
 		if rc, ok = s.commitReservation(ctx, rr); !ok {
 			return
 		}
@@ -57,6 +46,35 @@ func (s *Server) redeem(ctx *fasthttp.RequestCtx, _ []string) {
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
 	ctx.SetBody(rc.Response)
+}
+
+// redeemRequest reads the body of a redeem or a reservation: the request,
+// its order_id (optional when orderOptional) and idempotency_key, and the
+// body's hash; check reports the problems of any further fields, with the
+// keys'. false: answered (400).
+func (s *Server) redeemRequest(ctx *fasthttp.RequestCtx, orderOptional bool, check func(input map[string]any) []*policies.FieldError) (*policies.RedeemRequest, bool) {
+	body := ctx.PostBody()
+	req, err := s.engine.Decode(body)
+	if err != nil {
+		fail(ctx, err)
+		return nil, false
+	}
+	rr := &policies.RedeemRequest{Request: req}
+	var problems []*policies.FieldError
+	if v, ok := req.Input["order_id"]; !orderOptional || (ok && v != "") {
+		rr.OrderID, problems = requiredKey(req.Input, "order_id", problems)
+	}
+	rr.IdempotencyKey, problems = requiredKey(req.Input, "idempotency_key", problems)
+	if check != nil {
+		problems = append(problems, check(req.Input)...)
+	}
+	if len(problems) > 0 {
+		fail(ctx, &policies.RequestError{Problems: problems})
+		return nil, false
+	}
+	sum := sha256.Sum256(body)
+	rr.Hash = hex.EncodeToString(sum[:])
+	return rr, true
 }
 
 func requiredKey(doc map[string]any, key string, problems []*policies.FieldError) (string, []*policies.FieldError) {

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
@@ -31,23 +29,7 @@ type redeemEnv struct {
 func newRedeemEnv(t *testing.T, campaigns map[string]string) *redeemEnv {
 	t.Helper()
 	dir := t.TempDir()
-	bdir := filepath.Join(dir, "bundle")
-	for id, doc := range campaigns {
-		p := filepath.Join(bdir, "promo", "campaigns", id)
-		if err := os.MkdirAll(p, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(p, "data.json"), []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(bdir, ".manifest"), []byte(`{"revision":"t1","roots":["promo"]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	rev, err := bundle.LoadPath(context.Background(), bdir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rev := writeBundle(t, dir, "t1", campaigns)
 	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
 	if err != nil {
 		t.Fatal(err)

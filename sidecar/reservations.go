@@ -2,9 +2,8 @@ package sidecar
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -36,29 +35,19 @@ func (s *Server) reserve(ctx *fasthttp.RequestCtx, _ []string) {
 	if !s.jsonBody(ctx) {
 		return
 	}
-	body := ctx.PostBody()
-	req, err := s.engine.Decode(body)
-	if err != nil {
-		fail(ctx, err)
+	var ttl time.Duration
+	rr, ok := s.redeemRequest(ctx, true, func(input map[string]any) []*policies.FieldError {
+		var err error
+		ttl, err = policies.TTLSeconds(input)
+		var re *policies.RequestError
+		if errors.As(err, &re) {
+			return re.Problems
+		}
+		return nil
+	})
+	if !ok {
 		return
 	}
-	rr := &policies.RedeemRequest{Request: req}
-	var problems []*policies.FieldError
-	if v, ok := req.Input["order_id"]; ok && v != "" { // optional
-		rr.OrderID, problems = requiredKey(req.Input, "order_id", problems)
-	}
-	rr.IdempotencyKey, problems = requiredKey(req.Input, "idempotency_key", problems)
-	ttl, err := policies.TTLSeconds(req.Input)
-	var re *policies.RequestError
-	if errors.As(err, &re) {
-		problems = append(problems, re.Problems...)
-	}
-	if len(problems) > 0 {
-		fail(ctx, &policies.RequestError{Problems: problems})
-		return
-	}
-	sum := sha256.Sum256(body)
-	rr.Hash = hex.EncodeToString(sum[:])
 	rc, err := s.engine.Reserve(ctx, rr, ttl)
 	if err != nil {
 		fail(ctx, err)

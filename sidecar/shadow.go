@@ -101,12 +101,8 @@ func (s *Server) promoteShadow(ctx *fasthttp.RequestCtx, _ []string) {
 		writeError(ctx, fasthttp.StatusConflict, errorBody{Code: "no_shadow", Message: err.Error() + ": load one with PUT /v1/bundles?shadow=true"})
 	case err != nil && act == nil:
 		fail(ctx, err)
-	default: // active; a failure to keep it on disk is reported with it
-		out := map[string]any{"active": act}
-		if err != nil {
-			out["warning"] = err.Error()
-		}
-		writeJSON(ctx, fasthttp.StatusOK, out)
+	default:
+		writeActivated(ctx, act, err)
 	}
 }
 

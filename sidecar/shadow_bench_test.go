@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"io/fs"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/activation"
@@ -46,12 +44,7 @@ func BenchmarkShadowOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ln := fasthttputil.NewInmemoryListener()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	b.Cleanup(func() { cancel(); <-done })
-	client := &fasthttp.HostClient{Addr: "sidecar", Dial: func(string) (net.Conn, error) { return ln.Dial() }}
+	client := serveInMemory(b, srv)
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)

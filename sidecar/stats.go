@@ -10,7 +10,7 @@ import (
 	"github.com/promoedge/promoedge/policies/stats"
 )
 
-// The campaign statistics (docs/stats.md): the campaign table's counters
+// The campaign statistics (docs/experiments.md): the campaign table's counters
 // (campaignstats.go) are the one count; a flush reads what they gained
 // since the last one, dates it with the UTC day, and hands it to the
 // stats keeper (the store, or the fleet over it) in one batch, off the
@@ -19,6 +19,7 @@ import (
 
 // experimentCounters count the variants of one phase of an experiment.
 type experimentCounters struct {
+	campaign string
 	phase    string
 	variants map[string]*variantCounters // by name; fixed for the phase
 }
@@ -39,7 +40,6 @@ type flows struct {
 	pendMu  sync.Mutex
 	pending []stats.Delta         // redemptions and rollbacks
 	retired []*experimentCounters // phases replaced since the last flush, with their last counts
-	retKeys []string              // the campaign of each retired phase
 }
 
 // expose counts one exposure of c's variant v for subject.
@@ -66,7 +66,7 @@ func (t *campaignTable) follow(cc *campaignCounters, c *policies.Campaign) {
 	if c.Variants == nil || (old != nil && old.phase == c.Phase) {
 		return
 	}
-	ec := &experimentCounters{phase: c.Phase, variants: make(map[string]*variantCounters, len(c.Variants))}
+	ec := &experimentCounters{campaign: c.ID, phase: c.Phase, variants: make(map[string]*variantCounters, len(c.Variants))}
 	for _, v := range c.Variants {
 		ec.variants[v.Name] = &variantCounters{customers: map[uint64]struct{}{}}
 	}
@@ -74,7 +74,6 @@ func (t *campaignTable) follow(cc *campaignCounters, c *policies.Campaign) {
 	if old != nil {
 		t.pendMu.Lock()
 		t.retired = append(t.retired, old)
-		t.retKeys = append(t.retKeys, c.ID)
 		t.pendMu.Unlock()
 	}
 }
@@ -118,8 +117,8 @@ func (t *campaignTable) collect(day stats.Day) []stats.Delta {
 	t.pendMu.Lock()
 	out := t.pending
 	t.pending = nil
-	retired, retKeys := t.retired, t.retKeys
-	t.retired, t.retKeys = nil, nil
+	retired := t.retired
+	t.retired = nil
 	t.pendMu.Unlock()
 	for id, c := range *t.byID.Load() {
 		if id == "" {
@@ -142,16 +141,17 @@ func (t *campaignTable) collect(day stats.Day) []stats.Delta {
 			out = append(out, d)
 		}
 		if ec := c.exp.Load(); ec != nil {
-			out = ec.collect(id, out)
+			out = ec.collect(out)
 		}
 	}
-	for i, ec := range retired {
-		out = ec.collect(retKeys[i], out)
+	for _, ec := range retired {
+		out = ec.collect(out)
 	}
 	return out
 }
 
-func (ec *experimentCounters) collect(campaign string, out []stats.Delta) []stats.Delta {
+// collect appends what ec counted since the last flush to out.
+func (ec *experimentCounters) collect(out []stats.Delta) []stats.Delta {
 	for name, vc := range ec.variants {
 		e := vc.exposures.Load()
 		n := e - vc.flushed
@@ -167,7 +167,7 @@ func (ec *experimentCounters) collect(campaign string, out []stats.Delta) []stat
 		}
 		vc.mu.Unlock()
 		if n > 0 || hashes != nil {
-			d := stats.Delta{Key: stats.Key{Campaign: campaign, Phase: ec.phase, Variant: name}, Customers: hashes}
+			d := stats.Delta{Key: stats.Key{Campaign: ec.campaign, Phase: ec.phase, Variant: name}, Customers: hashes}
 			d.Exposures = int64(n)
 			out = append(out, d)
 		}

@@ -63,3 +63,49 @@ func TestCountingAllocatesNothing(t *testing.T) {
 }
 
 func jsonNum(n int) json.Number { return json.Number(fmt.Sprint(n)) }
+
+// TestRetiredPhaseFlushed: exposures counted in a phase that a new
+// revision replaces before the next flush are still flushed, under
+// their campaign and old phase.
+func TestRetiredPhaseFlushed(t *testing.T) {
+	revision := func(id string, weightA int) (*policies.Revision, string) {
+		t.Helper()
+		c, err := policies.ParseCampaign("ab", map[string]any{"variants": []any{
+			map[string]any{"name": "a", "weight": jsonNum(weightA), "effects": []any{map[string]any{"type": "free_shipping"}}},
+			map[string]any{"name": "b", "weight": jsonNum(100 - weightA), "holdout": true},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev, err := policies.NewRevision(id, "test", []*policies.Campaign{c}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rev, c.Phase
+	}
+	r1, p1 := revision("r1", 50)
+	r2, p2 := revision("r2", 90)
+	if p1 == p2 {
+		t.Fatalf("new weights kept the phase %q", p1)
+	}
+	var tab campaignTable
+	tab.init()
+	exposed := &policies.Decision{Applied: []policies.Applied{{Campaign: "ab", Variant: "a", Amount: 1}}}
+	for _, s := range []string{"u1", "u2", "u3"} {
+		tab.count(r1, opEvaluate, exposed, s)
+	}
+	tab.count(r2, opEvaluate, exposed, "u4") // r1's phase retired before any flush
+	tab.flushMu.Lock()
+	deltas := tab.collect(stats.DayOf(time.Now()))
+	tab.flushMu.Unlock()
+	got := map[string]int64{}
+	for _, d := range deltas {
+		if d.Variant != "" {
+			got[d.Campaign+"/"+d.Phase+"/"+d.Variant] += d.Exposures
+		}
+	}
+	want := map[string]int64{"ab/" + p1 + "/a": 3, "ab/" + p2 + "/a": 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("exposures flushed %v, want %v", got, want)
+	}
+}

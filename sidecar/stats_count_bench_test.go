@@ -23,33 +23,7 @@ import (
 // reports the two means and the overhead in percent: what keeping
 // statistics costs evaluate, off the HTTP noise.
 func BenchmarkEvaluateWithStats(b *testing.B) {
-	dir := b.TempDir()
-	if _, err := bundletest.Write(dir, 100, bundletest.Mixed); err != nil {
-		b.Fatal(err)
-	}
-	exp := `{"name":"A/B","priority":1000,"variants":[
-	 {"name":"ten","weight":45,"effects":[{"type":"percent_off","percent":10}]},
-	 {"name":"fifteen","weight":45,"effects":[{"type":"percent_off","percent":15}]},
-	 {"name":"control","weight":10,"holdout":true}]}`
-	if err := os.MkdirAll(filepath.Join(dir, "promo", "campaigns", "ab"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "promo", "campaigns", "ab", "data.json"), []byte(exp), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	rev, err := bundle.LoadPath(context.Background(), dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reqs := make([]*policies.Request, 1000)
-	e := policies.NewEngine(policies.Config{})
-	e.Swap(rev)
-	for i := range reqs {
-		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SKU-1","categories":["c1"],"quantity":2,"unit_price":5000}]},"customer":{"id":"u%d"}}`, i)
-		if reqs[i], err = e.Decode([]byte(body)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	e, rev, reqs := experimentWorkload(b)
 	s := statsServer(b, e)
 	// The two are timed in alternate blocks of 100 requests, so that the
 	// load of a shared machine falls on both alike.
@@ -90,30 +64,11 @@ func BenchmarkEvaluateWithStats(b *testing.B) {
 // a flush every 100 ms beside it): compare its ns/op with that
 // benchmark's ns/evaluate.
 func BenchmarkStatsCount(b *testing.B) {
-	dir := b.TempDir()
-	if _, err := bundletest.Write(dir, 100, bundletest.Mixed); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "promo", "campaigns", "ab"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	exp := `{"name":"A/B","priority":1000,"variants":[{"name":"ten","weight":45,"effects":[{"type":"percent_off","percent":10}]},{"name":"fifteen","weight":45,"effects":[{"type":"percent_off","percent":15}]},{"name":"control","weight":10,"holdout":true}]}`
-	if err := os.WriteFile(filepath.Join(dir, "promo", "campaigns", "ab", "data.json"), []byte(exp), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	rev, err := bundle.LoadPath(context.Background(), dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := policies.NewEngine(policies.Config{})
-	e.Swap(rev)
-	decs := make([]*policies.Decision, 1000)
+	e, rev, reqs := experimentWorkload(b)
+	decs := make([]*policies.Decision, len(reqs))
 	subjects := make([]string, len(decs))
-	for i := range decs {
-		req, err := e.Decode([]byte(fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SKU-1","categories":["c1"],"quantity":2,"unit_price":5000}]},"customer":{"id":"u%d"}}`, i)))
-		if err != nil {
-			b.Fatal(err)
-		}
+	for i, req := range reqs {
+		var err error
 		if decs[i], err = e.Evaluate(context.Background(), req); err != nil {
 			b.Fatal(err)
 		}
@@ -127,6 +82,41 @@ func BenchmarkStatsCount(b *testing.B) {
 		s.metrics.campaigns.count(rev, opEvaluate, decs[i%len(decs)], subjects[i%len(decs)])
 		i++
 	}
+}
+
+// experimentWorkload is an engine serving the bundle of
+// BenchmarkEvaluateHTTP (100 campaigns, mixed) plus an experiment, its
+// revision, and the requests of 1,000 customers.
+func experimentWorkload(b *testing.B) (*policies.Engine, *policies.Revision, []*policies.Request) {
+	b.Helper()
+	dir := b.TempDir()
+	if _, err := bundletest.Write(dir, 100, bundletest.Mixed); err != nil {
+		b.Fatal(err)
+	}
+	exp := `{"name":"A/B","priority":1000,"variants":[
+	 {"name":"ten","weight":45,"effects":[{"type":"percent_off","percent":10}]},
+	 {"name":"fifteen","weight":45,"effects":[{"type":"percent_off","percent":15}]},
+	 {"name":"control","weight":10,"holdout":true}]}`
+	if err := os.MkdirAll(filepath.Join(dir, "promo", "campaigns", "ab"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "promo", "campaigns", "ab", "data.json"), []byte(exp), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	rev, err := bundle.LoadPath(context.Background(), dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := policies.NewEngine(policies.Config{})
+	e.Swap(rev)
+	reqs := make([]*policies.Request, 1000)
+	for i := range reqs {
+		body := fmt.Sprintf(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"SKU-1","categories":["c1"],"quantity":2,"unit_price":5000}]},"customer":{"id":"u%d"}}`, i)
+		if reqs[i], err = e.Decode([]byte(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return e, rev, reqs
 }
 
 // statsServer is a server counting e's answers into a real store, its

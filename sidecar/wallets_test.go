@@ -1,19 +1,15 @@
 package sidecar_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
-	"github.com/promoedge/promoedge/policies/bundle"
 	"github.com/promoedge/promoedge/policies/store"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
@@ -48,7 +44,6 @@ type walletEnv struct {
 
 func newWalletEnv(t *testing.T) *walletEnv {
 	t.Helper()
-	dir := t.TempDir()
 	files := map[string]string{
 		".manifest":                          `{"revision":"w1","roots":["promo"]}`,
 		"promo/loyalty/data.yaml":            testProgram,
@@ -56,24 +51,9 @@ func newWalletEnv(t *testing.T) *walletEnv {
 		"promo/campaigns/adv-ship/data.json": `{"rule":"advanced","effects":[{"type":"free_shipping"}]}`,
 		"promo/rules/advanced.rego":          advancedRule,
 	}
-	for p, c := range files {
-		full := filepath.Join(dir, "bundle", filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rev, err := bundle.LoadPath(context.Background(), filepath.Join(dir, "bundle"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(store.DefaultConfig(filepath.Join(dir, "data")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := policies.NewEngine(policies.Config{Usage: st, Codes: st, Committer: st, Wallets: st, Now: func() time.Time { return walletT0 }})
-	e.Swap(rev)
+	e, st := storeEngine(t, files, func(cfg *policies.Config, st *store.Store) {
+		cfg.Wallets, cfg.Now = st, func() time.Time { return walletT0 }
+	})
 	return &walletEnv{Sidecar: sidecartest.StartWith(t, e, st, adminToken), store: st}
 }
 

@@ -1,9 +1,6 @@
 package stats
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // Day is a UTC date, as days since 1970-01-01.
 type Day int32
@@ -23,12 +20,3 @@ func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // String is d as YYYY-MM-DD.
 func (d Day) String() string { return d.Time().Format(time.DateOnly) }
-
-// ParseDay reads YYYY-MM-DD.
-func ParseDay(s string) (Day, error) {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return 0, fmt.Errorf("stats: %q is not a date (YYYY-MM-DD): %w", s, err)
-	}
-	return DayOf(t), nil
-}

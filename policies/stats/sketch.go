@@ -128,17 +128,17 @@ func Hash(parts ...string) uint64 {
 	h := uint64(offset)
 	for i, p := range parts {
 		if i > 0 {
-			h = (h ^ 0) * prime // a separator: ("a","bc") differs from ("ab","c")
+			h *= prime // a separator (a zero byte): ("a","bc") differs from ("ab","c")
 		}
 		for j := 0; j < len(p); j++ {
 			h = (h ^ uint64(p[j])) * prime
 		}
 	}
-	return Mix(h)
+	return mix(h)
 }
 
-// Mix is splitmix64's finalizer.
-func Mix(h uint64) uint64 {
+// mix is splitmix64's finalizer.
+func mix(h uint64) uint64 {
 	h ^= h >> 30
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 27

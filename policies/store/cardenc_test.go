@@ -109,6 +109,56 @@ func TestCardTermsEncoding(t *testing.T) {
 	}
 }
 
+// TestCardCompactSize holds the sizes cardenc.go claims for a typical
+// card (a generated code, an expiry, a currency) and a redemption's
+// ledger entry: with its key and bbolt's 16-byte leaf element, a card's
+// record in the compact form takes under half the page space of the
+// JSON form's, and a ledger entry's stored value (its 8-byte link to the
+// previous entry included) at most 0.4 of the JSON form's bytes.
+func TestCardCompactSize(t *testing.T) {
+	const element = 16 // bbolt's leaf page element header
+	at := time.Date(2027, 5, 6, 7, 8, 9, 0, time.UTC)
+	c := policies.GiftCard{Code: "GC-ABCD-EFGH-JKLM", Campaign: "gift-any", Currency: "EUR", Expiry: at}
+	compact, err := appendCardTerms(nil, &c)
+	if err != nil || compact[0] != cardTermsCompact {
+		t.Fatalf("terms %q, %v", compact, err)
+	}
+	js, _ := json.Marshal(&c)
+	card := func(terms []byte) int { return element + len(c.Code) + 16 + len(terms) }
+	if ratio := float64(card(js)) / float64(card(compact)); ratio < 2 {
+		t.Errorf("a compact card takes 1/%.2f of the JSON one's page space, want under half", ratio)
+	}
+	e := policies.GiftCardTx{ID: cardTxID(12345), At: at.Add(time.Nanosecond), Kind: policies.CardRedeem, Amount: -2500, Balance: 7500, Source: "rd_18ee329baab2a7a5e7a08ff4d48d"}
+	ctx, err := appendCardTx(nil, &e)
+	if err != nil || ctx[0] != cardTxCompact {
+		t.Fatalf("entry %q, %v", ctx, err)
+	}
+	jtx, _ := json.Marshal(&e)
+	entry := func(v []byte) int { return 8 + len(v) }
+	if ratio := float64(entry(ctx)) / float64(entry(jtx)); ratio > 0.4 {
+		t.Errorf("a compact entry is %.2f of the JSON one's bytes, want at most 0.4", ratio)
+	}
+}
+
+// TestCardTermsShareTheCampaign: compact terms read with the campaign
+// their code was read with allocate nothing (decodeCardTerms' claim:
+// the pricing read copies no string), and read without it, one copy.
+func TestCardTermsShareTheCampaign(t *testing.T) {
+	raw, err := appendCardTerms(nil, &policies.GiftCard{Code: "GC-1", Campaign: "gift-any"})
+	if err != nil || raw[0] != cardTermsCompact {
+		t.Fatalf("terms %q, %v", raw, err)
+	}
+	for _, tc := range []struct {
+		hint string
+		want float64
+	}{{"gift-any", 0}, {"", 1}} {
+		var c policies.GiftCard
+		if n := testing.AllocsPerRun(100, func() { c, _ = decodeCardTerms("GC-1", tc.hint, raw) }); n != tc.want || c.Campaign != "gift-any" {
+			t.Errorf("campaign hint %q: %v allocations, read %+v; want %v", tc.hint, n, c, tc.want)
+		}
+	}
+}
+
 // FuzzDecodeCardTerms: any stored terms read without a panic, and terms
 // read from the compact form write back compact and read the same.
 func FuzzDecodeCardTerms(f *testing.F) {

@@ -28,6 +28,9 @@ var (
 	eventBuckets = [][]byte{bEvents, bTrigDue, bTrigPending, bTrigLog, bTrigCool}
 )
 
+// eventKey is where an event's idempotency record is (bWKeys, putKeyed).
+func eventKey(id string) []byte { return []byte("event\x00" + id) }
+
 func firingKey(event, trigger string) []byte { return []byte(event + "\x00" + trigger) }
 
 // dueKey orders scheduled triggers by due time; one due before 1970 is
@@ -43,7 +46,7 @@ func (s *Store) RecordEvent(_ context.Context, r *policies.EventRecord) (*polici
 	var replayed bool
 	err := s.updateEvent(func(tx *bolt.Tx) error {
 		out, replayed = nil, false
-		k := []byte("event\x00" + r.Event.ID)
+		k := eventKey(r.Event.ID)
 		body := []byte(r.Event.CustomerID + "\x00" + r.Event.Type)
 		if prev := tx.Bucket(bWKeys).Get(k); prev != nil {
 			replayed = true
@@ -313,10 +316,8 @@ func (s *Store) EventByID(_ context.Context, id string) (*policies.EventView, er
 			return fmt.Errorf("%w: event %s: %v", errCorrupt, id, err)
 		}
 		var first policies.EarnResult
-		if prev := tx.Bucket(bWKeys).Get([]byte("event\x00" + id)); prev != nil {
-			if i := bytes.IndexByte(prev, 1); i >= 0 {
-				_ = json.Unmarshal(prev[i+1:], &first) // the answer is what putKeyed wrote
-			}
+		if _, answer, ok := splitKeyed(tx.Bucket(bWKeys).Get(eventKey(id))); ok {
+			_ = json.Unmarshal(answer, &first)
 		}
 		v.Points = first.Points
 		prefix := []byte(id + "\x00")

@@ -87,6 +87,9 @@ func TestFiringWritesItsNotices(t *testing.T) {
 func TestCancelledBeforeFiringNeverFires(t *testing.T) {
 	s := open(t, filepath.Join(t.TempDir(), "p.db"))
 	ctx := context.Background()
+	if err := s.Configure(ctx, []string{"crm"}, 0); err != nil { // a firing would be reported
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	sc := &policies.ScheduledTrigger{ID: "e-1/t", Trigger: "t", Event: "e-1", Customer: "u-1", Cart: "c-1", Due: at.Add(time.Hour), Unless: []string{"order_placed"}}
 	ev := &policies.Event{ID: "e-1", Type: "cart_abandoned", CustomerID: "u-1", At: at, Doc: map[string]any{}}

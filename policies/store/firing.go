@@ -1,11 +1,9 @@
 package store
 
 import (
-	crand "crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -93,27 +91,14 @@ func firedNotices(f *policies.Firing, results []map[string]any, endpoints []stri
 // are.
 func issueCode(tx *bolt.Tx, a policies.Action, customer string, now time.Time) (string, error) {
 	sp := &policies.CodeSpec{Count: 1, Pattern: a.Pattern, Prefix: a.Prefix, Postfix: a.Postfix}
-	var seed [32]byte
-	if _, err := crand.Read(seed[:]); err != nil {
+	c, err := freeCode(tx, sp) // codes.go
+	if err != nil {
 		return "", err
 	}
-	rng := rand.New(rand.NewChaCha8(seed))
-	codes := tx.Bucket(bCodes)
-	for range 64 {
-		c := draw(rng, sp)
-		if codes.Get([]byte(c)) != nil {
-			continue
-		}
-		code := &policies.Code{Code: c, Campaign: a.Campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: customer, CreatedAt: now.UTC()}
-		if err := putCode(tx, code); err != nil {
-			return "", err
-		}
-		if err := logCodes(tx, a.Campaign, []string{c}, now.UTC()); err != nil {
-			return "", err
-		}
-		meta := tx.Bucket(bMeta)
-		key := shapeKey(sp)
-		return c, meta.Put(key, u64(getU64(meta.Get(key))+1))
+	if err := putOwnedCode(tx, c, a.Campaign, customer, now); err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%w: no free code of pattern %q in 64 draws", policies.ErrPatternTooSmall, sp.Pattern)
+	meta := tx.Bucket(bMeta)
+	key := shapeKey(sp)
+	return c, meta.Put(key, u64(getU64(meta.Get(key))+1))
 }

@@ -37,11 +37,7 @@ func TestMigrateFleet(t *testing.T) {
 		"cluster_code_use": {"promo\x00AB-1\x00c": hint},
 		"cluster_switches": {"promo": []byte{1, 5, 1, 'x'}},
 	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	oldFile(t, path, 2, func(tx *bolt.Tx) error {
 		for _, name := range fleetBuckets {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
@@ -58,17 +54,13 @@ func TestMigrateFleet(t *testing.T) {
 				}
 			}
 		}
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(2))
+		return nil
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	s = open(t, path)
 	count := policies.RightsKey{Campaign: "promo", Kind: policies.LimitRedemptions}
 	code := policies.RightsKey{Campaign: "promo", Code: "AB-1", Kind: policies.LimitCode}
-	err = s.UpdateFleet(func(f *FleetTx) error {
+	err := s.UpdateFleet(func(f *FleetTx) error {
 		if got := f.Rights(count); got != (policies.Rights{Held: 7, Consumed: 3}) {
 			t.Errorf("rights: %+v", got)
 		}
@@ -136,14 +128,14 @@ func TestMigrateFleet(t *testing.T) {
 	s.Close()
 
 	// A file that never had a fleet gets the buckets on migration.
-	db, _ = bolt.Open(path, 0o600, nil)
-	db.Update(func(tx *bolt.Tx) error {
+	oldFile(t, path, 2, func(tx *bolt.Tx) error {
 		for _, name := range fleetBuckets {
-			tx.DeleteBucket(name)
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
 		}
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(2))
+		return nil
 	})
-	db.Close()
 	s = open(t, path)
 	if err := s.UpdateFleet(func(f *FleetTx) error { return f.PutCredited("x", time.Now()) }); err != nil {
 		t.Fatal(err)

@@ -3,12 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -37,6 +35,10 @@ var (
 )
 
 var _ policies.GiftCardStore = (*Store)(nil)
+
+// cardKeyAt is the key in bCardKeys of card code's change under an
+// idempotency key.
+func cardKeyAt(code, key string) []byte { return []byte(code + "\x00" + key) }
 
 // GiftCard implements policies.GiftCardStore.
 func (s *Store) GiftCard(_ context.Context, code string) (*policies.GiftCard, error) {
@@ -264,7 +266,7 @@ func (s *Store) ChangeBalance(_ context.Context, ch *policies.BalanceChange) (*p
 	}
 	var out *policies.GiftCardTx
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		key := append(append([]byte(ch.Code), 0), ch.IdempotencyKey...)
+		key := cardKeyAt(ch.Code, ch.IdempotencyKey)
 		if raw := tx.Bucket(bCardKeys).Get(key); raw != nil {
 			var prev policies.GiftCardTx
 			if err := json.Unmarshal(raw, &prev); err != nil {
@@ -307,22 +309,12 @@ var rewardCardSpec = policies.CodeSpec{Count: 1, Prefix: "GC-", Pattern: "????-?
 // by the customer, in the claim's transaction (the code is replicated to
 // a fleet like generated codes are).
 func issueRewardCard(tx *bolt.Tx, c *policies.Claim) (string, error) {
-	var seed [32]byte
-	if _, err := crand.Read(seed[:]); err != nil {
+	code, err := freeCode(tx, &rewardCardSpec) // codes.go
+	if err != nil {
 		return "", err
-	}
-	rng := rand.New(rand.NewChaCha8(seed))
-	codes := tx.Bucket(bCodes)
-	code := draw(rng, &rewardCardSpec)
-	for codes.Get([]byte(code)) != nil { // 26^12 codes: a clash is rare
-		code = draw(rng, &rewardCardSpec)
 	}
 	now := c.At.UTC()
-	cd := &policies.Code{Code: code, Campaign: c.Card.Campaign, State: policies.CodeStateActive, MaxUses: 1, Owner: c.Customer, CreatedAt: now}
-	if err := putCode(tx, cd); err != nil {
-		return "", err
-	}
-	if err := logCodes(tx, c.Card.Campaign, []string{code}, now); err != nil {
+	if err := putOwnedCode(tx, code, c.Card.Campaign, c.Customer, now); err != nil {
 		return "", err
 	}
 	return code, issueCard(tx, code, c.Card.Campaign, &c.Card.Terms, now, "reward "+c.Reward.ID+" for "+c.Customer)

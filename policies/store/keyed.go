@@ -23,7 +23,7 @@ func keyedAt(scope, key string) (bucket, k []byte, ok bool) {
 		return nil, nil, false
 	}
 	if code, card := strings.CutPrefix(scope, "card:"); card && policies.ValidCode(code) {
-		return bCardKeys, []byte(code + "\x00" + key), true
+		return bCardKeys, cardKeyAt(code, key), true
 	}
 	switch scope {
 	case policies.AdjustKeyScope, policies.ClaimKeyScope:
@@ -55,11 +55,10 @@ func (s *Store) AdoptKeyed(_ context.Context, scope, key string, record []byte) 
 	}
 	answer := record
 	if bytes.Equal(bucket, bWKeys) {
-		i := bytes.IndexByte(record, 1)
-		if i < 0 {
+		var ok bool
+		if _, answer, ok = splitKeyed(record); !ok {
 			return fmt.Errorf("store: another node's record of key %q has no answer", key)
 		}
-		answer = record[i+1:]
 	}
 	if !json.Valid(answer) {
 		return fmt.Errorf("store: another node's record of key %q is not JSON", key)

@@ -25,15 +25,7 @@ func TestMembersSurviveAndMigrate(t *testing.T) {
 		t.Fatalf("members after a restart: %v, want %v", got, want)
 	}
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = db.Update(func(tx *bolt.Tx) error {
-		_ = tx.DeleteBucket(bMembers)
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(3))
-	})
-	db.Close()
+	oldFile(t, path, 3, func(tx *bolt.Tx) error { return tx.DeleteBucket(bMembers) })
 	s = open(t, path)
 	_ = s.ViewFleet(func(f *FleetTx) error { got = f.Members(); return nil })
 	if len(got) != 0 {

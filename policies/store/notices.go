@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -397,13 +396,13 @@ func (s *Store) Webhooks(context.Context) ([]policies.WebhookStatus, error) {
 		if err != nil {
 			return err
 		}
-		for name, st := range h.state {
+		for _, name := range h.all() {
+			st := h.state[name]
 			out = append(out, policies.WebhookStatus{Endpoint: name, Delivered: st.Delivered, Pending: st.Pending,
 				Failed: st.Failed, Dropped: st.Dropped, LastError: st.LastError, LastErrorAt: st.LastErrorAt, LastSuccessAt: st.LastSuccessAt})
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b policies.WebhookStatus) int { return strings.Compare(a.Endpoint, b.Endpoint) })
 	return out, err
 }
 

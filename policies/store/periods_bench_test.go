@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -17,7 +16,7 @@ import (
 // whose limits are limits (a JSON object).
 func benchEngine(b *testing.B, limits string) *policies.Engine {
 	b.Helper()
-	st, err := Open(Config{Path: filepath.Join(b.TempDir(), "p.db"), MaxBatch: 256, Linger: 200 * time.Microsecond})
+	st, err := Open(DefaultConfig(b.TempDir()))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -37,13 +37,16 @@ func (r *record) varint() int64 {
 	return v
 }
 
-func (r *record) string() string {
+func (r *record) string() string { return string(r.bytes()) }
+
+// bytes is a string's bytes as they are in the record (no copy).
+func (r *record) bytes() []byte {
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		r.short, r.b = true, nil
-		return ""
+		return nil
 	}
-	s := string(r.b[:n])
+	s := r.b[:n:n]
 	r.b = r.b[n:]
 	return s
 }

@@ -3,10 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
-	crand "crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,14 +50,9 @@ func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email strin
 			out, err = referralOf(tx, string(code))
 			return err
 		}
-		var seed [32]byte
-		if _, err := crand.Read(seed[:]); err != nil {
+		code, err := freeCode(tx, &referralSpec) // codes.go
+		if err != nil {
 			return err
-		}
-		rng := rand.New(rand.NewChaCha8(seed))
-		code := draw(rng, &referralSpec)
-		for tx.Bucket(bCodes).Get([]byte(code)) != nil { // 26^8 codes: a clash is rare
-			code = draw(rng, &referralSpec)
 		}
 		now := at.UTC()
 		c := &policies.Code{Code: code, Campaign: campaign, State: policies.CodeStateActive, MaxUses: limit, Owner: referrer, OwnerEmail: email, Referral: true, CreatedAt: now}
@@ -73,7 +66,6 @@ func (s *Store) IssueReferral(_ context.Context, campaign, referrer, email strin
 		if err := tx.Bucket(bRefBy).Put(key, []byte(code)); err != nil {
 			return err
 		}
-		var err error
 		out, err = referralOf(tx, code)
 		return err
 	})
@@ -110,8 +102,8 @@ func usesOf(tx *bolt.Tx, code string) int64 {
 }
 
 // ReferralOf implements policies.ReferralStore.
-func (s *Store) ReferralOf(_ context.Context, code string) (referrer, email string, err error) {
-	c, err := s.Code(context.Background(), code)
+func (s *Store) ReferralOf(ctx context.Context, code string) (referrer, email string, err error) {
+	c, err := s.Code(ctx, code)
 	if err != nil {
 		return "", "", err
 	}
@@ -129,7 +121,7 @@ func (s *Store) ReferralView(_ context.Context, code string) (*policies.Referral
 		out = &policies.ReferralView{Referral: *r, Uses: []policies.ReferralUse{}}
 		prefix := []byte(code + "\x00")
 		cur := tx.Bucket(bRefUses).Cursor()
-		for k, v := cur.Seek(prefix); k != nil && len(k) > len(prefix) && string(k[:len(prefix)]) == string(prefix); k, v = cur.Next() {
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
 			var u policies.ReferralUse
 			if err := json.Unmarshal(v, &u); err != nil {
 				return fmt.Errorf("%w: referral use: %v", errCorrupt, err)

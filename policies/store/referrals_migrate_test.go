@@ -15,11 +15,7 @@ func TestMigrateSeen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	s := open(t, path)
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	oldFile(t, path, 5, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bRedemptions)
 		for id, rec := range map[string]string{
 			"rd_1": `{"redemption_id":"rd_1","customer_id":"old","status":"redeemed"}`,
@@ -30,12 +26,8 @@ func TestMigrateSeen(t *testing.T) {
 				return err
 			}
 		}
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(5))
+		return nil
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	s = open(t, path)
 	_ = s.db.View(func(tx *bolt.Tx) error {
 		seen := tx.Bucket(bSeen)

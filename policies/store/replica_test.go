@@ -139,17 +139,15 @@ func TestMigrateCodeLog(t *testing.T) {
 	s := open(t, path)
 	made := generate(t, s, "old", 12)
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		tx.DeleteBucket(bCodeLog)
-		tx.DeleteBucket(bCodeSources)
-		tx.Bucket(bMeta).Delete([]byte("code_seq"))
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(1))
+	oldFile(t, path, 1, func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bCodeLog); err != nil {
+			return err
+		}
+		if err := tx.DeleteBucket(bCodeSources); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Delete([]byte("code_seq"))
 	})
-	db.Close()
 	s = open(t, path)
 	chunks, err := readLog(s)
 	if err != nil || len(chunks) != 1 || chunks[0].Campaign != "old" || len(chunks[0].Codes) != len(made) {

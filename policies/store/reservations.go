@@ -21,7 +21,8 @@ var (
 	bHolds = []byte("holds") // expires_at (8, unix nanos) id -> 1
 	// A reservation's record and answer are kept apart from the
 	// redemptions', so that open reservations do not grow the trees every
-	// redeem writes to (BenchmarkOpenReservations).
+	// redeem writes to (sidecar's BenchmarkOpenReservations: a redeem with
+	// 100,000 open is within 1.1x of one with none, docs/reservations.md).
 	bHeldRecs    = []byte("reservations")        // id -> Redemption JSON
 	bHeldAnswers = []byte("reservation_answers") // id -> the JSON answered
 )

@@ -67,12 +67,17 @@ func seenKey(k stats.Key, kind byte, h uint64) []byte {
 	return binary.BigEndian.AppendUint64(b, h)
 }
 
+// getCounts is key's row (zero when there is none).
 func getCounts(b *bolt.Bucket, key []byte) (stats.Counts, error) {
-	var c stats.Counts
 	raw := b.Get(key)
 	if raw == nil {
-		return c, nil
+		return stats.Counts{}, nil
 	}
+	return decodeCounts(key, raw)
+}
+
+func decodeCounts(key, raw []byte) (stats.Counts, error) {
+	var c stats.Counts
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return c, fmt.Errorf("store: reading stats %q: %w", key, err)
 	}
@@ -187,9 +192,9 @@ func (s *Store) EachStats(keep func(stats.Key) bool, fn func(node string, r stat
 			if keep != nil && !keep(k) {
 				return nil
 			}
-			var c stats.Counts
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return fmt.Errorf("store: reading stats %q: %w", key, err)
+			c, err := decodeCounts(key, raw)
+			if err != nil {
+				return err
 			}
 			return fn(node, stats.Row{Key: k, Counts: c})
 		})

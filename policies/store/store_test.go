@@ -22,23 +22,38 @@ func open(t *testing.T, path string) *Store {
 	return s
 }
 
-func TestSchemaVersion(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p.db")
-	s := open(t, path)
-	s.Close()
+// oldFile rewrites the closed file at path as an older binary left it:
+// fn (nil: nothing) changes it, and its schema becomes schema.
+func oldFile(t *testing.T, path string, schema uint64, fn func(tx *bolt.Tx) error) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("schema"), u64(SchemaVersion+1)) })
-	db.Close()
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		if fn != nil {
+			if err := fn(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put([]byte("schema"), u64(schema))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSchemaVersion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	s := open(t, path)
+	s.Close()
+	oldFile(t, path, SchemaVersion+1, nil)
 	if _, err := Open(Config{Path: path}); !errors.Is(err, ErrSchema) {
 		t.Fatalf("newer schema: %v", err)
 	}
 	// An older file is migrated step by step.
-	db, _ = bolt.Open(path, 0o600, nil)
-	db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("schema"), u64(0)) })
-	db.Close()
+	oldFile(t, path, 0, nil)
 	ran := false
 	migrations[0] = func(*bolt.Tx) error { ran = true; return nil }
 	defer delete(migrations, 0)

@@ -18,15 +18,7 @@ func TestMigrateWallets(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	s := open(t, path)
 	s.Close()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		tx.Bucket(bBalances).Put([]byte("u-1"), u64(120))
-		return tx.Bucket(bMeta).Put([]byte("schema"), u64(3))
-	})
-	db.Close()
+	oldFile(t, path, 3, func(tx *bolt.Tx) error { return tx.Bucket(bBalances).Put([]byte("u-1"), u64(120)) })
 	s = open(t, path)
 	if b := walletOf(t, s, "u-1", time.Now().Add(time.Second)); b.Balance != 120 {
 		t.Fatalf("migrated wallet %+v", b)

@@ -141,16 +141,21 @@ func putKeyed(tx *bolt.Tx, k, body []byte, answer any) error {
 	return tx.Bucket(bWKeys).Put(k, v)
 }
 
+// splitKeyed is a record putKeyed wrote: its body and its answer's JSON.
+func splitKeyed(prev []byte) (body, answer []byte, ok bool) {
+	return bytes.Cut(prev, []byte{1})
+}
+
 // replayKeyed decodes the stored answer into out, or refuses another body.
 func replayKeyed(prev, body []byte, out any) error {
-	i := bytes.IndexByte(prev, 1)
-	if i < 0 {
+	was, answer, ok := splitKeyed(prev)
+	if !ok {
 		return fmt.Errorf("%w: idempotency record", errCorrupt)
 	}
-	if !bytes.Equal(prev[:i], body) {
+	if !bytes.Equal(was, body) {
 		return policies.ErrIdempotencyConflict
 	}
-	return json.Unmarshal(prev[i+1:], out)
+	return json.Unmarshal(answer, out)
 }
 
 // Claimed implements policies.WalletStore.

@@ -40,7 +40,7 @@ func (w *Worker) attempt(ctx context.Context, e Endpoint, id string, body []byte
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil && err != nil {
+		if ctx.Err() != nil {
 			return fmt.Errorf("no answer within %s: %w", w.cfg.Timeout, err)
 		}
 		return err

@@ -3,12 +3,10 @@ package webhook
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/promoedge/promoedge/policies"
@@ -24,13 +22,6 @@ type Worker struct {
 	slots   chan struct{}            // InFlight tokens
 	settled chan policies.Outcome    // to the settler
 	wake    map[string]chan struct{} // per endpoint: the outbox has news
-	counts  map[string]*Counters
-}
-
-// Counters are one endpoint's attempts since the worker started (the
-// store's counters in GET /v1/webhooks span restarts).
-type Counters struct {
-	Attempts, Delivered, Failures, GaveUp atomic.Int64
 }
 
 // New validates cfg and returns a worker of out; Run starts it.
@@ -39,7 +30,7 @@ func New(cfg Config, out policies.Outbox, log *slog.Logger) (*Worker, error) {
 		return nil, err
 	}
 	w := &Worker{cfg: cfg, out: out, now: cfg.Now, log: log, slots: make(chan struct{}, cfg.InFlight),
-		settled: make(chan policies.Outcome, 4*cfg.InFlight), wake: map[string]chan struct{}{}, counts: map[string]*Counters{}}
+		settled: make(chan policies.Outcome, 4*cfg.InFlight), wake: map[string]chan struct{}{}}
 	if w.now == nil {
 		w.now = time.Now
 	}
@@ -57,13 +48,13 @@ func New(cfg Config, out policies.Outbox, log *slog.Logger) (*Worker, error) {
 	w.client = &c
 	for _, e := range cfg.Endpoints {
 		w.wake[e.Name] = make(chan struct{}, 1)
-		w.counts[e.Name] = &Counters{}
 	}
 	return w, nil
 }
 
 // Configure tells the outbox which endpoints receive notices from now
-// on; call it before the first commit that should reach them.
+// on; call it before the first commit that should reach them, and before
+// Run.
 func (w *Worker) Configure(ctx context.Context) error {
 	names := make([]string, len(w.cfg.Endpoints))
 	for i, e := range w.cfg.Endpoints {
@@ -72,12 +63,10 @@ func (w *Worker) Configure(ctx context.Context) error {
 	return w.out.Configure(ctx, names, w.cfg.MaxPending)
 }
 
-// Run delivers until ctx ends. Deliveries under way are abandoned then:
-// they stay pending in the store and are sent after the restart.
-func (w *Worker) Run(ctx context.Context) error {
-	if err := w.Configure(ctx); err != nil {
-		return fmt.Errorf("webhooks: %w", err)
-	}
+// Run delivers until ctx ends, what Configure named. Deliveries under way
+// are abandoned then: they stay pending in the store and are sent after
+// the restart.
+func (w *Worker) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	settlerDone := make(chan struct{})
 	go func() { defer close(settlerDone); w.settle(ctx) }()
@@ -90,7 +79,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	wg.Wait()
 	close(w.settled)
 	<-settlerDone
-	return nil
 }
 
 // fanWake passes the outbox's signal to every endpoint's feeder.
@@ -162,14 +150,12 @@ func (w *Worker) deliver(ctx context.Context, e Endpoint, d policies.Delivery) {
 		w.report(ctx, policies.Outcome{Endpoint: e.Name, Seq: d.Seq, State: policies.GaveUp, At: w.now(), Error: err.Error()})
 		return
 	}
-	c := w.counts[e.Name]
 	for failures := 0; ; failures++ {
 		select {
 		case w.slots <- struct{}{}:
 		case <-ctx.Done():
 			return
 		}
-		c.Attempts.Add(1)
 		err := w.attempt(ctx, e, d.Notice.ID, body)
 		<-w.slots
 		if ctx.Err() != nil {
@@ -177,14 +163,11 @@ func (w *Worker) deliver(ctx context.Context, e Endpoint, d policies.Delivery) {
 		}
 		at := w.now()
 		if err == nil {
-			c.Delivered.Add(1)
 			w.report(ctx, policies.Outcome{Endpoint: e.Name, Seq: d.Seq, State: policies.Delivered, At: at})
 			return
 		}
-		c.Failures.Add(1)
 		o := policies.Outcome{Endpoint: e.Name, Seq: d.Seq, State: policies.Retrying, At: at, Error: err.Error()}
 		if at.Sub(d.Notice.At) >= w.cfg.RetryFor {
-			c.GaveUp.Add(1)
 			o.State = policies.GaveUp
 			w.log.Warn("webhooks: giving up on a notice", "endpoint", e.Name, "id", d.Notice.ID, "err", err)
 			w.report(ctx, o)
@@ -275,9 +258,6 @@ func (w *Worker) Status(ctx context.Context) ([]policies.WebhookStatus, error) {
 	}
 	return st, nil
 }
-
-// Counters is endpoint's attempts since the start; nil for an unknown one.
-func (w *Worker) Counters(endpoint string) *Counters { return w.counts[endpoint] }
 
 // errStatus is a receiver's answer other than a 2xx.
 var errStatus = errors.New("receiver answered")

@@ -231,11 +231,20 @@ func (c *Client) callHeader(ctx context.Context, method, path string, in, out an
 	return resp.Header, nil
 }
 
-// send sends in as JSON (nil: no body) and returns a 200 answer, whose
-// body the caller closes; any other answer is an *APIError.
+// tarball is a bundle (.tar.gz) that send sends as it is.
+type tarball []byte
+
+// send sends in as JSON (nil: no body; a tarball: as it is) and returns a
+// 200 answer, whose body the caller closes; any other answer is an
+// *APIError.
 func (c *Client) send(ctx context.Context, op, method, path string, in any) (*http.Response, error) {
 	var body io.Reader
-	if in != nil {
+	contentType := "application/json"
+	switch v := in.(type) {
+	case nil:
+	case tarball:
+		body, contentType = bytes.NewReader(v), "application/gzip"
+	default:
 		b, err := json.Marshal(in)
 		if err != nil {
 			return nil, fmt.Errorf("promoedge: %s: %w", op, err)
@@ -247,7 +256,7 @@ func (c *Client) send(ctx context.Context, op, method, path string, in any) (*ht
 		return nil, fmt.Errorf("promoedge: %s: %w", op, err)
 	}
 	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token := cmp.Or(c.adminToken, c.apiToken); token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

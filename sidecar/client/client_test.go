@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +49,16 @@ func (l *countingListener) Accept() (net.Conn, error) {
 // admin endpoints).
 func serveTCP(t *testing.T, token string) (*sidecartest.Stack, *countingListener) {
 	t.Helper()
-	stack := sidecartest.ExampleStack(t, "", map[string]string{"promo/campaigns/vouchers/data.json": vouchers})
+	return serveTCPWith(t, token, nil)
+}
+
+// serveTCPWith is serveTCP with more files (path in the bundle ->
+// content) in the example bundle besides vouchers.
+func serveTCPWith(t *testing.T, token string, extra map[string]string) (*sidecartest.Stack, *countingListener) {
+	t.Helper()
+	files := map[string]string{"promo/campaigns/vouchers/data.json": vouchers}
+	maps.Copy(files, extra)
+	stack := sidecartest.ExampleStack(t, "", files)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,7 @@
 package client
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 
@@ -28,9 +24,9 @@ type BundleActivation struct {
 // prices every evaluate too, off the answer's path. A bundle that does
 // not load is an *APIError with code bundle_refused and every problem in
 // Details, and nothing changes.
-func (c *Client) LoadShadow(ctx context.Context, tarball []byte) (*ShadowReport, error) {
+func (c *Client) LoadShadow(ctx context.Context, bundle []byte) (*ShadowReport, error) {
 	var rep ShadowReport
-	if err := c.upload(ctx, "/v1/bundles?shadow=true", tarball, &rep); err != nil {
+	if err := c.call(ctx, http.MethodPut, "/v1/bundles?shadow=true", tarball(bundle), &rep); err != nil {
 		return nil, err
 	}
 	return &rep, nil
@@ -65,35 +61,4 @@ func (c *Client) PromoteShadow(ctx context.Context) (*BundleActivation, error) {
 		return nil, err
 	}
 	return &out.Active, nil
-}
-
-// upload PUTs a tarball to path and decodes a 200 answer into out.
-func (c *Client) upload(ctx context.Context, path string, tarball []byte, out any) error {
-	op := http.MethodPut + " " + path
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base+path, bytes.NewReader(tarball))
-	if err != nil {
-		return fmt.Errorf("promoedge: %s: %w", op, err)
-	}
-	req.Header.Set("Content-Type", "application/gzip")
-	if c.adminToken != "" {
-		req.Header.Set("Authorization", "Bearer "+c.adminToken)
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("promoedge: %s: %w", op, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return apiError(op, resp)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("promoedge: %s: decoding the answer: %w", op, err)
-	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err
 }

@@ -4,26 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"testing"
 
-	"github.com/promoedge/promoedge/sidecar"
 	"github.com/promoedge/promoedge/sidecar/client"
-	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
 func TestStatsAndExperiment(t *testing.T) {
 	const ab = `{"name":"A/B","code":"AB","variants":[
 	 {"name":"five","weight":50,"effects":[{"type":"amount_off","amount":500}]},
 	 {"name":"control","weight":50,"holdout":true}]}`
-	stack := sidecartest.ExampleStack(t, "", map[string]string{"promo/campaigns/ab/data.json": ab})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := sidecar.DefaultConfig()
-	cfg.AdminToken = adminToken
-	sidecartest.Serve(t, cfg, stack.Deps, ln)
+	_, ln := serveTCPWith(t, adminToken, map[string]string{"promo/campaigns/ab/data.json": ab})
 	ctx := context.Background()
 	c := tcpClient(t, ln, client.WithAdminToken(adminToken))
 	variants := map[string]int{}

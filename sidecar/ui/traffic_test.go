@@ -26,6 +26,7 @@ import (
 
 	"github.com/promoedge/promoedge/policies"
 	"github.com/promoedge/promoedge/policies/webhook"
+	"github.com/promoedge/promoedge/sidecar/api"
 	"github.com/promoedge/promoedge/sidecar/sidecartest"
 )
 
@@ -122,12 +123,12 @@ func makeTraffic(t *testing.T) *traffic {
 			customersSeen += v.Customers
 		}
 		hooks := tr.webhooks(t)
-		if st.campaign("first-10").Redemptions == 3 && customersSeen == 36 && tr.shadow(t).Compared == int64(tr.evaluated) &&
+		if total(st, "first-10").Redemptions == 3 && customersSeen == 36 && tr.shadow(t).Compared == int64(tr.evaluated) &&
 			hooks["crm"].Delivered > 0 && hooks["crm"].Pending == 0 && hooks["broken"].LastError != "" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("statistics not flushed or shadow not compared: %+v", st.campaign("first-10"))
+			t.Fatalf("statistics not flushed or shadow not compared: %+v", total(st, "first-10"))
 		}
 	}
 	return tr
@@ -163,7 +164,7 @@ func startWebhooks(t *testing.T, stack *sidecartest.Stack) *webhook.Worker {
 }
 
 func (tr *traffic) webhooks(t *testing.T) map[string]policies.WebhookStatus {
-	var v struct{ Endpoints []policies.WebhookStatus }
+	var v api.Webhooks
 	tr.get(t, "/v1/webhooks", &v)
 	out := map[string]policies.WebhookStatus{}
 	for _, e := range v.Endpoints {
@@ -188,60 +189,30 @@ func (tr *traffic) get(t *testing.T, path string, v any) {
 	}
 }
 
-type dayCounts struct {
-	Applied, Redemptions, Discount, Revenue int64
-	Rejections                              map[string]int64
-}
-
-type statsView struct {
-	Campaigns []struct {
-		Campaign string
-		Total    dayCounts
-	}
-}
-
-func (s statsView) campaign(id string) dayCounts {
-	for _, c := range s.Campaigns {
+// total is campaign id's counts over the statistics' range.
+func total(st api.CampaignStats, id string) api.DayCounts {
+	for _, c := range st.Campaigns {
 		if c.Campaign == id {
 			return c.Total
 		}
 	}
-	return dayCounts{}
+	return api.DayCounts{}
 }
 
-func (tr *traffic) stats(t *testing.T) statsView {
-	var v statsView
+func (tr *traffic) stats(t *testing.T) api.CampaignStats {
+	var v api.CampaignStats
 	tr.get(t, "/v1/stats/campaigns?days=30", &v)
 	return v
 }
 
-type experimentView struct {
-	SampleRatioPValue float64 `json:"sample_ratio_p_value"`
-	Variants          []struct {
-		Name                   string
-		Customers, Redemptions int64
-		ConversionDiffCI       *[2]float64 `json:"conversion_diff_ci"`
-	}
-}
-
-func (tr *traffic) experiment(t *testing.T) experimentView {
-	var v experimentView
+func (tr *traffic) experiment(t *testing.T) api.Experiment {
+	var v api.Experiment
 	tr.get(t, "/v1/experiments/ab-test", &v)
 	return v
 }
 
-type shadowView struct {
-	Compared  int64
-	Campaigns []struct {
-		Campaign string
-		Live     int64 `json:"applied_live"`
-		Shadow   int64 `json:"applied_shadow"`
-	}
-	Samples []json.RawMessage
-}
-
-func (tr *traffic) shadow(t *testing.T) shadowView {
-	var v shadowView
+func (tr *traffic) shadow(t *testing.T) policies.ShadowReport {
+	var v policies.ShadowReport
 	tr.get(t, "/v1/bundles/shadow", &v)
 	return v
 }
@@ -260,7 +231,7 @@ func (tr *traffic) ledgerCSV(t *testing.T, field, value string) string {
 // expected is what the panels must show, read from the API.
 type expected struct {
 	applied, redemptions int64
-	first10              dayCounts
+	first10              api.DayCounts
 	first10Rejected      int64
 	rejectedCampaign     string
 	rejectedTotal        int64
@@ -281,7 +252,7 @@ func (tr *traffic) expect(t *testing.T) expected {
 		w.applied += c.Total.Applied
 		w.redemptions += c.Total.Redemptions
 	}
-	w.first10 = st.campaign("first-10")
+	w.first10 = total(st, "first-10")
 	for _, n := range w.first10.Rejections {
 		w.first10Rejected += n
 	}
@@ -323,7 +294,7 @@ func (tr *traffic) expect(t *testing.T) expected {
 	w.shadow = map[string]string{"compared": fmt.Sprint(sh.Compared), "samples": fmt.Sprint(len(sh.Samples))}
 	for _, c := range sh.Campaigns {
 		if c.Campaign == "shadow-5" {
-			w.shadow["shadow5"] = fmt.Sprintf("%d/%d", c.Live, c.Shadow)
+			w.shadow["shadow5"] = fmt.Sprintf("%d/%d", c.AppliedLive, c.AppliedShadow)
 		}
 	}
 	var wallet struct{ Balance int64 }

@@ -54,13 +54,20 @@ func TestDashboardInChromium(t *testing.T) {
 			&& document.querySelector('[data-experiment="ab-test"]') && document.querySelector('#shadow-campaigns')`))
 
 	// Every field has a label, every button and link a name, every chart
-	// a caption it is labelled by, every table a caption.
+	// a caption it is labelled by and every mark of it a <title>, every
+	// table a caption, every state its word (not a colour alone), and
+	// every status or error line is a live region.
 	unnamed := eval[[]string](t, ctx, `(() => {
 		const out = [];
 		for (const e of document.querySelectorAll('input, select')) if (!e.labels.length) out.push('field ' + e.id);
 		for (const e of document.querySelectorAll('button, a')) if (!(e.getAttribute('aria-label') || e.textContent.trim())) out.push(e.outerHTML);
 		for (const e of document.querySelectorAll('svg.chart')) if (!document.getElementById(e.getAttribute('aria-labelledby') || '')) out.push('chart ' + e.id);
+		const marks = document.querySelectorAll('svg.chart rect, svg.chart polyline');
+		if (!marks.length) out.push('no chart drawn');
+		for (const e of marks) if (!e.querySelector('title')) out.push('a mark without a title in chart ' + e.closest('svg').id);
 		for (const e of document.querySelectorAll('table')) if (!e.caption || !e.caption.textContent.trim()) out.push('table ' + e.id);
+		for (const e of document.querySelectorAll('.state')) if (!e.textContent.trim()) out.push('a state without its word: ' + e.outerHTML);
+		for (const e of document.querySelectorAll('p.result, p.error, #refresh-status')) if (!['status', 'alert'].includes(e.getAttribute('role'))) out.push('not a live region: ' + e.id);
 		return out;
 	})()`)
 	if len(unnamed) > 0 {
@@ -291,6 +298,18 @@ func killSwitch(t *testing.T, ctx context.Context, s *sidecartest.Sidecar, shots
 	do(t, ctx, "Escape the dialog",
 		chromedp.KeyEvent(kb.Escape),
 		chromedp.Poll[chromedp.Void](`!document.querySelector('#confirm').open && document.querySelector('#switch-result').textContent.includes('not changed')`))
+	if back := eval[bool](t, ctx, `document.activeElement === document.querySelector(`+strconv.Quote(button)+`)`); !back {
+		t.Errorf("after Escape the focus is on %s, not back on the kill switch's button", eval[string](t, ctx, `document.activeElement.outerHTML`))
+	}
+	// A refresh updates the row in place: the focused button stays.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(async () => {
+		const b = document.activeElement;
+		await refresh();
+		return b.matches(`+strconv.Quote(button)+`) && b.isConnected && document.activeElement === b;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || !kept {
+		t.Errorf("a refresh took the focus off the kill switch's button (%v)", err)
+	}
 	if st := campaign(t, s, "socks-bogo").Status; st != "active" {
 		t.Fatalf("socks-bogo is %q after the dialog was escaped", st)
 	}

@@ -89,10 +89,32 @@ function showError(id, err) {
   p.textContent = err ? `Could not load: ${err.message}` : "";
 }
 
+// panelLoad runs one panel's load with its error line errId: cleared
+// when it works, showing the error (rethrown, for the refresh to count)
+// when not. An admin panel without a token says so instead of loading.
+async function panelLoad(errId, admin, load) {
+  if (admin && needsToken(errId)) return;
+  try {
+    await load();
+    showError(errId, null);
+  } catch (e) {
+    showError(errId, e);
+    throw e;
+  }
+}
+
 function say(id, text, isError) {
   const p = $(id);
   p.textContent = text;
   p.className = "result " + (isError ? "error" : "ok");
+}
+
+// facts fills a <dl> with [name, value] entries, each value's <dd>
+// marked data-fact=name; an entry without a value is left out.
+function facts(dl, entries) {
+  dl.replaceChildren(...entries.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) =>
+    el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, String(v)))));
+  return dl;
 }
 
 // ---- formatting ----
@@ -190,8 +212,6 @@ function refresh() {
     const at = new Date().toLocaleTimeString();
     $("#refresh-status").textContent = failed ? `Updated ${at}; ${failed} of ${results.length} parts failed to load`
       : `Updated ${at}`;
-    document.body.dataset.loaded = "true";
-    document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
   }).finally(() => { refreshing = null; });
   return refreshing;
 }

@@ -130,17 +130,13 @@ function renderCampaignTable() {
   });
 }
 
-async function loadCampaigns() {
-  try {
+function loadCampaigns() {
+  return panelLoad("#campaigns-error", false, async () => {
     const data = await getJSON("campaigns");
     $("#campaigns-revision").textContent = data.bundle_revision;
     view.campaigns = data.campaigns;
     renderCampaignTable();
-    showError("#campaigns-error", null);
-  } catch (e) {
-    showError("#campaigns-error", e);
-    throw e;
-  }
+  });
 }
 
 // ---- the kill switch ----

@@ -56,13 +56,8 @@ async function loadExperiments() {
     showError("#experiments-error", null);
     return;
   }
-  if (needsToken("#experiments-error")) return;
-  try {
+  await panelLoad("#experiments-error", true, async () => {
     const got = await Promise.all(list.map((c) => getJSON(`experiments/${encodeURIComponent(c.id)}`)));
     root.replaceChildren(...list.map((c, i) => experimentCard(c, got[i])));
-    showError("#experiments-error", null);
-  } catch (e) {
-    showError("#experiments-error", e);
-    throw e;
-  }
+  });
 }

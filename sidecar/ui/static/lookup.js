@@ -76,11 +76,6 @@ async function downloadCSV() {
   }
 }
 
-function facts(dl, entries) {
-  dl.replaceChildren(...entries.filter(([, v]) => v !== undefined && v !== null && v !== "").map(([k, v]) =>
-    el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, String(v)))));
-}
-
 async function showWallet(ev) {
   ev.preventDefault();
   const customer = $("#wallet-customer").value.trim();

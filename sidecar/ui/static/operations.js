@@ -3,25 +3,19 @@
 // cluster's members.
 "use strict";
 
-async function loadAudit() {
-  if (needsToken("#audit-error")) return;
-  try {
+function loadAudit() {
+  return panelLoad("#audit-error", true, async () => {
     const out = await getJSON("audit?limit=50");
     const list = [...out.entries].reverse();
     $("#audit-log tbody").replaceChildren(...list.map((e) => el("tr", { "data-action": e.action },
       el("td", {}, fmtTime(e.at)), el("td", {}, el("code", {}, e.action)), el("td", {}, e.target || "–"),
       el("td", {}, e.source), el("td", {}, el("code", {}, e.token)), el("td", { class: "num" }, String(e.status)))));
     if (!list.length) $("#audit-log tbody").append(el("tr", {}, el("td", { colspan: "6" }, "No admin action yet.")));
-    showError("#audit-error", null);
-  } catch (e) {
-    showError("#audit-error", e);
-    throw e;
-  }
+  });
 }
 
-async function loadWebhooks() {
-  if (needsToken("#webhooks-error")) return;
-  try {
+function loadWebhooks() {
+  return panelLoad("#webhooks-error", true, async () => {
     const out = await getJSON("webhooks");
     const tbody = $("#webhooks-table tbody");
     tbody.replaceChildren(...out.endpoints.map((e) => el("tr", { "data-endpoint": e.endpoint },
@@ -35,20 +29,16 @@ async function loadWebhooks() {
     if (!out.endpoints.length) {
       tbody.append(el("tr", {}, el("td", { colspan: "6" }, "No webhook endpoint is configured (promoedge serve --webhook NAME=URL).")));
     }
-    showError("#webhooks-error", null);
-  } catch (e) {
-    showError("#webhooks-error", e);
-    throw e;
-  }
+  });
 }
 
 function renderBundles(b) {
   const dl = $("#bundle-active");
   const act = b.active;
-  const facts = act ? [["Active revision", act.revision], ["Activated", fmtTime(act.activated_at)],
+  const entries = act ? [["Active revision", act.revision], ["Activated", fmtTime(act.activated_at)],
     ["Source", act.source], ["Campaigns", act.campaigns === undefined ? "" : fmtInt(act.campaigns)]]
     : [["Active revision", "none: not serving"]];
-  dl.replaceChildren(...facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, v || "–"))));
+  facts(dl, entries.map(([k, v]) => [k, v || "–"]));
   const refused = $("#bundle-refused");
   refused.hidden = !b.last_error;
   if (b.last_error) {
@@ -74,13 +64,5 @@ function renderCluster(c) {
 
 // loader is a panel that draws what one GET answers, its error in errId.
 function loader(path, errId, render) {
-  return async () => {
-    try {
-      render(await getJSON(path));
-      showError(errId, null);
-    } catch (e) {
-      showError(errId, e);
-      throw e;
-    }
-  };
+  return () => panelLoad(errId, false, async () => render(await getJSON(path)));
 }

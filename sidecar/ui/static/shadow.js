@@ -23,10 +23,10 @@ function renderShadow(rep) {
     return;
   }
   const share = rep.compared ? ` (${fmtPct(rep.differ / rep.compared)})` : "";
-  const facts = [["Revision", rep.revision], ["Loaded", fmtTime(rep.since)], ["Compared", fmtInt(rep.compared)],
-    ["Priced differently", fmtInt(rep.differ) + share], ["Discount delta (shadow − live)", fmtMoney(rep.discount_delta, currencyOf(null))],
-    ["Dropped (queue full)", fmtInt(rep.dropped)], ["Could not price", fmtInt(rep.errors)]];
-  const dl = el("dl", { class: "facts" }, ...facts.map(([k, v]) => el("div", {}, el("dt", {}, k), el("dd", { "data-fact": k }, v))));
+  const dl = facts(el("dl", { class: "facts" }), [["Revision", rep.revision], ["Loaded", fmtTime(rep.since)],
+    ["Compared", fmtInt(rep.compared)], ["Priced differently", fmtInt(rep.differ) + share],
+    ["Discount delta (shadow − live)", fmtMoney(rep.discount_delta, currencyOf(null))],
+    ["Dropped (queue full)", fmtInt(rep.dropped)], ["Could not price", fmtInt(rep.errors)]]);
   const changed = rep.campaigns.filter((c) => c.applied_live !== c.applied_shadow);
   const camps = el("table", { id: "shadow-campaigns" },
     el("caption", {}, "Per campaign: in how many compared carts it applied on each side (campaigns that differ first)"),
@@ -99,34 +99,26 @@ async function loadShadowFile(ev) {
   }
 }
 
-async function loadShadow() {
-  if (needsToken("#shadow-error")) return;
-  try {
-    renderShadow(await getJSON("bundles/shadow"));
-    showError("#shadow-error", null);
-  } catch (e) {
-    if (e.status === 404) {
-      renderShadow(null);
-      showError("#shadow-error", null);
-      return;
+function loadShadow() {
+  return panelLoad("#shadow-error", true, async () => {
+    let report = null; // none: dropped or promoted since the bundles were read
+    try {
+      report = await getJSON("bundles/shadow");
+    } catch (e) {
+      if (e.status !== 404) throw e;
     }
-    showError("#shadow-error", e);
-    throw e;
-  }
+    renderShadow(report);
+  });
 }
 
 // loadBundlesAndShadow draws the bundle status and, when it names a
 // shadow bundle, the shadow's report (asked only then: no 404 to log).
 async function loadBundlesAndShadow() {
   let b;
-  try {
+  await panelLoad("#bundles-error", false, async () => {
     b = await getJSON("bundles");
     renderBundles(b);
-    showError("#bundles-error", null);
-  } catch (e) {
-    showError("#bundles-error", e);
-    throw e;
-  }
+  });
   if (!b.shadow) {
     renderShadow(null);
     showError("#shadow-error", null);

@@ -27,14 +27,14 @@ function renderOverview() {
   // Sums over campaigns: right for the discount (each campaign's own),
   // counted once per campaign for the rest — so no revenue here, which
   // would count an order once for each of its campaigns.
-  const facts = [
+  const totals = [
     ["discount", "Discount given", moneyText(byCurrency("discount"))],
     ["applied", "Campaigns applied in carts priced", fmtInt(sum("applied"))],
     ["redemptions", "Campaigns redeemed in orders", fmtInt(sum("redemptions"))],
     ["rolled_back", "Rolled back", fmtInt(sum("rolled_back"))],
     ["rejections", "Campaigns rejected", fmtInt(rejected)],
   ];
-  $("#overview-totals").replaceChildren(...facts.map(([key, label, v]) =>
+  $("#overview-totals").replaceChildren(...totals.map(([key, label, v]) =>
     el("div", { "data-total": key }, el("dt", {}, label), el("dd", {}, v))));
 }
 
@@ -81,18 +81,13 @@ function renderDetail() {
   if (!active.length) tbody.append(el("tr", {}, el("td", { colspan: "8" }, `Nothing counted in the last ${st.days.length} days.`)));
 }
 
-async function loadStats() {
-  if (needsToken("#stats-error")) return;
-  try {
+function loadStats() {
+  return panelLoad("#stats-error", true, async () => {
     view.stats = await getJSON(`stats/campaigns?days=${DAYS}`);
     renderOverview();
     renderCampaignTable();
     renderDetail();
-    showError("#stats-error", null);
-  } catch (e) {
-    showError("#stats-error", e);
-    throw e;
-  }
+  });
 }
 
 function setUpStats() {
