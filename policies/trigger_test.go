@@ -40,6 +40,29 @@ func TestParseTrigger(t *testing.T) {
 	}
 }
 
+// TestTriggerDelays: after and cooldown in Go's form, whole days, or a
+// bare zero (written as a string or a number).
+func TestTriggerDelays(t *testing.T) {
+	for _, tc := range []struct {
+		after any
+		want  time.Duration
+	}{
+		{"0", 0}, {json.Number("0"), 0}, {"0s", 0}, {"90m", 90 * time.Minute}, {"2d", 48 * time.Hour}, {" 1d ", 24 * time.Hour},
+	} {
+		tr, err := policies.ParseTrigger("t", map[string]any{"event": "signed_up", "after": tc.after,
+			"actions": []any{map[string]any{"type": "webhook", "endpoint": "crm"}}})
+		if err != nil || tr.After != tc.want {
+			t.Errorf("after %v: %v %v, want %v", tc.after, tr.After, err, tc.want)
+		}
+	}
+	for _, bad := range []any{"7", json.Number("7"), "2 days", "-1s"} {
+		if _, err := policies.ParseTrigger("t", map[string]any{"event": "signed_up", "after": bad,
+			"actions": []any{map[string]any{"type": "webhook", "endpoint": "crm"}}}); err == nil {
+			t.Errorf("after %v accepted", bad)
+		}
+	}
+}
+
 // FuzzParseTrigger: any JSON document is a trigger or problems, never a
 // panic.
 func FuzzParseTrigger(f *testing.F) {
