@@ -34,6 +34,15 @@ func shopCart(customer string) *client.Request {
 	return req
 }
 
+// wantStatus fails t unless err is the API's answer with status.
+func wantStatus(t *testing.T, err error, status int, what string) {
+	t.Helper()
+	var ae *client.APIError
+	if !errors.As(err, &ae) || ae.Status != status {
+		t.Fatalf("%s: %v, want status %d", what, err, status)
+	}
+}
+
 func cardPaid(d *policies.Decision, code string) int64 {
 	for _, g := range d.GiftCards {
 		if g.Code == code {
@@ -130,21 +139,14 @@ func TestGiftCardBalanceChanges(t *testing.T) {
 	if tx, err := c.ChangeBalance(ctx, code, 1000, "top-1"); err != nil || tx.Balance != 6000 {
 		t.Fatalf("the same top up again %+v %v", tx, err)
 	}
-	wantStatus := func(err error, status int, what string) {
-		t.Helper()
-		var ae *client.APIError
-		if !errors.As(err, &ae) || ae.Status != status {
-			t.Fatalf("%s: %v, want status %d", what, err, status)
-		}
-	}
 	_, err := c.ChangeBalance(ctx, code, 1000, "")
-	wantStatus(err, 400, "no key")
+	wantStatus(t, err, 400, "no key")
 	_, err = c.ChangeBalance(ctx, code, 2000, "top-1")
-	wantStatus(err, 409, "the key with another amount")
+	wantStatus(t, err, 409, "the key with another amount")
 	_, err = c.ChangeBalance(ctx, code, -6001, "take-1")
-	wantStatus(err, 409, "below zero")
+	wantStatus(t, err, 409, "below zero")
 	_, err = c.ChangeBalance(ctx, "NOT-A-CARD", 10, "x")
-	wantStatus(err, 404, "unknown card")
+	wantStatus(t, err, 404, "unknown card")
 	if tx, err := c.ChangeBalance(ctx, code, -6000, "take-2"); err != nil || tx.Balance != 0 {
 		t.Fatalf("take all %+v %v", tx, err)
 	}
@@ -168,7 +170,7 @@ func TestGiftCardBalanceChanges(t *testing.T) {
 		{"sorry-voucher", client.CodeSpec{Count: 1, Pattern: "BAD-####", Amount: &zero}},
 	} {
 		n, err := c.GenerateCodes(ctx, bad.campaign, bad.spec, func([]string) error { return nil })
-		wantStatus(err, 400, "bad generation")
+		wantStatus(t, err, 400, "bad generation")
 		if n != 0 {
 			t.Fatalf("bad generation made %d codes", n)
 		}

@@ -2,7 +2,6 @@ package examples_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -146,23 +145,16 @@ func TestReferralWhoMayUseIt(t *testing.T) {
 func TestReferralBadInput(t *testing.T) {
 	c := startWallets(t)
 	ctx := context.Background()
-	wantStatus := func(err error, status int, what string) {
-		t.Helper()
-		var ae *client.APIError
-		if !errors.As(err, &ae) || ae.Status != status {
-			t.Fatalf("%s: %v, want status %d", what, err, status)
-		}
-	}
 	_, err := c.IssueReferral(ctx, "no-such-campaign", "alice", "")
-	wantStatus(err, 404, "unknown campaign")
+	wantStatus(t, err, 404, "unknown campaign")
 	_, err = c.IssueReferral(ctx, "gift-vip", "alice", "")
-	wantStatus(err, 400, "not a referral programme")
+	wantStatus(t, err, 400, "not a referral programme")
 	_, err = c.IssueReferral(ctx, "refer-a-friend", "", "")
-	wantStatus(err, 400, "no customer")
+	wantStatus(t, err, 400, "no customer")
 	_, err = c.Referral(ctx, "REF-NONE-NONE")
-	wantStatus(err, 404, "unknown code")
+	wantStatus(t, err, 404, "unknown code")
 	_, err = c.GenerateCodes(ctx, "refer-a-friend", client.CodeSpec{Count: 1, Pattern: "R-####"}, func([]string) error { return nil })
-	wantStatus(err, 400, "generated codes of a referral programme")
+	wantStatus(t, err, 400, "generated codes of a referral programme")
 	// Nothing was written: alice's first code is made now, with nothing used.
 	ref, err := c.IssueReferral(ctx, "refer-a-friend", "alice", "")
 	if err != nil || ref.Referrals != 0 || ref.Remaining == nil || *ref.Remaining != 3 {

@@ -11,7 +11,9 @@ import (
 
 // BenchmarkBestDeal prices a cart with four campaigns of four effect
 // types competing in one best-deal group, against the same four stacked,
-// in the same run: a group prices each member, then the winner once more.
+// in the same run: a group prices each member on the same cart and
+// applies the winner's outcome as it was kept (best.go), where a stack
+// prices each on what the ones before it left.
 func BenchmarkBestDeal(b *testing.B) {
 	effects := []string{
 		`[{"type":"percent_off","percent":10}]`,

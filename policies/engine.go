@@ -135,7 +135,7 @@ func (e *Engine) Decode(body []byte) (*Request, error) {
 
 // Evaluate prices req. It changes nothing: limits are read, not reserved.
 func (e *Engine) Evaluate(ctx context.Context, req *Request) (*Decision, error) {
-	return e.evaluate(ctx, req, nil, e.hints, false)
+	return e.EvaluateOn(ctx, e.rev.Load(), req)
 }
 
 // EvaluateOn prices req on rev instead of the active revision: a shadow
@@ -149,28 +149,20 @@ func (e *Engine) EvaluateOn(ctx context.Context, rev *Revision, req *Request) (*
 	return e.evaluateOn(ctx, rev, req, nil, e.hints, false, heldBy{})
 }
 
-// evaluate runs the pipeline; forced rejects campaigns that lost a limit
-// race at commit, as if their limits had been read as used up; hints (nil
-// when redeeming) mark codes used elsewhere.
-func (e *Engine) evaluate(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool) (*Decision, error) {
-	return e.evaluateWith(ctx, req, forced, hints, redeeming, heldBy{})
-}
-
-// evaluateHeld prices for a commit (no hints: the commit decides), with
-// what a reservation being committed holds counted as free.
+// evaluateHeld prices for a commit on the active revision (no hints: the
+// commit decides), with what a reservation being committed holds counted
+// as free.
 func (e *Engine) evaluateHeld(ctx context.Context, req *Request, forced map[string]Reason, held heldBy) (*Decision, error) {
-	return e.evaluateWith(ctx, req, forced, nil, true, held)
-}
-
-func (e *Engine) evaluateWith(ctx context.Context, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	rev := e.rev.Load()
 	if rev == nil {
 		return nil, ErrNoRevision
 	}
-	return e.evaluateOn(ctx, rev, req, forced, hints, redeeming, held)
+	return e.evaluateOn(ctx, rev, req, forced, nil, true, held)
 }
 
-// evaluateOn is evaluate on a given revision.
+// evaluateOn runs the pipeline on rev; forced rejects campaigns that lost
+// a limit race at commit, as if their limits had been read as used up;
+// hints (nil when redeeming) mark codes used elsewhere.
 func (e *Engine) evaluateOn(ctx context.Context, rev *Revision, req *Request, forced map[string]Reason, hints CodeHints, redeeming bool, held heldBy) (*Decision, error) {
 	ev := newEvaluation(rev, req, e.usage)
 	defer ev.release()

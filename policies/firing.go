@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -87,12 +88,7 @@ func (c *TriggerCancel) Matches(s *ScheduledTrigger) bool {
 	if c.Customer != s.Customer || (c.Cart != "" && s.Cart != "" && c.Cart != s.Cart) {
 		return false
 	}
-	for _, u := range s.Unless {
-		if u == c.Type {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(s.Unless, c.Type)
 }
 
 // EventRecord is everything one event changes, committed at once.

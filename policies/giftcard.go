@@ -459,10 +459,13 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 	if card == nil {
 		card, err = ev.giftCards.GiftCard(ctx, ref.code)
 	}
-	if errors.Is(err, ErrUnknownCode) { // a card made on another node of a fleet, none of it here yet
-		card, err = &GiftCard{Code: ref.code, Campaign: c.ID}, nil
+	switch {
+	case errors.Is(err, ErrUnknownCode): // a card made on another node of a fleet, none of it here yet
+		card = &GiftCard{Code: ref.code, Campaign: c.ID}
+	case err != nil:
+		return nil, "", nil, fmt.Errorf("reading gift card: %w", err)
 	}
-	if ev.pool != nil && err == nil && ev.forced[GiftCardKey(ref.code)] == "" {
+	if ev.pool != nil && ev.forced[GiftCardKey(ref.code)] == "" {
 		// On a fleet's node: the card's balance held by the other nodes,
 		// as they last told it. A redeem prices it too, and its commit
 		// asks the fleet to move it here (SettleCards); when it does not
@@ -473,22 +476,19 @@ func (ev *evaluation) cardGate(ctx context.Context, ref cardRef, v Verdict) (*Gi
 			card = &cp
 		}
 	}
-	if held := ev.held.card(ref.code); held > 0 && err == nil { // a reservation being committed: its hold is its own
+	if held := ev.held.card(ref.code); held > 0 { // a reservation being committed: its hold is its own
 		cp := *card
 		cp.Balance += held
 		card = &cp
 	}
-	if ev.pooled && card != nil && card.Balance <= 0 && ev.forced[GiftCardKey(ref.code)] == "" {
+	if ev.pooled && card.Balance <= 0 && ev.forced[GiftCardKey(ref.code)] == "" {
 		// Redeeming in a fleet with none of the card here: price it as
 		// paying what is left, and let the commit ask the fleet to move
 		// the balance here (SettleCards); if none comes, the cart is
 		// priced again on what this node holds.
 		card = &GiftCard{Code: ref.code, Campaign: c.ID, Currency: card.Currency, Expiry: card.Expiry, Balance: MaxAmount}
 	}
-	switch {
-	case err != nil:
-		return nil, "", nil, fmt.Errorf("reading gift card: %w", err)
-	case !card.Expiry.IsZero() && !ev.req.Context.Now.Before(card.Expiry):
+	if !card.Expiry.IsZero() && !ev.req.Context.Now.Before(card.Expiry) {
 		return nil, Expired, []string{"the card expired at " + card.Expiry.Format(time.RFC3339)}, nil
 	}
 	cur := card.Currency

@@ -3,6 +3,8 @@ package policies
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -232,13 +234,8 @@ func readReward(o *field.Obj, id string) *Reward {
 	return rw
 }
 
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
 }
 
 // CheckCards reports every gift card reward whose campaign is not a gift
@@ -249,7 +246,7 @@ func (p *Program) CheckCards(campaigns []*Campaign) []*FieldError {
 		byID[c.ID] = c
 	}
 	var out []*FieldError
-	for _, id := range sortedRewardIDs(p.Rewards) {
+	for _, id := range sortedKeys(p.Rewards) {
 		rw := p.Rewards[id]
 		if rw.GiftCard == nil {
 			continue
@@ -267,15 +264,6 @@ func (p *Program) CheckCards(campaigns []*Campaign) []*FieldError {
 			}
 		}
 	}
-	return out
-}
-
-func sortedRewardIDs(m map[string]*Reward) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -196,7 +197,7 @@ func readPeriodLimits(l *field.Obj, c *Campaign) {
 	switch {
 	case kind == "":
 		p.Fail("period", "is required: one of day, week, month")
-	case !isPeriodKind(kind):
+	case !slices.Contains(periodKinds, kind):
 		hint := suggest.DidYouMean(kind, periodKinds)
 		if hint == "" {
 			hint = "; periods are day, week, month"
@@ -213,15 +214,6 @@ func readPeriodLimits(l *field.Obj, c *Campaign) {
 		p.Fail("period", "sets no limit: give redemptions, budget or per_customer")
 	}
 	p.Strict()
-}
-
-func isPeriodKind(s string) bool {
-	for _, k := range periodKinds {
-		if s == k {
-			return true
-		}
-	}
-	return false
 }
 
 func (p Period) String() string {

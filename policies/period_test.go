@@ -93,3 +93,16 @@ func TestDaysTileAYearWithDaylightSaving(t *testing.T) {
 		}
 	}
 }
+
+var keySink string
+
+// TestPeriodKeyAllocatesOnlyItsString: naming a period, done for every
+// priced campaign with per-period limits, costs one allocation (Key's
+// comment).
+func TestPeriodKeyAllocatesOnlyItsString(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	p := policies.PeriodAt(policies.Week, time.Date(2026, 11, 24, 12, 0, 0, 0, paris), paris)
+	if n := testing.AllocsPerRun(100, func() { keySink = p.Key() }); n != 1 {
+		t.Errorf("Key allocates %v times, want 1", n)
+	}
+}

@@ -336,7 +336,13 @@ func checkLimits(ctx context.Context, ev *evaluation) error {
 				return fmt.Errorf("reading usage of %s: %w", cd.c.ID, err)
 			}
 		}
-		u = ev.held.used(cd.c.ID, u)
+		if ev.held.r != nil { // committing a reservation: its own hold is free
+			period := ""
+			if l.PerPeriod.Set() {
+				period = cd.c.PeriodAt(ev.req.Context.Now).Key()
+			}
+			u = ev.held.used(cd.c.ID, period, u)
+		}
 		cd.spent = u.Spent
 		switch {
 		case l.Redemptions > 0 && u.Redemptions >= l.Redemptions:

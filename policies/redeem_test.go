@@ -2,6 +2,7 @@ package policies_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -109,5 +110,30 @@ func TestRedeemOneRetryLoop(t *testing.T) {
 				t.Errorf("campaign applied: %v, want %v", got, tc.applied)
 			}
 		})
+	}
+}
+
+// TestNothingPricedWithoutARevision: before a bundle is active, evaluate,
+// a shadow's evaluate on no revision and a redemption answer
+// ErrNoRevision and commit nothing.
+func TestNothingPricedWithoutARevision(t *testing.T) {
+	com := &fakeCommitter{}
+	eng := policies.NewEngine(policies.Config{Committer: com})
+	req, err := eng.Decode([]byte(`{"cart":{"currency":"USD","items":[{"id":"l1","sku":"A","quantity":1,"unit_price":1000}]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := eng.Evaluate(ctx, req); !errors.Is(err, policies.ErrNoRevision) {
+		t.Errorf("Evaluate: %v", err)
+	}
+	if _, err := eng.EvaluateOn(ctx, nil, req); !errors.Is(err, policies.ErrNoRevision) {
+		t.Errorf("EvaluateOn: %v", err)
+	}
+	if _, err := eng.Redeem(ctx, &policies.RedeemRequest{Request: req, OrderID: "o", IdempotencyKey: "k", Hash: "h"}); !errors.Is(err, policies.ErrNoRevision) {
+		t.Errorf("Redeem: %v", err)
+	}
+	if len(com.commits) != 0 {
+		t.Errorf("%d commits without a revision", len(com.commits))
 	}
 }

@@ -156,13 +156,6 @@ func NormalizeEmail(s string) string {
 	return local + "@" + domain
 }
 
-// customerEmail is the request's customer.email, normalized ("": none).
-func customerEmail(input map[string]any) string {
-	c, _ := input["customer"].(map[string]any) // nil when absent: reads as empty
-	e, _ := c["email"].(string)
-	return NormalizeEmail(e)
-}
-
 // gateReferral checks a referral code's customer: signed in, not the
 // referrer, new and never referred (SPEC §9).
 func gateReferral(ev *evaluation, cd *candidate) (Reason, []string) {
@@ -182,10 +175,10 @@ func gateReferral(ev *evaluation, cd *candidate) (Reason, []string) {
 	if err != nil {
 		return RuleError, []string{err.Error()}
 	}
-	if referrer == cust || (email != "" && email == customerEmail(ev.req.Input)) {
+	cm, _ := ev.req.Input["customer"].(map[string]any) // nil when absent: reads as empty
+	if given, _ := cm["email"].(string); referrer == cust || (email != "" && email == NormalizeEmail(given)) {
 		return ReferralSelf, nil
 	}
-	cm, _ := ev.req.Input["customer"].(map[string]any)
 	if n, _ := cm["orders_count"].(json.Number); n != "" && n != "0" {
 		return ReferralNotNew, []string{"the customer has orders"}
 	}

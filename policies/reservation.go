@@ -216,16 +216,23 @@ func reservationJSON(id string, exp time.Time, dec *Decision) []byte {
 // gift card balances.
 type heldBy struct{ r *Redemption }
 
-// used is u without the hold's use of campaign.
-func (h heldBy) used(campaign string, u Used) Used {
+// used is u without the hold's use of campaign, and of its period's
+// counts when the hold counted in period (a Period's Key; "" for none).
+func (h heldBy) used(campaign, period string, u Used) Used {
 	if h.r == nil {
 		return u
 	}
 	for _, c := range h.r.Campaigns {
-		if c.Campaign == campaign {
-			u.Redemptions = max(0, u.Redemptions-1)
-			u.Customer = max(0, u.Customer-1)
-			u.Spent = max(0, u.Spent-c.Amount)
+		if c.Campaign != campaign {
+			continue
+		}
+		u.Redemptions = max(0, u.Redemptions-1)
+		u.Customer = max(0, u.Customer-1)
+		u.Spent = max(0, u.Spent-c.Amount)
+		if period != "" && c.Period == period {
+			u.PeriodRedemptions = max(0, u.PeriodRedemptions-1)
+			u.PeriodCustomer = max(0, u.PeriodCustomer-1)
+			u.PeriodSpent = max(0, u.PeriodSpent-c.Amount)
 		}
 	}
 	return u

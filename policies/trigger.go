@@ -110,10 +110,8 @@ func readDelay(o *field.Obj, key string) time.Duration {
 		var n int64
 		n, err = strconv.ParseInt(m[1], 10, 64)
 		d = time.Duration(min(n, 1<<20)) * 24 * time.Hour
-	} else if s == "0" {
-		d = 0
 	} else {
-		d, err = time.ParseDuration(s)
+		d, err = time.ParseDuration(s) // "0" is 0
 	}
 	switch {
 	case err != nil:
@@ -144,10 +142,4 @@ func readUnless(o *field.Obj) []string {
 	}
 	sort.Strings(types)
 	return types
-}
-
-// Cancels reports whether an event of type typ cancels t.
-func (t *Trigger) Cancels(typ string) bool {
-	i := sort.SearchStrings(t.Unless, typ)
-	return i < len(t.Unless) && t.Unless[i] == typ
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ func TestParseTrigger(t *testing.T) {
 		"event": "cart_abandoned", "after": "2d", "cooldown": "168h", "unless": "order_placed",
 		"actions": []any{map[string]any{"type": "points", "points": json.Number("5")}},
 	})
-	if err != nil || tr.After != 48*time.Hour || tr.Cooldown != 168*time.Hour || !tr.Cancels("order_placed") || tr.Cancels("x") || tr.Actions[0].Points != 5 {
+	if err != nil || tr.After != 48*time.Hour || tr.Cooldown != 168*time.Hour || !slices.Equal(tr.Unless, []string{"order_placed"}) || tr.Actions[0].Points != 5 {
 		t.Fatalf("%+v %v", tr, err)
 	}
 	_, err = policies.ParseTrigger("bad", map[string]any{
@@ -35,6 +36,29 @@ func TestParseTrigger(t *testing.T) {
 	for _, f := range []string{"event", "after", "cooldown", "unless[0]", "actions[0].campaign", "actions[0].pattern", "actions[1].points", "actions[2]"} {
 		if !fields[f] {
 			t.Errorf("no problem at %s: %v", f, err)
+		}
+	}
+}
+
+// TestTriggerDelays: after and cooldown in Go's form, whole days, or a
+// bare zero (written as a string or a number).
+func TestTriggerDelays(t *testing.T) {
+	for _, tc := range []struct {
+		after any
+		want  time.Duration
+	}{
+		{"0", 0}, {json.Number("0"), 0}, {"0s", 0}, {"90m", 90 * time.Minute}, {"2d", 48 * time.Hour}, {" 1d ", 24 * time.Hour},
+	} {
+		tr, err := policies.ParseTrigger("t", map[string]any{"event": "signed_up", "after": tc.after,
+			"actions": []any{map[string]any{"type": "webhook", "endpoint": "crm"}}})
+		if err != nil || tr.After != tc.want {
+			t.Errorf("after %v: %v %v, want %v", tc.after, tr.After, err, tc.want)
+		}
+	}
+	for _, bad := range []any{"7", json.Number("7"), "2 days", "-1s"} {
+		if _, err := policies.ParseTrigger("t", map[string]any{"event": "signed_up", "after": bad,
+			"actions": []any{map[string]any{"type": "webhook", "endpoint": "crm"}}}); err == nil {
+			t.Errorf("after %v accepted", bad)
 		}
 	}
 }

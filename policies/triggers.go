@@ -2,6 +2,8 @@ package policies
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -47,10 +49,9 @@ func (s *Triggers) List() []*Trigger {
 		return nil
 	}
 	out := make([]*Trigger, 0, len(s.byID))
-	for _, ts := range s.byEvent {
-		out = append(out, ts...)
+	for _, id := range slices.Sorted(maps.Keys(s.byID)) {
+		out = append(out, s.byID[id])
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 

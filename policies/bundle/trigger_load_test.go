@@ -2,9 +2,6 @@ package bundle_test
 
 import (
 	"context"
-	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -32,8 +29,7 @@ func TestExampleTriggersLoad(t *testing.T) {
 // a campaign's, each with its file, line and field, and a suggestion for
 // a misspelt name; nothing of the bundle is served.
 func TestBadTriggersRefused(t *testing.T) {
-	dir := t.TempDir()
-	files := map[string]string{
+	dir := files{
 		".manifest":                         `{"revision":"t1","roots":["promo"]}`,
 		"promo/campaigns/back-10/data.yaml": "unique_codes: true\neffects:\n  - {type: percent_off, percent: 10}\n",
 		"promo/campaigns/public/data.yaml":  "code: PUB\neffects:\n  - {type: percent_off, percent: 10}\n",
@@ -50,19 +46,9 @@ actions:
 `,
 		"promo/triggers/no-event/data.yaml": "actions: []\n",
 		"promo/campaigns/evt/data.yaml":     "when: {event: {attributes: {a: 1}}}\neffects:\n  - {type: percent_off, percent: 10}\n",
-	}
-	for p, c := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		os.MkdirAll(filepath.Dir(full), 0o755)
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}.writeDir(t)
 	_, err := bundle.LoadPathWith(context.Background(), bundle.Config{Source: "t", Endpoints: map[string]bool{"crm": true}}, dir)
-	var le *bundle.LoadError
-	if !errors.As(err, &le) {
-		t.Fatalf("want a LoadError, got %v", err)
-	}
+	le := loadError(t, err)
 	got := map[string]bundle.Problem{}
 	for _, p := range le.Problems {
 		got[p.Field] = p

@@ -202,7 +202,7 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 	if len(p.sents) > 64 {
 		return p.failingSlow(f)
 	}
-	set := p.failing(f, p.steps)
+	set := p.failing(f)
 	switch {
 	case set == 0:
 		return true, nil, 0
@@ -215,11 +215,11 @@ func (p *Program) decide(f *facts) (eligible bool, reasons []string, failed risk
 }
 
 // failing is the set of sentences of the top-level conditions that fail,
-// a bit each in p.sents; steps are p.top's.
-func (p *Program) failing(f *facts, steps []step) uint64 {
+// a bit each in p.sents, read from p.steps (p.top's, compact).
+func (p *Program) failing(f *facts) uint64 {
 	var set uint64
-	for i := range steps {
-		s := &steps[i]
+	for i := range p.steps {
+		s := &p.steps[i]
 		var holds bool
 		if s.id < 0 {
 			holds = p.top[i].n.eval(f)

@@ -3,8 +3,6 @@ package when_test
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/promoedge/promoedge/policies"
 )
 
 // TestNativeMatchesOPAOnEventAttributes: event: {attributes: {...}} (a
@@ -22,19 +20,7 @@ func TestNativeMatchesOPAOnEventAttributes(t *testing.T) {
 			map[string]any{"customer": map[string]any{"segments": []any{"newsletter"}}},
 		}},
 	}
-	g := newGen(11)
-	p := newPair(t, blocks)
-	bad := 0
-	for range requestsPerKind {
-		body := withEvent(t, g, g.request())
-		req, err := policies.DecodeRequest(body, clock)
-		if err != nil {
-			t.Fatalf("request refused: %v\n%s", err, body)
-		}
-		if bad += p.compare(t, body, req); bad > 3 {
-			t.Fatalf("stopping after %d differences", bad)
-		}
-	}
+	differential(t, newGen(11), newPair(t, blocks), requestsPerKind, withEvent)
 }
 
 // withEvent adds an input.event of a random shape to body.

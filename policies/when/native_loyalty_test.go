@@ -3,8 +3,6 @@ package when_test
 import (
 	"encoding/json"
 	"testing"
-
-	"github.com/promoedge/promoedge/policies"
 )
 
 // TestNativeMatchesOPAOnLoyaltyAndRootAny: the loyalty conditions (on
@@ -26,19 +24,7 @@ func TestNativeMatchesOPAOnLoyaltyAndRootAny(t *testing.T) {
 			map[string]any{"channel": "web"},
 		}},
 	}
-	g := newGen(7)
-	p := newPair(t, blocks)
-	bad := 0
-	for range requestsPerKind {
-		body := withWallet(t, g, g.request())
-		req, err := policies.DecodeRequest(body, clock)
-		if err != nil {
-			t.Fatalf("request refused: %v\n%s", err, body)
-		}
-		if bad += p.compare(t, body, req); bad > 3 {
-			t.Fatalf("stopping after %d differences", bad)
-		}
-	}
+	differential(t, newGen(7), newPair(t, blocks), requestsPerKind, withWallet)
 }
 
 // withWallet adds an input.wallet of a random shape to body.

@@ -119,16 +119,21 @@ func TestNativeMatchesOPA(t *testing.T) {
 					bs[i] = g.root()
 				}
 			}
-			differential(t, g, newPair(t, bs), requestsPerKind)
+			differential(t, g, newPair(t, bs), requestsPerKind, nil)
 		})
 	}
 }
 
-// differential decides n random requests both ways.
-func differential(t *testing.T, g *gen, p *pair, n int) {
+// differential decides n random requests both ways, each the generator's
+// shaped by shape (nil: as generated), which adds what a kind of
+// condition reads (withWallet, withEvent).
+func differential(t *testing.T, g *gen, p *pair, n int, shape func(*testing.T, *gen, []byte) []byte) {
 	bad := 0
 	for range n {
 		body := g.request()
+		if shape != nil {
+			body = shape(t, g, body)
+		}
 		req, err := policies.DecodeRequest(body, clock)
 		if err != nil {
 			t.Fatalf("the generator's request is refused: %v\n%s", err, body)
@@ -156,5 +161,5 @@ func TestNativeReasonSets(t *testing.T) {
 		}
 		blocks = append(blocks, list)
 	}
-	differential(t, newGen(99), newPair(t, blocks), 40)
+	differential(t, newGen(99), newPair(t, blocks), 40, nil)
 }
