@@ -28,9 +28,13 @@ const (
 	NotSignedIn        Reason = "not_signed_in"
 )
 
-// Reasons is every reason in check order.
+// Reasons is every reason a campaign is rejected with, in check order:
+// a referral's gate comes after the currency and before the rule, a gift
+// card's after everything (rewards' reasons are a reward's, not a
+// campaign's).
 var Reasons = []Reason{Disabled, NotStarted, Expired, CodeRequired, CodeInvalid, CodeUsed,
-	CurrencyMismatch, RuleFailed, RuleError, Holdout, LimitExhausted, PerCustomerLimit, BudgetExhausted, ExcludedByStacker}
+	CurrencyMismatch, NotSignedIn, ReferralSelf, ReferralNotNew, ReferralLimit,
+	RuleFailed, RuleError, Holdout, LimitExhausted, PerCustomerLimit, BudgetExhausted, ExcludedByStacker, GiftCardEmpty}
 
 // Decision is the priced cart: what applied, what did not and why.
 type Decision struct {

@@ -8,10 +8,11 @@ import "github.com/promoedge/promoedge/policies"
 // that none is missing).
 var reasons = [...]policies.Reason{
 	policies.Disabled, policies.NotStarted, policies.Expired,
-	policies.CodeRequired, policies.CodeInvalid, policies.CodeUsed,
-	policies.CurrencyMismatch, policies.RuleFailed, policies.RuleError, policies.Holdout,
+	policies.CodeRequired, policies.CodeInvalid, policies.CodeUsed, policies.CurrencyMismatch,
+	policies.NotSignedIn, policies.ReferralSelf, policies.ReferralNotNew, policies.ReferralLimit,
+	policies.RuleFailed, policies.RuleError, policies.Holdout,
 	policies.LimitExhausted, policies.PerCustomerLimit, policies.BudgetExhausted,
-	policies.ExcludedByStacker, other,
+	policies.ExcludedByStacker, policies.GiftCardEmpty, other,
 }
 
 // other is the bucket of reasons missing from reasons.
@@ -36,20 +37,30 @@ func reasonIndex(r policies.Reason) int {
 		return 5
 	case policies.CurrencyMismatch:
 		return 6
-	case policies.RuleFailed:
+	case policies.NotSignedIn:
 		return 7
-	case policies.RuleError:
+	case policies.ReferralSelf:
 		return 8
-	case policies.Holdout:
+	case policies.ReferralNotNew:
 		return 9
-	case policies.LimitExhausted:
+	case policies.ReferralLimit:
 		return 10
-	case policies.PerCustomerLimit:
+	case policies.RuleFailed:
 		return 11
-	case policies.BudgetExhausted:
+	case policies.RuleError:
 		return 12
-	case policies.ExcludedByStacker:
+	case policies.Holdout:
 		return 13
+	case policies.LimitExhausted:
+		return 14
+	case policies.PerCustomerLimit:
+		return 15
+	case policies.BudgetExhausted:
+		return 16
+	case policies.ExcludedByStacker:
+		return 17
+	case policies.GiftCardEmpty:
+		return 18
 	}
 	return len(reasons) - 1
 }
