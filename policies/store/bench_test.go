@@ -20,8 +20,10 @@ import (
 // at 64 concurrent callers: group commit (batch=256) against one commit per
 // redemption (batch=1) in the same run. commits/s is the figure. The
 // third run gives every commit a customer never seen before, whose first
-// redemption also writes a mark to the code log (referrals.go): its
-// commits/s against the batch=256 run's is what the marks cost.
+// redemption also writes a mark to the code log (referrals.go). It does
+// not isolate the marks' cost (a returning customer's commit updates
+// their per-customer counters, which a new one's creates): to see that,
+// run it against the code before marks (docs/benchmarks.md, Referrals).
 func BenchmarkCommit(b *testing.B) {
 	for _, run := range []struct {
 		batch        int
